@@ -1,0 +1,234 @@
+//! Problems found in input files, located and explained for people.
+
+use std::fmt::{self, Write as _};
+
+/// How bad a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// The file cannot be used.
+    Error,
+    /// The file can be used, but something looks wrong.
+    Warning,
+}
+
+/// One step of a path into a document: a mapping key or a list index.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Seg {
+    /// A key of a mapping.
+    Key(String),
+    /// An index into a list.
+    Index(usize),
+}
+
+impl From<&str> for Seg {
+    fn from(key: &str) -> Seg {
+        Seg::Key(key.to_owned())
+    }
+}
+
+impl From<usize> for Seg {
+    fn from(index: usize) -> Seg {
+        Seg::Index(index)
+    }
+}
+
+/// Builds a path from keys and indices: `path!["components", 3, "boundary"]`.
+#[macro_export]
+macro_rules! path {
+    ($($seg:expr),* $(,)?) => { vec![$($crate::diagnostic::Seg::from($seg)),*] };
+}
+
+/// Renders a path as `components[3].boundary`.
+pub fn path_to_string(path: &[Seg]) -> String {
+    let mut out = String::new();
+    for seg in path {
+        match seg {
+            Seg::Key(key) if out.is_empty() => out.push_str(key),
+            Seg::Key(key) => {
+                out.push('.');
+                out.push_str(key);
+            }
+            Seg::Index(index) => {
+                let _ = write!(out, "[{index}]");
+            }
+        }
+    }
+    out
+}
+
+/// A problem in an input file.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub level: Level,
+    /// A stable kebab-case code naming the kind of problem (e.g. `unknown-key`).
+    pub code: &'static str,
+    /// What is wrong, in one line.
+    pub message: String,
+    /// The file, as the user named it.
+    pub file: String,
+    /// 1-based line, 0 when the problem concerns the whole file.
+    pub line: u32,
+    /// 1-based column, 0 when the problem concerns the whole file.
+    pub column: u32,
+    /// The offending line of the file, for display.
+    #[serde(skip)]
+    pub source_line: Option<String>,
+    /// What to do about it: suggestions, what was expected.
+    pub help: Vec<String>,
+}
+
+impl Diagnostic {
+    /// A new error with no location yet.
+    pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            level: Level::Error,
+            code,
+            message: message.into(),
+            file: String::new(),
+            line: 0,
+            column: 0,
+            source_line: None,
+            help: Vec::new(),
+        }
+    }
+
+    /// A new warning with no location yet.
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            level: Level::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
+    /// Adds a line of help.
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help.push(help.into());
+        self
+    }
+
+    /// Adds "did you mean `x`?" when there is a suggestion.
+    #[must_use]
+    pub fn with_suggestion(self, suggestion: Option<&str>) -> Diagnostic {
+        match suggestion {
+            Some(s) => self.with_help(format!("did you mean `{s}`?")),
+            None => self,
+        }
+    }
+
+    /// Whether this is an error (rather than a warning).
+    pub fn is_error(&self) -> bool {
+        self.level == Level::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// Renders like a compiler: header, `--> file:line:col`, the line with a caret, help lines.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+        };
+        writeln!(f, "{level}[{}]: {}", self.code, self.message)?;
+        if self.line == 0 {
+            writeln!(f, "  --> {}", self.file)?;
+        } else {
+            let number = self.line.to_string();
+            let pad = " ".repeat(number.len());
+            writeln!(f, "{pad}--> {}:{}:{}", self.file, self.line, self.column)?;
+            if let Some(text) = &self.source_line {
+                let col = self.column.saturating_sub(1) as usize;
+                let prefix: String = text
+                    .chars()
+                    .take(col)
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                let width = token_width(text, col).max(1);
+                writeln!(f, "{pad} |")?;
+                writeln!(f, "{number} | {text}")?;
+                writeln!(f, "{pad} | {prefix}{}", "^".repeat(width))?;
+            }
+        }
+        for help in &self.help {
+            writeln!(f, "  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// How many characters the token starting at `col` spans: a quoted string to its closing
+/// quote, otherwise up to the next YAML delimiter.
+fn token_width(line: &str, col: usize) -> usize {
+    let rest: Vec<char> = line.chars().skip(col).collect();
+    match rest.first() {
+        Some(&quote @ ('"' | '\'')) => rest
+            .iter()
+            .skip(1)
+            .position(|&c| c == quote)
+            .map_or(rest.len(), |end| end + 2),
+        Some(_) => {
+            let mut width = 0;
+            while width < rest.len() {
+                let c = rest[width];
+                if matches!(c, ',' | '}' | ']' | '#')
+                    || (c == ':' && rest.get(width + 1).is_none_or(|n| n.is_whitespace()))
+                {
+                    break;
+                }
+                width += 1;
+            }
+            rest[..width].iter().rev().skip_while(|c| c.is_whitespace()).count()
+        }
+        None => 1,
+    }
+}
+
+/// Several diagnostics, rendered one after another with a closing count.
+pub fn render_all(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for diagnostic in diagnostics {
+        let _ = writeln!(out, "{diagnostic}");
+    }
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    match (errors, warnings) {
+        (0, 0) => {}
+        (0, w) => {
+            let _ = writeln!(out, "{w} warning{}", plural(w));
+        }
+        (e, 0) => {
+            let _ = writeln!(out, "{e} error{}", plural(e));
+        }
+        (e, w) => {
+            let _ = writeln!(out, "{e} error{}, {w} warning{}", plural(e), plural(w));
+        }
+    }
+    out
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_widths() {
+        assert_eq!(token_width("  boundry: vendor", 2), 7);
+        assert_eq!(token_width("- { id: a, kind: servce }", 17), 6);
+        assert_eq!(token_width("  name: \"a, b\" # c", 8), 6);
+        assert_eq!(token_width("  region: aws:us-east-1", 10), 13);
+    }
+
+    #[test]
+    fn paths_render_like_code() {
+        assert_eq!(
+            path_to_string(&[Seg::from("components"), Seg::from(3), Seg::from("boundary")]),
+            "components[3].boundary"
+        );
+    }
+}

@@ -1,0 +1,486 @@
+//! The architecture model: plain data, no I/O.
+//!
+//! These types are the public contract of the model YAML format (see `docs/model.md`). The
+//! loader validates a file against the JSON Schema generated from them before deserialising,
+//! so every doc comment here also becomes the description a user sees in the schema.
+
+mod region;
+
+pub use region::{CloudProvider, Realm, Region, RegionError};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The format version this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// An Atlassian app's architecture as a data-flow graph.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Model {
+    /// Format version of this file; `1`.
+    pub trustflow: u32,
+    /// The app this model describes.
+    pub app: App,
+    /// Who operates or hosts the components: the customer, Atlassian, the vendor, third parties.
+    #[serde(default)]
+    pub organisations: Vec<Organisation>,
+    /// The categories of data that flow through the app.
+    #[serde(default)]
+    pub data: Vec<DataCategory>,
+    /// Trust boundaries; a boundary may sit inside another (`parent`).
+    #[serde(default)]
+    pub boundaries: Vec<Boundary>,
+    /// The parts of the system: products, functions, services, datastores, external services.
+    #[serde(default)]
+    pub components: Vec<Component>,
+    /// Who sends which data to whom.
+    #[serde(default)]
+    pub flows: Vec<Flow>,
+    /// The installations (tenants) the analysis considers, each in a data-residency realm.
+    #[serde(default)]
+    pub installations: Vec<Installation>,
+}
+
+/// The app being modelled.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct App {
+    /// The app's name as listed on the Marketplace.
+    pub name: String,
+    /// The platform the app runs on.
+    pub platform: Platform,
+    /// Id of the organisation (in `organisations`) that publishes the app.
+    pub vendor: String,
+    /// The app key (Connect `key`) or Forge app id, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// Version of the app this model describes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// A sentence or two on what the app does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// The platform an app runs on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Platform {
+    /// Atlassian Connect: the vendor hosts the app and Atlassian calls it.
+    #[default]
+    Connect,
+    /// Forge: the app runs in Atlassian's runtime.
+    Forge,
+    /// Forge with vendor-hosted parts (Forge Remote, or Connect modules on Forge).
+    Hybrid,
+}
+
+impl Platform {
+    /// The name used in the YAML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::Connect => "connect",
+            Platform::Forge => "forge",
+            Platform::Hybrid => "hybrid",
+        }
+    }
+}
+
+/// The part an organisation plays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum OrgRole {
+    /// The organisation that installs the app (the controller under GDPR).
+    Customer,
+    /// Atlassian, which runs the products and the Forge platform.
+    Atlassian,
+    /// The app's publisher (normally the customer's processor).
+    Vendor,
+    /// Any other organisation: hosting, e-mail, LLM and other providers.
+    ThirdParty,
+}
+
+impl OrgRole {
+    /// The name used in the YAML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrgRole::Customer => "customer",
+            OrgRole::Atlassian => "atlassian",
+            OrgRole::Vendor => "vendor",
+            OrgRole::ThirdParty => "third-party",
+        }
+    }
+}
+
+/// An organisation that operates or hosts components.
+///
+/// Facts left out here are taken from the built-in catalog entry named by `catalog`; a value
+/// given here overrides the catalog's.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Organisation {
+    /// Identifier used by other elements of the model.
+    pub id: String,
+    /// Id of a built-in catalog entry (e.g. `aws`, `openai`) supplying the remaining facts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<String>,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The legal entity that contracts (e.g. `Amazon Web Services, Inc.`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_entity: Option<String>,
+    /// ISO 3166-1 alpha-2 country of the legal entity (e.g. `DE`, `US`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// The part the organisation plays. Default: `vendor` for the app's vendor, the catalog's
+    /// role for catalog entries, otherwise `third-party`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<OrgRole>,
+    /// URL of the organisation's data processing agreement, when one is in place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpa: Option<String>,
+    /// Security attestations held, e.g. `soc2-type2`, `soc2-type1`, `iso27001`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attestations: Option<Vec<String>>,
+    /// Whether a HIPAA business associate agreement is in place (or offered, for catalog
+    /// entries). Leave out when unknown: unknown is never treated as "no".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hipaa_baa: Option<bool>,
+    /// Whether the legal entity is certified under the EU–U.S. Data Privacy Framework.
+    /// Leave out when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpf: Option<bool>,
+    /// Whether EU Standard Contractual Clauses are in place with this organisation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sccs: Option<bool>,
+    /// Internet domains the organisation serves (for matching egress hosts), e.g. `api.openai.com`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domains: Option<Vec<String>>,
+    /// Web site or trust-center URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Contact for privacy matters (e-mail or URL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+}
+
+/// A category of data.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DataCategory {
+    /// Identifier used by `stores`, `produces` and flows.
+    pub id: String,
+    /// Human-readable description of the category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Personal data under GDPR Art. 4(1).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub personal: bool,
+    /// A credential or secret (passwords, shared secrets, tokens).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub credential: bool,
+    /// Protected health information under HIPAA (45 CFR 160.103).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub phi: bool,
+    /// Whether the category is Atlassian "in-scope End-User Data" for data residency.
+    /// Default: true for personal or PHI data, false otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_scope: Option<bool>,
+}
+
+impl DataCategory {
+    /// Whether data-residency commitments cover this category.
+    pub fn residency_in_scope(&self) -> bool {
+        self.in_scope.unwrap_or(self.personal || self.phi)
+    }
+}
+
+/// A trust boundary: a zone whose inside is controlled by one operator.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Boundary {
+    /// Identifier used by components and child boundaries.
+    pub id: String,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Id of the organisation controlling the boundary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    /// Id of the enclosing boundary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+}
+
+/// What a component is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ComponentKind {
+    /// A Jira, Confluence or other Atlassian product in the customer's site.
+    AtlassianProduct,
+    /// A Forge function running in Atlassian's runtime.
+    ForgeFunction,
+    /// Forge hosted storage: KVS, custom entities, Forge SQL.
+    ForgeStorage,
+    /// A service run by the vendor or someone else (e.g. a Connect app server, a Forge Remote).
+    Service,
+    /// A database, bucket or other store.
+    Datastore,
+    /// A service of another organisation called over the internet (an API).
+    ExternalService,
+    /// People using the app through their browser.
+    User,
+}
+
+impl ComponentKind {
+    /// The name used in the YAML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ComponentKind::AtlassianProduct => "atlassian-product",
+            ComponentKind::ForgeFunction => "forge-function",
+            ComponentKind::ForgeStorage => "forge-storage",
+            ComponentKind::Service => "service",
+            ComponentKind::Datastore => "datastore",
+            ComponentKind::ExternalService => "external-service",
+            ComponentKind::User => "user",
+        }
+    }
+
+    /// Whether the component runs on Atlassian's platform by its nature.
+    pub fn runs_on_atlassian(self) -> bool {
+        matches!(
+            self,
+            ComponentKind::AtlassianProduct | ComponentKind::ForgeFunction | ComponentKind::ForgeStorage
+        )
+    }
+
+    /// Whether the component holds data where it is (rather than only passing it on).
+    pub fn is_store(self) -> bool {
+        matches!(self, ComponentKind::ForgeStorage | ComponentKind::Datastore)
+    }
+}
+
+/// A part of the system.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Component {
+    /// Identifier used by flows.
+    pub id: String,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What the component is.
+    pub kind: ComponentKind,
+    /// Id of the organisation that runs the component. Default: Atlassian for products, Forge
+    /// functions and Forge storage; the boundary's operator otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    /// Id of the organisation whose infrastructure the component runs on (e.g. `aws`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hosted_by: Option<String>,
+    /// Where the component runs: a realm (`eu`, `us`, …), `tenant` (the installation's realm),
+    /// a cloud region (`aws:us-east-1`), or an ISO country code (`US`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Id of the trust boundary the component sits in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boundary: Option<String>,
+    /// Data categories the component keeps at rest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stores: Vec<String>,
+    /// Data categories the component creates itself (products and users create all data).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub produces: Vec<String>,
+    /// Whether the component accepts requests from the internet.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub public_endpoint: bool,
+    /// Whether the component verifies the JWT on inbound Connect requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verifies_jwt: Option<bool>,
+    /// Whether the component checks the JWT `qsh` claim (query-string hash).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validates_qsh: Option<bool>,
+    /// Whether stored records are partitioned by tenant (Connect `clientKey`, Forge installation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyed_by_tenant: Option<bool>,
+    /// Whether the tenant's data is deleted when the app is uninstalled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purge_on_uninstall: Option<bool>,
+    /// Whether data at rest is encrypted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encrypted_at_rest: Option<bool>,
+    /// Hosts a Forge function may call (`permissions.external.fetch.backend`), as declared.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub egress: Vec<String>,
+    /// Free text on what the component does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// What makes a flow happen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Trigger {
+    /// The Connect `installed` lifecycle callback (carries `clientKey` and `sharedSecret`).
+    LifecycleInstalled,
+    /// The Connect `uninstalled` lifecycle callback.
+    LifecycleUninstalled,
+    /// The Connect `enabled` lifecycle callback.
+    LifecycleEnabled,
+    /// The Connect `disabled` lifecycle callback.
+    LifecycleDisabled,
+    /// A webhook sent by the product on an event.
+    Webhook,
+    /// A page or panel the product loads in an iframe from the app.
+    Iframe,
+    /// A call to a REST API.
+    Rest,
+    /// An outbound fetch from a Forge function (egress).
+    Fetch,
+    /// A Forge Remote invocation.
+    Remote,
+    /// A scheduled job or trigger.
+    Scheduled,
+    /// Reads and writes to storage.
+    Storage,
+    /// A Forge product event trigger or async event.
+    Event,
+    /// A Forge web trigger (a public URL).
+    Webtrigger,
+    /// A Forge UI (Custom UI or UI Kit) invoking its resolver.
+    Invoke,
+    /// A person using the product or the app in the browser.
+    User,
+    /// E-mail sent to a person.
+    Email,
+}
+
+impl Trigger {
+    /// The name used in the YAML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::LifecycleInstalled => "lifecycle-installed",
+            Trigger::LifecycleUninstalled => "lifecycle-uninstalled",
+            Trigger::LifecycleEnabled => "lifecycle-enabled",
+            Trigger::LifecycleDisabled => "lifecycle-disabled",
+            Trigger::Webhook => "webhook",
+            Trigger::Iframe => "iframe",
+            Trigger::Rest => "rest",
+            Trigger::Fetch => "fetch",
+            Trigger::Remote => "remote",
+            Trigger::Scheduled => "scheduled",
+            Trigger::Storage => "storage",
+            Trigger::Event => "event",
+            Trigger::Webtrigger => "webtrigger",
+            Trigger::Invoke => "invoke",
+            Trigger::User => "user",
+            Trigger::Email => "email",
+        }
+    }
+}
+
+/// How the receiver of a flow authenticates the sender.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Auth {
+    /// No authentication.
+    None,
+    /// Connect JWT signed HS256 with the installation's `sharedSecret`.
+    JwtHs256,
+    /// JWT signed RS256 by Atlassian (signed install/uninstall callbacks).
+    JwtRs256,
+    /// Forge Invocation Token (RS256, verified against Atlassian's JWKS).
+    Fit,
+    /// OAuth 2.0 bearer token.
+    Oauth2,
+    /// A static API key or bearer secret.
+    ApiKey,
+    /// Mutual TLS.
+    Mtls,
+    /// Inside Atlassian's platform, authenticated by the runtime itself.
+    Platform,
+}
+
+impl Auth {
+    /// The name used in the YAML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Auth::None => "none",
+            Auth::JwtHs256 => "jwt-hs256",
+            Auth::JwtRs256 => "jwt-rs256",
+            Auth::Fit => "fit",
+            Auth::Oauth2 => "oauth2",
+            Auth::ApiKey => "api-key",
+            Auth::Mtls => "mtls",
+            Auth::Platform => "platform",
+        }
+    }
+}
+
+/// A flow of data from one component to another.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Flow {
+    /// Optional identifier; flows without one are named `from->to` in reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Id of the sending component.
+    pub from: String,
+    /// Id of the receiving component.
+    pub to: String,
+    /// What makes the flow happen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<Trigger>,
+    /// How the receiver authenticates the sender.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<Auth>,
+    /// Data categories the flow carries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data: Vec<String>,
+    /// Why the data is sent (becomes the purpose in the GDPR inventory).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    /// The host name the flow goes to (for egress), e.g. `api.openai.com`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Whether the flow is encrypted in transit (TLS). Default: assumed for HTTPS flows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encrypted: Option<bool>,
+}
+
+impl Flow {
+    /// The flow's identifier, or `from->to` when it has none.
+    pub fn label(&self) -> String {
+        self.id.clone().unwrap_or_else(|| format!("{}->{}", self.from, self.to))
+    }
+}
+
+/// An installation of the app in a customer's site.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Installation {
+    /// Identifier of the installation.
+    pub id: String,
+    /// The data-residency realm the site is pinned to: `eu`, `us`, `de`, `au`, `global`, …
+    pub realm: String,
+    /// Products the app is installed in (`jira`, `confluence`, `jsm`, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<String>,
+    /// Whether the customer is a HIPAA covered entity or business associate for this site.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub hipaa: bool,
+    /// The Atlassian plan (`free`, `standard`, `premium`, `enterprise`); Atlassian signs BAAs
+    /// only for Standard and above.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+}
+
+#[allow(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
+fn is_false(value: &bool) -> bool {
+    !*value
+}

@@ -1,0 +1,431 @@
+//! Cross-checks of a model that its schema cannot express: references, uniqueness, regions,
+//! boundary nesting and whether each flow's source can have the data it sends.
+//!
+//! Pure: works on the typed model and the catalog, and names problems by their path in the
+//! document; the loader turns paths into lines and columns.
+
+use crate::catalog::Catalog;
+use crate::diagnostic::{Diagnostic, Seg};
+use crate::model::{ComponentKind, FORMAT_VERSION, Model, Realm, Region};
+use crate::path;
+use crate::suggest;
+use std::collections::{HashMap, HashSet};
+
+/// A problem at a path of the model document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Issue {
+    /// The problem, without location.
+    pub diagnostic: Diagnostic,
+    /// Where in the document.
+    pub path: Vec<Seg>,
+    /// Point at the key rather than the value.
+    pub at_key: bool,
+}
+
+struct Checks<'m> {
+    model: &'m Model,
+    catalog: &'m Catalog,
+    issues: Vec<Issue>,
+}
+
+/// Runs every cross-check.
+pub fn validate(model: &Model, catalog: &Catalog) -> Vec<Issue> {
+    let mut checks = Checks {
+        model,
+        catalog,
+        issues: Vec::new(),
+    };
+    checks.version();
+    checks.unique_ids();
+    checks.references();
+    checks.boundary_cycles();
+    checks.regions();
+    checks.data_availability();
+    checks.shape_warnings();
+    checks.issues
+}
+
+impl<'m> Checks<'m> {
+    fn push(&mut self, diagnostic: Diagnostic, path: Vec<Seg>) {
+        self.issues.push(Issue {
+            diagnostic,
+            path,
+            at_key: false,
+        });
+    }
+
+    fn version(&mut self) {
+        if self.model.trustflow != 0 && self.model.trustflow != FORMAT_VERSION {
+            self.push(
+                Diagnostic::error(
+                    "unsupported-version",
+                    format!(
+                        "format version {} is not supported by this trustflow",
+                        self.model.trustflow
+                    ),
+                )
+                .with_help(format!("this build reads `trustflow: {FORMAT_VERSION}`")),
+                path!["trustflow"],
+            );
+        }
+    }
+
+    fn unique_ids(&mut self) {
+        let lists: [(&'static str, Vec<Option<&'m str>>); 6] = [
+            (
+                "organisations",
+                self.model.organisations.iter().map(|o| Some(o.id.as_str())).collect(),
+            ),
+            ("data", self.model.data.iter().map(|d| Some(d.id.as_str())).collect()),
+            (
+                "boundaries",
+                self.model.boundaries.iter().map(|b| Some(b.id.as_str())).collect(),
+            ),
+            (
+                "components",
+                self.model.components.iter().map(|c| Some(c.id.as_str())).collect(),
+            ),
+            ("flows", self.model.flows.iter().map(|f| f.id.as_deref()).collect()),
+            (
+                "installations",
+                self.model.installations.iter().map(|i| Some(i.id.as_str())).collect(),
+            ),
+        ];
+        for (list, ids) in lists {
+            let mut seen: HashMap<&str, usize> = HashMap::new();
+            for (index, id) in ids.into_iter().enumerate() {
+                let Some(id) = id else { continue };
+                if id.is_empty() {
+                    self.push(
+                        Diagnostic::error("invalid-value", "an id must not be empty"),
+                        path![list, index, "id"],
+                    );
+                    continue;
+                }
+                if let Some(first) = seen.get(id) {
+                    self.push(
+                        Diagnostic::error("duplicate-id", format!("`{id}` is defined twice in `{list}`"))
+                            .with_help(format!("the first definition is {list}[{first}]; ids must be unique")),
+                        path![list, index, "id"],
+                    );
+                } else {
+                    seen.insert(id, index);
+                }
+            }
+        }
+        // Components and boundaries share a namespace in reports and diagrams.
+        let boundary_ids: HashSet<&str> = self.model.boundaries.iter().map(|b| b.id.as_str()).collect();
+        for (index, component) in self.model.components.iter().enumerate() {
+            if boundary_ids.contains(component.id.as_str()) {
+                self.push(
+                    Diagnostic::error(
+                        "duplicate-id",
+                        format!("`{}` names both a boundary and a component", component.id),
+                    )
+                    .with_help("give the component and the boundary different ids"),
+                    path!["components", index, "id"],
+                );
+            }
+        }
+    }
+
+    fn reference(&mut self, target: &'static str, candidates: &HashSet<&str>, id: &str, at: Vec<Seg>) {
+        if candidates.contains(id) {
+            return;
+        }
+        if target == "organisations" && self.catalog.organisations.contains_key(id) {
+            self.push(
+                Diagnostic::error(
+                    "dangling-reference",
+                    format!("`{id}` is not defined in `organisations`"),
+                )
+                .with_help(format!(
+                    "the catalog knows `{id}`: add `{{ id: {id}, catalog: {id} }}` to `organisations`"
+                )),
+                at,
+            );
+            return;
+        }
+        let suggestion = suggest::closest(id, candidates.iter().copied());
+        let mut sorted: Vec<&str> = candidates.iter().copied().collect();
+        sorted.sort_unstable();
+        let mut diagnostic = Diagnostic::error("dangling-reference", format!("`{id}` is not defined in `{target}`"))
+            .with_suggestion(suggestion);
+        if suggestion.is_none() {
+            diagnostic = diagnostic.with_help(if sorted.is_empty() {
+                format!("`{target}` is empty")
+            } else {
+                format!("defined in `{target}`: {}", sorted.join(", "))
+            });
+        }
+        self.push(diagnostic, at);
+    }
+
+    fn references(&mut self) {
+        let model = self.model;
+        let orgs: HashSet<&str> = model.organisations.iter().map(|o| o.id.as_str()).collect();
+        let data: HashSet<&str> = model.data.iter().map(|d| d.id.as_str()).collect();
+        let boundaries: HashSet<&str> = model.boundaries.iter().map(|b| b.id.as_str()).collect();
+        let components: HashSet<&str> = model.components.iter().map(|c| c.id.as_str()).collect();
+
+        if !model.app.vendor.is_empty() {
+            self.reference("organisations", &orgs, &model.app.vendor, path!["app", "vendor"]);
+        }
+        for (i, org) in model.organisations.iter().enumerate() {
+            if let Some(entry) = &org.catalog
+                && !self.catalog.organisations.contains_key(entry)
+            {
+                let suggestion = suggest::closest(entry, self.catalog.organisations.keys().map(String::as_str));
+                let known: Vec<&str> = self.catalog.organisations.keys().map(String::as_str).collect();
+                self.push(
+                    Diagnostic::error(
+                        "unknown-catalog-entry",
+                        format!("the catalog has no organisation `{entry}`"),
+                    )
+                    .with_suggestion(suggestion)
+                    .with_help(format!(
+                        "known: {}; or describe the organisation here (name, country, …) without `catalog`",
+                        known.join(", ")
+                    )),
+                    path!["organisations", i, "catalog"],
+                );
+            }
+            if org.catalog.is_none() && org.name.is_none() {
+                self.issues.push(Issue {
+                    diagnostic: Diagnostic::warning(
+                        "incomplete-organisation",
+                        format!("organisation `{}` has neither `name` nor `catalog`", org.id),
+                    )
+                    .with_help("reports will show its id as its name"),
+                    path: path!["organisations", i],
+                    at_key: false,
+                });
+            }
+            if let Some(country) = &org.country
+                && self.catalog.country(country).is_none()
+            {
+                let suggestion = suggest::closest(country, self.catalog.countries.keys().map(String::as_str));
+                self.push(
+                    Diagnostic::error(
+                        "unknown-region",
+                        format!("`{country}` is not a country the catalog knows"),
+                    )
+                    .with_suggestion(suggestion)
+                    .with_help("use an ISO 3166-1 alpha-2 code in upper case, e.g. `DE`"),
+                    path!["organisations", i, "country"],
+                );
+            }
+        }
+        for (i, boundary) in model.boundaries.iter().enumerate() {
+            if let Some(operator) = &boundary.operator {
+                self.reference("organisations", &orgs, operator, path!["boundaries", i, "operator"]);
+            }
+            if let Some(parent) = &boundary.parent {
+                self.reference("boundaries", &boundaries, parent, path!["boundaries", i, "parent"]);
+            }
+        }
+        for (i, component) in model.components.iter().enumerate() {
+            if let Some(operator) = &component.operator {
+                self.reference("organisations", &orgs, operator, path!["components", i, "operator"]);
+            }
+            if let Some(host) = &component.hosted_by {
+                self.reference("organisations", &orgs, host, path!["components", i, "hosted_by"]);
+            }
+            if let Some(boundary) = &component.boundary {
+                self.reference("boundaries", &boundaries, boundary, path!["components", i, "boundary"]);
+            }
+            for (j, id) in component.stores.iter().enumerate() {
+                self.reference("data", &data, id, path!["components", i, "stores", j]);
+            }
+            for (j, id) in component.produces.iter().enumerate() {
+                self.reference("data", &data, id, path!["components", i, "produces", j]);
+            }
+        }
+        for (i, flow) in model.flows.iter().enumerate() {
+            self.reference("components", &components, &flow.from, path!["flows", i, "from"]);
+            self.reference("components", &components, &flow.to, path!["flows", i, "to"]);
+            for (j, id) in flow.data.iter().enumerate() {
+                self.reference("data", &data, id, path!["flows", i, "data", j]);
+            }
+        }
+    }
+
+    fn boundary_cycles(&mut self) {
+        let index: HashMap<&str, usize> = self
+            .model
+            .boundaries
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.id.as_str(), i))
+            .collect();
+        let mut reported: HashSet<usize> = HashSet::new();
+        for start in 0..self.model.boundaries.len() {
+            let mut chain = vec![start];
+            let mut current = start;
+            while let Some(parent) = self.model.boundaries[current]
+                .parent
+                .as_deref()
+                .and_then(|p| index.get(p))
+            {
+                if let Some(at) = chain.iter().position(|&b| b == *parent) {
+                    let cycle = &chain[at..];
+                    if cycle.iter().all(|b| !reported.contains(b)) {
+                        reported.extend(cycle.iter().copied());
+                        let first = *cycle.iter().min().unwrap_or(&start);
+                        let mut names: Vec<&str> =
+                            cycle.iter().map(|&b| self.model.boundaries[b].id.as_str()).collect();
+                        names.push(names[0]);
+                        self.push(
+                            Diagnostic::error(
+                                "boundary-cycle",
+                                format!("boundaries contain each other: {}", names.join(" → ")),
+                            )
+                            .with_help("a boundary's `parent` chain must end at a top-level boundary"),
+                            path!["boundaries", first, "parent"],
+                        );
+                    }
+                    break;
+                }
+                chain.push(*parent);
+                current = *parent;
+            }
+        }
+    }
+
+    fn regions(&mut self) {
+        for (i, component) in self.model.components.iter().enumerate() {
+            let Some(text) = &component.region else { continue };
+            let problem = match Region::parse(text) {
+                Ok(region) => match self.catalog.check_region(&region) {
+                    Ok(()) => None,
+                    Err(suggestion) => Some((format!("`{text}` is not a region the catalog knows"), suggestion)),
+                },
+                Err(err) => Some((err.message, err.suggestion)),
+            };
+            if let Some((message, suggestion)) = problem {
+                self.push(
+                    Diagnostic::error("unknown-region", message).with_suggestion(suggestion.as_deref()).with_help(
+                        "a region is `tenant`, a realm (`eu`, `us`, …), a cloud region (`aws:eu-central-1`) or a country (`US`)",
+                    ),
+                    path!["components", i, "region"],
+                );
+            }
+        }
+        for (i, installation) in self.model.installations.iter().enumerate() {
+            if Realm::ALL.iter().any(|r| r.code() == installation.realm) {
+                continue;
+            }
+            let suggestion = Realm::parse(&installation.realm)
+                .map(|r| r.code())
+                .or_else(|| suggest::closest(&installation.realm, Realm::ALL.iter().map(|r| r.code())));
+            let realms: Vec<&str> = Realm::ALL.iter().map(|r| r.code()).collect();
+            self.push(
+                Diagnostic::error(
+                    "unknown-region",
+                    format!("`{}` is not a data-residency realm", installation.realm),
+                )
+                .with_suggestion(suggestion)
+                .with_help(format!("realms: {}", realms.join(", "))),
+                path!["installations", i, "realm"],
+            );
+        }
+    }
+
+    /// A flow can only carry data its source has: data created there (products and users
+    /// create all data), stored there, or brought there by another flow.
+    fn data_availability(&mut self) {
+        let model = self.model;
+        let component_index: HashMap<&str, usize> = model
+            .components
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i))
+            .collect();
+        let mut has: Vec<HashSet<&str>> = model
+            .components
+            .iter()
+            .map(|c| {
+                if matches!(c.kind, ComponentKind::AtlassianProduct | ComponentKind::User) {
+                    model.data.iter().map(|d| d.id.as_str()).collect()
+                } else {
+                    c.stores.iter().chain(&c.produces).map(String::as_str).collect()
+                }
+            })
+            .collect();
+        let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); model.components.len()];
+        for (f, flow) in model.flows.iter().enumerate() {
+            if let Some(&from) = component_index.get(flow.from.as_str()) {
+                outgoing[from].push(f);
+            }
+        }
+        let mut work: Vec<usize> = (0..model.components.len()).collect();
+        while let Some(c) = work.pop() {
+            for &f in &outgoing[c] {
+                let flow = &model.flows[f];
+                let Some(&to) = component_index.get(flow.to.as_str()) else {
+                    continue;
+                };
+                let mut grew = false;
+                for d in &flow.data {
+                    if has[c].contains(d.as_str()) && has[to].insert(d.as_str()) {
+                        grew = true;
+                    }
+                }
+                if grew {
+                    work.push(to);
+                }
+            }
+        }
+        let known_data: HashSet<&str> = model.data.iter().map(|d| d.id.as_str()).collect();
+        for (i, flow) in model.flows.iter().enumerate() {
+            let Some(&from) = component_index.get(flow.from.as_str()) else {
+                continue;
+            };
+            for (j, d) in flow.data.iter().enumerate() {
+                if known_data.contains(d.as_str()) && !has[from].contains(d.as_str()) {
+                    self.push(
+                        Diagnostic::error(
+                            "data-not-available",
+                            format!("flow `{}` carries `{d}`, which `{}` never has", flow.label(), flow.from),
+                        )
+                        .with_help(format!(
+                            "add a flow that brings `{d}` to `{}`, or list `{d}` under its `stores` or `produces`",
+                            flow.from
+                        )),
+                        path!["flows", i, "data", j],
+                    );
+                }
+            }
+        }
+    }
+
+    fn shape_warnings(&mut self) {
+        let mut connected: HashSet<&str> = HashSet::new();
+        for (i, flow) in self.model.flows.iter().enumerate() {
+            connected.insert(&flow.from);
+            connected.insert(&flow.to);
+            if flow.from == flow.to {
+                self.issues.push(Issue {
+                    diagnostic: Diagnostic::warning(
+                        "self-flow",
+                        format!("flow `{}` goes from a component to itself", flow.label()),
+                    ),
+                    path: path!["flows", i],
+                    at_key: false,
+                });
+            }
+        }
+        for (i, component) in self.model.components.iter().enumerate() {
+            if !connected.contains(component.id.as_str()) {
+                self.issues.push(Issue {
+                    diagnostic: Diagnostic::warning(
+                        "isolated-component",
+                        format!("component `{}` takes part in no flow", component.id),
+                    ),
+                    path: path!["components", i, "id"],
+                    at_key: false,
+                });
+            }
+        }
+    }
+}

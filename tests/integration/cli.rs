@@ -1,0 +1,122 @@
+//! The `trustflow` binary run as a user runs it, on real files.
+
+use crate::root;
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn trustflow() -> Command {
+    let mut cmd = Command::cargo_bin("trustflow").unwrap();
+    cmd.current_dir(root());
+    cmd
+}
+
+#[test]
+fn check_passes_every_bundled_model() {
+    trustflow()
+        .args(["check", "models/connect-aws.yaml", "models/forge-native.yaml", "models/forge-remote.yaml", "models/forge-egress.yaml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "models/connect-aws.yaml: ok: Acme Sync for Jira (connect): 6 components, 9 flows, 6 organisations, 8 boundary crossings",
+        ))
+        .stdout(predicate::str::contains("models/forge-native.yaml: ok"));
+}
+
+#[test]
+fn check_reports_all_four_errors_with_locations_and_exits_2() {
+    let output = trustflow()
+        .args(["check", "tests/fixtures/input-errors/four-errors.yaml"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(output.get_output().stderr.clone()).unwrap();
+    for expected in [
+        "error[unknown-key]: unknown key `boundry` in component",
+        "tests/fixtures/input-errors/four-errors.yaml:12:54",
+        "did you mean `boundary`?",
+        "error[wrong-type]: `public_endpoint` must be true or false",
+        "four-errors.yaml:13:69",
+        "error[duplicate-id]: `app-server` is defined twice in `components`",
+        "four-errors.yaml:14:11",
+        "error[dangling-reference]: `app-srver` is not defined in `components`",
+        "four-errors.yaml:16:23",
+        "4 errors",
+    ] {
+        assert!(stderr.contains(expected), "missing {expected:?} in:\n{stderr}");
+    }
+    assert!(output.get_output().stdout.is_empty());
+}
+
+#[test]
+fn a_bad_model_among_good_ones_fails_the_whole_check() {
+    trustflow()
+        .args([
+            "check",
+            "models/connect-aws.yaml",
+            "tests/fixtures/input-errors/yaml-syntax.yaml",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("error[yaml-syntax]"));
+}
+
+#[test]
+fn a_missing_file_is_bad_input() {
+    trustflow()
+        .args(["check", "models/no-such-model.yaml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read the model file"));
+}
+
+#[test]
+fn schema_is_printed_and_written() {
+    trustflow()
+        .arg("schema")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"title\": \"Model\""));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("schema.json");
+    trustflow().args(["schema", "--out"]).arg(&out).assert().success();
+    let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
+    assert!(written["properties"]["components"].is_object());
+}
+
+#[test]
+fn help_shows_examples() {
+    trustflow()
+        .args(["check", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Examples:"));
+}
+
+#[test]
+fn a_catalog_override_adds_organisations() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("extra.yaml");
+    std::fs::write(
+        &catalog,
+        "organisations:\n  postmark:\n    name: Postmark\n    country: US\n    sources: [{ url: \"https://postmarkapp.com\", as_of: \"2026-11-01\" }]\n",
+    )
+    .unwrap();
+    let model = dir.path().join("m.yaml");
+    std::fs::write(
+        &model,
+        "trustflow: 1\napp: { name: A, platform: connect, vendor: v }\norganisations: [{ id: v, name: V }, { id: pm, catalog: postmark }]\n",
+    )
+    .unwrap();
+    trustflow()
+        .args(["check"])
+        .arg(&model)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no organisation `postmark`"));
+    trustflow()
+        .arg("--catalog")
+        .arg(&catalog)
+        .arg("check")
+        .arg(&model)
+        .assert()
+        .success();
+}

@@ -1,0 +1,67 @@
+//! Each kind of input error, shown as the user sees it (insta snapshots), from the fixtures in
+//! `tests/fixtures/input-errors/`; each fixture is named after the code it must produce.
+
+use crate::{root, yaml_files};
+use trustflow::catalog::Catalog;
+use trustflow::diagnostic::render_all;
+use trustflow::load::load_model_str;
+
+#[test]
+fn every_input_error_kind_is_reported_with_its_location() {
+    let catalog = Catalog::builtin();
+    let files = yaml_files("tests/fixtures/input-errors");
+    assert!(files.len() >= 10, "fixtures missing");
+    for path in files {
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let name = format!("fixtures/{stem}.yaml");
+        let diagnostics = load_model_str(&name, &text, &catalog).expect_err(&stem);
+        if stem != "four-errors" {
+            assert!(
+                diagnostics.iter().any(|d| d.code == stem),
+                "{stem}.yaml should produce a `{stem}` error, got {:?}",
+                diagnostics.iter().map(|d| d.code).collect::<Vec<_>>()
+            );
+        }
+        for diagnostic in &diagnostics {
+            assert_eq!(diagnostic.file, name);
+            if diagnostic.code != "yaml-syntax" {
+                assert!(diagnostic.line > 0 && diagnostic.column > 0, "{stem}: {diagnostic}");
+            }
+        }
+        insta::assert_snapshot!(stem, render_all(&diagnostics));
+    }
+    let _ = root();
+}
+
+#[test]
+fn the_four_error_model_reports_all_four_at_once() {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/input-errors/four-errors.yaml")).unwrap();
+    let diagnostics = load_model_str("four-errors.yaml", &text, &Catalog::builtin()).unwrap_err();
+    let codes: Vec<&str> = diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        ["unknown-key", "wrong-type", "duplicate-id", "dangling-reference"]
+    );
+    let lines: Vec<u32> = diagnostics.iter().map(|d| d.line).collect();
+    assert_eq!(lines, [12, 13, 14, 16]);
+}
+
+#[test]
+fn norway_stays_a_country_and_not_a_boolean() {
+    let yaml = "trustflow: 1\napp: { name: N, platform: forge, vendor: v }\norganisations: [{ id: v, name: V, country: NO }]\n";
+    let loaded = load_model_str("n.yaml", yaml, &Catalog::builtin()).unwrap();
+    assert_eq!(loaded.model.organisations[0].country.as_deref(), Some("NO"));
+}
+
+#[test]
+fn block_and_flow_styles_read_the_same() {
+    let flow = "trustflow: 1\napp: { name: A, platform: forge, vendor: v }\norganisations: [{ id: v, name: V }]\n";
+    let block =
+        "trustflow: 1\napp:\n  name: A\n  platform: forge\n  vendor: v\norganisations:\n  - id: v\n    name: V\n";
+    let catalog = Catalog::builtin();
+    assert_eq!(
+        load_model_str("a", flow, &catalog).unwrap().model,
+        load_model_str("b", block, &catalog).unwrap().model
+    );
+}
