@@ -1,11 +1,14 @@
 //! The command line: argument parsing and printing. Everything else is library code.
 
+use crate::analysis::{self, Analysis};
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, render_all};
 use crate::graph::FlowGraph;
 use crate::load::{self, LoadedModel};
 use crate::output::write_atomic;
+use crate::rules::{self, Severity};
 use clap::{Parser, Subcommand};
+use rayon::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -54,6 +57,32 @@ Exit codes: 0 all models valid, 2 a model is invalid (every problem is listed wi
         /// Model files (YAML).
         #[arg(required = true, value_name = "MODEL")]
         models: Vec<PathBuf>,
+        /// Also analyse, and exit with 1 when a finding reaches this severity.
+        #[arg(long, value_enum, value_name = "SEVERITY")]
+        fail_on: Option<Severity>,
+    },
+    /// Analyse models: GDPR inventory, residency, HIPAA, SOC 2, platform findings.
+    #[command(
+        after_help = "Examples:\n  trustflow analyze models/connect-aws.yaml\n  trustflow analyze models/*.yaml --format json > analysis.json\n\n\
+With several models the JSON holds `apps` (one analysis each) and `portfolio` (every recipient across apps).\n\
+Exit codes: 0 analysed (findings do not fail the run unless --fail-on is given), 1 a finding reached --fail-on, 2 bad input."
+    )]
+    Analyze {
+        /// Model files (YAML).
+        #[arg(required = true, value_name = "MODEL")]
+        models: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = AnalyzeFormat::Text)]
+        format: AnalyzeFormat,
+        /// Exit with 1 when a finding reaches this severity.
+        #[arg(long, value_enum, value_name = "SEVERITY")]
+        fail_on: Option<Severity>,
+    },
+    /// List the rules, or explain one.
+    #[command(after_help = "Examples:\n  trustflow rules\n  trustflow rules TF-RES-002")]
+    Rules {
+        /// A rule code or name to explain.
+        rule: Option<String>,
     },
     /// Print the JSON Schema of the model format.
     #[command(
@@ -66,6 +95,15 @@ Exit codes: 0 all models valid, 2 a model is invalid (every problem is listed wi
     },
 }
 
+/// Output formats of `analyze`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum AnalyzeFormat {
+    /// A summary for people.
+    Text,
+    /// The full analysis (fields documented in docs/analysis.md).
+    Json,
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> ExitStatus {
     let catalog = match load_catalog(cli.catalog.as_deref()) {
@@ -76,7 +114,13 @@ pub fn run(cli: Cli) -> ExitStatus {
         }
     };
     match cli.command {
-        Command::Check { models } => check(&models, &catalog),
+        Command::Check { models, fail_on } => check(&models, &catalog, fail_on),
+        Command::Analyze {
+            models,
+            format,
+            fail_on,
+        } => analyze(&models, &catalog, format, fail_on),
+        Command::Rules { rule } => list_rules(rule.as_deref()),
         Command::Schema { out } => schema(out.as_deref()),
     }
 }
@@ -114,7 +158,7 @@ fn load_all(paths: &[PathBuf], catalog: &Catalog) -> Option<Vec<LoadedModel>> {
     ok.then_some(loaded)
 }
 
-fn check(paths: &[PathBuf], catalog: &Catalog) -> ExitStatus {
+fn check(paths: &[PathBuf], catalog: &Catalog, fail_on: Option<Severity>) -> ExitStatus {
     let Some(models) = load_all(paths, catalog) else {
         return ExitStatus::BadInput;
     };
@@ -134,7 +178,123 @@ fn check(paths: &[PathBuf], catalog: &Catalog) -> ExitStatus {
             graph.boundary_crossing_count(),
         );
     }
-    ExitStatus::Clean
+    let Some(threshold) = fail_on else {
+        return ExitStatus::Clean;
+    };
+    let analyses = analyse_all(&models, catalog);
+    gate(&analyses, threshold, &mut stdout)
+}
+
+fn analyse_all(models: &[LoadedModel], catalog: &Catalog) -> Vec<Analysis> {
+    models
+        .par_iter()
+        .map(|loaded| analysis::analyze(&loaded.model, catalog))
+        .collect()
+}
+
+/// Exit status for `--fail-on`, naming the findings that reached it.
+fn gate(analyses: &[Analysis], threshold: Severity, out: &mut impl Write) -> ExitStatus {
+    let mut failed = false;
+    for analysis in analyses {
+        for finding in analysis.findings.iter().filter(|f| f.severity >= threshold) {
+            failed = true;
+            let _ = writeln!(
+                out,
+                "{}: {} [{}] {}: {}",
+                analysis.app.name,
+                finding.rule,
+                finding.severity.as_str(),
+                finding.subject,
+                finding.message
+            );
+        }
+    }
+    if failed {
+        let _ = writeln!(out, "findings reached --fail-on {}", threshold.as_str());
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    }
+}
+
+fn analyze(paths: &[PathBuf], catalog: &Catalog, format: AnalyzeFormat, fail_on: Option<Severity>) -> ExitStatus {
+    let Some(models) = load_all(paths, catalog) else {
+        return ExitStatus::BadInput;
+    };
+    let analyses = analyse_all(&models, catalog);
+    let mut stdout = std::io::stdout().lock();
+    match format {
+        AnalyzeFormat::Json => {
+            let text = if analyses.len() == 1 {
+                serde_json::to_string_pretty(&analyses[0])
+            } else {
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "apps": analyses,
+                    "portfolio": analysis::portfolio(&analyses),
+                }))
+            };
+            let _ = writeln!(stdout, "{}", text.unwrap_or_default());
+        }
+        AnalyzeFormat::Text => {
+            for analysis in &analyses {
+                let _ = write!(stdout, "{}", crate::text::analysis_text(analysis));
+            }
+            if analyses.len() > 1 {
+                let _ = write!(
+                    stdout,
+                    "{}",
+                    crate::text::portfolio_text(&analysis::portfolio(&analyses))
+                );
+            }
+        }
+    }
+    match fail_on {
+        Some(threshold) => gate(&analyses, threshold, &mut std::io::sink()),
+        None => ExitStatus::Clean,
+    }
+}
+
+fn list_rules(rule: Option<&str>) -> ExitStatus {
+    let mut stdout = std::io::stdout().lock();
+    match rule {
+        None => {
+            for rule in rules::RULES {
+                let _ = writeln!(
+                    stdout,
+                    "{:<13} {:<7} {:<34} {}",
+                    rule.code(),
+                    rule.severity().as_str(),
+                    rule.name(),
+                    rule.title()
+                );
+            }
+            ExitStatus::Clean
+        }
+        Some(code) => match rules::find(code) {
+            Some(rule) => {
+                let _ = writeln!(
+                    stdout,
+                    "{} {} ({})\n{}\n\n{}\n\nHow to resolve: {}\nReferences: {}",
+                    rule.code(),
+                    rule.title(),
+                    rule.severity().as_str(),
+                    rule.name(),
+                    rule.explanation(),
+                    rule.remediation(),
+                    rule.references().join("; ")
+                );
+                ExitStatus::Clean
+            }
+            None => {
+                let codes = rules::RULES.iter().map(|r| r.code());
+                let hint = crate::suggest::closest(code, codes)
+                    .map(|s| format!(" (did you mean {s}?)"))
+                    .unwrap_or_default();
+                eprintln!("error: no rule `{code}`{hint}; `trustflow rules` lists them");
+                ExitStatus::BadInput
+            }
+        },
+    }
 }
 
 fn schema(out: Option<&Path>) -> ExitStatus {

@@ -20,6 +20,7 @@
 //! assert_eq!(graph.graph.edge_count(), 1);
 //! ```
 
+pub mod analysis;
 pub mod catalog;
 pub mod cli;
 pub mod diagnostic;
@@ -27,5 +28,7 @@ pub mod graph;
 pub mod load;
 pub mod model;
 pub mod output;
+pub mod rules;
 pub mod suggest;
+pub mod text;
 pub mod validate;

@@ -3,6 +3,7 @@
 mod cli;
 mod generated;
 mod models;
+mod rules;
 mod validation;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,175 @@
+//! The analysis of a validated model: who receives which data, where it rests and travels,
+//! and what that means under GDPR, HIPAA and SOC 2 for each installation realm.
+
+pub mod propagation;
+pub mod resolve;
+mod sections;
+
+pub use sections::{
+    BaaLink, DataUse, Hipaa, Mechanism, PortfolioRecipient, RealmResidency, ResidencyEntry, RunsOnAtlassian, Soc2,
+    Subprocessor, SubserviceOrganisation, portfolio,
+};
+pub use sections::{hipaa as sections_hipaa, runs_on_atlassian as sections_runs_on_atlassian, soc2 as sections_soc2};
+
+use crate::catalog::Catalog;
+use crate::graph::FlowGraph;
+use crate::model::{Model, Realm};
+use crate::rules::{self, Finding, Severity};
+use propagation::Propagation;
+use resolve::Resolved;
+use serde::Serialize;
+
+/// Everything an analysis needs, computed once and shared by the rules.
+pub struct Context<'m> {
+    /// The model.
+    pub model: &'m Model,
+    /// The catalog.
+    pub catalog: &'m Catalog,
+    /// Merged organisation facts, operators, hosts, regions.
+    pub resolved: Resolved<'m>,
+    /// Where each data category goes.
+    pub propagation: Propagation,
+    /// The graph with boundary crossings.
+    pub graph: FlowGraph<'m>,
+    /// The distinct realms of the model's installations, sorted.
+    pub realms: Vec<Realm>,
+    /// The GDPR inventory (rules read it).
+    pub subprocessors: Vec<Subprocessor>,
+}
+
+impl<'m> Context<'m> {
+    /// Resolves, propagates and builds the inventory.
+    pub fn new(model: &'m Model, catalog: &'m Catalog) -> Context<'m> {
+        let resolved = Resolved::new(model, catalog);
+        let propagation = Propagation::compute(model);
+        let graph = FlowGraph::build(model);
+        let mut realms: Vec<Realm> = model
+            .installations
+            .iter()
+            .filter_map(|i| Realm::parse(&i.realm))
+            .collect();
+        realms.sort();
+        realms.dedup();
+        let mut cx = Context {
+            model,
+            catalog,
+            resolved,
+            propagation,
+            graph,
+            realms,
+            subprocessors: Vec::new(),
+        };
+        cx.subprocessors = sections::subprocessors(&cx);
+        cx
+    }
+
+    /// The index of a data category.
+    pub fn data_index(&self, id: &str) -> Option<usize> {
+        self.model.data.iter().position(|d| d.id == id)
+    }
+
+    /// The component ids along the path that brings category `d` to component `c`.
+    pub fn path_to(&self, d: usize, c: usize) -> Vec<String> {
+        propagation::component_path(self.model, &self.propagation.flow_chain(d, c), c)
+    }
+}
+
+/// The result of analysing one model.
+#[derive(Debug, Serialize)]
+pub struct Analysis {
+    /// The app.
+    pub app: AppSummary,
+    /// GDPR Art. 28/30 inventory: every organisation other than the customer receiving personal data.
+    pub subprocessors: Vec<Subprocessor>,
+    /// Every finding, sorted by rule, severity and subject.
+    pub findings: Vec<Finding>,
+    /// Findings counted by severity.
+    pub finding_counts: FindingCounts,
+    /// Where data rests and travels, per installation realm.
+    pub residency: Vec<RealmResidency>,
+    /// The HIPAA business-associate chain.
+    pub hipaa: Hipaa,
+    /// SOC 2 subservice organisations and complementary controls.
+    pub soc2: Soc2,
+    /// Runs on Atlassian eligibility.
+    pub runs_on_atlassian: RunsOnAtlassian,
+}
+
+/// Identification of the analysed app.
+#[derive(Debug, Serialize)]
+pub struct AppSummary {
+    /// App name.
+    pub name: String,
+    /// Platform.
+    pub platform: &'static str,
+    /// Vendor organisation id.
+    pub vendor: String,
+    /// App version, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Counts of model elements.
+    pub components: usize,
+    /// Number of flows.
+    pub flows: usize,
+    /// Number of flows crossing a trust boundary.
+    pub boundary_crossings: usize,
+    /// Installation realms considered.
+    pub realms: Vec<String>,
+}
+
+/// Findings per severity.
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+pub struct FindingCounts {
+    /// High.
+    pub high: usize,
+    /// Medium.
+    pub medium: usize,
+    /// Low.
+    pub low: usize,
+    /// Info.
+    pub info: usize,
+    /// Of all the above, how many need evidence the model lacks.
+    pub evidence_required: usize,
+}
+
+/// Analyses a validated model.
+pub fn analyze(model: &Model, catalog: &Catalog) -> Analysis {
+    let cx = Context::new(model, catalog);
+    let findings = rules::run_all(&cx);
+    let mut counts = FindingCounts::default();
+    for finding in &findings {
+        match finding.severity {
+            Severity::High => counts.high += 1,
+            Severity::Medium => counts.medium += 1,
+            Severity::Low => counts.low += 1,
+            Severity::Info => counts.info += 1,
+        }
+        counts.evidence_required += usize::from(finding.evidence_required);
+    }
+    Analysis {
+        app: AppSummary {
+            name: model.app.name.clone(),
+            platform: model.app.platform.as_str(),
+            vendor: model.app.vendor.clone(),
+            version: model.app.version.clone(),
+            components: model.components.len(),
+            flows: model.flows.len(),
+            boundary_crossings: cx.graph.boundary_crossing_count(),
+            realms: cx.realms.iter().map(|r| r.code().to_owned()).collect(),
+        },
+        residency: sections::residency(&cx),
+        hipaa: sections::hipaa(&cx),
+        soc2: sections::soc2(&cx),
+        runs_on_atlassian: sections::runs_on_atlassian(&cx),
+        subprocessors: cx.subprocessors,
+        findings,
+        finding_counts: counts,
+    }
+}
+
+impl Analysis {
+    /// The highest severity among findings, if any.
+    pub fn max_severity(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.severity).max()
+    }
+}

@@ -1,0 +1,281 @@
+//! Facts derived from the model and the catalog that every analysis needs: each
+//! organisation's merged facts, who operates and hosts each component, and where it sits.
+
+use crate::catalog::{Catalog, CatalogOrganisation};
+use crate::model::{ComponentKind, Model, OrgRole, Realm, Region};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// An organisation with the model's facts laid over the catalog's.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OrgFacts {
+    /// Model id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Contracting legal entity, if known.
+    pub legal_entity: Option<String>,
+    /// Country of the legal entity, if known.
+    pub country: Option<String>,
+    /// Role in the app's processing.
+    pub role: OrgRole,
+    /// What it provides (`hosting`, `email`, `llm`, …), from the catalog.
+    pub category: Option<String>,
+    /// URL of the DPA recorded in the model.
+    pub dpa: Option<String>,
+    /// Whether the organisation offers a DPA (catalog).
+    pub dpa_offered: Option<bool>,
+    /// Attestations (model, else catalog).
+    pub attestations: Option<Vec<String>>,
+    /// HIPAA BAA in place (model) or offered (catalog); `None` when unknown.
+    pub hipaa_baa: Option<bool>,
+    /// EU–U.S. DPF certification; `None` when unknown.
+    pub dpf: Option<bool>,
+    /// EU SCCs signed; `None` when unknown.
+    pub sccs: Option<bool>,
+    /// Domains served.
+    pub domains: Vec<String>,
+    /// Where the catalog facts come from.
+    pub sources: Vec<String>,
+}
+
+impl OrgFacts {
+    fn merge(org: &crate::model::Organisation, entry: Option<&CatalogOrganisation>, is_vendor: bool) -> OrgFacts {
+        let role = org.role.unwrap_or(if is_vendor {
+            OrgRole::Vendor
+        } else {
+            entry.and_then(|e| e.role).unwrap_or(OrgRole::ThirdParty)
+        });
+        OrgFacts {
+            id: org.id.clone(),
+            name: org
+                .name
+                .clone()
+                .or_else(|| entry.map(|e| e.name.clone()))
+                .unwrap_or_else(|| org.id.clone()),
+            legal_entity: org
+                .legal_entity
+                .clone()
+                .or_else(|| entry.and_then(|e| e.legal_entity.clone())),
+            country: org.country.clone().or_else(|| entry.and_then(|e| e.country.clone())),
+            role,
+            category: entry.and_then(|e| e.category.clone()),
+            dpa: org.dpa.clone(),
+            dpa_offered: entry.and_then(|e| e.dpa_offered),
+            attestations: org
+                .attestations
+                .clone()
+                .or_else(|| entry.map(|e| e.attestations.clone()).filter(|a| !a.is_empty())),
+            hipaa_baa: org.hipaa_baa.or_else(|| entry.and_then(|e| e.hipaa_baa)),
+            dpf: org.dpf.or_else(|| entry.and_then(|e| e.dpf)),
+            sccs: org.sccs.or_else(|| entry.and_then(|e| e.sccs)),
+            domains: org
+                .domains
+                .clone()
+                .unwrap_or_else(|| entry.map(|e| e.domains.clone()).unwrap_or_default()),
+            sources: entry
+                .map(|e| e.sources.iter().map(|s| format!("{} ({})", s.url, s.as_of)).collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Whether a SOC 2 report is known.
+    pub fn soc2(&self) -> Option<&str> {
+        self.attestations
+            .as_ref()?
+            .iter()
+            .find(|a| a.starts_with("soc2"))
+            .map(String::as_str)
+    }
+}
+
+/// Where a component sits, for one installation realm.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind", content = "code")]
+pub enum Location {
+    /// A jurisdiction code: ISO country or `EU`.
+    Known(String),
+    /// The model does not say, or the realm is `global`.
+    Unknown,
+}
+
+impl Location {
+    /// The code, if known.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Location::Known(code) => Some(code),
+            Location::Unknown => None,
+        }
+    }
+}
+
+/// Resolved facts about the model's elements.
+#[derive(Debug)]
+pub struct Resolved<'m> {
+    /// The model.
+    pub model: &'m Model,
+    /// Organisation facts by model id.
+    pub orgs: HashMap<&'m str, OrgFacts>,
+    /// For each component: operating organisation id, if any.
+    pub operator: Vec<Option<String>>,
+    /// For each component: hosting organisation id (the operator when not hosted elsewhere).
+    pub host: Vec<Option<String>>,
+    /// For each component: its region as read, if any.
+    pub region: Vec<Option<Region>>,
+    /// The id of the organisation playing Atlassian, if the model has one.
+    pub atlassian: Option<String>,
+    /// The id of the customer organisation, if the model has one.
+    pub customer: Option<String>,
+    /// Component index by id.
+    pub component_index: HashMap<&'m str, usize>,
+}
+
+impl<'m> Resolved<'m> {
+    /// Resolves a validated model.
+    pub fn new(model: &'m Model, catalog: &Catalog) -> Resolved<'m> {
+        let orgs: HashMap<&str, OrgFacts> = model
+            .organisations
+            .iter()
+            .map(|o| {
+                let entry = o.catalog.as_deref().and_then(|c| catalog.organisations.get(c));
+                (o.id.as_str(), OrgFacts::merge(o, entry, o.id == model.app.vendor))
+            })
+            .collect();
+        let find_role = |role: OrgRole| {
+            let mut ids: Vec<&str> = orgs
+                .values()
+                .filter(|o| o.role == role)
+                .map(|o| o.id.as_str())
+                .collect();
+            ids.sort_unstable();
+            ids.first().map(|s| (*s).to_owned())
+        };
+        let atlassian = find_role(OrgRole::Atlassian);
+        let customer = find_role(OrgRole::Customer);
+        let boundary_index: HashMap<&str, usize> = model
+            .boundaries
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.id.as_str(), i))
+            .collect();
+        let boundary_operator = |start: Option<&str>| {
+            let mut next = start.and_then(|b| boundary_index.get(b)).copied();
+            let mut steps = 0;
+            while let Some(b) = next {
+                if let Some(op) = &model.boundaries[b].operator {
+                    return Some(op.clone());
+                }
+                steps += 1;
+                if steps > model.boundaries.len() {
+                    break;
+                }
+                next = model.boundaries[b]
+                    .parent
+                    .as_deref()
+                    .and_then(|p| boundary_index.get(p))
+                    .copied();
+            }
+            None
+        };
+        let operator: Vec<Option<String>> = model
+            .components
+            .iter()
+            .map(|c| {
+                c.operator.clone().or_else(|| match c.kind {
+                    k if k.runs_on_atlassian() => atlassian.clone(),
+                    ComponentKind::User => customer.clone(),
+                    _ => boundary_operator(c.boundary.as_deref()),
+                })
+            })
+            .collect();
+        let host = model
+            .components
+            .iter()
+            .zip(&operator)
+            .map(|(c, op)| c.hosted_by.clone().or_else(|| op.clone()))
+            .collect();
+        let region = model
+            .components
+            .iter()
+            .map(|c| match &c.region {
+                Some(text) => Region::parse(text).ok(),
+                // Atlassian runs products and Forge in the site's own realm.
+                None if c.kind.runs_on_atlassian() => Some(Region::Tenant),
+                None => None,
+            })
+            .collect();
+        let component_index = model
+            .components
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i))
+            .collect();
+        Resolved {
+            model,
+            orgs,
+            operator,
+            host,
+            region,
+            atlassian,
+            customer,
+            component_index,
+        }
+    }
+
+    /// Where component `c` sits for an installation in `realm`.
+    pub fn location(&self, c: usize, realm: Realm, catalog: &Catalog) -> Location {
+        let jurisdiction = match &self.region[c] {
+            Some(Region::Tenant) => realm.jurisdiction().map(str::to_owned),
+            Some(region) => catalog.jurisdiction_of(region),
+            None => None,
+        };
+        jurisdiction.map_or(Location::Unknown, Location::Known)
+    }
+
+    /// Whether component `c` follows the installation's realm (moves on realm migration).
+    pub fn follows_tenant(&self, c: usize) -> bool {
+        matches!(self.region[c], Some(Region::Tenant))
+    }
+
+    /// The organisations responsible for component `c`: operator, host if different, and the
+    /// app's vendor for Forge functions and storage (its code processes the data there).
+    pub fn responsible(&self, c: usize) -> Vec<&str> {
+        let mut orgs: Vec<&str> = Vec::with_capacity(3);
+        orgs.extend(self.operator[c].as_deref());
+        orgs.extend(self.host[c].as_deref());
+        if matches!(
+            self.model.components[c].kind,
+            ComponentKind::ForgeFunction | ComponentKind::ForgeStorage
+        ) && self.orgs.contains_key(self.model.app.vendor.as_str())
+        {
+            orgs.push(self.model.app.vendor.as_str());
+        }
+        orgs.dedup();
+        orgs.sort_unstable();
+        orgs.dedup();
+        orgs
+    }
+
+    /// The role of an organisation id (third-party when unknown).
+    pub fn role(&self, org: &str) -> OrgRole {
+        self.orgs.get(org).map_or(OrgRole::ThirdParty, |o| o.role)
+    }
+
+    /// Whether component `c` runs on Atlassian (by kind, or operated and hosted by Atlassian).
+    pub fn on_atlassian(&self, c: usize) -> bool {
+        let component = &self.model.components[c];
+        component.kind.runs_on_atlassian()
+            || (self.operator[c].is_some()
+                && self.operator[c] == self.atlassian
+                && (self.host[c].is_none() || self.host[c] == self.atlassian))
+    }
+}
+
+/// Whether a jurisdiction lies inside a realm's (data in Germany is inside the EU realm).
+pub fn inside_realm(location: &str, realm: Realm, catalog: &Catalog) -> bool {
+    match realm.jurisdiction() {
+        None => true,
+        Some("EU") => location == "EU" || (catalog.is_eea(location) && !matches!(location, "NO" | "IS" | "LI")),
+        Some(code) => location == code,
+    }
+}

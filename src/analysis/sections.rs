@@ -1,0 +1,688 @@
+//! The report sections of an analysis: GDPR inventory, residency, HIPAA, SOC 2, Runs on Atlassian.
+
+use super::Context;
+use super::resolve::{Location, OrgFacts, inside_realm};
+use crate::catalog::AdequacyScope;
+use crate::model::{ComponentKind, OrgRole, Platform, Realm};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The legal basis a transfer of personal data relies on (GDPR Chapter V).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "basis")]
+pub enum Mechanism {
+    /// The data stays in the EEA: no transfer.
+    WithinEea,
+    /// The installation's realm is outside the EEA, UK and Switzerland: GDPR Chapter V is
+    /// not triggered by this realm.
+    NotRestricted,
+    /// An adequacy decision (Art. 45) covers the destination.
+    Adequacy {
+        /// Destination.
+        country: String,
+        /// The decision.
+        decision: String,
+    },
+    /// The recipient is certified under the EU–U.S. Data Privacy Framework (Art. 45).
+    Dpf,
+    /// Standard Contractual Clauses (Art. 46(2)(c), Decision 2021/914).
+    Sccs {
+        /// 2: controller → processor (customer → vendor); 3: processor → processor.
+        module: u8,
+        /// Whether the model records them as signed (`sccs: true`); `null` when not recorded.
+        in_place: Option<bool>,
+    },
+    /// A fact is missing: where the data goes, or whether a DPF certification or SCCs exist.
+    EvidenceRequired {
+        /// What is missing.
+        reason: String,
+    },
+}
+
+impl Mechanism {
+    /// Whether the transfer lacks a recorded mechanism (SCCs needed but not recorded, or unknown).
+    pub fn is_gap(&self) -> bool {
+        matches!(
+            self,
+            Mechanism::Sccs {
+                in_place: None | Some(false),
+                ..
+            } | Mechanism::EvidenceRequired { .. }
+        )
+    }
+
+    /// A short human label.
+    pub fn label(&self) -> String {
+        match self {
+            Mechanism::WithinEea => "none needed (within the EEA)".to_owned(),
+            Mechanism::NotRestricted => "none needed (realm outside EEA/UK/CH)".to_owned(),
+            Mechanism::Adequacy { country, .. } => format!("adequacy decision ({country})"),
+            Mechanism::Dpf => "EU-U.S. Data Privacy Framework".to_owned(),
+            Mechanism::Sccs {
+                module,
+                in_place: Some(true),
+            } => format!("SCCs Module {module} (signed)"),
+            Mechanism::Sccs { module, .. } => format!("SCCs Module {module} required, not recorded"),
+            Mechanism::EvidenceRequired { reason } => format!("evidence required: {reason}"),
+        }
+    }
+}
+
+/// A data category an organisation receives.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct DataUse {
+    /// Data category id.
+    pub id: String,
+    /// Stored by the organisation (rather than only passing through).
+    pub at_rest: bool,
+}
+
+/// One row of the GDPR inventory.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Subprocessor {
+    /// Organisation id in the model.
+    pub organisation: String,
+    /// Display name.
+    pub name: String,
+    /// Contracting legal entity.
+    pub legal_entity: Option<String>,
+    /// Country of the legal entity.
+    pub country: Option<String>,
+    /// `processor` (the vendor), `sub-processor` (the vendor's providers, Atlassian for Forge).
+    pub role: &'static str,
+    /// What it provides (`hosting`, `email`, `llm`, `platform`, …), when known.
+    pub category: Option<String>,
+    /// Personal data categories received.
+    pub data: Vec<DataUse>,
+    /// Purposes, from the flows that bring the data.
+    pub purposes: Vec<String>,
+    /// The components through which it receives the data.
+    pub components: Vec<String>,
+    /// Where the data is processed, per installation realm.
+    pub locations: BTreeMap<String, Vec<String>>,
+    /// `recorded` (a DPA URL in the model), `offered` (the catalog says one is offered) or `unknown`.
+    pub dpa: &'static str,
+    /// The DPA's URL, when recorded.
+    pub dpa_url: Option<String>,
+    /// The transfer mechanism needed, per installation realm.
+    pub transfer_mechanism: BTreeMap<String, Mechanism>,
+}
+
+fn gdpr_role(facts: &OrgFacts) -> Option<&'static str> {
+    match facts.role {
+        OrgRole::Customer => None,
+        OrgRole::Vendor => Some("processor"),
+        OrgRole::Atlassian | OrgRole::ThirdParty => Some("sub-processor"),
+    }
+}
+
+/// Whether a component counts as receiving data for the inventory: the customer's own product
+/// and users are where the data comes from.
+fn receives(cx: &Context<'_>, c: usize) -> bool {
+    !matches!(
+        cx.model.components[c].kind,
+        ComponentKind::AtlassianProduct | ComponentKind::User
+    )
+}
+
+/// What one organisation receives: data id → at rest, component indices, purposes.
+type Receipt = (BTreeMap<String, bool>, BTreeSet<usize>, BTreeSet<String>);
+
+/// The GDPR inventory.
+pub fn subprocessors(cx: &Context<'_>) -> Vec<Subprocessor> {
+    let model = cx.model;
+    let mut rows: BTreeMap<String, Receipt> = BTreeMap::new();
+    for (d, category) in model.data.iter().enumerate() {
+        if !category.personal && !category.phi {
+            continue;
+        }
+        for reach in &cx.propagation.reach[d] {
+            if !receives(cx, reach.component) {
+                continue;
+            }
+            for org in cx.resolved.responsible(reach.component) {
+                if cx.resolved.role(org) == OrgRole::Customer {
+                    continue;
+                }
+                let row = rows.entry(org.to_owned()).or_default();
+                let at_rest = row.0.entry(category.id.clone()).or_insert(false);
+                *at_rest |= reach.at_rest;
+                row.1.insert(reach.component);
+                if let Some(purpose) = reach.via.and_then(|f| model.flows[f].purpose.clone()) {
+                    row.2.insert(purpose);
+                }
+            }
+        }
+    }
+    // Purposes of every personal-data flow into the organisation's components, not only the first.
+    for flow in &model.flows {
+        let Some(purpose) = &flow.purpose else { continue };
+        let Some(&to) = cx.resolved.component_index.get(flow.to.as_str()) else {
+            continue;
+        };
+        let personal = flow
+            .data
+            .iter()
+            .any(|d| model.data.iter().any(|c| &c.id == d && (c.personal || c.phi)));
+        if !personal || !receives(cx, to) {
+            continue;
+        }
+        for org in cx.resolved.responsible(to) {
+            if let Some(row) = rows.get_mut(org) {
+                row.2.insert(purpose.clone());
+            }
+        }
+    }
+    rows.into_iter()
+        .filter_map(|(org, (data, components, purposes))| {
+            let facts = cx.resolved.orgs.get(org.as_str())?;
+            let role = gdpr_role(facts)?;
+            let hosted: Vec<usize> = components
+                .iter()
+                .copied()
+                .filter(|&c| cx.resolved.host[c].as_deref() == Some(org.as_str()))
+                .collect();
+            let mut locations = BTreeMap::new();
+            let mut transfer_mechanism = BTreeMap::new();
+            for &realm in &cx.realms {
+                let destinations: BTreeSet<Location> = if hosted.is_empty() {
+                    // It hosts nothing itself (its servers run at a provider): the transfer to it
+                    // is to its legal entity.
+                    BTreeSet::from([facts.country.clone().map_or(Location::Unknown, Location::Known)])
+                } else {
+                    hosted
+                        .iter()
+                        .map(|&c| cx.resolved.location(c, realm, cx.catalog))
+                        .collect()
+                };
+                locations.insert(
+                    realm.code().to_owned(),
+                    destinations
+                        .iter()
+                        .map(|l| l.code().unwrap_or("unknown").to_owned())
+                        .collect(),
+                );
+                transfer_mechanism.insert(realm.code().to_owned(), mechanism(cx, facts, realm, &destinations));
+            }
+            Some(Subprocessor {
+                organisation: org.clone(),
+                name: facts.name.clone(),
+                legal_entity: facts.legal_entity.clone(),
+                country: facts.country.clone(),
+                role,
+                category: facts
+                    .category
+                    .clone()
+                    .or_else(|| (facts.role == OrgRole::Vendor).then(|| "app vendor".to_owned())),
+                data: data.into_iter().map(|(id, at_rest)| DataUse { id, at_rest }).collect(),
+                purposes: purposes.into_iter().collect(),
+                components: components.iter().map(|&c| model.components[c].id.clone()).collect(),
+                locations,
+                dpa: if facts.dpa.is_some() {
+                    "recorded"
+                } else if facts.dpa_offered == Some(true) {
+                    "offered"
+                } else {
+                    "unknown"
+                },
+                dpa_url: facts.dpa.clone(),
+                transfer_mechanism,
+            })
+        })
+        .collect()
+}
+
+/// Whether GDPR's transfer rules apply to data from this realm (EEA, UK and Swiss realms; the
+/// global realm is treated as possibly European).
+pub fn european_realm(realm: Realm) -> bool {
+    matches!(realm, Realm::Eu | Realm::De | Realm::Gb | Realm::Ch | Realm::Global)
+}
+
+fn mechanism(cx: &Context<'_>, facts: &OrgFacts, realm: Realm, destinations: &BTreeSet<Location>) -> Mechanism {
+    if !european_realm(realm) {
+        return Mechanism::NotRestricted;
+    }
+    let module = if facts.role == OrgRole::Vendor { 2 } else { 3 };
+    let mut worst = Mechanism::WithinEea;
+    for destination in destinations {
+        let next = match destination {
+            Location::Unknown => Mechanism::EvidenceRequired {
+                reason: format!("where {} processes the data is not in the model", facts.name),
+            },
+            Location::Known(code) if cx.catalog.is_eea(code) => Mechanism::WithinEea,
+            Location::Known(code) => match cx.catalog.country(code).and_then(|c| c.adequacy.as_ref()) {
+                Some(adequacy) if adequacy.scope.is_none() || adequacy.scope == Some(AdequacyScope::Commercial) => {
+                    Mechanism::Adequacy {
+                        country: code.clone(),
+                        decision: adequacy.decision.clone(),
+                    }
+                }
+                Some(_) if facts.dpf == Some(true) => Mechanism::Dpf,
+                _ if facts.sccs == Some(true) => Mechanism::Sccs {
+                    module,
+                    in_place: Some(true),
+                },
+                Some(_) if facts.dpf.is_none() => Mechanism::EvidenceRequired {
+                    reason: format!(
+                        "confirm {}'s EU-U.S. DPF certification or sign SCCs Module {module}",
+                        facts.legal_entity.as_deref().unwrap_or(&facts.name)
+                    ),
+                },
+                _ => Mechanism::Sccs {
+                    module,
+                    in_place: facts.sccs,
+                },
+            },
+        };
+        worst = worst.max(next);
+    }
+    worst
+}
+
+/// One data category at one component, for one realm.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ResidencyEntry {
+    /// Data category id.
+    pub data: String,
+    /// Component id.
+    pub component: String,
+    /// Where the component sits for this realm (`unknown` when the model does not say).
+    pub location: String,
+    /// Stored there, or only in transit.
+    pub at_rest: bool,
+    /// Inside the realm's jurisdiction.
+    pub inside_realm: bool,
+    /// Moves with the site on a realm migration (Forge hosted storage, the product itself).
+    pub moves_on_migration: bool,
+}
+
+/// Where the in-scope data of installations in one realm goes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RealmResidency {
+    /// Realm code.
+    pub realm: String,
+    /// Installations in the realm.
+    pub installations: Vec<String>,
+    /// Every in-scope data category at every component it reaches.
+    pub entries: Vec<ResidencyEntry>,
+    /// Whether all in-scope data at rest stays inside the realm.
+    pub kept: bool,
+}
+
+/// The residency matrix per realm.
+pub fn residency(cx: &Context<'_>) -> Vec<RealmResidency> {
+    cx.realms
+        .iter()
+        .map(|&realm| {
+            let mut entries = Vec::new();
+            for (d, category) in cx.model.data.iter().enumerate() {
+                if !category.residency_in_scope() {
+                    continue;
+                }
+                for reach in &cx.propagation.reach[d] {
+                    if cx.model.components[reach.component].kind == ComponentKind::User {
+                        continue;
+                    }
+                    let location = cx.resolved.location(reach.component, realm, cx.catalog);
+                    entries.push(ResidencyEntry {
+                        data: category.id.clone(),
+                        component: cx.model.components[reach.component].id.clone(),
+                        inside_realm: location
+                            .code()
+                            .is_some_and(|code| inside_realm(code, realm, cx.catalog)),
+                        location: location.code().unwrap_or("unknown").to_owned(),
+                        at_rest: reach.at_rest,
+                        moves_on_migration: cx.resolved.follows_tenant(reach.component),
+                    });
+                }
+            }
+            let kept = entries.iter().filter(|e| e.at_rest).all(|e| e.inside_realm);
+            RealmResidency {
+                realm: realm.code().to_owned(),
+                installations: cx
+                    .model
+                    .installations
+                    .iter()
+                    .filter(|i| Realm::parse(&i.realm) == Some(realm))
+                    .map(|i| i.id.clone())
+                    .collect(),
+                entries,
+                kept,
+            }
+        })
+        .collect()
+}
+
+/// One link of the HIPAA business-associate chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BaaLink {
+    /// Organisation id.
+    pub organisation: String,
+    /// Display name.
+    pub name: String,
+    /// `business-associate` (the vendor, contracting with the customer), `subcontractor` (its
+    /// providers), `atlassian` (covered only by the customer's own Atlassian BAA, if at all).
+    pub relationship: &'static str,
+    /// Who must sign the BAA with this organisation.
+    pub baa_with: String,
+    /// BAA in place (`true`), refused or absent (`false`), unknown (`null`).
+    pub baa: Option<bool>,
+    /// PHI categories it creates, receives, maintains or transmits.
+    pub phi: Vec<String>,
+    /// Components involved.
+    pub components: Vec<String>,
+}
+
+/// The HIPAA section.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Hipaa {
+    /// Whether any category is PHI.
+    pub applies: bool,
+    /// PHI categories.
+    pub phi: Vec<String>,
+    /// Installations marked `hipaa: true`.
+    pub hipaa_installations: Vec<String>,
+    /// The chain, vendor first.
+    pub chain: Vec<BaaLink>,
+    /// Organisations whose BAA is missing (`false`) or unknown.
+    pub missing_baa: Vec<String>,
+    /// What Atlassian's own BAA can cover.
+    pub atlassian_baa: String,
+}
+
+/// The HIPAA section.
+pub fn hipaa(cx: &Context<'_>) -> Hipaa {
+    let phi: Vec<usize> = cx
+        .model
+        .data
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.phi)
+        .map(|(i, _)| i)
+        .collect();
+    let vendor_name = cx
+        .resolved
+        .orgs
+        .get(cx.model.app.vendor.as_str())
+        .map_or(cx.model.app.vendor.clone(), |o| o.name.clone());
+    let mut links: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
+    for &d in &phi {
+        for reach in &cx.propagation.reach[d] {
+            if !receives(cx, reach.component) {
+                continue;
+            }
+            for org in cx.resolved.responsible(reach.component) {
+                if cx.resolved.role(org) == OrgRole::Customer {
+                    continue;
+                }
+                let entry = links.entry(org.to_owned()).or_default();
+                entry.0.insert(cx.model.data[d].id.clone());
+                entry.1.insert(cx.model.components[reach.component].id.clone());
+            }
+        }
+    }
+    let mut chain: Vec<BaaLink> = links
+        .into_iter()
+        .filter_map(|(org, (phi, components))| {
+            let facts = cx.resolved.orgs.get(org.as_str())?;
+            let (relationship, baa_with) = match facts.role {
+                OrgRole::Vendor => ("business-associate", "the customer".to_owned()),
+                OrgRole::Atlassian => ("atlassian", "the customer (Atlassian's BAA) and the vendor".to_owned()),
+                _ => ("subcontractor", vendor_name.clone()),
+            };
+            Some(BaaLink {
+                organisation: org,
+                name: facts.name.clone(),
+                relationship,
+                baa_with,
+                baa: facts.hipaa_baa,
+                phi: phi.into_iter().collect(),
+                components: components.into_iter().collect(),
+            })
+        })
+        .collect();
+    chain.sort_by_key(|l| {
+        (
+            l.relationship != "business-associate",
+            l.relationship == "atlassian",
+            l.organisation.clone(),
+        )
+    });
+    let missing_baa = chain
+        .iter()
+        .filter(|l| l.relationship != "atlassian" && l.baa != Some(true))
+        .map(|l| l.organisation.clone())
+        .collect();
+    Hipaa {
+        applies: !phi.is_empty(),
+        phi: phi.iter().map(|&d| cx.model.data[d].id.clone()).collect(),
+        hipaa_installations: cx
+            .model
+            .installations
+            .iter()
+            .filter(|i| i.hipaa)
+            .map(|i| i.id.clone())
+            .collect(),
+        chain,
+        missing_baa,
+        atlassian_baa:
+            "Atlassian signs BAAs for Standard, Premium and Enterprise plans of Jira, Jira Service Management and \
+Confluence; Marketplace apps are outside it, and whether it covers data a Forge app keeps in Forge hosted storage is \
+unverified: treat app data as needing the vendor's BAA."
+                .to_owned(),
+    }
+}
+
+/// A SOC 2 subservice organisation of the vendor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SubserviceOrganisation {
+    /// Organisation id.
+    pub organisation: String,
+    /// Display name.
+    pub name: String,
+    /// What it provides.
+    pub category: String,
+    /// The components it operates or hosts for the app.
+    pub services: Vec<String>,
+    /// SOC 2 attestation known (`soc2-type2`, …), or `null` when none is known.
+    pub attestation: Option<String>,
+    /// `carve-out` or `inclusive`.
+    pub method: &'static str,
+    /// Why that method.
+    pub method_reason: String,
+    /// Complementary subservice-organisation controls to ask for.
+    pub csocs: Vec<&'static str>,
+}
+
+/// The SOC 2 section.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Soc2 {
+    /// The vendor's subservice organisations.
+    pub subservice_organisations: Vec<SubserviceOrganisation>,
+    /// Complementary user-entity controls the customer must run.
+    pub cuecs: Vec<&'static str>,
+}
+
+fn csocs(category: &str) -> Vec<&'static str> {
+    match category {
+        "hosting" => vec![
+            "physical and environmental security of data centres",
+            "infrastructure availability and redundancy",
+            "encryption of storage volumes and backups at rest",
+            "logical access to the hypervisor and management plane",
+        ],
+        "platform" => vec![
+            "isolation of Forge invocations and per-installation storage",
+            "enforcement of declared egress (permissions.external)",
+            "encryption and data-residency pinning of Forge hosted storage",
+            "deletion of hosted storage after uninstall (28 days)",
+        ],
+        "email" => vec![
+            "TLS for message delivery",
+            "restricted staff access to message content",
+            "retention and deletion of message logs",
+        ],
+        "llm" => vec![
+            "no training on API inputs and outputs",
+            "retention limits on prompts and completions",
+            "access control and logging of stored prompts",
+        ],
+        "monitoring" | "analytics" => vec![
+            "scrubbing of personal data from events",
+            "retention limits on telemetry",
+        ],
+        _ => vec!["access control to customer data", "incident notification to the vendor"],
+    }
+}
+
+/// The SOC 2 section.
+pub fn soc2(cx: &Context<'_>) -> Soc2 {
+    let mut services: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (d, _) in cx.model.data.iter().enumerate() {
+        for reach in &cx.propagation.reach[d] {
+            if !receives(cx, reach.component) {
+                continue;
+            }
+            for org in cx.resolved.responsible(reach.component) {
+                if matches!(cx.resolved.role(org), OrgRole::ThirdParty | OrgRole::Atlassian) {
+                    services
+                        .entry(org.to_owned())
+                        .or_default()
+                        .insert(cx.model.components[reach.component].id.clone());
+                }
+            }
+        }
+    }
+    let subservice_organisations = services
+        .into_iter()
+        .filter_map(|(org, services)| {
+            let facts = cx.resolved.orgs.get(org.as_str())?;
+            let category = facts.category.clone().unwrap_or_else(|| "service provider".to_owned());
+            let attestation = facts.soc2().map(str::to_owned);
+            let method_reason = match &attestation {
+                Some(report) => format!("{} has its own SOC 2 report ({report}): carve it out and rely on that report", facts.name),
+                None => format!(
+                    "no SOC 2 report of {} is known: carve it out only once its report is obtained, or assess its controls directly",
+                    facts.name
+                ),
+            };
+            Some(SubserviceOrganisation {
+                organisation: org,
+                name: facts.name.clone(),
+                csocs: csocs(&category),
+                category,
+                services: services.into_iter().collect(),
+                attestation,
+                method: "carve-out",
+                method_reason,
+            })
+        })
+        .collect();
+    let mut cuecs = vec![
+        "manage user access and permissions in the Atlassian products the app can read",
+        "review the app's scopes and data flows before install and on every upgrade that asks for consent",
+        "keep the app's data-residency realm in line with the site's and request vendor data deletion after uninstall",
+    ];
+    if matches!(cx.model.app.platform, Platform::Forge | Platform::Hybrid) {
+        cuecs.push("review the egress domains and remotes the app declares at install, and disable analytics egress if not wanted");
+    }
+    if cx.model.app.platform == Platform::Connect {
+        cuecs.push("uninstall the app promptly when it is no longer used, so the vendor stops receiving webhooks");
+    }
+    if cx.model.data.iter().any(|d| d.phi) {
+        cuecs.push("sign Atlassian's BAA and the vendor's BAA before putting PHI in issues the app reads");
+    }
+    Soc2 {
+        subservice_organisations,
+        cuecs,
+    }
+}
+
+/// Runs on Atlassian eligibility.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RunsOnAtlassian {
+    /// Whether the app is eligible.
+    pub eligible: bool,
+    /// Why not, each naming the model element.
+    pub reasons: Vec<String>,
+}
+
+/// Runs on Atlassian eligibility (Atlassian-hosted compute and storage only, no egress of
+/// in-scope data, no remotes, no Connect modules).
+pub fn runs_on_atlassian(cx: &Context<'_>) -> RunsOnAtlassian {
+    let mut reasons = Vec::new();
+    if cx.model.app.platform == Platform::Connect {
+        reasons.push("the app is a Connect app: its code runs on the vendor's servers".to_owned());
+    }
+    for (c, component) in cx.model.components.iter().enumerate() {
+        if matches!(component.kind, ComponentKind::AtlassianProduct | ComponentKind::User)
+            || cx.resolved.on_atlassian(c)
+        {
+            continue;
+        }
+        let touched = cx
+            .propagation
+            .reach
+            .iter()
+            .any(|reach| reach.iter().any(|r| r.component == c));
+        if !touched {
+            continue;
+        }
+        let reason = match component.kind {
+            ComponentKind::ExternalService => format!("egress: data leaves Atlassian to `{}`", component.id),
+            _ if cx.model.app.platform != Platform::Connect => {
+                format!(
+                    "remote: `{}` runs outside Atlassian (Forge Remote or vendor service)",
+                    component.id
+                )
+            }
+            _ => format!("`{}` runs outside Atlassian", component.id),
+        };
+        reasons.push(reason);
+    }
+    for component in &cx.model.components {
+        for host in &component.egress {
+            let text = format!("egress: `{}` declares `{host}`", component.id);
+            if !reasons.contains(&text) {
+                reasons.push(text);
+            }
+        }
+    }
+    reasons.sort();
+    reasons.dedup();
+    RunsOnAtlassian {
+        eligible: reasons.is_empty(),
+        reasons,
+    }
+}
+
+/// One recipient across a portfolio of apps.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PortfolioRecipient {
+    /// Legal entity, or name when the entity is unknown (the key that merges across apps).
+    pub recipient: String,
+    /// Country of the legal entity.
+    pub country: Option<String>,
+    /// App name → data categories it sends this recipient.
+    pub apps: BTreeMap<String, Vec<String>>,
+}
+
+/// Merges the inventories of several apps by recipient.
+pub fn portfolio(analyses: &[super::Analysis]) -> Vec<PortfolioRecipient> {
+    let mut merged: BTreeMap<String, PortfolioRecipient> = BTreeMap::new();
+    for analysis in analyses {
+        for row in &analysis.subprocessors {
+            let key = row.legal_entity.clone().unwrap_or_else(|| row.name.clone());
+            let entry = merged.entry(key.clone()).or_insert_with(|| PortfolioRecipient {
+                recipient: key,
+                country: row.country.clone(),
+                apps: BTreeMap::new(),
+            });
+            let data = entry.apps.entry(analysis.app.name.clone()).or_default();
+            data.extend(row.data.iter().map(|d| d.id.clone()));
+            data.sort();
+            data.dedup();
+        }
+    }
+    merged.into_values().collect()
+}

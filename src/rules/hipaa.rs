@@ -1,0 +1,121 @@
+//! HIPAA business-associate rules.
+
+use super::{Finding, Rule};
+use crate::analysis::Context;
+
+/// PHI reaches an organisation without a BAA.
+pub struct PhiWithoutBaa;
+
+impl Rule for PhiWithoutBaa {
+    rule_meta! {
+        code: "TF-HIPAA-001", name: "phi-without-baa", severity: High,
+        title: "PHI reaches an organisation without a business associate agreement",
+        references: ["45 CFR 164.502(e)", "45 CFR 164.504(e)", "45 CFR 164.308(b)", "45 CFR 160.103 (business associate)"],
+        explanation: "Every organisation that creates, receives, maintains or transmits PHI for a covered entity is a \
+    business associate (or a subcontractor of one) and needs a BAA: the vendor with the customer, each provider with the \
+    vendor. Encryption without the key does not exempt a cloud provider that stores ePHI.",
+        remediation: "Sign BAAs along the chain (record `hipaa_baa: true`), or keep PHI away from organisations that will \
+    not sign one.",
+    }
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let hipaa = crate::analysis::sections_hipaa(cx);
+        for link in hipaa.chain.iter().filter(|l| l.relationship != "atlassian") {
+            let path = link
+                .phi
+                .first()
+                .and_then(|d| cx.data_index(d))
+                .and_then(|d| {
+                    link.components
+                        .iter()
+                        .find_map(|id| cx.resolved.component_index.get(id.as_str()).map(|&c| cx.path_to(d, c)))
+                })
+                .unwrap_or_default();
+            let data = link.phi.join(", ");
+            match link.baa {
+                Some(true) => {}
+                Some(false) => out.push(self.finding(
+                    &link.organisation,
+                    path,
+                    format!(
+                        "{} ({}) receives PHI ({data}) and has no BAA with {}",
+                        link.name, link.relationship, link.baa_with
+                    ),
+                )),
+                None => out.push(self.evidence_finding(
+                    &link.organisation,
+                    path,
+                    format!(
+                        "{} ({}) receives PHI ({data}); no BAA with {} is recorded",
+                        link.name, link.relationship, link.baa_with
+                    ),
+                )),
+            }
+        }
+    }
+}
+
+/// PHI held by the app on Atlassian's platform, outside what Atlassian's BAA is known to cover.
+pub struct PhiOutsideAtlassianBaa;
+
+impl Rule for PhiOutsideAtlassianBaa {
+    rule_meta! {
+        code: "TF-HIPAA-002", name: "phi-outside-atlassian-baa", severity: Medium,
+        title: "The app keeps PHI where Atlassian's BAA is not known to reach",
+        references: ["45 CFR 164.502(e)", "Atlassian: sign a BAA (scope: Jira, JSM, Confluence)", "Atlassian HIPAA Implementation Guide"],
+        explanation: "Atlassian's BAA covers its products on Standard and higher plans; Marketplace apps are outside it, \
+    and whether it covers Forge hosted storage is unverified. PHI an app stores in Forge storage therefore needs the \
+    vendor's BAA as well.",
+        remediation: "Get a BAA from the vendor covering the app's storage, or keep PHI out of app storage.",
+    }
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for (d, category) in cx.model.data.iter().enumerate().filter(|(_, c)| c.phi) {
+            for reach in cx.propagation.reach[d].iter().filter(|r| r.at_rest) {
+                let component = &cx.model.components[reach.component];
+                if component.kind == crate::model::ComponentKind::ForgeStorage {
+                    out.push(self.finding(
+                        &component.id,
+                        cx.path_to(d, reach.component),
+                        format!("`{}` keeps `{}` in Forge hosted storage", component.id, category.id),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// HIPAA installations on a plan for which Atlassian signs no BAA.
+pub struct PhiOnPlanWithoutBaa;
+
+impl Rule for PhiOnPlanWithoutBaa {
+    rule_meta! {
+        code: "TF-HIPAA-003", name: "phi-on-plan-without-baa", severity: High,
+        title: "A HIPAA installation is on a plan Atlassian signs no BAA for",
+        references: ["Atlassian: sign a BAA (Standard, Premium, Enterprise only)", "45 CFR 164.502(e)"],
+        explanation: "Atlassian signs BAAs only for Standard, Premium and Enterprise plans of Jira, Jira Service \
+    Management and Confluence; PHI on Free plans is held without one.",
+        remediation: "Move the site to Standard or higher and sign Atlassian's BAA before storing PHI.",
+    }
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        if !cx.model.data.iter().any(|d| d.phi) {
+            return;
+        }
+        for installation in cx.model.installations.iter().filter(|i| i.hipaa) {
+            match installation.plan.as_deref() {
+                Some("standard" | "premium" | "enterprise") => {}
+                Some(plan) => out.push(self.finding(
+                    &installation.id,
+                    Vec::new(),
+                    format!("installation `{}` handles PHI on the `{plan}` plan", installation.id),
+                )),
+                None => out.push(self.evidence_finding(
+                    &installation.id,
+                    Vec::new(),
+                    format!(
+                        "installation `{}` handles PHI; its Atlassian plan is not stated",
+                        installation.id
+                    ),
+                )),
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! The plain-text rendering of an analysis, for terminals.
+
+use crate::analysis::{Analysis, PortfolioRecipient};
+use std::fmt::Write as _;
+
+/// A terminal summary of one analysis.
+pub fn analysis_text(analysis: &Analysis) -> String {
+    let mut out = String::new();
+    let app = &analysis.app;
+    let _ = writeln!(
+        out,
+        "{} ({}), realms: {}",
+        app.name,
+        app.platform,
+        app.realms.join(", ")
+    );
+    let roa = &analysis.runs_on_atlassian;
+    let _ = writeln!(
+        out,
+        "Runs on Atlassian: {}",
+        if roa.eligible {
+            "eligible".to_owned()
+        } else {
+            format!("not eligible ({})", roa.reasons.join("; "))
+        }
+    );
+    let _ = writeln!(out, "\nRecipients of personal data (GDPR Art. 28/30):");
+    if analysis.subprocessors.is_empty() {
+        let _ = writeln!(out, "  none outside the customer");
+    }
+    for row in &analysis.subprocessors {
+        let data: Vec<String> = row
+            .data
+            .iter()
+            .map(|d| {
+                if d.at_rest {
+                    format!("{} (at rest)", d.id)
+                } else {
+                    d.id.clone()
+                }
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {:<22} {:<13} {:<3} {}",
+            row.name,
+            row.role,
+            row.country.as_deref().unwrap_or("?"),
+            data.join(", ")
+        );
+        for (realm, mechanism) in &row.transfer_mechanism {
+            let _ = writeln!(
+                out,
+                "      {realm}: in {} — {}",
+                row.locations.get(realm).map(|l| l.join(", ")).unwrap_or_default(),
+                mechanism.label()
+            );
+        }
+    }
+    if analysis.hipaa.applies {
+        let _ = writeln!(out, "\nHIPAA chain (PHI: {}):", analysis.hipaa.phi.join(", "));
+        for link in &analysis.hipaa.chain {
+            let baa = match link.baa {
+                _ if link.relationship == "atlassian" => "Atlassian BAA (Standard plan and above)",
+                Some(true) => "BAA in place",
+                Some(false) => "NO BAA",
+                None => "BAA unknown",
+            };
+            let _ = writeln!(
+                out,
+                "  {:<22} {:<18} {baa} (with {})",
+                link.name, link.relationship, link.baa_with
+            );
+        }
+    }
+    let counts = &analysis.finding_counts;
+    let _ = writeln!(
+        out,
+        "\nFindings: {} high, {} medium, {} low, {} info ({} need evidence)",
+        counts.high, counts.medium, counts.low, counts.info, counts.evidence_required
+    );
+    for finding in &analysis.findings {
+        let realm = finding.realm.as_deref().map(|r| format!(" [{r}]")).unwrap_or_default();
+        let evidence = if finding.evidence_required {
+            " (evidence required)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  {:<12} {:<6} {}{realm}{evidence}",
+            finding.rule,
+            finding.severity.as_str(),
+            finding.message
+        );
+        if finding.path.len() > 1 {
+            let _ = writeln!(out, "  {:<12} {:<6} path: {}", "", "", finding.path.join(" → "));
+        }
+    }
+    out.push('\n');
+    out
+}
+
+/// A terminal summary of the recipients across several apps.
+pub fn portfolio_text(recipients: &[PortfolioRecipient]) -> String {
+    let mut out = String::from("Recipients across all apps:\n");
+    for recipient in recipients {
+        let apps: Vec<String> = recipient
+            .apps
+            .iter()
+            .map(|(app, data)| format!("{app} ({})", data.join(", ")))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  {:<32} {:<3} {}",
+            recipient.recipient,
+            recipient.country.as_deref().unwrap_or("?"),
+            apps.join("; ")
+        );
+    }
+    out
+}
