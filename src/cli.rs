@@ -225,15 +225,27 @@ fn analyze(paths: &[PathBuf], catalog: &Catalog, format: AnalyzeFormat, fail_on:
     let mut stdout = std::io::stdout().lock();
     match format {
         AnalyzeFormat::Json => {
-            let text = if analyses.len() == 1 {
-                serde_json::to_string_pretty(&analyses[0])
+            // Streamed: a portfolio's JSON can be far larger than the model.
+            let mut out = std::io::BufWriter::new(&mut stdout);
+            let written = if analyses.len() == 1 {
+                serde_json::to_writer_pretty(&mut out, &analyses[0])
             } else {
-                serde_json::to_string_pretty(&serde_json::json!({
-                    "apps": analyses,
-                    "portfolio": analysis::portfolio(&analyses),
-                }))
+                #[derive(serde::Serialize)]
+                struct Portfolio<'a> {
+                    apps: &'a [Analysis],
+                    portfolio: Vec<analysis::PortfolioRecipient>,
+                }
+                serde_json::to_writer_pretty(
+                    &mut out,
+                    &Portfolio {
+                        apps: &analyses,
+                        portfolio: analysis::portfolio(&analyses),
+                    },
+                )
             };
-            let _ = writeln!(stdout, "{}", text.unwrap_or_default());
+            if written.is_err() || writeln!(out).and_then(|()| out.flush()).is_err() {
+                return ExitStatus::BadInput;
+            }
         }
         AnalyzeFormat::Text => {
             for analysis in &analyses {

@@ -30,5 +30,6 @@ pub mod model;
 pub mod output;
 pub mod rules;
 pub mod suggest;
+pub mod synth;
 pub mod text;
 pub mod validate;

@@ -3,7 +3,7 @@
 
 use crate::model::{ComponentKind, Model};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 /// How one data category reaches one component.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,7 +51,7 @@ impl Propagation {
             }
         }
         let mut origins: Vec<Vec<usize>> = vec![Vec::new(); model.data.len()];
-        let mut stored: Vec<Vec<usize>> = vec![Vec::new(); model.data.len()];
+        let mut stored: Vec<HashSet<usize>> = vec![HashSet::new(); model.data.len()];
         for (c, component) in model.components.iter().enumerate() {
             if matches!(component.kind, ComponentKind::AtlassianProduct | ComponentKind::User) {
                 for list in &mut origins {
@@ -65,7 +65,7 @@ impl Propagation {
             }
             for d in &component.stores {
                 if let Some(&d) = data_index.get(d.as_str()) {
-                    stored[d].push(c);
+                    stored[d].insert(c);
                 }
             }
         }
@@ -81,7 +81,9 @@ impl Propagation {
                 }
                 bfs(&outgoing, d, &mut via, &mut queue);
                 // Stored data that no flow brings (pre-existing, or imported) starts where it rests.
-                for &c in &stored[d] {
+                let mut stored_here: Vec<usize> = stored[d].iter().copied().collect();
+                stored_here.sort_unstable();
+                for c in stored_here {
                     if let std::collections::btree_map::Entry::Vacant(entry) = via.entry(c) {
                         entry.insert(None);
                         queue.push_back(c);

@@ -610,9 +610,9 @@ pub struct RunsOnAtlassian {
 /// Runs on Atlassian eligibility (Atlassian-hosted compute and storage only, no egress of
 /// in-scope data, no remotes, no Connect modules).
 pub fn runs_on_atlassian(cx: &Context<'_>) -> RunsOnAtlassian {
-    let mut reasons = Vec::new();
+    let mut reasons = BTreeSet::new();
     if cx.model.app.platform == Platform::Connect {
-        reasons.push("the app is a Connect app: its code runs on the vendor's servers".to_owned());
+        reasons.insert("the app is a Connect app: its code runs on the vendor's servers".to_owned());
     }
     for (c, component) in cx.model.components.iter().enumerate() {
         if matches!(component.kind, ComponentKind::AtlassianProduct | ComponentKind::User)
@@ -620,15 +620,11 @@ pub fn runs_on_atlassian(cx: &Context<'_>) -> RunsOnAtlassian {
         {
             continue;
         }
-        let touched = cx
-            .propagation
-            .reach
-            .iter()
-            .any(|reach| reach.iter().any(|r| r.component == c));
+        let touched = (0..cx.model.data.len()).any(|d| cx.propagation.get(d, c).is_some());
         if !touched {
             continue;
         }
-        let reason = match component.kind {
+        reasons.insert(match component.kind {
             ComponentKind::ExternalService => format!("egress: data leaves Atlassian to `{}`", component.id),
             _ if cx.model.app.platform != Platform::Connect => {
                 format!(
@@ -637,22 +633,16 @@ pub fn runs_on_atlassian(cx: &Context<'_>) -> RunsOnAtlassian {
                 )
             }
             _ => format!("`{}` runs outside Atlassian", component.id),
-        };
-        reasons.push(reason);
+        });
     }
     for component in &cx.model.components {
         for host in &component.egress {
-            let text = format!("egress: `{}` declares `{host}`", component.id);
-            if !reasons.contains(&text) {
-                reasons.push(text);
-            }
+            reasons.insert(format!("egress: `{}` declares `{host}`", component.id));
         }
     }
-    reasons.sort();
-    reasons.dedup();
     RunsOnAtlassian {
         eligible: reasons.is_empty(),
-        reasons,
+        reasons: reasons.into_iter().collect(),
     }
 }
 

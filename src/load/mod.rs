@@ -11,7 +11,8 @@ use crate::diagnostic::{Diagnostic, Seg};
 use crate::model::Model;
 use crate::validate::{self, Issue};
 use node::{Node, Pos, Value};
-use serde::de::DeserializeOwned;
+
+use serde::Deserialize;
 use serde_json::Value as Json;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -42,6 +43,13 @@ impl SourceFile {
         options.strict_booleans = true;
         options.leading_zero_numbers_as_strings = true;
         options.with_snippet = false;
+        // The default budget suits configuration files; a portfolio model can be large. Nodes and
+        // events cannot outnumber the input's bytes, so scale those caps with the input and keep
+        // the alias and depth caps that stop alias bombs.
+        if let Some(budget) = options.budget.as_mut() {
+            budget.max_nodes = budget.max_nodes.max(text.len());
+            budget.max_events = budget.max_events.max(text.len() * 2);
+        }
         let root = match serde_saphyr::from_str_with_options::<Node>(&text, options) {
             Ok(root) => root,
             Err(err) => {
@@ -215,11 +223,11 @@ fn lenient_model(json: &Json) -> (Model, IndexMap) {
     (model, index_map)
 }
 
-fn lenient_list<T: DeserializeOwned>(json: &Json, key: &'static str, index_map: &mut IndexMap) -> Vec<T> {
+fn lenient_list<T: for<'de> Deserialize<'de>>(json: &Json, key: &'static str, index_map: &mut IndexMap) -> Vec<T> {
     let mut items = Vec::new();
     let mut indices = Vec::new();
     for (index, item) in json.get(key).and_then(Json::as_array).into_iter().flatten().enumerate() {
-        if let Ok(value) = serde_json::from_value::<T>(item.clone()) {
+        if let Ok(value) = T::deserialize(item) {
             items.push(value);
             indices.push(index);
         }

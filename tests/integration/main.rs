@@ -1,5 +1,6 @@
 //! One integration test binary (see Cargo.toml `autotests = false`): one module per area.
 
+mod analysis;
 mod cli;
 mod generated;
 mod models;

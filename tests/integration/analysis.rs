@@ -1,0 +1,262 @@
+//! The analysis of each bundled model against an inventory worked out by hand from the model
+//! files (who receives which personal data, where, and on what transfer basis for the EU realm).
+
+use crate::generated::check_generated;
+use crate::root;
+use trustflow::analysis::{Analysis, analyze};
+use trustflow::catalog::Catalog;
+use trustflow::load::load_model_file;
+
+fn analysis_of(model: &str) -> Analysis {
+    let catalog = Catalog::builtin();
+    let loaded = load_model_file(&root().join(model), &catalog).unwrap();
+    analyze(&loaded.model, &catalog)
+}
+
+/// One inventory row: organisation, role, entity country, data (`*` = at rest), EU-realm basis.
+type Row = (&'static str, &'static str, &'static str, &'static str, &'static str);
+
+fn inventory(analysis: &Analysis) -> Vec<(String, String, String, String, String)> {
+    analysis
+        .subprocessors
+        .iter()
+        .map(|row| {
+            let data: Vec<String> = row
+                .data
+                .iter()
+                .map(|d| if d.at_rest { format!("{}*", d.id) } else { d.id.clone() })
+                .collect();
+            let basis = serde_json::to_value(&row.transfer_mechanism["eu"]).unwrap()["basis"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            (
+                row.organisation.clone(),
+                row.role.to_owned(),
+                row.country.clone().unwrap_or_default(),
+                data.join(" "),
+                basis,
+            )
+        })
+        .collect()
+}
+
+fn assert_inventory(analysis: &Analysis, expected: &[Row]) {
+    let expected: Vec<(String, String, String, String, String)> = expected
+        .iter()
+        .map(|(a, b, c, d, e)| ((*a).into(), (*b).into(), (*c).into(), (*d).into(), (*e).into()))
+        .collect();
+    assert_eq!(inventory(analysis), expected);
+}
+
+fn has(analysis: &Analysis, rule: &str, subject: &str, realm: Option<&str>) -> bool {
+    analysis
+        .findings
+        .iter()
+        .any(|f| f.rule == rule && f.subject == subject && f.realm.as_deref() == realm)
+}
+
+#[test]
+fn connect_on_aws() {
+    let analysis = analysis_of("models/connect-aws.yaml");
+    assert_inventory(
+        &analysis,
+        &[
+            (
+                "acme",
+                "processor",
+                "DE",
+                "digest* issue-content* user-identity*",
+                "within-eea",
+            ),
+            (
+                "aws",
+                "sub-processor",
+                "US",
+                "digest* issue-content* user-identity*",
+                "sccs",
+            ),
+            (
+                "openai",
+                "sub-processor",
+                "US",
+                "digest issue-content",
+                "evidence-required",
+            ),
+            ("sendgrid", "sub-processor", "US", "digest user-identity", "dpf"),
+        ],
+    );
+    // EU data at rest in the US, the stored sharedSecret, and the OpenAI transfer basis gap.
+    assert!(has(&analysis, "TF-RES-001", "app-db", Some("eu")));
+    assert!(!has(&analysis, "TF-RES-001", "app-db", Some("us")));
+    assert!(has(&analysis, "TF-PLAT-001", "app-db", None));
+    assert!(has(&analysis, "TF-RES-002", "openai", Some("eu")));
+    let secret = analysis.findings.iter().find(|f| f.rule == "TF-PLAT-001").unwrap();
+    assert_eq!(secret.path, ["jira", "app-server", "app-db"]);
+    assert!(!analysis.runs_on_atlassian.eligible);
+    assert!(!analysis.hipaa.applies);
+}
+
+#[test]
+fn forge_native_has_no_third_party_and_runs_on_atlassian() {
+    let analysis = analysis_of("models/forge-native.yaml");
+    assert_inventory(
+        &analysis,
+        &[
+            (
+                "acme",
+                "processor",
+                "DE",
+                "digest* issue-content* user-identity*",
+                "within-eea",
+            ),
+            (
+                "atlassian",
+                "sub-processor",
+                "AU",
+                "digest* issue-content* user-identity*",
+                "within-eea",
+            ),
+        ],
+    );
+    assert!(
+        analysis.runs_on_atlassian.eligible,
+        "{:?}",
+        analysis.runs_on_atlassian.reasons
+    );
+    assert!(analysis.findings.is_empty(), "{:#?}", analysis.findings);
+    assert!(analysis.residency.iter().all(|r| r.kept));
+}
+
+#[test]
+fn forge_with_remote() {
+    let analysis = analysis_of("models/forge-remote.yaml");
+    assert_inventory(
+        &analysis,
+        &[
+            (
+                "acme",
+                "processor",
+                "DE",
+                "digest* issue-content* user-identity*",
+                "within-eea",
+            ),
+            (
+                "atlassian",
+                "sub-processor",
+                "AU",
+                "issue-content user-identity",
+                "within-eea",
+            ),
+            (
+                "aws",
+                "sub-processor",
+                "US",
+                "digest* issue-content* user-identity*",
+                "within-eea",
+            ),
+            (
+                "openai",
+                "sub-processor",
+                "US",
+                "digest issue-content",
+                "evidence-required",
+            ),
+            ("sendgrid", "sub-processor", "US", "digest user-identity", "dpf"),
+        ],
+    );
+    // The EU-hosted remote keeps EU data in the EU but US data leaves the US realm.
+    assert!(!has(&analysis, "TF-RES-001", "remote-db", Some("eu")));
+    assert!(has(&analysis, "TF-RES-001", "remote-db", Some("us")));
+    assert!(has(&analysis, "TF-RES-003", "remote-db", None));
+    assert!(!analysis.runs_on_atlassian.eligible);
+    assert!(analysis.runs_on_atlassian.reasons.iter().any(|r| r.contains("remote")));
+}
+
+#[test]
+fn forge_with_egress_and_phi() {
+    let analysis = analysis_of("models/forge-egress.yaml");
+    assert_inventory(
+        &analysis,
+        &[
+            (
+                "anthropic",
+                "sub-processor",
+                "US",
+                "issue-content patient-refs standup-notes user-identity",
+                "sccs",
+            ),
+            (
+                "atlassian",
+                "sub-processor",
+                "AU",
+                "issue-content patient-refs standup-notes* user-identity",
+                "within-eea",
+            ),
+            (
+                "buddy",
+                "processor",
+                "GB",
+                "issue-content patient-refs standup-notes* user-identity",
+                "adequacy",
+            ),
+            ("slack", "sub-processor", "US", "standup-notes", "evidence-required"),
+        ],
+    );
+    let chain: Vec<(&str, &str, Option<bool>)> = analysis
+        .hipaa
+        .chain
+        .iter()
+        .map(|l| (l.organisation.as_str(), l.relationship, l.baa))
+        .collect();
+    assert_eq!(
+        chain,
+        [
+            ("buddy", "business-associate", None),
+            ("anthropic", "subcontractor", Some(true)),
+            ("atlassian", "atlassian", Some(true))
+        ]
+    );
+    assert_eq!(analysis.hipaa.missing_baa, ["buddy"]);
+    assert!(has(&analysis, "TF-HIPAA-001", "buddy", None));
+    assert!(!analysis.runs_on_atlassian.eligible);
+}
+
+#[test]
+fn every_finding_names_its_rule_and_a_path_of_model_components() {
+    for model in [
+        "models/connect-aws.yaml",
+        "models/forge-remote.yaml",
+        "models/forge-egress.yaml",
+    ] {
+        let catalog = Catalog::builtin();
+        let loaded = load_model_file(&root().join(model), &catalog).unwrap();
+        let analysis = analyze(&loaded.model, &catalog);
+        for finding in &analysis.findings {
+            assert!(trustflow::rules::find(finding.rule).is_some());
+            for id in &finding.path {
+                assert!(
+                    loaded.model.components.iter().any(|c| &c.id == id),
+                    "{model}: {id} in {finding:?}"
+                );
+            }
+            if finding.rule != "TF-PLAT-010" && !finding.rule.starts_with("TF-HIPAA-003") {
+                assert!(!finding.path.is_empty(), "{model}: no path in {finding:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn analysis_json_is_identical_for_any_thread_count() {
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| serde_json::to_string(&analysis_of("models/connect-aws.yaml")).unwrap())
+    };
+    assert_eq!(run(1), run(2));
+}
+
+#[test]
+fn rules_doc_is_current() {
+    check_generated("docs/rules.md", &trustflow::rules::rules_markdown());
+}
