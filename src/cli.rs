@@ -260,10 +260,15 @@ fn analyze(paths: &[PathBuf], catalog: &Catalog, format: AnalyzeFormat, fail_on:
             }
         }
     }
-    match fail_on {
+    let status = match fail_on {
         Some(threshold) => gate(&analyses, threshold, &mut std::io::sink()),
         None => ExitStatus::Clean,
-    }
+    };
+    // The process ends next: freeing a large portfolio's millions of allocations one by one
+    // would only delay the exit (measured: a tenth of the run at 10,000 units).
+    std::mem::forget(analyses);
+    std::mem::forget(models);
+    status
 }
 
 fn list_rules(rule: Option<&str>) -> ExitStatus {

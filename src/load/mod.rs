@@ -5,12 +5,14 @@
 
 pub mod node;
 pub mod schema;
+pub mod yaml;
 
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, Seg};
 use crate::model::Model;
 use crate::validate::{self, Issue};
 use node::{Node, Pos, Value};
+use rayon::prelude::*;
 
 use serde::Deserialize;
 use serde_json::Value as Json;
@@ -38,40 +40,16 @@ impl SourceFile {
     pub fn parse(name: impl Into<String>, text: impl Into<String>) -> Result<SourceFile, Box<Diagnostic>> {
         let name = name.into();
         let text = text.into();
-        let mut options = serde_saphyr::Options::default();
-        // YAML 1.1 reads `NO` (Norway) and `off` as booleans; a model is written in YAML 1.2 terms.
-        options.strict_booleans = true;
-        options.leading_zero_numbers_as_strings = true;
-        options.with_snippet = false;
-        // The default budget suits configuration files; a portfolio model can be large. Nodes and
-        // events cannot outnumber the input's bytes, so scale those caps with the input and keep
-        // the alias and depth caps that stop alias bombs.
-        if let Some(budget) = options.budget.as_mut() {
-            budget.max_nodes = budget.max_nodes.max(text.len());
-            budget.max_events = budget.max_events.max(text.len() * 2);
-        }
-        let root = match serde_saphyr::from_str_with_options::<Node>(&text, options) {
+        let root = match yaml::parse(&text) {
             Ok(root) => root,
             Err(err) => {
-                let pos = err
-                    .location()
-                    .map(|l| Pos {
-                        line: u32::try_from(l.line()).unwrap_or(0),
-                        column: u32::try_from(l.column()).unwrap_or(0),
-                    })
-                    .unwrap_or_default();
-                let message = first_line(&err.to_string());
                 let source = SourceFile { name, text, root: None };
                 return Err(Box::new(
-                    source.diagnostic(Diagnostic::error("yaml-syntax", message), pos),
+                    source.diagnostic(Diagnostic::error("yaml-syntax", err.message), err.pos),
                 ));
             }
         };
-        Ok(SourceFile {
-            name,
-            text,
-            root: Some(root),
-        })
+        Ok(SourceFile { name, text, root })
     }
 
     /// The root node of the document.
@@ -122,10 +100,6 @@ impl SourceFile {
     }
 }
 
-fn first_line(text: &str) -> String {
-    text.lines().next().unwrap_or(text).trim().to_owned()
-}
-
 /// A model read from a file, with the file kept for locating findings.
 #[derive(Clone, Debug)]
 pub struct LoadedModel {
@@ -168,7 +142,34 @@ pub fn load_model_str(name: &str, text: &str, catalog: &Catalog) -> Result<Loade
             root.pos,
         )]);
     }
-    let (json, problems) = schema::Checker::new(model_schema()).check(root);
+    let (json, mut problems) = schema::Checker::new(model_schema()).deferring(&LISTS).check(root);
+    let mut model = Model {
+        trustflow: json
+            .get("trustflow")
+            .and_then(Json::as_u64)
+            .and_then(|v| u32::try_from(v).ok())
+            .unwrap_or(0),
+        app: json
+            .get("app")
+            .and_then(|a| crate::model::App::deserialize(a).ok())
+            .unwrap_or_default(),
+        ..Model::default()
+    };
+    drop(json);
+    let mut index_map = IndexMap::new();
+    let items = |key: &str| match &root.value {
+        Value::Map(entries) => entries
+            .iter()
+            .find(|(k, _)| matches!(&k.value, Value::Str(s) if s == key))
+            .map(|(_, v)| v),
+        _ => None,
+    };
+    model.organisations = lenient_list(items("organisations"), "organisations", &mut index_map, &mut problems);
+    model.data = lenient_list(items("data"), "data", &mut index_map, &mut problems);
+    model.boundaries = lenient_list(items("boundaries"), "boundaries", &mut index_map, &mut problems);
+    model.components = lenient_list(items("components"), "components", &mut index_map, &mut problems);
+    model.flows = lenient_list(items("flows"), "flows", &mut index_map, &mut problems);
+    model.installations = lenient_list(items("installations"), "installations", &mut index_map, &mut problems);
     let mut diagnostics: Vec<Diagnostic> = problems
         .into_iter()
         .map(|p| {
@@ -177,7 +178,6 @@ pub fn load_model_str(name: &str, text: &str, catalog: &Catalog) -> Result<Loade
             source.diagnostic(d, p.pos)
         })
         .collect();
-    let (model, index_map) = lenient_model(&json);
     let issues = validate::validate(&model, catalog);
     diagnostics.extend(issues.into_iter().map(|issue| locate_issue(&source, &index_map, issue)));
     diagnostics.sort_by_key(|d| (d.line, d.column));
@@ -198,42 +198,69 @@ pub fn load_model_str(name: &str, text: &str, catalog: &Catalog) -> Result<Loade
 /// For each list of the model, the source index of each element that could be read.
 type IndexMap = Vec<(&'static str, Vec<usize>)>;
 
-/// Builds a model from checked JSON, element by element, so that one bad element does not hide
-/// the cross-check problems of the others.
-fn lenient_model(json: &Json) -> (Model, IndexMap) {
-    let mut index_map = IndexMap::new();
-    let mut model = Model {
-        trustflow: json
-            .get("trustflow")
-            .and_then(Json::as_u64)
-            .and_then(|v| u32::try_from(v).ok())
-            .unwrap_or(0),
-        app: json
-            .get("app")
-            .and_then(|a| serde_json::from_value(a.clone()).ok())
-            .unwrap_or_default(),
-        ..Model::default()
-    };
-    model.organisations = lenient_list(json, "organisations", &mut index_map);
-    model.data = lenient_list(json, "data", &mut index_map);
-    model.boundaries = lenient_list(json, "boundaries", &mut index_map);
-    model.components = lenient_list(json, "components", &mut index_map);
-    model.flows = lenient_list(json, "flows", &mut index_map);
-    model.installations = lenient_list(json, "installations", &mut index_map);
-    (model, index_map)
-}
+/// The model's top-level lists, checked and read item by item.
+const LISTS: [&str; 6] = [
+    "organisations",
+    "data",
+    "boundaries",
+    "components",
+    "flows",
+    "installations",
+];
 
-fn lenient_list<T: for<'de> Deserialize<'de>>(json: &Json, key: &'static str, index_map: &mut IndexMap) -> Vec<T> {
-    let mut items = Vec::new();
-    let mut indices = Vec::new();
-    for (index, item) in json.get(key).and_then(Json::as_array).into_iter().flatten().enumerate() {
-        if let Ok(value) = T::deserialize(item) {
+/// Checks and reads one top-level list, items in parallel. A bad item is reported and left
+/// out, so that one bad element does not hide the cross-check problems of the others.
+fn lenient_list<T: for<'de> Deserialize<'de> + Send>(
+    node: Option<&Node>,
+    key: &'static str,
+    index_map: &mut IndexMap,
+    problems: &mut Vec<schema::Problem>,
+) -> Vec<T> {
+    let schema = model_schema();
+    let what = singular(key);
+    let Some(node) = node else {
+        index_map.push((key, Vec::new()));
+        return Vec::new();
+    };
+    let Value::Seq(list) = &node.value else {
+        // Not a list: let the schema say so.
+        let (_, found) =
+            schema::Checker::new(schema).check_at(node, &format!("/properties/{key}"), &format!("`{key}`"));
+        problems.extend(found);
+        index_map.push((key, Vec::new()));
+        return Vec::new();
+    };
+    let pointer = format!("/properties/{key}/items");
+    let results: Vec<(Option<T>, Vec<schema::Problem>)> = list
+        .par_iter()
+        .map(|item| {
+            let (json, found) = schema::Checker::new(schema).check_at(item, &pointer, what);
+            let value = T::deserialize(&json).ok();
+            (value, found)
+        })
+        .collect();
+    let mut items = Vec::with_capacity(results.len());
+    let mut indices = Vec::with_capacity(results.len());
+    for (index, (value, found)) in results.into_iter().enumerate() {
+        problems.extend(found);
+        if let Some(value) = value {
             items.push(value);
             indices.push(index);
         }
     }
     index_map.push((key, indices));
     items
+}
+
+fn singular(list: &str) -> &'static str {
+    match list {
+        "organisations" => "organisation",
+        "data" => "data category",
+        "boundaries" => "boundary",
+        "components" => "component",
+        "flows" => "flow",
+        _ => "installation",
+    }
 }
 
 fn locate_issue(source: &SourceFile, index_map: &IndexMap, issue: Issue) -> Diagnostic {

@@ -25,6 +25,8 @@ pub struct Problem {
 pub struct Checker<'s> {
     root: &'s Json,
     problems: Vec<Problem>,
+    /// Top-level keys whose values the caller checks itself (in parallel, item by item).
+    deferred: &'s [&'s str],
 }
 
 impl<'s> Checker<'s> {
@@ -33,7 +35,23 @@ impl<'s> Checker<'s> {
         Checker {
             root: root_schema,
             problems: Vec::new(),
+            deferred: &[],
         }
+    }
+
+    /// A checker that leaves the values of the top-level `keys` unchecked (as `null`).
+    #[must_use]
+    pub fn deferring(mut self, keys: &'s [&'s str]) -> Self {
+        self.deferred = keys;
+        self
+    }
+
+    /// Checks `node` against the subschema at JSON pointer `pointer` (e.g. the item schema of
+    /// a top-level list); `what` names the node in messages.
+    pub fn check_at(mut self, node: &Node, pointer: &str, what: &str) -> (Json, Vec<Problem>) {
+        let schema = self.root.pointer(pointer).unwrap_or(&Json::Bool(true));
+        let json = self.walk(node, schema, what);
+        (json, self.problems)
     }
 
     /// Checks `node`, returning its JSON form and every problem found.
@@ -154,6 +172,7 @@ impl<'s> Checker<'s> {
         let properties = schema.get("properties").and_then(Json::as_object);
         let additional = schema.get("additionalProperties");
         let mut out = Map::new();
+        let mut seen: std::collections::HashMap<&str, Pos> = std::collections::HashMap::with_capacity(entries.len());
         for (key_node, value_node) in entries {
             let Value::Str(key) = &key_node.value else {
                 self.report(
@@ -164,6 +183,18 @@ impl<'s> Checker<'s> {
                 );
                 continue;
             };
+            if let Some(first) = seen.insert(key.as_str(), key_node.pos) {
+                self.report(
+                    "duplicate-key",
+                    key_node.pos,
+                    format!("`{key}` appears twice in {what}"),
+                    vec![format!(
+                        "the first is at line {}, column {}; keep one",
+                        first.line, first.column
+                    )],
+                );
+                continue;
+            }
             let value_schema = match (properties.and_then(|p| p.get(key)), additional) {
                 (Some(s), _) => s,
                 (None, Some(s @ Json::Object(_))) => s,
@@ -189,6 +220,10 @@ impl<'s> Checker<'s> {
                     continue;
                 }
             };
+            if what == "document" && self.deferred.contains(&key.as_str()) {
+                out.insert(key.clone(), Json::Null);
+                continue;
+            }
             let child_what = format!("`{key}`");
             let json = self.walk(value_node, value_schema, &child_what);
             out.insert(key.clone(), json);
@@ -274,6 +309,7 @@ impl<'s> Checker<'s> {
             let trial = Checker {
                 root: self.root,
                 problems: Vec::new(),
+                deferred: &[],
             };
             let (json, problems) = {
                 let mut trial = trial;
