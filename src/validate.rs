@@ -335,39 +335,57 @@ impl<'m> Checks<'m> {
     /// create all data), stored there, or brought there by another flow.
     fn data_availability(&mut self) {
         let model = self.model;
-        let component_index: HashMap<&str, usize> = model
+        let component_index: HashMap<&str, usize> =
+            model.components.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
+        let data_index: HashMap<&str, u32> =
+            model.data.iter().enumerate().map(|(i, d)| (d.id.as_str(), i as u32)).collect();
+        let indices = |ids: &[String]| -> Vec<u32> {
+            let mut v: Vec<u32> = ids.iter().filter_map(|d| data_index.get(d.as_str()).copied()).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let creates_all: Vec<bool> = model
             .components
             .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.as_str(), i))
+            .map(|c| matches!(c.kind, ComponentKind::AtlassianProduct | ComponentKind::User))
             .collect();
-        let mut has: Vec<HashSet<&str>> = model
+        // Sorted category indices each component has.
+        let mut has: Vec<Vec<u32>> = model
             .components
             .iter()
             .map(|c| {
-                if matches!(c.kind, ComponentKind::AtlassianProduct | ComponentKind::User) {
-                    model.data.iter().map(|d| d.id.as_str()).collect()
-                } else {
-                    c.stores.iter().chain(&c.produces).map(String::as_str).collect()
-                }
+                let mut own = indices(&c.stores);
+                own.extend(indices(&c.produces));
+                own.sort_unstable();
+                own.dedup();
+                own
             })
             .collect();
+        let flow_data: Vec<Vec<u32>> = model.flows.iter().map(|f| indices(&f.data)).collect();
+        let ends: Vec<Option<(usize, usize)>> = model
+            .flows
+            .iter()
+            .map(|f| Some((*component_index.get(f.from.as_str())?, *component_index.get(f.to.as_str())?)))
+            .collect();
         let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); model.components.len()];
-        for (f, flow) in model.flows.iter().enumerate() {
-            if let Some(&from) = component_index.get(flow.from.as_str()) {
-                outgoing[from].push(f);
+        for (f, end) in ends.iter().enumerate() {
+            if let Some((from, _)) = end {
+                outgoing[*from].push(f);
             }
         }
         let mut work: Vec<usize> = (0..model.components.len()).collect();
         while let Some(c) = work.pop() {
             for &f in &outgoing[c] {
-                let flow = &model.flows[f];
-                let Some(&to) = component_index.get(flow.to.as_str()) else {
+                let Some((_, to)) = ends[f] else { continue };
+                if creates_all[to] {
                     continue;
-                };
+                }
                 let mut grew = false;
-                for d in &flow.data {
-                    if has[c].contains(d.as_str()) && has[to].insert(d.as_str()) {
+                for &d in &flow_data[f] {
+                    let available = creates_all[c] || has[c].binary_search(&d).is_ok();
+                    if available && let Err(at) = has[to].binary_search(&d) {
+                        has[to].insert(at, d);
                         grew = true;
                     }
                 }
@@ -376,13 +394,14 @@ impl<'m> Checks<'m> {
                 }
             }
         }
-        let known_data: HashSet<&str> = model.data.iter().map(|d| d.id.as_str()).collect();
         for (i, flow) in model.flows.iter().enumerate() {
-            let Some(&from) = component_index.get(flow.from.as_str()) else {
+            let Some((from, _)) = ends[i] else { continue };
+            if creates_all[from] {
                 continue;
-            };
+            }
             for (j, d) in flow.data.iter().enumerate() {
-                if known_data.contains(d.as_str()) && !has[from].contains(d.as_str()) {
+                let Some(&index) = data_index.get(d.as_str()) else { continue };
+                if has[from].binary_search(&index).is_err() {
                     self.push(
                         Diagnostic::error(
                             "data-not-available",

@@ -1,9 +1,12 @@
 //! Where each data category goes: every component it reaches, whether it rests there, and
-//! the chain of flows that took it there (shortest first, so paths are short and stable).
+//! the chain of flows that took it there (breadth-first, so paths are the shortest and stable).
+//!
+//! Everything is indexed by position (no hashing on the hot path) so that large portfolio
+//! models stay within cache and the cost grows linearly with the model.
 
 use crate::model::{ComponentKind, Model};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 
 /// How one data category reaches one component.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,103 +24,96 @@ pub struct Reach {
 pub struct Propagation {
     /// Per data category (index into `model.data`): reached components, sorted by component.
     pub reach: Vec<Vec<Reach>>,
-    lookup: Vec<HashMap<usize, usize>>,
     flow_source: Vec<Option<usize>>,
 }
+
+const UNSEEN: u32 = u32::MAX;
+const ORIGIN: u32 = u32::MAX - 1;
 
 impl Propagation {
     /// Propagates every category along the flows that carry it, categories in parallel.
     pub fn compute(model: &Model) -> Propagation {
-        let component_index: HashMap<&str, usize> = model
+        let component_index: HashMap<&str, usize> =
+            model.components.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
+        let data_index: HashMap<&str, usize> = model.data.iter().enumerate().map(|(i, d)| (d.id.as_str(), i)).collect();
+        let flow_source: Vec<Option<usize>> =
+            model.flows.iter().map(|f| component_index.get(f.from.as_str()).copied()).collect();
+        // Per component, its outgoing flows as (flow, target, carried categories).
+        let mut outgoing: Vec<Vec<(u32, u32)>> = vec![Vec::new(); model.components.len()];
+        let mut carried: Vec<Vec<u32>> = Vec::with_capacity(model.flows.len());
+        for (f, flow) in model.flows.iter().enumerate() {
+            let mut data: Vec<u32> =
+                flow.data.iter().filter_map(|d| data_index.get(d.as_str())).map(|&d| d as u32).collect();
+            data.sort_unstable();
+            carried.push(data);
+            if let (Some(from), Some(&to)) = (flow_source[f], component_index.get(flow.to.as_str())) {
+                outgoing[from].push((f as u32, to as u32));
+            }
+        }
+        let creators: Vec<usize> = model
             .components
             .iter()
             .enumerate()
-            .map(|(i, c)| (c.id.as_str(), i))
+            .filter(|(_, c)| matches!(c.kind, ComponentKind::AtlassianProduct | ComponentKind::User))
+            .map(|(i, _)| i)
             .collect();
-        let data_index: HashMap<&str, usize> = model.data.iter().enumerate().map(|(i, d)| (d.id.as_str(), i)).collect();
-        // Flows out of each component, per data category they carry.
-        let mut outgoing: HashMap<(usize, usize), Vec<(usize, usize)>> = HashMap::new();
-        for (f, flow) in model.flows.iter().enumerate() {
-            let (Some(&from), Some(&to)) = (
-                component_index.get(flow.from.as_str()),
-                component_index.get(flow.to.as_str()),
-            ) else {
-                continue;
-            };
-            for d in &flow.data {
-                if let Some(&d) = data_index.get(d.as_str()) {
-                    outgoing.entry((d, from)).or_default().push((f, to));
-                }
-            }
-        }
-        let mut origins: Vec<Vec<usize>> = vec![Vec::new(); model.data.len()];
-        let mut stored: Vec<HashSet<usize>> = vec![HashSet::new(); model.data.len()];
+        let mut produced: Vec<Vec<usize>> = vec![Vec::new(); model.data.len()];
+        let mut stored: Vec<Vec<usize>> = vec![Vec::new(); model.data.len()];
         for (c, component) in model.components.iter().enumerate() {
-            if matches!(component.kind, ComponentKind::AtlassianProduct | ComponentKind::User) {
-                for list in &mut origins {
-                    list.push(c);
-                }
+            for d in component.produces.iter().filter_map(|d| data_index.get(d.as_str())) {
+                produced[*d].push(c);
             }
-            for d in &component.produces {
-                if let Some(&d) = data_index.get(d.as_str()) {
-                    origins[d].push(c);
-                }
-            }
-            for d in &component.stores {
-                if let Some(&d) = data_index.get(d.as_str()) {
-                    stored[d].insert(c);
-                }
+            for d in component.stores.iter().filter_map(|d| data_index.get(d.as_str())) {
+                stored[*d].push(c);
             }
         }
         let reach: Vec<Vec<Reach>> = (0..model.data.len())
             .into_par_iter()
-            .map(|d| {
-                let mut via: BTreeMap<usize, Option<usize>> = BTreeMap::new();
-                let mut queue: VecDeque<usize> = VecDeque::new();
-                for &c in &origins[d] {
-                    if via.insert(c, None).is_none() {
-                        queue.push_back(c);
+            .map_init(
+                || (vec![UNSEEN; model.components.len()], Vec::new(), VecDeque::new()),
+                |(via, touched, queue), d| {
+                    let seed = |c: usize, via: &mut Vec<u32>, touched: &mut Vec<usize>, queue: &mut VecDeque<usize>| {
+                        if via[c] == UNSEEN {
+                            via[c] = ORIGIN;
+                            touched.push(c);
+                            queue.push_back(c);
+                        }
+                    };
+                    for &c in creators.iter().chain(&produced[d]) {
+                        seed(c, via, touched, queue);
                     }
-                }
-                bfs(&outgoing, d, &mut via, &mut queue);
-                // Stored data that no flow brings (pre-existing, or imported) starts where it rests.
-                let mut stored_here: Vec<usize> = stored[d].iter().copied().collect();
-                stored_here.sort_unstable();
-                for c in stored_here {
-                    if let std::collections::btree_map::Entry::Vacant(entry) = via.entry(c) {
-                        entry.insert(None);
-                        queue.push_back(c);
-                        bfs(&outgoing, d, &mut via, &mut queue);
+                    spread(d as u32, &outgoing, &carried, via, touched, queue);
+                    // Stored data that no flow brings (pre-existing, imported) starts where it rests.
+                    for &c in &stored[d] {
+                        seed(c, via, touched, queue);
+                        spread(d as u32, &outgoing, &carried, via, touched, queue);
                     }
-                }
-                via.into_iter()
-                    .map(|(component, via)| Reach {
-                        component,
-                        at_rest: stored[d].contains(&component),
-                        via,
-                    })
-                    .collect()
-            })
+                    touched.sort_unstable();
+                    let mut is_stored = stored[d].clone();
+                    is_stored.sort_unstable();
+                    let list = touched
+                        .iter()
+                        .map(|&c| Reach {
+                            component: c,
+                            at_rest: is_stored.binary_search(&c).is_ok(),
+                            via: (via[c] != ORIGIN).then_some(via[c] as usize),
+                        })
+                        .collect();
+                    for &c in touched.iter() {
+                        via[c] = UNSEEN;
+                    }
+                    touched.clear();
+                    list
+                },
+            )
             .collect();
-        let lookup = reach
-            .iter()
-            .map(|list| list.iter().enumerate().map(|(i, r)| (r.component, i)).collect())
-            .collect();
-        let flow_source = model
-            .flows
-            .iter()
-            .map(|f| component_index.get(f.from.as_str()).copied())
-            .collect();
-        Propagation {
-            reach,
-            lookup,
-            flow_source,
-        }
+        Propagation { reach, flow_source }
     }
 
     /// How category `d` reaches component `c`, if it does.
     pub fn get(&self, d: usize, c: usize) -> Option<&Reach> {
-        self.lookup.get(d)?.get(&c).map(|&i| &self.reach[d][i])
+        let list = self.reach.get(d)?;
+        list.binary_search_by_key(&c, |r| r.component).ok().map(|i| &list[i])
     }
 
     /// The flows (indices) that bring category `d` from an origin to component `c`, in order.
@@ -139,16 +135,20 @@ impl Propagation {
     }
 }
 
-fn bfs(
-    outgoing: &HashMap<(usize, usize), Vec<(usize, usize)>>,
-    d: usize,
-    via: &mut BTreeMap<usize, Option<usize>>,
+fn spread(
+    d: u32,
+    outgoing: &[Vec<(u32, u32)>],
+    carried: &[Vec<u32>],
+    via: &mut [u32],
+    touched: &mut Vec<usize>,
     queue: &mut VecDeque<usize>,
 ) {
     while let Some(c) = queue.pop_front() {
-        for &(flow, to) in outgoing.get(&(d, c)).map(Vec::as_slice).unwrap_or_default() {
-            if let std::collections::btree_map::Entry::Vacant(entry) = via.entry(to) {
-                entry.insert(Some(flow));
+        for &(flow, to) in &outgoing[c] {
+            let to = to as usize;
+            if via[to] == UNSEEN && carried[flow as usize].binary_search(&d).is_ok() {
+                via[to] = flow;
+                touched.push(to);
                 queue.push_back(to);
             }
         }
@@ -168,4 +168,42 @@ pub fn component_path(model: &Model, chain: &[usize], end: usize) -> Vec<String>
         path.push(model.components[end].id.clone());
     }
     path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::load::load_model_str;
+
+    #[test]
+    fn shortest_paths_and_rest() {
+        let yaml = r"
+trustflow: 1
+app: { name: P, platform: connect, vendor: v }
+organisations: [{ id: v, name: V }]
+data: [{ id: a, personal: true }, { id: b }]
+components:
+  - { id: p, kind: atlassian-product }
+  - { id: s, kind: service }
+  - { id: t, kind: service }
+  - { id: db, kind: datastore, stores: [a] }
+  - { id: lone, kind: datastore, stores: [b] }
+flows:
+  - { from: p, to: s, data: [a] }
+  - { from: s, to: t, data: [a] }
+  - { from: t, to: db, data: [a] }
+  - { from: s, to: db, data: [a] }
+  - { from: lone, to: t, data: [b] }
+";
+        let model = load_model_str("p.yaml", yaml, &Catalog::builtin()).unwrap().model;
+        let propagation = Propagation::compute(&model);
+        let db = 3;
+        assert!(propagation.get(0, db).unwrap().at_rest);
+        assert_eq!(component_path(&model, &propagation.flow_chain(0, db), db), ["p", "s", "db"]);
+        // `b` starts where it rests and travels on from there; the product creates it too.
+        assert_eq!(propagation.get(1, 4).unwrap().via, None);
+        assert!(propagation.get(1, 2).is_some());
+        assert!(propagation.get(0, 4).is_none());
+    }
 }
