@@ -335,10 +335,18 @@ impl<'m> Checks<'m> {
     /// create all data), stored there, or brought there by another flow.
     fn data_availability(&mut self) {
         let model = self.model;
-        let component_index: HashMap<&str, usize> =
-            model.components.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
-        let data_index: HashMap<&str, u32> =
-            model.data.iter().enumerate().map(|(i, d)| (d.id.as_str(), i as u32)).collect();
+        let component_index: HashMap<&str, usize> = model
+            .components
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i))
+            .collect();
+        let data_index: HashMap<&str, u32> = model
+            .data
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.id.as_str(), i as u32))
+            .collect();
         let indices = |ids: &[String]| -> Vec<u32> {
             let mut v: Vec<u32> = ids.iter().filter_map(|d| data_index.get(d.as_str()).copied()).collect();
             v.sort_unstable();
@@ -366,7 +374,12 @@ impl<'m> Checks<'m> {
         let ends: Vec<Option<(usize, usize)>> = model
             .flows
             .iter()
-            .map(|f| Some((*component_index.get(f.from.as_str())?, *component_index.get(f.to.as_str())?)))
+            .map(|f| {
+                Some((
+                    *component_index.get(f.from.as_str())?,
+                    *component_index.get(f.to.as_str())?,
+                ))
+            })
             .collect();
         let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); model.components.len()];
         for (f, end) in ends.iter().enumerate() {
@@ -400,7 +413,9 @@ impl<'m> Checks<'m> {
                 continue;
             }
             for (j, d) in flow.data.iter().enumerate() {
-                let Some(&index) = data_index.get(d.as_str()) else { continue };
+                let Some(&index) = data_index.get(d.as_str()) else {
+                    continue;
+                };
                 if has[from].binary_search(&index).is_err() {
                     self.push(
                         Diagnostic::error(

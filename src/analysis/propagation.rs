@@ -33,17 +33,28 @@ const ORIGIN: u32 = u32::MAX - 1;
 impl Propagation {
     /// Propagates every category along the flows that carry it, categories in parallel.
     pub fn compute(model: &Model) -> Propagation {
-        let component_index: HashMap<&str, usize> =
-            model.components.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
+        let component_index: HashMap<&str, usize> = model
+            .components
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i))
+            .collect();
         let data_index: HashMap<&str, usize> = model.data.iter().enumerate().map(|(i, d)| (d.id.as_str(), i)).collect();
-        let flow_source: Vec<Option<usize>> =
-            model.flows.iter().map(|f| component_index.get(f.from.as_str()).copied()).collect();
+        let flow_source: Vec<Option<usize>> = model
+            .flows
+            .iter()
+            .map(|f| component_index.get(f.from.as_str()).copied())
+            .collect();
         // Per component, its outgoing flows as (flow, target, carried categories).
         let mut outgoing: Vec<Vec<(u32, u32)>> = vec![Vec::new(); model.components.len()];
         let mut carried: Vec<Vec<u32>> = Vec::with_capacity(model.flows.len());
         for (f, flow) in model.flows.iter().enumerate() {
-            let mut data: Vec<u32> =
-                flow.data.iter().filter_map(|d| data_index.get(d.as_str())).map(|&d| d as u32).collect();
+            let mut data: Vec<u32> = flow
+                .data
+                .iter()
+                .filter_map(|d| data_index.get(d.as_str()))
+                .map(|&d| d as u32)
+                .collect();
             data.sort_unstable();
             carried.push(data);
             if let (Some(from), Some(&to)) = (flow_source[f], component_index.get(flow.to.as_str())) {
@@ -200,7 +211,10 @@ flows:
         let propagation = Propagation::compute(&model);
         let db = 3;
         assert!(propagation.get(0, db).unwrap().at_rest);
-        assert_eq!(component_path(&model, &propagation.flow_chain(0, db), db), ["p", "s", "db"]);
+        assert_eq!(
+            component_path(&model, &propagation.flow_chain(0, db), db),
+            ["p", "s", "db"]
+        );
         // `b` starts where it rests and travels on from there; the product creates it too.
         assert_eq!(propagation.get(1, 4).unwrap().via, None);
         assert!(propagation.get(1, 2).is_some());

@@ -4,7 +4,6 @@
 //! deserialisation, so that every structural error of a file can be reported at once with
 //! its line and column (serde stops at the first error).
 
-
 /// A 1-based line and column in a source file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Pos {

@@ -120,3 +120,127 @@ fn a_catalog_override_adds_organisations() {
         .assert()
         .success();
 }
+
+#[test]
+fn check_fail_on_gates_on_findings() {
+    // The Connect model has high findings (EU data at rest in the US).
+    trustflow()
+        .args(["check", "models/connect-aws.yaml", "--fail-on", "high"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("TF-RES-001 [high] app-db"))
+        .stdout(predicate::str::contains("findings reached --fail-on high"));
+    // The Forge-native model has none.
+    trustflow()
+        .args(["check", "models/forge-native.yaml", "--fail-on", "low"])
+        .assert()
+        .success();
+    trustflow()
+        .args(["check", "models/forge-native.yaml", "--fail-on", "severe"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn analyze_prints_text_and_json() {
+    trustflow()
+        .args(["analyze", "models/connect-aws.yaml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Amazon Web Services"))
+        .stdout(predicate::str::contains("SCCs Module 3 (signed)"))
+        .stdout(predicate::str::contains("TF-PLAT-001"));
+    let output = trustflow()
+        .args(["analyze", "models/connect-aws.yaml", "--format", "json"])
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&output.get_output().stdout).unwrap();
+    for key in [
+        "subprocessors",
+        "findings",
+        "residency",
+        "hipaa",
+        "soc2",
+        "runs_on_atlassian",
+    ] {
+        assert!(json.get(key).is_some(), "missing {key}");
+    }
+    let first = &json["subprocessors"][0];
+    for key in [
+        "organisation",
+        "name",
+        "country",
+        "role",
+        "data",
+        "purposes",
+        "transfer_mechanism",
+    ] {
+        assert!(first.get(key).is_some(), "subprocessor lacks {key}");
+    }
+    let finding = &json["findings"][0];
+    for key in ["rule", "severity", "subject", "path", "message"] {
+        assert!(finding.get(key).is_some(), "finding lacks {key}");
+    }
+}
+
+#[test]
+fn analyze_merges_a_portfolio() {
+    let output = trustflow()
+        .args([
+            "analyze",
+            "models/connect-aws.yaml",
+            "models/forge-egress.yaml",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&output.get_output().stdout).unwrap();
+    assert_eq!(json["apps"].as_array().unwrap().len(), 2);
+    let recipients = json["portfolio"].as_array().unwrap();
+    let atlassian = recipients
+        .iter()
+        .find(|r| r["recipient"] == "Atlassian Pty Ltd")
+        .unwrap();
+    assert!(atlassian["apps"]["Standup Buddy for Jira"].is_array());
+    let openai = recipients.iter().find(|r| r["recipient"] == "OpenAI, L.L.C.").unwrap();
+    assert_eq!(openai["apps"].as_object().unwrap().len(), 1);
+}
+
+#[test]
+fn analyze_output_is_byte_identical_across_runs() {
+    let run = || {
+        trustflow()
+            .args([
+                "analyze",
+                "models/connect-aws.yaml",
+                "models/forge-remote.yaml",
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
+fn rules_lists_and_explains() {
+    trustflow()
+        .arg("rules")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("TF-RES-002"))
+        .stdout(predicate::str::contains("transfer-without-mechanism"));
+    trustflow()
+        .args(["rules", "TF-HIPAA-001"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("45 CFR 164.502(e)"));
+    trustflow()
+        .args(["rules", "TF-RES-02"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean"));
+}

@@ -24,3 +24,17 @@ fn model_schema_in_docs_is_current() {
     schema.push('\n');
     check_generated("docs/model.schema.json", &schema);
 }
+
+#[test]
+fn readme_tour_shows_current_output() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let catalog = trustflow::catalog::Catalog::builtin();
+    for model in ["models/connect-aws.yaml", "models/forge-native.yaml"] {
+        let loaded = trustflow::load::load_model_file(&root().join(model), &catalog).unwrap();
+        let text = trustflow::text::analysis_text(&trustflow::analysis::analyze(&loaded.model, &catalog));
+        assert!(
+            readme.contains(text.trim_end()),
+            "README.md shows stale output for `trustflow analyze {model}`; paste the current output:\n{text}"
+        );
+    }
+}
