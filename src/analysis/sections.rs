@@ -605,12 +605,15 @@ pub struct RunsOnAtlassian {
     pub eligible: bool,
     /// Why not, each naming the model element.
     pub reasons: Vec<String>,
+    /// The components that make it ineligible.
+    pub components: Vec<String>,
 }
 
 /// Runs on Atlassian eligibility (Atlassian-hosted compute and storage only, no egress of
 /// in-scope data, no remotes, no Connect modules).
 pub fn runs_on_atlassian(cx: &Context<'_>) -> RunsOnAtlassian {
     let mut reasons = BTreeSet::new();
+    let mut components = BTreeSet::new();
     if cx.model.app.platform == Platform::Connect {
         reasons.insert("the app is a Connect app: its code runs on the vendor's servers".to_owned());
     }
@@ -624,6 +627,7 @@ pub fn runs_on_atlassian(cx: &Context<'_>) -> RunsOnAtlassian {
         if !touched {
             continue;
         }
+        components.insert(component.id.clone());
         reasons.insert(match component.kind {
             ComponentKind::ExternalService => format!("egress: data leaves Atlassian to `{}`", component.id),
             _ if cx.model.app.platform != Platform::Connect => {
@@ -637,12 +641,14 @@ pub fn runs_on_atlassian(cx: &Context<'_>) -> RunsOnAtlassian {
     }
     for component in &cx.model.components {
         for host in &component.egress {
+            components.insert(component.id.clone());
             reasons.insert(format!("egress: `{}` declares `{host}`", component.id));
         }
     }
     RunsOnAtlassian {
         eligible: reasons.is_empty(),
         reasons: reasons.into_iter().collect(),
+        components: components.into_iter().collect(),
     }
 }
 

@@ -99,17 +99,24 @@ impl Rule for PhiOnPlanWithoutBaa {
         if !cx.model.data.iter().any(|d| d.phi) {
             return;
         }
+        let products: Vec<String> = cx
+            .model
+            .components
+            .iter()
+            .filter(|c| c.kind == crate::model::ComponentKind::AtlassianProduct)
+            .map(|c| c.id.clone())
+            .collect();
         for installation in cx.model.installations.iter().filter(|i| i.hipaa) {
             match installation.plan.as_deref() {
                 Some("standard" | "premium" | "enterprise") => {}
                 Some(plan) => out.push(self.finding(
                     &installation.id,
-                    Vec::new(),
+                    products.clone(),
                     format!("installation `{}` handles PHI on the `{plan}` plan", installation.id),
                 )),
                 None => out.push(self.evidence_finding(
                     &installation.id,
-                    Vec::new(),
+                    products.clone(),
                     format!(
                         "installation `{}` handles PHI; its Atlassian plan is not stated",
                         installation.id

@@ -407,7 +407,7 @@ impl Rule for NotRunsOnAtlassian {
         if !roa.eligible {
             out.push(self.finding(
                 &cx.model.app.name,
-                Vec::new(),
+                roa.components.clone(),
                 format!("not eligible: {}", roa.reasons.join("; ")),
             ));
         }

@@ -240,9 +240,7 @@ fn every_finding_names_its_rule_and_a_path_of_model_components() {
                     "{model}: {id} in {finding:?}"
                 );
             }
-            if finding.rule != "TF-PLAT-010" && !finding.rule.starts_with("TF-HIPAA-003") {
-                assert!(!finding.path.is_empty(), "{model}: no path in {finding:?}");
-            }
+            assert!(!finding.path.is_empty(), "{model}: no path in {finding:?}");
         }
     }
 }
