@@ -56,31 +56,11 @@ impl<'m> FlowGraph<'m> {
                 Some(graph.add_edge(*from, *to, i))
             })
             .collect();
-        let boundary_index: HashMap<&str, usize> = model
-            .boundaries
-            .iter()
-            .enumerate()
-            .map(|(i, b)| (b.id.as_str(), i))
-            .collect();
+        let boundary_index = model.boundary_index();
         let enclosing: Vec<Vec<usize>> = model
             .components
             .iter()
-            .map(|c| {
-                let mut chain = Vec::new();
-                let mut next = c.boundary.as_deref().and_then(|b| boundary_index.get(b)).copied();
-                while let Some(b) = next {
-                    if chain.contains(&b) {
-                        break; // a cycle; validation reports it
-                    }
-                    chain.push(b);
-                    next = model.boundaries[b]
-                        .parent
-                        .as_deref()
-                        .and_then(|p| boundary_index.get(p))
-                        .copied();
-                }
-                chain
-            })
+            .map(|c| model.boundary_chain(c.boundary.as_deref(), &boundary_index))
             .collect();
         let crossings = model
             .flows

@@ -335,12 +335,7 @@ impl<'m> Checks<'m> {
     /// create all data), stored there, or brought there by another flow.
     fn data_availability(&mut self) {
         let model = self.model;
-        let component_index: HashMap<&str, usize> = model
-            .components
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.as_str(), i))
-            .collect();
+        let component_index = model.component_index();
         let data_index: HashMap<&str, u32> = model
             .data
             .iter()

@@ -68,6 +68,26 @@ impl<'m> Context<'m> {
         self.model.data.iter().position(|d| d.id == id)
     }
 
+    /// For category `d`: every component that receives it (not the customer's own products and
+    /// users) with each organisation other than the customer responsible for that component.
+    pub fn recipients(&self, d: usize) -> impl Iterator<Item = (&propagation::Reach, &str)> {
+        self.propagation.reach[d]
+            .iter()
+            .filter(|reach| {
+                !matches!(
+                    self.model.components[reach.component].kind,
+                    crate::model::ComponentKind::AtlassianProduct | crate::model::ComponentKind::User
+                )
+            })
+            .flat_map(move |reach| {
+                self.resolved
+                    .responsible(reach.component)
+                    .into_iter()
+                    .map(move |org| (reach, org))
+            })
+            .filter(|(_, org)| self.resolved.role(org) != crate::model::OrgRole::Customer)
+    }
+
     /// The component ids along the path that brings category `d` to component `c`.
     pub fn path_to(&self, d: usize, c: usize) -> Vec<String> {
         propagation::component_path(self.model, &self.propagation.flow_chain(d, c), c)

@@ -6,7 +6,7 @@
 
 use crate::model::{ComponentKind, Model};
 use rayon::prelude::*;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 /// How one data category reaches one component.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,13 +33,8 @@ const ORIGIN: u32 = u32::MAX - 1;
 impl Propagation {
     /// Propagates every category along the flows that carry it, categories in parallel.
     pub fn compute(model: &Model) -> Propagation {
-        let component_index: HashMap<&str, usize> = model
-            .components
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.as_str(), i))
-            .collect();
-        let data_index: HashMap<&str, usize> = model.data.iter().enumerate().map(|(i, d)| (d.id.as_str(), i)).collect();
+        let component_index = model.component_index();
+        let data_index = model.data_index();
         let flow_source: Vec<Option<usize>> = model
             .flows
             .iter()

@@ -152,30 +152,12 @@ impl<'m> Resolved<'m> {
         };
         let atlassian = find_role(OrgRole::Atlassian);
         let customer = find_role(OrgRole::Customer);
-        let boundary_index: HashMap<&str, usize> = model
-            .boundaries
-            .iter()
-            .enumerate()
-            .map(|(i, b)| (b.id.as_str(), i))
-            .collect();
+        let boundary_index = model.boundary_index();
         let boundary_operator = |start: Option<&str>| {
-            let mut next = start.and_then(|b| boundary_index.get(b)).copied();
-            let mut steps = 0;
-            while let Some(b) = next {
-                if let Some(op) = &model.boundaries[b].operator {
-                    return Some(op.clone());
-                }
-                steps += 1;
-                if steps > model.boundaries.len() {
-                    break;
-                }
-                next = model.boundaries[b]
-                    .parent
-                    .as_deref()
-                    .and_then(|p| boundary_index.get(p))
-                    .copied();
-            }
-            None
+            model
+                .boundary_chain(start, &boundary_index)
+                .into_iter()
+                .find_map(|b| model.boundaries[b].operator.clone())
         };
         let operator: Vec<Option<String>> = model
             .components
@@ -204,12 +186,7 @@ impl<'m> Resolved<'m> {
                 None => None,
             })
             .collect();
-        let component_index = model
-            .components
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.as_str(), i))
-            .collect();
+        let component_index = model.component_index();
         Resolved {
             model,
             orgs,

@@ -136,21 +136,13 @@ pub fn subprocessors(cx: &Context<'_>) -> Vec<Subprocessor> {
         if !category.personal && !category.phi {
             continue;
         }
-        for reach in &cx.propagation.reach[d] {
-            if !receives(cx, reach.component) {
-                continue;
-            }
-            for org in cx.resolved.responsible(reach.component) {
-                if cx.resolved.role(org) == OrgRole::Customer {
-                    continue;
-                }
-                let row = rows.entry(org.to_owned()).or_default();
-                let at_rest = row.0.entry(category.id.clone()).or_insert(false);
-                *at_rest |= reach.at_rest;
-                row.1.insert(reach.component);
-                if let Some(purpose) = reach.via.and_then(|f| model.flows[f].purpose.clone()) {
-                    row.2.insert(purpose);
-                }
+        for (reach, org) in cx.recipients(d) {
+            let row = rows.entry(org.to_owned()).or_default();
+            let at_rest = row.0.entry(category.id.clone()).or_insert(false);
+            *at_rest |= reach.at_rest;
+            row.1.insert(reach.component);
+            if let Some(purpose) = reach.via.and_then(|f| model.flows[f].purpose.clone()) {
+                row.2.insert(purpose);
             }
         }
     }
@@ -407,18 +399,10 @@ pub fn hipaa(cx: &Context<'_>) -> Hipaa {
         .map_or(cx.model.app.vendor.clone(), |o| o.name.clone());
     let mut links: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
     for &d in &phi {
-        for reach in &cx.propagation.reach[d] {
-            if !receives(cx, reach.component) {
-                continue;
-            }
-            for org in cx.resolved.responsible(reach.component) {
-                if cx.resolved.role(org) == OrgRole::Customer {
-                    continue;
-                }
-                let entry = links.entry(org.to_owned()).or_default();
-                entry.0.insert(cx.model.data[d].id.clone());
-                entry.1.insert(cx.model.components[reach.component].id.clone());
-            }
+        for (reach, org) in cx.recipients(d) {
+            let entry = links.entry(org.to_owned()).or_default();
+            entry.0.insert(cx.model.data[d].id.clone());
+            entry.1.insert(cx.model.components[reach.component].id.clone());
         }
     }
     let mut chain: Vec<BaaLink> = links
@@ -538,18 +522,13 @@ fn csocs(category: &str) -> Vec<&'static str> {
 /// The SOC 2 section.
 pub fn soc2(cx: &Context<'_>) -> Soc2 {
     let mut services: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (d, _) in cx.model.data.iter().enumerate() {
-        for reach in &cx.propagation.reach[d] {
-            if !receives(cx, reach.component) {
-                continue;
-            }
-            for org in cx.resolved.responsible(reach.component) {
-                if matches!(cx.resolved.role(org), OrgRole::ThirdParty | OrgRole::Atlassian) {
-                    services
-                        .entry(org.to_owned())
-                        .or_default()
-                        .insert(cx.model.components[reach.component].id.clone());
-                }
+    for d in 0..cx.model.data.len() {
+        for (reach, org) in cx.recipients(d) {
+            if matches!(cx.resolved.role(org), OrgRole::ThirdParty | OrgRole::Atlassian) {
+                services
+                    .entry(org.to_owned())
+                    .or_default()
+                    .insert(cx.model.components[reach.component].id.clone());
             }
         }
     }

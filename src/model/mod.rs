@@ -10,6 +10,7 @@ pub use region::{CloudProvider, Realm, Region, RegionError};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// The format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -40,6 +41,46 @@ pub struct Model {
     /// The installations (tenants) the analysis considers, each in a data-residency realm.
     #[serde(default)]
     pub installations: Vec<Installation>,
+}
+
+impl Model {
+    /// Component index by id.
+    pub fn component_index(&self) -> HashMap<&str, usize> {
+        self.components
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i))
+            .collect()
+    }
+
+    /// Data category index by id.
+    pub fn data_index(&self) -> HashMap<&str, usize> {
+        self.data.iter().enumerate().map(|(i, d)| (d.id.as_str(), i)).collect()
+    }
+
+    /// Boundary index by id.
+    pub fn boundary_index(&self) -> HashMap<&str, usize> {
+        self.boundaries
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.id.as_str(), i))
+            .collect()
+    }
+
+    /// The boundary named `start` and the boundaries enclosing it, innermost first. Stops at
+    /// an unknown id or a cycle (validation reports both).
+    pub fn boundary_chain(&self, start: Option<&str>, index: &HashMap<&str, usize>) -> Vec<usize> {
+        let mut chain = Vec::new();
+        let mut next = start.and_then(|b| index.get(b)).copied();
+        while let Some(b) = next {
+            if chain.contains(&b) {
+                break;
+            }
+            chain.push(b);
+            next = self.boundaries[b].parent.as_deref().and_then(|p| index.get(p)).copied();
+        }
+        chain
+    }
 }
 
 /// The app being modelled.
