@@ -78,6 +78,27 @@ Exit codes: 0 analysed (findings do not fail the run unless --fail-on is given),
         #[arg(long, value_enum, value_name = "SEVERITY")]
         fail_on: Option<Severity>,
     },
+    /// Turn a Forge manifest or a Connect descriptor into a model.
+    #[command(
+        after_help = "Examples:\n  trustflow import forge manifest.yml -o models/my-app.yaml\n  \
+trustflow import connect atlassian-connect.json --overlay facts.yaml -o models/my-app.yaml\n\n\
+The overlay is YAML in the model's own format; its entries are merged into the imported model by id \
+(e.g. give `app-server` its region and host, name the vendor). Unknown descriptor keys are warnings.\n\
+Exit codes: 0 imported, 2 unreadable or malformed descriptor or overlay, or an invalid merged model."
+    )]
+    Import {
+        /// The descriptor's format.
+        #[arg(value_enum)]
+        kind: crate::import::Kind,
+        /// The descriptor file.
+        descriptor: PathBuf,
+        /// Facts to merge into the imported model (YAML in the model format).
+        #[arg(long, value_name = "FILE")]
+        overlay: Option<PathBuf>,
+        /// Write the model here instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// List the rules, or explain one.
     #[command(after_help = "Examples:\n  trustflow rules\n  trustflow rules TF-RES-002")]
     Rules {
@@ -121,6 +142,12 @@ pub fn run(cli: Cli) -> ExitStatus {
             fail_on,
         } => analyze(&models, &catalog, format, fail_on),
         Command::Rules { rule } => list_rules(rule.as_deref()),
+        Command::Import {
+            kind,
+            descriptor,
+            overlay,
+            output,
+        } => import(kind, &descriptor, overlay.as_deref(), output.as_deref(), &catalog),
         Command::Schema { out } => schema(out.as_deref()),
     }
 }
@@ -269,6 +296,83 @@ fn analyze(paths: &[PathBuf], catalog: &Catalog, format: AnalyzeFormat, fail_on:
     std::mem::forget(analyses);
     std::mem::forget(models);
     status
+}
+
+fn read_text(path: &Path, what: &str) -> Option<String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Some(text),
+        Err(err) => {
+            eprintln!("error: cannot read the {what} {}: {err}", path.display());
+            None
+        }
+    }
+}
+
+fn import(
+    kind: crate::import::Kind,
+    descriptor: &Path,
+    overlay: Option<&Path>,
+    output: Option<&Path>,
+    catalog: &Catalog,
+) -> ExitStatus {
+    let name = descriptor.display().to_string();
+    let Some(text) = read_text(descriptor, "descriptor") else {
+        return ExitStatus::BadInput;
+    };
+    let imported = match crate::import::import(kind, &name, &text, catalog) {
+        Ok(imported) => imported,
+        Err(diagnostic) => {
+            eprint!("{}", render_all(&[*diagnostic]));
+            return ExitStatus::BadInput;
+        }
+    };
+    for warning in &imported.warnings {
+        eprintln!("warning: {name}: {warning}");
+    }
+    let mut model = imported.model;
+    if let Some(overlay) = overlay {
+        let Some(text) = read_text(overlay, "overlay") else {
+            return ExitStatus::BadInput;
+        };
+        model = match crate::import::apply_overlay(&model, &overlay.display().to_string(), &text) {
+            Ok(model) => model,
+            Err(diagnostics) => {
+                eprint!("{}", render_all(&diagnostics));
+                return ExitStatus::BadInput;
+            }
+        };
+    }
+    let kind_name = match kind {
+        crate::import::Kind::Forge => "forge",
+        crate::import::Kind::Connect => "connect",
+    };
+    let overlay_arg = overlay
+        .map(|o| format!(" --overlay {}", o.display()))
+        .unwrap_or_default();
+    let header = format!(
+        "Imported by trustflow from {name}.\nRegenerate with `trustflow import {kind_name} {name}{overlay_arg}`; keep your own facts in an overlay.\n\
+Comments say where each element came from in the descriptor."
+    );
+    let yaml = crate::import::to_yaml(&model, &imported.provenance, &header);
+    let target = output.map_or_else(|| "the imported model".to_owned(), |o| o.display().to_string());
+    if let Err(diagnostics) = load::load_model_str(&target, &yaml, catalog) {
+        eprintln!("error: the imported model is not valid (fix the overlay):");
+        eprint!("{}", render_all(&diagnostics));
+        return ExitStatus::BadInput;
+    }
+    match output {
+        Some(path) => {
+            if let Err(err) = write_atomic(path, yaml.as_bytes()) {
+                eprintln!("error: cannot write {}: {err}", path.display());
+                return ExitStatus::BadInput;
+            }
+            eprintln!("wrote {}", path.display());
+        }
+        None => {
+            let _ = std::io::stdout().lock().write_all(yaml.as_bytes());
+        }
+    }
+    ExitStatus::Clean
 }
 
 fn list_rules(rule: Option<&str>) -> ExitStatus {

@@ -25,6 +25,7 @@ pub mod catalog;
 pub mod cli;
 pub mod diagnostic;
 pub mod graph;
+pub mod import;
 pub mod load;
 pub mod model;
 pub mod output;

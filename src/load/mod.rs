@@ -9,7 +9,7 @@ pub mod yaml;
 
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, Seg};
-use crate::model::Model;
+use crate::model::{LISTS, Model};
 use crate::validate::{self, Issue};
 use node::{Node, Pos, Value};
 use rayon::prelude::*;
@@ -50,6 +50,15 @@ impl SourceFile {
             }
         };
         Ok(SourceFile { name, text, root })
+    }
+
+    /// A file kept only for rendering diagnostics (not parsed as a model).
+    pub fn detached(name: &str, text: &str) -> SourceFile {
+        SourceFile {
+            name: name.to_owned(),
+            text: text.to_owned(),
+            root: None,
+        }
     }
 
     /// The root node of the document.
@@ -197,16 +206,6 @@ pub fn load_model_str(name: &str, text: &str, catalog: &Catalog) -> Result<Loade
 
 /// For each list of the model, the source index of each element that could be read.
 type IndexMap = Vec<(&'static str, Vec<usize>)>;
-
-/// The model's top-level lists, checked and read item by item.
-const LISTS: [&str; 6] = [
-    "organisations",
-    "data",
-    "boundaries",
-    "components",
-    "flows",
-    "installations",
-];
 
 /// Checks and reads one top-level list, items in parallel. A bad item is reported and left
 /// out, so that one bad element does not hide the cross-check problems of the others.

@@ -153,7 +153,7 @@ fn node_count(node: &Node) -> usize {
 
 /// Types a plain scalar by the YAML 1.2 core schema. Numbers with leading zeros stay text
 /// (`0123` is an id, not octal).
-fn plain_scalar(text: &str) -> Value {
+pub fn plain_scalar(text: &str) -> Value {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" => return Value::Bool(true),

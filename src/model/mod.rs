@@ -15,6 +15,16 @@ use std::collections::HashMap;
 /// The format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
 
+/// The model's top-level lists, in document order.
+pub const LISTS: [&str; 6] = [
+    "organisations",
+    "data",
+    "boundaries",
+    "components",
+    "flows",
+    "installations",
+];
+
 /// An Atlassian app's architecture as a data-flow graph.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -405,9 +405,20 @@ impl Rule for NotRunsOnAtlassian {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let roa = crate::analysis::sections_runs_on_atlassian(cx);
         if !roa.eligible {
+            // The path to the first component that makes the app ineligible.
+            let path = roa
+                .components
+                .iter()
+                .filter_map(|id| cx.resolved.component_index.get(id.as_str()).copied())
+                .find_map(|c| {
+                    (0..cx.model.data.len())
+                        .find(|&d| cx.propagation.get(d, c).is_some())
+                        .map(|d| cx.path_to(d, c))
+                })
+                .unwrap_or_else(|| roa.components.clone());
             out.push(self.finding(
                 &cx.model.app.name,
-                roa.components.clone(),
+                path,
                 format!("not eligible: {}", roa.reasons.join("; ")),
             ));
         }

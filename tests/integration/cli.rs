@@ -244,3 +244,61 @@ fn rules_lists_and_explains() {
         .code(2)
         .stderr(predicate::str::contains("did you mean"));
 }
+
+#[test]
+fn import_writes_a_model_that_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("egress.yaml");
+    trustflow()
+        .args([
+            "import",
+            "forge",
+            "models/descriptors/forge-egress.manifest.yml",
+            "--overlay",
+            "models/descriptors/forge-egress.overlay.yaml",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("# from permissions.external.fetch.backend[0]"), "{text}");
+    trustflow().arg("check").arg(&out).assert().success();
+    trustflow()
+        .arg("analyze")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Anthropic"))
+        .stdout(predicate::str::contains("Buddy Apps"));
+}
+
+#[test]
+fn import_rejects_bad_input_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("manifest.yml");
+    std::fs::write(&bad, "app:\n  id: x\n modules: [\n").unwrap();
+    trustflow()
+        .args(["import", "forge"])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("error[yaml-syntax]"));
+    let overlay = dir.path().join("overlay.yaml");
+    std::fs::write(&overlay, "componets: []\n").unwrap();
+    trustflow()
+        .args([
+            "import",
+            "forge",
+            "models/descriptors/forge-native.manifest.yml",
+            "--overlay",
+        ])
+        .arg(&overlay)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `components`?"));
+    trustflow()
+        .args(["import", "connect", "no-such-file.json"])
+        .assert()
+        .code(2);
+}

@@ -25,16 +25,44 @@ fn model_schema_in_docs_is_current() {
     check_generated("docs/model.schema.json", &schema);
 }
 
+/// Replaces the output shown after `$ {command}` in a console block of `text`.
+fn replace_console_output(text: &str, command: &str, output: &str) -> String {
+    let head = format!("$ {command}\n");
+    let Some(start) = text.find(&head).map(|i| i + head.len()) else {
+        return text.to_owned();
+    };
+    let end = text[start..].find("```").map_or(text.len(), |i| start + i);
+    format!("{}{}\n{}", &text[..start], output.trim_end(), &text[end..])
+}
+
 #[test]
 fn readme_tour_shows_current_output() {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let path = root().join("README.md");
+    let mut readme = std::fs::read_to_string(&path).unwrap();
     let catalog = trustflow::catalog::Catalog::builtin();
+    let mut shown: Vec<(String, String)> = Vec::new();
     for model in ["models/connect-aws.yaml", "models/forge-native.yaml"] {
         let loaded = trustflow::load::load_model_file(&root().join(model), &catalog).unwrap();
         let text = trustflow::text::analysis_text(&trustflow::analysis::analyze(&loaded.model, &catalog));
+        shown.push((format!("trustflow analyze {model}"), text));
+    }
+    let bad = std::path::Path::new("tests/fixtures/input-errors/four-errors.yaml");
+    let errors = trustflow::diagnostic::render_all(&trustflow::load::load_model_file(bad, &catalog).unwrap_err());
+    shown.push((
+        "trustflow check tests/fixtures/input-errors/four-errors.yaml".to_owned(),
+        errors,
+    ));
+    if std::env::var_os("TRUSTFLOW_UPDATE").is_some() {
+        for (command, output) in &shown {
+            readme = replace_console_output(&readme, command, output);
+        }
+        std::fs::write(&path, &readme).unwrap();
+        return;
+    }
+    for (command, output) in shown {
         assert!(
-            readme.contains(text.trim_end()),
-            "README.md shows stale output for `trustflow analyze {model}`; paste the current output:\n{text}"
+            readme.contains(&format!("$ {command}\n{}\n```", output.trim_end())),
+            "README.md shows stale output for `{command}`: run `TRUSTFLOW_UPDATE=1 cargo test`"
         );
     }
 }

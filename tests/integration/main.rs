@@ -3,6 +3,7 @@
 mod analysis;
 mod cli;
 mod generated;
+mod import;
 mod models;
 mod rules;
 mod validation;

@@ -1,0 +1,338 @@
+//! Accumulates a model while a descriptor is read, with the provenance of each element.
+
+use super::scopes::Category;
+use super::{Imported, Summary};
+use crate::catalog::Catalog;
+use crate::model::{App, Auth, Component, ComponentKind, DataCategory, Flow, Model, OrgRole, Organisation, Trigger};
+use std::collections::BTreeMap;
+
+/// The data category ids a descriptor's scopes grant.
+#[derive(Clone, Debug, Default)]
+pub struct Granted {
+    /// Categories the app can read.
+    pub read_ids: Vec<String>,
+    /// Categories the app can write.
+    pub write_ids: Vec<String>,
+    /// The personal ones among both.
+    pub personal: Vec<String>,
+}
+
+/// Builds an imported model.
+#[derive(Debug, Default)]
+pub struct Builder {
+    model: Model,
+    provenance: BTreeMap<String, String>,
+    warnings: Vec<String>,
+    /// What the descriptor said.
+    pub summary: Summary,
+}
+
+/// Turns a host or address into something usable as an id: `api.openai.com` → `api-openai-com`.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_start_matches("wss://")
+        .chars()
+    {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_owned();
+    if out.is_empty() { "any".to_owned() } else { out }
+}
+
+/// The host of an egress address: `https://x.example.com/path` → `x.example.com`.
+pub fn host_of(address: &str) -> String {
+    let rest = address.split_once("://").map_or(address, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    // Strip a port; keep `${VAR}` placeholders as written.
+    let host = match host.rsplit_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) && !port.is_empty() => h,
+        _ => host,
+    };
+    if host.contains("${") || host.contains("{{") {
+        host.to_owned()
+    } else {
+        host.to_ascii_lowercase()
+    }
+}
+
+impl Builder {
+    /// A builder for an app.
+    pub fn new(app: App) -> Builder {
+        let mut builder = Builder {
+            model: Model {
+                trustflow: crate::model::FORMAT_VERSION,
+                app,
+                ..Model::default()
+            },
+            ..Builder::default()
+        };
+        builder.organisation(
+            Organisation {
+                id: "customer".into(),
+                name: Some("The customer".into()),
+                role: Some(OrgRole::Customer),
+                ..Organisation::default()
+            },
+            "the organisation installing the app (the controller)",
+        );
+        builder.organisation(
+            Organisation {
+                id: "vendor".into(),
+                name: Some("The app's vendor (name it in an overlay)".into()),
+                role: Some(OrgRole::Vendor),
+                ..Organisation::default()
+            },
+            "the app's publisher: the descriptor does not name its legal entity",
+        );
+        builder.organisation(
+            Organisation {
+                id: "atlassian".into(),
+                catalog: Some("atlassian".into()),
+                ..Organisation::default()
+            },
+            "runs the products (and Forge)",
+        );
+        builder.model.boundaries.push(crate::model::Boundary {
+            id: "atlassian-cloud".into(),
+            name: Some("Atlassian Cloud".into()),
+            operator: Some("atlassian".into()),
+            parent: None,
+        });
+        builder.model.boundaries.push(crate::model::Boundary {
+            id: "tenant".into(),
+            name: Some("Customer site".into()),
+            operator: None,
+            parent: Some("atlassian-cloud".into()),
+        });
+        builder
+    }
+
+    /// Records a warning.
+    pub fn warn(&mut self, warning: impl Into<String>) {
+        self.warnings.push(warning.into());
+    }
+
+    /// The model so far.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// The model so far, to adjust.
+    pub fn model_mut(&mut self) -> &mut Model {
+        &mut self.model
+    }
+
+    /// Adds an organisation once.
+    pub fn organisation(&mut self, org: Organisation, from: &str) -> String {
+        let id = org.id.clone();
+        if !self.model.organisations.iter().any(|o| o.id == id) {
+            self.provenance.insert(format!("organisations/{id}"), from.to_owned());
+            self.model.organisations.push(org);
+        }
+        id
+    }
+
+    /// Adds a data category once; returns its id.
+    pub fn data(&mut self, category: Category, from: &str) -> &'static str {
+        if !self.model.data.iter().any(|d| d.id == category.id) {
+            self.provenance
+                .insert(format!("data/{}", category.id), format!("from {from}"));
+            self.model.data.push(DataCategory {
+                id: category.id.to_owned(),
+                name: Some(category.name.to_owned()),
+                personal: category.personal,
+                credential: category.credential,
+                phi: false,
+                in_scope: None,
+            });
+        }
+        category.id
+    }
+
+    /// Adds a component once (by id); returns its id.
+    pub fn component(&mut self, component: Component, from: &str) -> String {
+        let id = component.id.clone();
+        if !self.model.components.iter().any(|c| c.id == id) {
+            self.provenance
+                .insert(format!("components/{id}"), format!("from {from}"));
+            self.model.components.push(component);
+        }
+        id
+    }
+
+    /// A bare component of a kind.
+    pub fn bare(id: &str, name: &str, kind: ComponentKind) -> Component {
+        Component {
+            id: id.to_owned(),
+            name: Some(name.to_owned()),
+            kind,
+            operator: None,
+            hosted_by: None,
+            region: None,
+            boundary: None,
+            stores: Vec::new(),
+            produces: Vec::new(),
+            public_endpoint: false,
+            verifies_jwt: None,
+            validates_qsh: None,
+            keyed_by_tenant: None,
+            purge_on_uninstall: None,
+            encrypted_at_rest: None,
+            egress: Vec::new(),
+            description: None,
+        }
+    }
+
+    /// Adds a flow with a unique id derived from `id`.
+    #[allow(clippy::too_many_arguments, reason = "a flow has this many facts")]
+    pub fn flow(
+        &mut self,
+        id: &str,
+        from: &str,
+        to: &str,
+        trigger: Option<Trigger>,
+        auth: Option<Auth>,
+        data: Vec<String>,
+        purpose: &str,
+        host: Option<String>,
+        provenance: &str,
+    ) {
+        let mut unique = slug(id);
+        let mut n = 2;
+        while self
+            .model
+            .flows
+            .iter()
+            .any(|f| f.id.as_deref() == Some(unique.as_str()))
+        {
+            unique = format!("{}-{n}", slug(id));
+            n += 1;
+        }
+        let mut data = data;
+        data.sort();
+        data.dedup();
+        self.provenance
+            .insert(format!("flows/{unique}"), format!("from {provenance}"));
+        self.model.flows.push(Flow {
+            id: Some(unique),
+            from: from.to_owned(),
+            to: to.to_owned(),
+            trigger,
+            auth,
+            data,
+            purpose: Some(purpose.to_owned()),
+            host,
+            encrypted: None,
+        });
+    }
+
+    /// The organisation serving `host`: a catalog entry when a domain matches, else a new
+    /// organisation named after the host (unknown facts, flagged by the analysis).
+    pub fn organisation_for_host(&mut self, host: &str, catalog: &Catalog, from: &str) -> String {
+        let bare = host.trim_start_matches("*.");
+        if host == "*" || bare.is_empty() {
+            return self.organisation(
+                Organisation {
+                    id: "any-host".into(),
+                    name: Some("Any host (wildcard egress)".into()),
+                    ..Organisation::default()
+                },
+                from,
+            );
+        }
+        if bare.ends_with(".atlassian.net") || bare == "atlassian.net" || bare.ends_with("atlassian.com") {
+            return "atlassian".to_owned();
+        }
+        if let Some((id, _)) = catalog.organisation_for_host(bare) {
+            return self.organisation(
+                Organisation {
+                    id: id.to_owned(),
+                    catalog: Some(id.to_owned()),
+                    ..Organisation::default()
+                },
+                from,
+            );
+        }
+        let id = format!("org-{}", slug(bare));
+        self.organisation(
+            Organisation {
+                id: id.clone(),
+                name: Some(bare.to_owned()),
+                ..Organisation::default()
+            },
+            &format!("from {from}; unknown organisation: give its name, country and contract in an overlay"),
+        )
+    }
+
+    /// Adds the data categories a descriptor's scopes grant; `source` names the scopes key.
+    pub fn grants(&mut self, mut reads: Vec<Category>, mut writes: Vec<Category>, source: &str) -> Granted {
+        for list in [&mut reads, &mut writes] {
+            list.sort();
+            list.dedup();
+        }
+        let read_ids = reads
+            .iter()
+            .map(|c| self.data(*c, &format!("{source} (read: {})", c.id)).to_owned())
+            .collect();
+        let write_ids = writes
+            .iter()
+            .map(|c| self.data(*c, &format!("{source} (write: {})", c.id)).to_owned())
+            .collect();
+        let personal = reads
+            .iter()
+            .chain(&writes)
+            .filter(|c| c.personal)
+            .map(|c| c.id.to_owned())
+            .collect();
+        Granted {
+            read_ids,
+            write_ids,
+            personal,
+        }
+    }
+
+    /// Finishes the model.
+    pub fn finish(mut self) -> Imported {
+        for list in [
+            &mut self.summary.egress,
+            &mut self.summary.remotes,
+            &mut self.summary.scopes,
+            &mut self.summary.lifecycle,
+        ] {
+            list.sort();
+            list.dedup();
+        }
+        Imported {
+            model: self.model,
+            provenance: self.provenance,
+            warnings: self.warnings,
+            summary: self.summary,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_and_slugs() {
+        assert_eq!(host_of("https://api.openai.com/v1"), "api.openai.com");
+        assert_eq!(host_of("localhost:3000"), "localhost");
+        assert_eq!(host_of("*.cloudfunctions.net"), "*.cloudfunctions.net");
+        assert_eq!(
+            host_of("${FORGE_REMOTE_APP_URL}/editor/jira"),
+            "${FORGE_REMOTE_APP_URL}"
+        );
+        assert_eq!(slug("https://api.openai.com/"), "api-openai-com");
+        assert_eq!(slug("*"), "any");
+    }
+}

@@ -1,0 +1,410 @@
+//! Connect `atlassian-connect.json` → model.
+//!
+//! Every Connect app is a vendor-hosted service at `baseUrl` that receives lifecycle callbacks,
+//! webhooks and iframe requests from the product, calls the product's REST API back, and keeps
+//! each installation's `clientKey` and `sharedSecret` in a store of its own.
+
+use super::builder::{Builder, host_of};
+use super::scopes::{self, Category, INSTALL_SECRET, USER_IDENTITY};
+use super::{Imported, name_from_path};
+use crate::catalog::Catalog;
+use crate::diagnostic::Diagnostic;
+use crate::load::node::Pos;
+use crate::model::{App, Auth, ComponentKind, Platform, Trigger};
+use serde_json::Value as Json;
+
+const KNOWN_TOP_LEVEL: &[&str] = &[
+    "key",
+    "name",
+    "description",
+    "baseUrl",
+    "vendor",
+    "authentication",
+    "lifecycle",
+    "scopes",
+    "modules",
+    "apiVersion",
+    "enableLicensing",
+    "links",
+    "apiMigrations",
+    "regionBaseUrls",
+    "dataResidency",
+    "translations",
+    "cloudAppMigration",
+];
+
+/// Imports a Connect descriptor.
+pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box<Diagnostic>> {
+    let descriptor: Json = serde_json::from_str(text).map_err(|e| {
+        let source = crate::load::SourceFile::detached(name, text);
+        let pos = Pos {
+            line: u32::try_from(e.line()).unwrap_or(0),
+            column: u32::try_from(e.column()).unwrap_or(0),
+        };
+        let message = e.to_string();
+        let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+        Box::new(source.diagnostic(Diagnostic::error("json-syntax", message), pos))
+    })?;
+    let Some(d) = descriptor.as_object() else {
+        let source = crate::load::SourceFile::detached(name, text);
+        return Err(Box::new(source.diagnostic(
+            Diagnostic::error("wrong-type", "a Connect descriptor is a JSON object"),
+            Pos { line: 1, column: 1 },
+        )));
+    };
+    let text_of = |key: &str| d.get(key).and_then(Json::as_str).map(str::to_owned);
+    let mut b = Builder::new(App {
+        name: text_of("name").unwrap_or_else(|| name_from_path(name)),
+        platform: Platform::Connect,
+        vendor: "vendor".into(),
+        key: text_of("key"),
+        version: None,
+        description: Some(format!("Imported from the Connect descriptor {name}")),
+    });
+    for key in d.keys() {
+        if !KNOWN_TOP_LEVEL.contains(&key.as_str()) {
+            b.warn(format!("unknown top-level key `{key}` ignored"));
+        }
+    }
+    if let Some(vendor) = d.get("vendor").and_then(|v| v.get("name")).and_then(Json::as_str)
+        && !matches!(vendor, "" | "none")
+        && let Some(org) = b.model_mut().organisations.iter_mut().find(|o| o.id == "vendor")
+    {
+        org.name = Some(vendor.to_owned());
+        org.url = d
+            .get("vendor")
+            .and_then(|v| v.get("url"))
+            .and_then(Json::as_str)
+            .map(str::to_owned);
+    }
+    let jwt = d
+        .get("authentication")
+        .and_then(|a| a.get("type"))
+        .and_then(Json::as_str)
+        .is_some_and(|t| t.eq_ignore_ascii_case("jwt"));
+    let migrations = d.get("apiMigrations");
+    let signed_install = migrations.and_then(|m| m.get("signed-install")).and_then(Json::as_bool) == Some(true);
+    let modules = d.get("modules").and_then(Json::as_object);
+
+    // Products, from module names and webhook events.
+    let mut confluence = false;
+    let mut jira = false;
+    for (key, value) in modules.into_iter().flatten() {
+        let lower = key.to_ascii_lowercase();
+        if lower.starts_with("jira") {
+            jira = true;
+        } else if lower.contains("macro")
+            || lower.starts_with("confluence")
+            || lower.starts_with("space")
+            || lower == "contentbylineitems"
+            || lower == "blueprints"
+        {
+            confluence = true;
+        }
+        if key == "webhooks" {
+            for event in value
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|w| w.get("event"))
+                .filter_map(Json::as_str)
+            {
+                if is_confluence_event(event) {
+                    confluence = true;
+                } else {
+                    jira = true;
+                }
+            }
+        }
+    }
+    if !jira && !confluence {
+        jira = true;
+    }
+    let products: Vec<&str> = [("jira", jira), ("confluence", confluence)]
+        .into_iter()
+        .filter(|(_, on)| *on)
+        .map(|(p, _)| p)
+        .collect();
+    for product in &products {
+        let mut component = Builder::bare(
+            product,
+            &format!("{} Cloud", if *product == "jira" { "Jira" } else { "Confluence" }),
+            ComponentKind::AtlassianProduct,
+        );
+        component.boundary = Some("tenant".into());
+        component.region = Some("tenant".into());
+        b.component(component, "modules and webhook events");
+    }
+
+    // Scopes.
+    let mut reads: Vec<Category> = Vec::new();
+    let mut writes: Vec<Category> = Vec::new();
+    for scope in d
+        .get("scopes")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Json::as_str)
+    {
+        b.summary.scopes.push(scope.to_owned());
+        match scopes::connect_scope(scope, confluence, jira) {
+            Some(grant) => {
+                reads.extend(grant.reads);
+                writes.extend(grant.writes);
+            }
+            None => b.warn(format!("scope `{scope}` is not a Connect scope trustflow knows")),
+        }
+        if scope.eq_ignore_ascii_case("ACT_AS_USER") {
+            b.warn("ACT_AS_USER: the app can act as any user offline (user impersonation)");
+        }
+    }
+    let granted = b.grants(reads, writes, "scopes");
+    let (read_ids, write_ids, personal) = (granted.read_ids, granted.write_ids, granted.personal);
+
+    // The vendor's service at baseUrl.
+    let base_url = text_of("baseUrl").unwrap_or_default();
+    let host = host_of(&base_url);
+    if !host.is_empty() {
+        b.summary.egress.push(host.clone());
+    }
+    b.model_mut().boundaries.push(crate::model::Boundary {
+        id: "vendor-cloud".into(),
+        name: Some("Vendor-hosted services".into()),
+        operator: Some("vendor".into()),
+        parent: None,
+    });
+    let pinned = d.get("regionBaseUrls").is_some() || d.get("dataResidency").is_some();
+    let mut server = Builder::bare(
+        "app-server",
+        &format!(
+            "Connect app server ({})",
+            if host.is_empty() { "no baseUrl" } else { &host }
+        ),
+        ComponentKind::Service,
+    );
+    server.operator = Some("vendor".into());
+    server.boundary = Some("vendor-cloud".into());
+    server.public_endpoint = true;
+    server.region = pinned.then(|| "tenant".to_owned());
+    if !host.is_empty()
+        && !host.contains("{{")
+        && !host.contains("${")
+        && catalog.organisation_for_host(&host).is_some()
+    {
+        server.hosted_by = Some(b.organisation_for_host(&host, catalog, "hosts the baseUrl"));
+    }
+    server.produces = write_ids.clone();
+    server.description = Some(format!(
+        "baseUrl {base_url}{}{}",
+        if jwt {
+            "; authentication jwt"
+        } else {
+            "; authentication none"
+        },
+        if pinned {
+            "; per-realm base URLs (regionBaseUrls)"
+        } else {
+            ""
+        }
+    ));
+    b.component(server, "baseUrl");
+    let mut store = Builder::bare(
+        "app-store",
+        "Installation store (clientKey, sharedSecret, baseUrl)",
+        ComponentKind::Datastore,
+    );
+    store.operator = Some("vendor".into());
+    store.boundary = Some("vendor-cloud".into());
+    store.region = pinned.then(|| "tenant".to_owned());
+    store.description =
+        Some("every Connect app keeps one record per installation; add what else it stores in an overlay".into());
+    let inbound_auth = if jwt { Auth::JwtHs256 } else { Auth::None };
+    let lifecycle_auth = if signed_install { Auth::JwtRs256 } else { inbound_auth };
+
+    // Lifecycle callbacks.
+    let secret = if jwt {
+        Some(
+            b.data(INSTALL_SECRET, "authentication: jwt (installed callback)")
+                .to_owned(),
+        )
+    } else {
+        None
+    };
+    if let Some(secret) = &secret {
+        store.stores.push(secret.clone());
+    }
+    b.component(store, "the installation records every Connect app keeps");
+    for (hook, trigger) in [
+        ("installed", Trigger::LifecycleInstalled),
+        ("uninstalled", Trigger::LifecycleUninstalled),
+        ("enabled", Trigger::LifecycleEnabled),
+        ("disabled", Trigger::LifecycleDisabled),
+    ] {
+        if d.get("lifecycle").and_then(|l| l.get(hook)).is_none() {
+            continue;
+        }
+        b.summary.lifecycle.push(hook.to_owned());
+        let data: Vec<String> = if hook == "installed" {
+            secret.clone().into_iter().collect()
+        } else {
+            Vec::new()
+        };
+        for product in &products {
+            b.flow(
+                &format!("{product}-{hook}"),
+                product,
+                "app-server",
+                Some(trigger),
+                Some(lifecycle_auth),
+                data.clone(),
+                &format!("The `{hook}` lifecycle callback"),
+                None,
+                &format!("lifecycle.{hook}"),
+            );
+        }
+    }
+    if let Some(lifecycle) = d.get("lifecycle").and_then(Json::as_object) {
+        for key in lifecycle
+            .keys()
+            .filter(|k| !matches!(k.as_str(), "installed" | "uninstalled" | "enabled" | "disabled"))
+        {
+            b.warn(format!("unknown lifecycle hook `{key}` ignored"));
+        }
+    }
+    if let Some(secret) = &secret {
+        b.flow(
+            "server-to-store",
+            "app-server",
+            "app-store",
+            Some(Trigger::Storage),
+            None,
+            vec![secret.clone()],
+            "Keep installation records",
+            None,
+            "installed callback",
+        );
+    }
+
+    // Webhooks.
+    for (index, hook) in modules
+        .and_then(|m| m.get("webhooks"))
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let event = hook.get("event").and_then(Json::as_str).unwrap_or("unknown");
+        let product = if is_confluence_event(event) {
+            "confluence"
+        } else {
+            "jira"
+        };
+        let product = if products.contains(&product) {
+            product
+        } else {
+            products[0]
+        };
+        let exclude_body = hook.get("excludeBody").and_then(Json::as_bool) == Some(true);
+        let data: Vec<String> = if exclude_body {
+            Vec::new()
+        } else {
+            personal.iter().filter(|d| read_ids.contains(d)).cloned().collect()
+        };
+        b.flow(
+            &format!("webhook-{event}"),
+            product,
+            "app-server",
+            Some(Trigger::Webhook),
+            Some(inbound_auth),
+            data,
+            &format!("Webhook `{event}`{}", if exclude_body { " (no body)" } else { "" }),
+            None,
+            &format!("modules.webhooks[{index}]"),
+        );
+    }
+
+    // Pages, panels, macros and dialogs loaded in an iframe from the vendor.
+    let mut iframe_modules: Vec<String> = Vec::new();
+    for (key, value) in modules.into_iter().flatten() {
+        if key == "webhooks" {
+            continue;
+        }
+        let entries: Vec<&Json> = match value {
+            Json::Array(items) => items.iter().collect(),
+            other => vec![other],
+        };
+        if entries.iter().any(|e| e.get("url").is_some()) {
+            iframe_modules.push(key.clone());
+        }
+    }
+    if !iframe_modules.is_empty() {
+        let user = Builder::bare("user", "Product users (browser)", ComponentKind::User);
+        b.component(user, "iframe modules");
+        let user_data: Vec<String> = read_ids
+            .iter()
+            .filter(|d| d.as_str() == USER_IDENTITY.id)
+            .cloned()
+            .collect();
+        b.flow(
+            "user-iframe",
+            "user",
+            "app-server",
+            Some(Trigger::Iframe),
+            Some(inbound_auth),
+            user_data,
+            &format!(
+                "Pages and panels loaded from the vendor ({})",
+                iframe_modules.join(", ")
+            ),
+            None,
+            "modules with `url`",
+        );
+    }
+
+    // The app calls the product's REST API back (reading what its scopes allow, writing back).
+    if !read_ids.is_empty() {
+        for product in &products {
+            b.flow(
+                &format!("{product}-rest-read"),
+                product,
+                "app-server",
+                Some(Trigger::Rest),
+                Some(Auth::JwtHs256),
+                read_ids.clone(),
+                "Read product data through the REST API",
+                None,
+                "scopes (read)",
+            );
+        }
+    }
+    if !write_ids.is_empty() {
+        for product in &products {
+            b.flow(
+                &format!("rest-write-{product}"),
+                "app-server",
+                product,
+                Some(Trigger::Rest),
+                Some(Auth::JwtHs256),
+                write_ids.clone(),
+                "Write product data through the REST API",
+                None,
+                "scopes (write)",
+            );
+        }
+    }
+    if let Some(m) = migrations.and_then(Json::as_object) {
+        for (key, on) in m {
+            if on.as_bool() == Some(true) && !matches!(key.as_str(), "signed-install" | "context-qsh" | "gdpr") {
+                b.warn(format!("apiMigrations `{key}` noted but not modelled"));
+            }
+        }
+    }
+    Ok(b.finish())
+}
+
+fn is_confluence_event(event: &str) -> bool {
+    ["page_", "blog_", "space_", "attachment_", "content_", "label_"]
+        .iter()
+        .any(|p| event.starts_with(p))
+        && !event.starts_with("jira:")
+}

@@ -1,0 +1,628 @@
+//! Forge `manifest.yml` → model.
+//!
+//! Functions become one Forge-function component (egress permissions are app-wide, so the
+//! manifest cannot say which function calls what); hosted storage, remotes, egress hosts, web
+//! triggers, the LLM module and Connect-on-Forge parts become their own components.
+
+use super::builder::{Builder, host_of, slug};
+use super::scopes::{self, ACCESS_TOKEN, Category};
+use super::{Imported, name_from_path};
+use crate::catalog::Catalog;
+use crate::diagnostic::Diagnostic;
+use crate::load::node::Pos;
+use crate::load::schema::to_json;
+use crate::model::{App, Auth, ComponentKind, Platform, Trigger};
+use serde_json::Value as Json;
+
+const KNOWN_TOP_LEVEL: &[&str] = &[
+    "app",
+    "modules",
+    "resources",
+    "permissions",
+    "remotes",
+    "providers",
+    "environment",
+    "translations",
+    "connectModules",
+    "endpoint",
+    "services",
+    "features",
+];
+const EXTERNAL_KEYS: &[&str] = &[
+    "fetch",
+    "images",
+    "media",
+    "scripts",
+    "styles",
+    "fonts",
+    "frames",
+    "navigation",
+    "configurable",
+];
+
+/// Imports a Forge manifest.
+pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box<Diagnostic>> {
+    let root = crate::load::yaml::parse(text).map_err(|e| located(name, text, "yaml-syntax", &e.message, e.pos))?;
+    let Some(root) = root else {
+        return Err(located(
+            name,
+            text,
+            "yaml-syntax",
+            "the manifest is empty",
+            Pos::default(),
+        ));
+    };
+    let json = to_json(&root);
+    let Some(manifest) = json.as_object() else {
+        return Err(located(
+            name,
+            text,
+            "wrong-type",
+            "a Forge manifest is a mapping (app:, modules:, permissions: …)",
+            root.pos,
+        ));
+    };
+    let app = manifest.get("app");
+    let app_id = app.and_then(|a| a.get("id")).and_then(Json::as_str).map(str::to_owned);
+    let connect = app.and_then(|a| a.get("connect"));
+    let platform = if connect.is_some() || manifest.contains_key("connectModules") || manifest.contains_key("remotes") {
+        Platform::Hybrid
+    } else {
+        Platform::Forge
+    };
+    let runtime = app
+        .and_then(|a| a.get("runtime"))
+        .and_then(|r| r.get("name"))
+        .and_then(Json::as_str);
+    let mut b = Builder::new(App {
+        name: name_from_path(name),
+        platform,
+        vendor: "vendor".into(),
+        key: app_id.clone(),
+        version: None,
+        description: Some(format!(
+            "Imported from the Forge manifest {name}{}",
+            runtime.map(|r| format!(" (runtime {r})")).unwrap_or_default()
+        )),
+    });
+    if app_id.is_none() {
+        b.warn("the manifest has no app.id");
+    }
+    for key in manifest.keys() {
+        if !KNOWN_TOP_LEVEL.contains(&key.as_str()) {
+            b.warn(format!("unknown top-level key `{key}` ignored"));
+        }
+    }
+    if manifest.get("permissions").is_some_and(|p| !p.is_object()) {
+        b.warn("`permissions` is not a mapping; ignored");
+    }
+    let permissions = manifest.get("permissions").filter(|p| p.is_object());
+    let modules = manifest.get("modules").and_then(Json::as_object);
+
+    // Scopes → what the app can read and write.
+    let scope_list: Vec<String> = permissions
+        .and_then(|p| p.get("scopes"))
+        .map(|s| match s {
+            Json::Array(items) => items.iter().filter_map(Json::as_str).map(str::to_owned).collect(),
+            Json::Object(map) => map.keys().cloned().collect(), // an old map form
+            _ => Vec::new(),
+        })
+        .unwrap_or_default();
+    let mut reads: Vec<Category> = Vec::new();
+    let mut writes: Vec<Category> = Vec::new();
+    for scope in &scope_list {
+        b.summary.scopes.push(scope.clone());
+        match scopes::forge_scope(scope) {
+            Some(grant) => {
+                reads.extend(grant.reads);
+                writes.extend(grant.writes);
+            }
+            None if scopes::forge_platform_scope(scope) => {}
+            None => b.warn(format!(
+                "scope `{scope}` is not in the mapping table; no data category derived"
+            )),
+        }
+    }
+    let granted = b.grants(reads, writes, "permissions.scopes");
+    let (read_ids, write_ids, personal) = (granted.read_ids, granted.write_ids, granted.personal);
+
+    // Products, from module prefixes.
+    let mut products: Vec<&str> = Vec::new();
+    let mut module_count = 0;
+    let mut has_ui = false;
+    if let Some(modules) = modules {
+        for (key, entries) in modules {
+            module_count += entries.as_array().map_or(1, Vec::len);
+            if let Some((product, _)) = key.split_once(':') {
+                let product = match product {
+                    "jira" | "jiraServiceManagement" => "jira",
+                    "confluence" => "confluence",
+                    "bitbucket" => "bitbucket",
+                    "compass" => "compass",
+                    "rovo" | "llm" | "core" | "devops" | "macro" => continue,
+                    other => {
+                        b.warn(format!("module `{key}`: unknown product `{other}`"));
+                        continue;
+                    }
+                };
+                if !products.contains(&product) {
+                    products.push(product);
+                }
+            }
+            if entries.as_array().is_some_and(|list| {
+                list.iter()
+                    .any(|m| m.get("resource").is_some() || m.get("render").is_some())
+            }) {
+                has_ui = true;
+            }
+        }
+    } else if manifest.contains_key("modules") {
+        b.warn("`modules` is not a mapping; ignored");
+    }
+    if products.is_empty() {
+        products.push("jira");
+        b.warn("no product modules found; assuming Jira");
+    }
+    for product in &products {
+        let mut component = Builder::bare(
+            product,
+            &format!("{} Cloud", title(product)),
+            ComponentKind::AtlassianProduct,
+        );
+        component.boundary = Some("tenant".into());
+        component.region = Some("tenant".into());
+        b.component(component, "modules (product prefixes)");
+    }
+    b.model_mut().boundaries.push(crate::model::Boundary {
+        id: "forge-runtime".into(),
+        name: Some("Forge runtime (per installation)".into()),
+        operator: Some("atlassian".into()),
+        parent: Some("atlassian-cloud".into()),
+    });
+    let mut functions = Builder::bare("forge-app", "Forge functions", ComponentKind::ForgeFunction);
+    functions.boundary = Some("forge-runtime".into());
+    functions.region = Some("tenant".into());
+    functions.description = Some(format!(
+        "{module_count} module(s) of the app, run by Atlassian's Forge runtime"
+    ));
+    // What the app writes it authors itself; reading is modelled by the flows from the products.
+    functions.produces = write_ids.clone();
+    b.component(functions, "modules.function and the modules invoking them");
+    for product in products.clone() {
+        b.flow(
+            &format!("{product}-to-app"),
+            product,
+            "forge-app",
+            Some(Trigger::Event),
+            Some(Auth::Platform),
+            read_ids.clone(),
+            &format!("{} data the app reads through its scopes", title(product)),
+            None,
+            "permissions.scopes (read)",
+        );
+        if !write_ids.is_empty() {
+            b.flow(
+                &format!("app-to-{product}"),
+                "forge-app",
+                product,
+                Some(Trigger::Rest),
+                Some(Auth::Oauth2),
+                write_ids.clone(),
+                &format!("Write back to {}", title(product)),
+                None,
+                "permissions.scopes (write)",
+            );
+        }
+    }
+    if has_ui {
+        let mut user = Builder::bare("user", "Product users (browser)", ComponentKind::User);
+        user.boundary = None;
+        b.component(user, "UI modules (resources rendered in the browser)");
+        let user_data: Vec<String> = read_ids.iter().filter(|d| *d == "user-identity").cloned().collect();
+        b.flow(
+            "user-to-app",
+            "user",
+            "forge-app",
+            Some(Trigger::Invoke),
+            Some(Auth::Platform),
+            user_data,
+            "Use the app's UI",
+            None,
+            "UI modules",
+        );
+    }
+
+    // Hosted storage.
+    let uses_storage = scope_list.iter().any(|s| s == "storage:app")
+        || app.and_then(|a| a.get("storage")).is_some()
+        || modules.is_some_and(|m| m.contains_key("sql") || m.contains_key("storage:entities"));
+    if uses_storage {
+        let mut storage = Builder::bare(
+            "forge-storage",
+            "Forge hosted storage (KVS, entities, SQL)",
+            ComponentKind::ForgeStorage,
+        );
+        storage.boundary = Some("forge-runtime".into());
+        storage.region = Some("tenant".into());
+        storage.stores = personal.clone();
+        storage.keyed_by_tenant = Some(true);
+        storage.description = Some("assumed to keep what the app reads; narrow `stores` in an overlay".into());
+        b.component(storage, "storage:app scope / app.storage / sql module");
+        if !personal.is_empty() {
+            b.flow(
+                "app-to-storage",
+                "forge-app",
+                "forge-storage",
+                Some(Trigger::Storage),
+                Some(Auth::Platform),
+                personal.clone(),
+                "Keep app data",
+                None,
+                "hosted storage",
+            );
+        }
+    }
+
+    // Web triggers are public URLs.
+    if let Some(triggers) = modules.and_then(|m| m.get("webtrigger")).and_then(Json::as_array) {
+        let dynamic = triggers
+            .iter()
+            .any(|t| t.get("response").and_then(|r| r.get("type")).and_then(Json::as_str) != Some("static"));
+        if let Some(c) = b.model_mut().components.iter_mut().find(|c| c.id == "forge-app") {
+            c.public_endpoint = true;
+        }
+        let mut caller = Builder::bare(
+            "webtrigger-caller",
+            "Web trigger callers (internet)",
+            ComponentKind::User,
+        );
+        caller.description = Some(format!(
+            "{} web trigger(s){}",
+            triggers.len(),
+            if dynamic { ", dynamic" } else { "" }
+        ));
+        b.component(caller, "modules.webtrigger");
+        b.flow(
+            "webtrigger",
+            "webtrigger-caller",
+            "forge-app",
+            Some(Trigger::Webtrigger),
+            None,
+            Vec::new(),
+            "Call the app's web trigger",
+            None,
+            "modules.webtrigger",
+        );
+    }
+
+    // Lifecycle triggers.
+    if let Some(triggers) = modules.and_then(|m| m.get("trigger")).and_then(Json::as_array) {
+        for trigger in triggers {
+            for event in trigger
+                .get("events")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Json::as_str)
+            {
+                if event.starts_with("avi:forge:") {
+                    b.summary.lifecycle.push(event.to_owned());
+                }
+            }
+        }
+    }
+
+    // The Forge LLM module: Atlassian-hosted inference, not vendor egress.
+    if modules.is_some_and(|m| m.contains_key("llm")) {
+        let mut llm = Builder::bare(
+            "forge-llm",
+            "Forge LLM (Atlassian-hosted)",
+            ComponentKind::ExternalService,
+        );
+        llm.operator = Some("atlassian".into());
+        llm.boundary = Some("forge-runtime".into());
+        llm.region = Some("tenant".into());
+        b.component(llm, "modules.llm");
+        b.flow(
+            "app-to-llm",
+            "forge-app",
+            "forge-llm",
+            Some(Trigger::Rest),
+            Some(Auth::Platform),
+            personal.clone(),
+            "Prompt the Forge LLM",
+            None,
+            "modules.llm",
+        );
+    }
+
+    // Remotes (Forge Remote) and Connect-on-Forge.
+    let connect_remote = connect
+        .and_then(|c| c.get("remote"))
+        .and_then(Json::as_str)
+        .map(str::to_owned);
+    let mut remote_keys: Vec<String> = Vec::new();
+    for remote in manifest.get("remotes").and_then(Json::as_array).into_iter().flatten() {
+        let Some(key) = remote.get("key").and_then(Json::as_str) else {
+            b.warn("a remote without `key` ignored");
+            continue;
+        };
+        remote_keys.push(key.to_owned());
+        b.summary.remotes.push(key.to_owned());
+        let base = remote.get("baseUrl");
+        let (url, regional) = match base {
+            Some(Json::String(url)) => (url.clone(), false),
+            Some(Json::Object(map)) => (
+                map.get("default")
+                    .or_else(|| map.values().next())
+                    .and_then(Json::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                map.keys().any(|k| crate::model::Realm::parse(k).is_some()),
+            ),
+            _ => (String::new(), false),
+        };
+        let operations: Vec<&str> = remote
+            .get("operations")
+            .and_then(Json::as_array)
+            .map(|o| o.iter().filter_map(Json::as_str).collect())
+            .unwrap_or_default();
+        // Without `operations` Forge assumes the remote stores in-scope End-User Data.
+        let stores = operations.is_empty()
+            || (operations.contains(&"storage")
+                && remote
+                    .get("storage")
+                    .and_then(|s| s.get("inScopeEUD"))
+                    .and_then(Json::as_bool)
+                    != Some(false));
+        let host = host_of(&url);
+        let id = format!("remote-{}", slug(key));
+        let mut component = Builder::bare(
+            &id,
+            &format!(
+                "Forge Remote `{key}` ({})",
+                if host.is_empty() { "no baseUrl" } else { &host }
+            ),
+            ComponentKind::Service,
+        );
+        component.operator = Some("vendor".into());
+        component.boundary = Some("vendor-cloud".into());
+        component.public_endpoint = true;
+        component.region = regional.then(|| "tenant".to_owned());
+        if stores {
+            component.stores = personal.clone();
+            component.keyed_by_tenant = None;
+        }
+        if !host.is_empty()
+            && !host.contains("${")
+            && let Some((_, entry)) = catalog.organisation_for_host(&host)
+        {
+            let infrastructure = matches!(entry.category.as_deref(), Some("hosting" | "cdn" | "platform"));
+            let org = b.organisation_for_host(&host, catalog, &format!("runs remotes[{key}].baseUrl"));
+            if infrastructure {
+                component.hosted_by = Some(org);
+            } else {
+                // A third party's own API used as a remote: it operates the endpoint.
+                component.operator = Some(org);
+                component.boundary = None;
+                component.public_endpoint = false;
+            }
+        }
+        component.description = Some(format!(
+            "operations: {}{}",
+            if operations.is_empty() {
+                "not declared (assumed to store in-scope data)".to_owned()
+            } else {
+                operations.join(", ")
+            },
+            if regional { "; regional baseUrls" } else { "" }
+        ));
+        ensure_vendor_boundary(&mut b);
+        b.component(component, &format!("remotes[{key}]"));
+        let mut data = personal.clone();
+        let tokens = remote.get("auth").is_some_and(|a| {
+            ["appSystemToken", "appUserToken"]
+                .iter()
+                .any(|t| a.get(t).and_then(|x| x.get("enabled")).and_then(Json::as_bool) == Some(true))
+        });
+        if tokens {
+            let token = b.data(ACCESS_TOKEN, "remotes[].auth (app tokens)").to_owned();
+            // Forge mints the tokens for the invocation: the functions hold them.
+            if let Some(app) = b.model_mut().components.iter_mut().find(|c| c.id == "forge-app")
+                && !app.produces.contains(&token)
+            {
+                app.produces.push(token.clone());
+            }
+            data.push(token);
+        }
+        b.flow(
+            &format!("app-to-{id}"),
+            "forge-app",
+            &id,
+            Some(Trigger::Remote),
+            Some(Auth::Fit),
+            data,
+            &format!("Invoke the remote `{key}`"),
+            (!host.is_empty()).then(|| host.clone()),
+            &format!("remotes[{key}]"),
+        );
+    }
+    if let Some(remote) = &connect_remote {
+        b.summary.remotes.push(format!("connect:{remote}"));
+        if !remote_keys.contains(remote) {
+            b.warn(format!("app.connect.remote `{remote}` names no entry of `remotes`"));
+        }
+    }
+    if manifest.contains_key("connectModules") {
+        b.warn("connectModules present: the Connect part runs on the vendor's servers (see the remote)");
+        for hook in manifest
+            .get("connectModules")
+            .and_then(|m| m.as_object())
+            .into_iter()
+            .flat_map(|m| m.iter())
+            .filter(|(k, _)| k.ends_with(":lifecycle"))
+            .flat_map(|(_, v)| v.as_array().into_iter().flatten())
+            .filter_map(Json::as_object)
+            .flat_map(|o| o.keys())
+            .filter(|k| matches!(k.as_str(), "installed" | "uninstalled" | "enabled" | "disabled"))
+        {
+            b.summary.lifecycle.push(hook.clone());
+        }
+    }
+
+    // Egress permissions.
+    if let Some(external) = permissions.and_then(|p| p.get("external")) {
+        import_external(&mut b, external, &personal, has_ui, catalog);
+    } else if let Some(external) = manifest.get("external") {
+        b.warn("egress declared outside `permissions.external`; read as if it were inside");
+        import_external(&mut b, external, &personal, has_ui, catalog);
+    }
+    if manifest.get("providers").and_then(|p| p.get("auth")).is_some() {
+        b.warn("providers.auth (external OAuth providers) are not modelled; add the provider in an overlay");
+    }
+    Ok(b.finish())
+}
+
+fn ensure_vendor_boundary(b: &mut Builder) {
+    if !b.model().boundaries.iter().any(|x| x.id == "vendor-cloud") {
+        b.model_mut().boundaries.push(crate::model::Boundary {
+            id: "vendor-cloud".into(),
+            name: Some("Vendor-hosted services".into()),
+            operator: Some("vendor".into()),
+            parent: None,
+        });
+    }
+}
+
+fn import_external(b: &mut Builder, external: &Json, personal: &[String], has_ui: bool, catalog: &Catalog) {
+    let Some(external) = external.as_object() else {
+        b.warn("permissions.external is not a mapping; ignored");
+        return;
+    };
+    for key in external.keys() {
+        if !EXTERNAL_KEYS.contains(&key.as_str()) {
+            b.warn(format!("unknown permissions.external key `{key}` ignored"));
+        }
+    }
+    let mut lists: Vec<(String, &Json)> = Vec::new();
+    match external.get("fetch") {
+        Some(Json::Object(fetch)) => {
+            for (side, list) in fetch {
+                lists.push((format!("fetch.{side}"), list));
+            }
+        }
+        // A bare list under `fetch` (an old or mistaken form): read it as backend egress.
+        Some(list @ Json::Array(_)) => {
+            b.warn("permissions.external.fetch is a list; read as fetch.backend");
+            lists.push(("fetch.backend".to_owned(), list));
+        }
+        _ => {}
+    }
+    for key in ["images", "media", "scripts", "styles", "fonts", "frames", "navigation"] {
+        if let Some(list) = external.get(key) {
+            lists.push((key.to_owned(), list));
+        }
+    }
+    if external.get("configurable").is_some() {
+        b.warn("permissions.external.configurable: admins can add egress at run time, which no manifest shows");
+    }
+    let mut backend_hosts: Vec<String> = Vec::new();
+    for (kind, list) in lists {
+        for (index, entry) in list.as_array().into_iter().flatten().enumerate() {
+            let (address, in_scope, category) = match entry {
+                Json::String(address) => (address.clone(), true, None),
+                Json::Object(map) if map.contains_key("remote") => continue, // a remote, modelled above
+                Json::Object(map) => (
+                    map.get("address").and_then(Json::as_str).unwrap_or_default().to_owned(),
+                    map.get("inScopeEUD").and_then(Json::as_bool).unwrap_or(true),
+                    map.get("category").and_then(Json::as_str).map(str::to_owned),
+                ),
+                _ => {
+                    b.warn(format!(
+                        "permissions.external.{kind}[{index}] is neither text nor a mapping; ignored"
+                    ));
+                    continue;
+                }
+            };
+            if address.is_empty() {
+                b.warn(format!("permissions.external.{kind}[{index}] has no address; ignored"));
+                continue;
+            }
+            b.summary.egress.push(address.clone());
+            let host = host_of(&address);
+            let provenance = format!("permissions.external.{kind}[{index}]");
+            let org = b.organisation_for_host(&host, catalog, &format!("serves {provenance}"));
+            let id = format!("egress-{}", slug(&host));
+            let mut component = Builder::bare(&id, &format!("{host} ({org})"), ComponentKind::ExternalService);
+            component.operator = Some(org.clone());
+            if org == "atlassian" {
+                component.region = Some("tenant".into());
+            }
+            b.component(component, &provenance);
+            // Backend fetches send what the functions hold; browser-side ones what the UI shows;
+            // images, fonts and the like only request content.
+            let (from, data, trigger, purpose) = match kind.as_str() {
+                "fetch.backend" => {
+                    backend_hosts.push(address.clone());
+                    (
+                        "forge-app",
+                        personal.to_vec(),
+                        Trigger::Fetch,
+                        "Call an external API from a Forge function",
+                    )
+                }
+                "fetch.client" if has_ui => (
+                    "user",
+                    personal.to_vec(),
+                    Trigger::Fetch,
+                    "Call an external API from the app's UI",
+                ),
+                "fetch.client" => (
+                    "forge-app",
+                    personal.to_vec(),
+                    Trigger::Fetch,
+                    "Call an external API from the app's UI",
+                ),
+                _ => (
+                    if has_ui { "user" } else { "forge-app" },
+                    Vec::new(),
+                    Trigger::User,
+                    "Load content into the app's UI",
+                ),
+            };
+            let data = if in_scope { data } else { Vec::new() };
+            let purpose = match &category {
+                Some(c) => format!("{purpose} ({c})"),
+                None if !in_scope => format!("{purpose} (declared inScopeEUD: false)"),
+                None => purpose.to_owned(),
+            };
+            b.flow(
+                &format!("{from}-to-{id}"),
+                from,
+                &id,
+                Some(trigger),
+                None,
+                data,
+                &purpose,
+                Some(host.clone()),
+                &provenance,
+            );
+        }
+    }
+    if let Some(c) = b.model_mut().components.iter_mut().find(|c| c.id == "forge-app") {
+        c.egress = backend_hosts;
+    }
+}
+
+fn title(product: &str) -> String {
+    let mut chars = product.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+fn located(name: &str, text: &str, code: &'static str, message: &str, pos: Pos) -> Box<Diagnostic> {
+    let source = crate::load::SourceFile::detached(name, text);
+    Box::new(source.diagnostic(Diagnostic::error(code, message.to_owned()), pos))
+}

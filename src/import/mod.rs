@@ -1,0 +1,84 @@
+//! Turning real descriptors (Forge `manifest.yml`, Connect `atlassian-connect.json`) into models.
+//!
+//! A descriptor says what an app may do (scopes, egress, remotes, lifecycle hooks, modules) but
+//! not where the vendor runs or whom it uses; an overlay in the model's own format adds those
+//! facts, merged by id, so the import can be re-run whenever the descriptor changes.
+//! Unknown keys and modules are warnings, never errors: descriptors grow every month.
+
+mod builder;
+pub mod connect;
+pub mod forge;
+mod overlay;
+pub mod scopes;
+mod writer;
+
+pub use builder::Builder;
+pub use overlay::apply_overlay;
+pub use writer::to_yaml;
+
+use crate::diagnostic::Diagnostic;
+use crate::model::Model;
+use std::collections::BTreeMap;
+
+/// What an import produced.
+#[derive(Clone, Debug)]
+pub struct Imported {
+    /// The model.
+    pub model: Model,
+    /// Where each element came from in the descriptor, keyed `section/id`.
+    pub provenance: BTreeMap<String, String>,
+    /// Things the importer did not understand or had to assume.
+    pub warnings: Vec<String>,
+    /// The descriptor's facts, as read (for review and tests).
+    pub summary: Summary,
+}
+
+/// The data-flow facts of a descriptor, as read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Egress hosts and addresses (Forge `permissions.external.*`, Connect `baseUrl` host), sorted.
+    pub egress: Vec<String>,
+    /// Forge remote keys (and the Connect remote of Connect-on-Forge), sorted.
+    pub remotes: Vec<String>,
+    /// Scopes as written, sorted.
+    pub scopes: Vec<String>,
+    /// Lifecycle hooks (Connect) or lifecycle triggers (Forge `avi:forge:*`), sorted.
+    pub lifecycle: Vec<String>,
+}
+
+/// Which descriptor format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Kind {
+    /// A Forge `manifest.yml`.
+    Forge,
+    /// A Connect `atlassian-connect.json`.
+    Connect,
+}
+
+/// Imports a descriptor from text; `name` is used in messages and as the app's fallback name.
+pub fn import(
+    kind: Kind,
+    name: &str,
+    text: &str,
+    catalog: &crate::catalog::Catalog,
+) -> Result<Imported, Box<Diagnostic>> {
+    match kind {
+        Kind::Forge => forge::import(name, text, catalog),
+        Kind::Connect => connect::import(name, text, catalog),
+    }
+}
+
+/// A readable app name from a file path: `…/my-app/manifest.yml` → `my-app`.
+pub(crate) fn name_from_path(path: &str) -> String {
+    let path = std::path::Path::new(path);
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if matches!(stem.as_str(), "manifest" | "atlassian-connect")
+        && let Some(parent) = path.parent().and_then(|p| p.file_name())
+    {
+        return parent.to_string_lossy().into_owned();
+    }
+    stem
+}

@@ -1,0 +1,236 @@
+//! From OAuth / Connect scopes to the data categories an app can read or write.
+//!
+//! The table is documented in `docs/import.md`; keep the two in step.
+
+/// A data category the importer creates, with the facts it gives it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Category {
+    /// Model id.
+    pub id: &'static str,
+    /// Description.
+    pub name: &'static str,
+    /// Personal data.
+    pub personal: bool,
+    /// Credential.
+    pub credential: bool,
+}
+
+/// Issue summaries, descriptions, comments, attachments, worklogs.
+pub const ISSUE_CONTENT: Category = Category {
+    id: "issue-content",
+    name: "Issue summaries, descriptions, comments and attachments",
+    personal: true,
+    credential: false,
+};
+/// Account ids, display names, avatars.
+pub const USER_IDENTITY: Category = Category {
+    id: "user-identity",
+    name: "Account IDs, display names and avatars",
+    personal: true,
+    credential: false,
+};
+/// E-mail addresses.
+pub const USER_EMAIL: Category = Category {
+    id: "user-email",
+    name: "Users' e-mail addresses",
+    personal: true,
+    credential: false,
+};
+/// Confluence pages, blogs, comments.
+pub const PAGE_CONTENT: Category = Category {
+    id: "page-content",
+    name: "Confluence pages, blog posts, comments and attachments",
+    personal: true,
+    credential: false,
+};
+/// Bitbucket repositories, commits, pull requests.
+pub const REPOSITORY_CONTENT: Category = Category {
+    id: "repository-content",
+    name: "Repository code, commits and pull requests (with author identities)",
+    personal: true,
+    credential: false,
+};
+/// Service-management requests and customers.
+pub const SERVICE_REQUESTS: Category = Category {
+    id: "service-requests",
+    name: "Service requests and the customers who raised them",
+    personal: true,
+    credential: false,
+};
+/// Configuration of projects, spaces, workflows.
+pub const CONFIGURATION: Category = Category {
+    id: "configuration",
+    name: "Project, space and workflow configuration",
+    personal: false,
+    credential: false,
+};
+/// The Connect installation secret.
+pub const INSTALL_SECRET: Category = Category {
+    id: "install-secret",
+    name: "Connect clientKey and sharedSecret",
+    personal: false,
+    credential: true,
+};
+/// Product access tokens handed to a remote.
+pub const ACCESS_TOKEN: Category = Category {
+    id: "access-token",
+    name: "Atlassian API tokens passed to the remote (app system/user tokens)",
+    personal: false,
+    credential: true,
+};
+
+/// What a scope grants.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Grant {
+    /// Categories the app can read.
+    pub reads: Vec<Category>,
+    /// Categories the app can write.
+    pub writes: Vec<Category>,
+}
+
+/// Maps a Forge (OAuth 2.0) scope. `None` for scopes that grant no data (e.g. `storage:app`)
+/// or that the table does not know (the caller warns).
+pub fn forge_scope(scope: &str) -> Option<Grant> {
+    let s = scope.to_ascii_lowercase();
+    let (action, rest) = s.split_once(':').unwrap_or(("", s.as_str()));
+    let write = matches!(action, "write" | "delete" | "manage");
+    let mut cats = Vec::new();
+    match rest {
+        "jira-work" => cats.push(ISSUE_CONTENT),
+        "jira-user" => cats.push(USER_IDENTITY),
+        "jira-configuration" => cats.push(CONFIGURATION),
+        "confluence-content.all"
+        | "confluence-content"
+        | "confluence-content.summary"
+        | "confluence-content.permission"
+        | "confluence-space.summary"
+        | "confluence-props" => cats.push(PAGE_CONTENT),
+        "confluence-user" | "confluence-groups" => cats.push(USER_IDENTITY),
+        "servicedesk-request" | "servicemanagement-insight-objects" => cats.push(SERVICE_REQUESTS),
+        "account" | "me" => cats.extend([USER_IDENTITY, USER_EMAIL]),
+        "app" | "app-system-token" | "app-user-token" => {}
+        _ => {
+            // Granular scopes: `read:issue-details:jira`, `read:page:confluence`, `read:repository:bitbucket`.
+            let (resource, product) = rest.rsplit_once(':').unwrap_or((rest, ""));
+            match product {
+                "jira" => cats.push(if resource.contains("user") || resource.contains("group") {
+                    USER_IDENTITY
+                } else if resource.contains("field-configuration")
+                    || resource.contains("workflow")
+                    || resource.contains("screen")
+                    || resource.contains("project.")
+                    || resource.starts_with("project-")
+                {
+                    CONFIGURATION
+                } else {
+                    ISSUE_CONTENT
+                }),
+                "confluence" => cats.push(if resource.contains("user") || resource.contains("group") {
+                    USER_IDENTITY
+                } else {
+                    PAGE_CONTENT
+                }),
+                "bitbucket" => cats.push(REPOSITORY_CONTENT),
+                "jira-service-management" | "servicedesk" => cats.push(SERVICE_REQUESTS),
+                "jira-software" => cats.push(ISSUE_CONTENT),
+                _ => return None,
+            }
+        }
+    }
+    if cats.is_empty() {
+        return None;
+    }
+    Some(if write {
+        Grant {
+            reads: Vec::new(),
+            writes: cats,
+        }
+    } else {
+        Grant {
+            reads: cats,
+            writes: Vec::new(),
+        }
+    })
+}
+
+/// Whether a Forge scope is a platform scope that grants no product data.
+pub fn forge_platform_scope(scope: &str) -> bool {
+    matches!(
+        scope,
+        "storage:app"
+            | "report:personal-data"
+            | "read:app-system-token"
+            | "read:app-user-token"
+            | "read:app-global-channel:realtime"
+    ) || scope.ends_with(":realtime")
+}
+
+/// Maps a Connect scope for the products the app serves.
+pub fn connect_scope(scope: &str, confluence: bool, jira: bool) -> Option<Grant> {
+    let content = |cats: &mut Vec<Category>| {
+        if jira {
+            cats.push(ISSUE_CONTENT);
+        }
+        if confluence {
+            cats.push(PAGE_CONTENT);
+        }
+    };
+    let mut reads = Vec::new();
+    let mut writes = Vec::new();
+    match scope.to_ascii_uppercase().as_str() {
+        "READ" => {
+            content(&mut reads);
+            reads.push(USER_IDENTITY);
+        }
+        "WRITE" | "DELETE" => content(&mut writes),
+        "ACT_AS_USER" => {
+            content(&mut reads);
+            reads.push(USER_IDENTITY);
+            content(&mut writes);
+        }
+        "ACCESS_EMAIL_ADDRESSES" => reads.push(USER_EMAIL),
+        "ADMIN" | "PROJECT_ADMIN" | "SPACE_ADMIN" => writes.push(CONFIGURATION),
+        "NONE" => {}
+        _ => return None,
+    }
+    Some(Grant { reads, writes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classic_and_granular_forge_scopes() {
+        assert_eq!(forge_scope("read:jira-work").unwrap().reads, [ISSUE_CONTENT]);
+        assert_eq!(forge_scope("write:jira-work").unwrap().writes, [ISSUE_CONTENT]);
+        assert_eq!(forge_scope("read:jira-user").unwrap().reads, [USER_IDENTITY]);
+        assert_eq!(forge_scope("read:issue-details:jira").unwrap().reads, [ISSUE_CONTENT]);
+        assert_eq!(forge_scope("read:user:jira").unwrap().reads, [USER_IDENTITY]);
+        assert_eq!(forge_scope("read:page:confluence").unwrap().reads, [PAGE_CONTENT]);
+        assert_eq!(
+            forge_scope("read:repository:bitbucket").unwrap().reads,
+            [REPOSITORY_CONTENT]
+        );
+        assert_eq!(forge_scope("storage:app"), None);
+        assert!(forge_platform_scope("storage:app"));
+        assert_eq!(forge_scope("frobnicate:thing"), None);
+    }
+
+    #[test]
+    fn connect_scopes_follow_the_product() {
+        assert_eq!(
+            connect_scope("read", false, true).unwrap().reads,
+            [ISSUE_CONTENT, USER_IDENTITY]
+        );
+        assert_eq!(
+            connect_scope("READ", true, false).unwrap().reads,
+            [PAGE_CONTENT, USER_IDENTITY]
+        );
+        assert_eq!(
+            connect_scope("ACCESS_EMAIL_ADDRESSES", false, true).unwrap().reads,
+            [USER_EMAIL]
+        );
+        assert!(connect_scope("SOMETHING", false, true).is_none());
+    }
+}

@@ -1,0 +1,238 @@
+//! Importing real descriptors: the whole shared corpus, malformed input, overlays, and the
+//! bundled Forge apps' manifests against their hand-written models.
+
+use crate::root;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use trustflow::analysis::{Analysis, analyze};
+use trustflow::catalog::Catalog;
+use trustflow::import::{self, Kind};
+use trustflow::load::{load_model_file, load_model_str};
+
+fn corpus() -> PathBuf {
+    root().join("../shared/corpus")
+}
+
+/// The expected facts of each corpus file (`tests/fixtures/corpus-expected.tsv`): egress
+/// addresses, remotes, scopes and lifecycle hooks, read from the files independently of the
+/// importer and checked against each file.
+fn expected() -> Vec<[String; 5]> {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/corpus-expected.tsv")).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|line| {
+            let cols: Vec<String> = line.split('\t').map(str::to_owned).collect();
+            assert_eq!(cols.len(), 5, "{line}");
+            [
+                cols[0].clone(),
+                cols[1].clone(),
+                cols[2].clone(),
+                cols[3].clone(),
+                cols[4].clone(),
+            ]
+        })
+        .collect()
+}
+
+fn joined(items: &[String]) -> String {
+    let set: BTreeSet<&String> = items.iter().collect();
+    if set.is_empty() {
+        "-".to_owned()
+    } else {
+        set.into_iter().cloned().collect::<Vec<_>>().join(" ")
+    }
+}
+
+#[test]
+fn every_corpus_descriptor_imports_checks_and_analyses() {
+    let catalog = Catalog::builtin();
+    let expected = expected();
+    let mut seen = 0;
+    for kind_dir in ["connect", "forge"] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(corpus().join(kind_dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for path in files {
+            let relative = format!("{kind_dir}/{}", path.file_name().unwrap().to_string_lossy());
+            let kind = if kind_dir == "forge" {
+                Kind::Forge
+            } else {
+                Kind::Connect
+            };
+            let text = std::fs::read_to_string(&path).unwrap();
+            let imported = import::import(kind, &relative, &text, &catalog)
+                .unwrap_or_else(|d| panic!("{relative} does not import:\n{d}"));
+            let yaml = import::to_yaml(&imported.model, &imported.provenance, "test");
+            let loaded = load_model_str(&relative, &yaml, &catalog).unwrap_or_else(|d| {
+                panic!(
+                    "{relative}: imported model invalid:\n{}\n{yaml}",
+                    trustflow::diagnostic::render_all(&d)
+                )
+            });
+            let analysis = analyze(&loaded.model, &catalog);
+            assert!(!analysis.app.name.is_empty());
+            let row = expected
+                .iter()
+                .find(|r| r[0] == relative)
+                .unwrap_or_else(|| panic!("{relative} not in the table"));
+            let summary = &imported.summary;
+            assert_eq!(joined(&summary.egress), row[1], "{relative}: egress");
+            assert_eq!(joined(&summary.remotes), row[2], "{relative}: remotes");
+            assert_eq!(joined(&summary.scopes), row[3], "{relative}: scopes");
+            assert_eq!(joined(&summary.lifecycle), row[4], "{relative}: lifecycle");
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, expected.len(), "every row of the table has a file");
+}
+
+#[test]
+fn wildcards_unknown_hosts_and_placeholders_reach_the_analysis() {
+    let catalog = Catalog::builtin();
+    let import_file = |relative: &str| {
+        let text = std::fs::read_to_string(corpus().join(relative)).unwrap();
+        let imported = import::import(Kind::Forge, relative, &text, &catalog).unwrap();
+        let yaml = import::to_yaml(&imported.model, &imported.provenance, "test");
+        analyze(&load_model_str(relative, &yaml, &catalog).unwrap().model, &catalog)
+    };
+    let allow_all = import_file("forge/022-phos-dev--AgileMood-Backend.yml");
+    assert!(
+        allow_all.findings.iter().any(|f| f.rule == "TF-PLAT-008"),
+        "`*` egress is unbounded"
+    );
+    let tunnel = import_file("forge/019-katyayanisahu--KlokView.yml");
+    assert!(
+        tunnel
+            .findings
+            .iter()
+            .any(|f| f.rule == "TF-PLAT-009" && f.subject.contains("trycloudflare.com"))
+    );
+    let openai = import_file("forge/016-inumidun--MeetingMind.yml");
+    assert!(openai.subprocessors.iter().any(|s| s.organisation == "openai"));
+    let remote = import_file("forge/002-aleksandrfedorov97--onlyoffice-jira-cloud.yml");
+    assert!(!remote.runs_on_atlassian.eligible);
+    assert!(
+        remote
+            .runs_on_atlassian
+            .reasons
+            .iter()
+            .any(|r| r.contains("remote-onlyoffice-backend"))
+    );
+    let llm = import_file("forge/030-Xeno828--delivery-value-dashboard.yml");
+    assert!(
+        !llm.subprocessors.iter().any(|s| s.organisation == "anthropic"),
+        "Forge LLMs are Atlassian-hosted"
+    );
+}
+
+#[test]
+fn malformed_descriptors_get_located_errors_not_panics() {
+    let catalog = Catalog::builtin();
+    let err = import::import(Kind::Forge, "bad.yml", "app:\n  id: x\n modules: [\n", &catalog).unwrap_err();
+    assert_eq!(err.code, "yaml-syntax");
+    assert!(err.line > 0, "{err}");
+    let err = import::import(
+        Kind::Connect,
+        "bad.json",
+        "{\n  \"key\": \"x\",\n  \"baseUrl\": \n}",
+        &catalog,
+    )
+    .unwrap_err();
+    assert_eq!((err.code, err.line), ("json-syntax", 4), "{err}");
+    let err = import::import(Kind::Forge, "list.yml", "- a\n- b\n", &catalog).unwrap_err();
+    assert_eq!(err.code, "wrong-type");
+    for garbage in [
+        "",
+        "~",
+        "[]",
+        "{}",
+        "app: 5\nmodules: 7\npermissions: [1]\nremotes: {}\n",
+    ] {
+        let _ = import::import(Kind::Forge, "g.yml", garbage, &catalog);
+        let _ = import::import(Kind::Connect, "g.json", garbage, &catalog);
+    }
+}
+
+#[test]
+fn overlays_merge_by_id_and_report_typos() {
+    let catalog = Catalog::builtin();
+    let text = std::fs::read_to_string(corpus().join("connect/004-atlassian--github-for-jira.json")).unwrap();
+    let imported = import::import(Kind::Connect, "github.json", &text, &catalog).unwrap();
+    let overlay = "components:\n  - { id: app-server, region: \"aws:us-east-1\" }\n  - { id: app-db, kind: datastore, operator: vendor }\n";
+    let merged = import::apply_overlay(&imported.model, "overlay.yaml", overlay).unwrap();
+    let server = merged.components.iter().find(|c| c.id == "app-server").unwrap();
+    assert_eq!(server.region.as_deref(), Some("aws:us-east-1"));
+    assert_eq!(server.hosted_by.as_deref(), Some("heroku"), "imported facts survive");
+    assert!(merged.components.iter().any(|c| c.id == "app-db"));
+    let errors = import::apply_overlay(
+        &imported.model,
+        "overlay.yaml",
+        "components:\n  - { id: app-server, regoin: US }\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        (errors[0].code, errors[0].line, errors[0].column),
+        ("unknown-key", 2, 23)
+    );
+    assert!(errors[0].help.iter().any(|h| h.contains("region")));
+}
+
+fn inventory(analysis: &Analysis) -> BTreeSet<(String, &'static str, String, String)> {
+    analysis
+        .subprocessors
+        .iter()
+        .map(|row| {
+            let basis = |realm: &str| {
+                serde_json::to_value(&row.transfer_mechanism[realm]).unwrap()["basis"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            };
+            (
+                row.legal_entity.clone().unwrap_or_else(|| row.name.clone()),
+                row.role,
+                basis("eu"),
+                basis("us"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn bundled_manifests_import_to_the_hand_written_analysis() {
+    let catalog = Catalog::builtin();
+    for app in ["forge-native", "forge-remote", "forge-egress"] {
+        let manifest = root().join(format!("models/descriptors/{app}.manifest.yml"));
+        let overlay = root().join(format!("models/descriptors/{app}.overlay.yaml"));
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        let imported = import::import(Kind::Forge, &manifest.display().to_string(), &text, &catalog).unwrap();
+        let merged =
+            import::apply_overlay(&imported.model, "overlay", &std::fs::read_to_string(overlay).unwrap()).unwrap();
+        let yaml = import::to_yaml(&merged, &imported.provenance, "test");
+        let from_manifest = analyze(&load_model_str(app, &yaml, &catalog).unwrap().model, &catalog);
+        let by_hand = analyze(
+            &load_model_file(&root().join(format!("models/{app}.yaml")), &catalog)
+                .unwrap()
+                .model,
+            &catalog,
+        );
+        assert_eq!(
+            inventory(&from_manifest),
+            inventory(&by_hand),
+            "{app}: recipients, roles and transfer bases"
+        );
+        assert_eq!(
+            from_manifest.runs_on_atlassian.eligible, by_hand.runs_on_atlassian.eligible,
+            "{app}: RoA"
+        );
+        let kept = |a: &Analysis| {
+            a.residency
+                .iter()
+                .map(|r| (r.realm.clone(), r.kept))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(kept(&from_manifest), kept(&by_hand), "{app}: residency kept per realm");
+    }
+}
