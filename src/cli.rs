@@ -78,6 +78,31 @@ Exit codes: 0 analysed (findings do not fail the run unless --fail-on is given),
         #[arg(long, value_enum, value_name = "SEVERITY")]
         fail_on: Option<Severity>,
     },
+    /// Write reports: HTML, PDF, CSV, JSON and Markdown, with the data-flow diagram and charts.
+    #[command(after_help = "Examples:\n  trustflow report models/connect-aws.yaml\n  \
+trustflow report models/*.yaml --format html,csv --out reports/\n  \
+SOURCE_DATE_EPOCH=1764000000 trustflow report models/forge-native.yaml --templates my-branding/\n\n\
+Files are named after each model (connect-aws.html, connect-aws.pdf, connect-aws.subprocessors.csv, \
+connect-aws.findings.csv, connect-aws.json, connect-aws.md); several models add index.html. Output is \
+byte-identical for the same input; a date appears only with --date or SOURCE_DATE_EPOCH. Nothing is \
+written unless every report rendered.")]
+    Report {
+        /// Model files (YAML).
+        #[arg(required = true, value_name = "MODEL")]
+        models: Vec<PathBuf>,
+        /// Formats, comma-separated.
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "html,pdf,csv,json,md")]
+        format: Vec<crate::render::Format>,
+        /// Output directory.
+        #[arg(long, default_value = "reports", value_name = "DIR")]
+        out: PathBuf,
+        /// A directory whose report.html.tera / report.md.tera / index.html.tera replace the built-in templates.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        /// The date printed on the reports (YYYY-MM-DD); default: SOURCE_DATE_EPOCH, else none.
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+    },
     /// Turn a Forge manifest or a Connect descriptor into a model.
     #[command(
         after_help = "Examples:\n  trustflow import forge manifest.yml -o models/my-app.yaml\n  \
@@ -142,6 +167,13 @@ pub fn run(cli: Cli) -> ExitStatus {
             fail_on,
         } => analyze(&models, &catalog, format, fail_on),
         Command::Rules { rule } => list_rules(rule.as_deref()),
+        Command::Report {
+            models,
+            format,
+            out,
+            templates,
+            date,
+        } => report(&models, &format, &out, templates.as_deref(), date.as_deref(), &catalog),
         Command::Import {
             kind,
             descriptor,
@@ -296,6 +328,144 @@ fn analyze(paths: &[PathBuf], catalog: &Catalog, format: AnalyzeFormat, fail_on:
     std::mem::forget(analyses);
     std::mem::forget(models);
     status
+}
+
+fn report(
+    paths: &[PathBuf],
+    formats: &[crate::render::Format],
+    out: &Path,
+    templates: Option<&Path>,
+    date: Option<&str>,
+    catalog: &Catalog,
+) -> ExitStatus {
+    use crate::render::{self, Format};
+    if let Some(date) = date
+        && !is_iso_date(date)
+    {
+        eprintln!("error: --date must be YYYY-MM-DD, not `{date}`");
+        return ExitStatus::BadInput;
+    }
+    let Some(models) = load_all(paths, catalog) else {
+        return ExitStatus::BadInput;
+    };
+    let templates = match render::templates::Templates::load(templates) {
+        Ok(t) => t,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitStatus::BadInput;
+        }
+    };
+    let analyses = analyse_all(&models, catalog);
+    let date = render::report_date(date);
+    let mut formats = formats.to_vec();
+    formats.sort();
+    formats.dedup();
+    // File stems from model names, made unique.
+    let mut stems: Vec<String> = Vec::new();
+    for loaded in &models {
+        let base = Path::new(&loaded.source.name)
+            .file_stem()
+            .map_or_else(|| "model".to_owned(), |s| s.to_string_lossy().into_owned());
+        let mut stem = base.clone();
+        let mut n = 2;
+        while stems.contains(&stem) || stem == "index" {
+            stem = format!("{base}-{n}");
+            n += 1;
+        }
+        stems.push(stem);
+    }
+    let rendered: Vec<Result<Vec<render::Artifact>, render::RenderError>> = models
+        .par_iter()
+        .zip(analyses.par_iter())
+        .zip(stems.par_iter())
+        .map(|((loaded, analysis), stem)| {
+            let data = render::ReportData::new(&loaded.model, analysis, catalog, &loaded.source.name, date.clone());
+            render::render(&data, &formats, stem, &templates)
+        })
+        .collect();
+    let mut artifacts = Vec::new();
+    let mut failed = false;
+    for (result, loaded) in rendered.into_iter().zip(&models) {
+        match result {
+            Ok(files) => artifacts.extend(files),
+            Err(err) => {
+                failed = true;
+                eprintln!("error: {}: {err}", loaded.source.name);
+            }
+        }
+    }
+    if failed {
+        eprintln!("error: no report was written");
+        return ExitStatus::BadInput;
+    }
+    if formats.contains(&Format::Json) {
+        artifacts.push((
+            "analysis.schema.json".to_owned(),
+            render::analysis_schema().into_bytes(),
+        ));
+    }
+    if models.len() > 1 && formats.contains(&Format::Html) {
+        #[derive(serde::Serialize)]
+        struct IndexApp {
+            name: String,
+            platform: &'static str,
+            roa: bool,
+            recipients: usize,
+            high: usize,
+            medium: usize,
+            low: usize,
+            files: Vec<String>,
+        }
+        let apps: Vec<IndexApp> = analyses
+            .iter()
+            .zip(&stems)
+            .map(|(a, stem)| IndexApp {
+                name: a.app.name.clone(),
+                platform: a.app.platform,
+                roa: a.runs_on_atlassian.eligible,
+                recipients: a.subprocessors.len(),
+                high: a.finding_counts.high,
+                medium: a.finding_counts.medium,
+                low: a.finding_counts.low,
+                files: artifacts
+                    .iter()
+                    .map(|(f, _)| f.clone())
+                    .filter(|f| f.starts_with(&format!("{stem}.")))
+                    .collect(),
+            })
+            .collect();
+        let context = serde_json::json!({
+            "generator": format!("trustflow {}", env!("CARGO_PKG_VERSION")),
+            "date": date,
+            "apps": apps,
+            "portfolio": analysis::portfolio(&analyses),
+        });
+        match templates.render("index.html", &context) {
+            Ok(html) => artifacts.push(("index.html".to_owned(), html.into_bytes())),
+            Err(err) => {
+                eprintln!("error: {err}; no report was written");
+                return ExitStatus::BadInput;
+            }
+        }
+    }
+    if let Err(err) = render::write_all(out, &artifacts) {
+        eprintln!("error: {err}");
+        return ExitStatus::BadInput;
+    }
+    let mut stdout = std::io::stdout().lock();
+    for (name, _) in &artifacts {
+        let _ = writeln!(stdout, "{}", out.join(name).display());
+    }
+    ExitStatus::Clean
+}
+
+fn is_iso_date(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    parts.len() == 3
+        && parts[0].len() == 4
+        && parts[1].len() == 2
+        && parts[2].len() == 2
+        && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn read_text(path: &Path, what: &str) -> Option<String> {

@@ -29,6 +29,7 @@ pub mod import;
 pub mod load;
 pub mod model;
 pub mod output;
+pub mod render;
 pub mod rules;
 pub mod suggest;
 pub mod synth;

@@ -95,7 +95,7 @@ impl<'m> Context<'m> {
 }
 
 /// The result of analysing one model.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Analysis {
     /// The app.
     pub app: AppSummary,
@@ -116,7 +116,7 @@ pub struct Analysis {
 }
 
 /// Identification of the analysed app.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct AppSummary {
     /// App name.
     pub name: String,
@@ -138,7 +138,7 @@ pub struct AppSummary {
 }
 
 /// Findings per severity.
-#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Default, Serialize, PartialEq, Eq, schemars::JsonSchema)]
 pub struct FindingCounts {
     /// High.
     pub high: usize,

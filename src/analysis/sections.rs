@@ -8,7 +8,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The legal basis a transfer of personal data relies on (GDPR Chapter V).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case", tag = "basis")]
 pub enum Mechanism {
     /// The data stays in the EEA: no transfer.
@@ -69,7 +69,7 @@ impl Mechanism {
 }
 
 /// A data category an organisation receives.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct DataUse {
     /// Data category id.
     pub id: String,
@@ -78,7 +78,7 @@ pub struct DataUse {
 }
 
 /// One row of the GDPR inventory.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Subprocessor {
     /// Organisation id in the model.
     pub organisation: String,
@@ -272,7 +272,7 @@ fn mechanism(cx: &Context<'_>, facts: &OrgFacts, realm: Realm, destinations: &BT
 }
 
 /// One data category at one component, for one realm.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ResidencyEntry {
     /// Data category id.
     pub data: String,
@@ -289,7 +289,7 @@ pub struct ResidencyEntry {
 }
 
 /// Where the in-scope data of installations in one realm goes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RealmResidency {
     /// Realm code.
     pub realm: String,
@@ -346,7 +346,7 @@ pub fn residency(cx: &Context<'_>) -> Vec<RealmResidency> {
 }
 
 /// One link of the HIPAA business-associate chain.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct BaaLink {
     /// Organisation id.
     pub organisation: String,
@@ -366,7 +366,7 @@ pub struct BaaLink {
 }
 
 /// The HIPAA section.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Hipaa {
     /// Whether any category is PHI.
     pub applies: bool,
@@ -458,7 +458,7 @@ unverified: treat app data as needing the vendor's BAA."
 }
 
 /// A SOC 2 subservice organisation of the vendor.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct SubserviceOrganisation {
     /// Organisation id.
     pub organisation: String,
@@ -479,7 +479,7 @@ pub struct SubserviceOrganisation {
 }
 
 /// The SOC 2 section.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Soc2 {
     /// The vendor's subservice organisations.
     pub subservice_organisations: Vec<SubserviceOrganisation>,
@@ -578,7 +578,7 @@ pub fn soc2(cx: &Context<'_>) -> Soc2 {
 }
 
 /// Runs on Atlassian eligibility.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RunsOnAtlassian {
     /// Whether the app is eligible.
     pub eligible: bool,
@@ -632,7 +632,7 @@ pub fn runs_on_atlassian(cx: &Context<'_>) -> RunsOnAtlassian {
 }
 
 /// One recipient across a portfolio of apps.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PortfolioRecipient {
     /// Legal entity, or name when the entity is unknown (the key that merges across apps).
     pub recipient: String,

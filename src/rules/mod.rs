@@ -30,7 +30,9 @@ use serde::Serialize;
 use std::fmt::Write as _;
 
 /// How serious a finding is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing; no action needed.
@@ -56,7 +58,7 @@ impl Severity {
 }
 
 /// One conclusion of the analysis, traceable to the rule and model elements behind it.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct Finding {
     /// The rule's code, e.g. `TF-RES-001`.
     pub rule: &'static str,

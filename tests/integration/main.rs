@@ -5,6 +5,7 @@ mod cli;
 mod generated;
 mod import;
 mod models;
+mod reports;
 mod rules;
 mod validation;
 

@@ -1,0 +1,104 @@
+//! CSV exports for DPA annexes: the sub-processor inventory (one row per organisation × data
+//! category) and the findings. Columns are documented in docs/reports.md.
+
+use crate::analysis::Analysis;
+
+fn write(header: &[&str], rows: Vec<Vec<String>>) -> Vec<u8> {
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record(header);
+    for row in rows {
+        let _ = writer.write_record(&row);
+    }
+    writer.into_inner().unwrap_or_default()
+}
+
+/// Column names of the inventory CSV.
+pub const SUBPROCESSOR_COLUMNS: [&str; 14] = [
+    "organisation",
+    "name",
+    "legal_entity",
+    "country",
+    "role",
+    "category",
+    "data_category",
+    "at_rest",
+    "purposes",
+    "locations",
+    "transfer_mechanism",
+    "dpa",
+    "dpa_url",
+    "components",
+];
+
+/// The inventory: one row per organisation × data category.
+pub fn subprocessors(analysis: &Analysis) -> Vec<u8> {
+    let mut rows = Vec::new();
+    for row in &analysis.subprocessors {
+        let locations: Vec<String> = row
+            .locations
+            .iter()
+            .map(|(realm, l)| format!("{realm}: {}", l.join(" ")))
+            .collect();
+        let mechanisms: Vec<String> = row
+            .transfer_mechanism
+            .iter()
+            .map(|(realm, m)| format!("{realm}: {}", m.label()))
+            .collect();
+        for data in &row.data {
+            rows.push(vec![
+                row.organisation.clone(),
+                row.name.clone(),
+                row.legal_entity.clone().unwrap_or_default(),
+                row.country.clone().unwrap_or_default(),
+                row.role.to_owned(),
+                row.category.clone().unwrap_or_default(),
+                data.id.clone(),
+                data.at_rest.to_string(),
+                row.purposes.join("; "),
+                locations.join("; "),
+                mechanisms.join("; "),
+                row.dpa.to_owned(),
+                row.dpa_url.clone().unwrap_or_default(),
+                row.components.join(" "),
+            ]);
+        }
+    }
+    write(&SUBPROCESSOR_COLUMNS, rows)
+}
+
+/// Column names of the findings CSV.
+pub const FINDING_COLUMNS: [&str; 10] = [
+    "rule",
+    "severity",
+    "title",
+    "subject",
+    "realm",
+    "path",
+    "message",
+    "references",
+    "remediation",
+    "evidence_required",
+];
+
+/// The findings, one row each.
+pub fn findings(analysis: &Analysis) -> Vec<u8> {
+    let rows = analysis
+        .findings
+        .iter()
+        .map(|f| {
+            vec![
+                f.rule.to_owned(),
+                f.severity.as_str().to_owned(),
+                f.title.to_owned(),
+                f.subject.clone(),
+                f.realm.clone().unwrap_or_default(),
+                f.path.join(" > "),
+                f.message.clone(),
+                f.references.join("; "),
+                f.remediation.to_owned(),
+                f.evidence_required.to_string(),
+            ]
+        })
+        .collect();
+    write(&FINDING_COLUMNS, rows)
+}

@@ -1,0 +1,668 @@
+//! The data-flow diagram as SVG: trust boundaries as nested boxes, components as nodes inside
+//! them, flows as numbered arrows (the numbers key into the flow table of the report).
+//!
+//! The layout is a nested box packing: every boundary is laid out from its children (inner
+//! boundaries and components) in rows, ordered by how far each is from the data's origins, so
+//! boxes never overlap and the same model always gives the same picture. No external program.
+
+use crate::graph::FlowGraph;
+use crate::model::{ComponentKind, Model};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::fmt::Write as _;
+
+const NODE_W: f64 = 168.0;
+const NODE_H: f64 = 50.0;
+const PAD: f64 = 18.0;
+const TITLE_H: f64 = 24.0;
+const GAP: f64 = 34.0;
+/// Rows wrap before they grow wider than this.
+const MAX_ROW_W: f64 = 920.0;
+
+/// Escapes text for XML.
+pub fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
+        s.push('…');
+        s
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Rect {
+    x: f64,
+    y: f64,
+    w: f64,
+    h: f64,
+}
+
+enum Child {
+    Boundary(usize),
+    Component(usize),
+}
+
+struct Layout {
+    rank: Vec<usize>,
+    children: Vec<Vec<usize>>, // boundary → child boundaries
+    members: Vec<Vec<usize>>,  // boundary → components directly inside
+    boundary_rank: Vec<usize>, // min rank inside
+    boundary_rects: BTreeMap<usize, Rect>,
+    node_rects: BTreeMap<usize, Rect>,
+}
+
+impl Layout {
+    /// Size of a child's box, laying out its contents at offset (0, 0).
+    fn size(&self, child: &Child) -> (f64, f64) {
+        match child {
+            Child::Component(_) => (NODE_W, NODE_H),
+            Child::Boundary(b) => {
+                let items = self.ordered(*b);
+                let (w, h) = self.grid_size(&items);
+                (w + 2.0 * PAD, h + 2.0 * PAD + TITLE_H)
+            }
+        }
+    }
+
+    fn ordered(&self, boundary: usize) -> Vec<Child> {
+        let mut items: Vec<(usize, Child)> = self.children[boundary]
+            .iter()
+            .map(|&b| (self.boundary_rank[b], Child::Boundary(b)))
+            .chain(
+                self.members[boundary]
+                    .iter()
+                    .map(|&c| (self.rank[c], Child::Component(c))),
+            )
+            .collect();
+        items.sort_by_key(|(rank, child)| {
+            (
+                *rank,
+                match child {
+                    Child::Boundary(b) => (0, *b),
+                    Child::Component(c) => (1, *c),
+                },
+            )
+        });
+        items.into_iter().map(|(_, c)| c).collect()
+    }
+
+    /// Splits children into rows no wider than [`MAX_ROW_W`] (at least one child a row).
+    fn rows<'c>(&self, items: &'c [Child]) -> Vec<&'c [Child]> {
+        let mut rows = Vec::new();
+        let mut start = 0;
+        let mut width = 0.0;
+        for (i, child) in items.iter().enumerate() {
+            let w = self.size(child).0;
+            if i > start && width + GAP + w > MAX_ROW_W {
+                rows.push(&items[start..i]);
+                start = i;
+                width = 0.0;
+            }
+            width += if i == start { w } else { GAP + w };
+        }
+        if start < items.len() {
+            rows.push(&items[start..]);
+        }
+        rows
+    }
+
+    fn grid_size(&self, items: &[Child]) -> (f64, f64) {
+        let mut width: f64 = 0.0;
+        let mut height: f64 = 0.0;
+        for row in self.rows(items) {
+            let sizes: Vec<(f64, f64)> = row.iter().map(|c| self.size(c)).collect();
+            let w = sizes.iter().map(|s| s.0).sum::<f64>() + GAP * (sizes.len().saturating_sub(1)) as f64;
+            let h = sizes.iter().map(|s| s.1).fold(0.0, f64::max);
+            width = width.max(w);
+            height += h + if height > 0.0 { GAP } else { 0.0 };
+        }
+        (width.max(NODE_W), height.max(NODE_H))
+    }
+
+    fn place(&mut self, items: &[Child], x0: f64, y0: f64) {
+        let mut y = y0;
+        for row in self.rows(items) {
+            let mut x = x0;
+            let mut row_h: f64 = 0.0;
+            for child in row {
+                let (w, h) = self.size(child);
+                match child {
+                    Child::Component(c) => {
+                        self.node_rects.insert(*c, Rect { x, y, w, h });
+                    }
+                    Child::Boundary(b) => {
+                        self.boundary_rects.insert(*b, Rect { x, y, w, h });
+                        let inner = self.ordered(*b);
+                        self.place(&inner, x + PAD, y + PAD + TITLE_H);
+                    }
+                }
+                x += w + GAP;
+                row_h = row_h.max(h);
+            }
+            y += row_h + GAP;
+        }
+    }
+}
+
+fn kind_style(kind: ComponentKind) -> (&'static str, &'static str, &'static str) {
+    // fill, stroke, label
+    match kind {
+        ComponentKind::AtlassianProduct => ("#deebff", "#0052cc", "Atlassian product"),
+        ComponentKind::ForgeFunction => ("#e3fcef", "#00875a", "Forge function"),
+        ComponentKind::ForgeStorage => ("#e3fcef", "#006644", "Forge storage"),
+        ComponentKind::Service => ("#fffae6", "#ff8b00", "service"),
+        ComponentKind::Datastore => ("#fff0b3", "#974f0c", "datastore"),
+        ComponentKind::ExternalService => ("#ffebe6", "#bf2600", "external service"),
+        ComponentKind::User => ("#f4f5f7", "#42526e", "users"),
+    }
+}
+
+/// The diagram of a model as a standalone SVG document.
+pub fn data_flow_svg(model: &Model, graph: &FlowGraph<'_>) -> String {
+    let n = model.components.len();
+    // Rank: breadth-first distance from where data originates (products, users, producers).
+    let index = model.component_index();
+    let mut rank = vec![usize::MAX; n];
+    let mut queue: VecDeque<usize> = VecDeque::new();
+    for (c, component) in model.components.iter().enumerate() {
+        if matches!(component.kind, ComponentKind::AtlassianProduct | ComponentKind::User) {
+            rank[c] = 0;
+            queue.push_back(c);
+        }
+    }
+    let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for flow in &model.flows {
+        if let (Some(&a), Some(&b)) = (index.get(flow.from.as_str()), index.get(flow.to.as_str())) {
+            outgoing[a].push(b);
+        }
+    }
+    loop {
+        while let Some(c) = queue.pop_front() {
+            for &next in &outgoing[c] {
+                if rank[next] == usize::MAX {
+                    rank[next] = rank[c] + 1;
+                    queue.push_back(next);
+                }
+            }
+        }
+        match rank.iter().position(|r| *r == usize::MAX) {
+            Some(c) => {
+                rank[c] = 0;
+                queue.push_back(c);
+            }
+            None => break,
+        }
+    }
+    let b_count = model.boundaries.len();
+    let mut children = vec![Vec::new(); b_count + 1]; // last slot: the root
+    let mut members = vec![Vec::new(); b_count + 1];
+    let b_index = model.boundary_index();
+    for (b, boundary) in model.boundaries.iter().enumerate() {
+        let parent = boundary.parent.as_deref().and_then(|p| b_index.get(p)).copied();
+        // A cycle would hide boundaries: the chain's boundaries go to the root instead.
+        let chain = model.boundary_chain(Some(boundary.id.as_str()), &b_index);
+        let cyclic = model.boundaries[*chain.last().unwrap_or(&b)].parent.is_some()
+            && chain.last().is_some_and(|&l| {
+                model.boundaries[l]
+                    .parent
+                    .as_deref()
+                    .and_then(|p| b_index.get(p))
+                    .is_some()
+            });
+        children[if cyclic { b_count } else { parent.unwrap_or(b_count) }].push(b);
+    }
+    for (c, encl) in graph.enclosing.iter().enumerate() {
+        members[encl.first().copied().unwrap_or(b_count)].push(c);
+    }
+    let mut boundary_rank = vec![usize::MAX; b_count + 1];
+    fn min_rank(
+        b: usize,
+        children: &[Vec<usize>],
+        members: &[Vec<usize>],
+        rank: &[usize],
+        memo: &mut [usize],
+        depth: usize,
+    ) -> usize {
+        if depth > children.len() {
+            return usize::MAX;
+        }
+        let own = members[b].iter().map(|&c| rank[c]).min().unwrap_or(usize::MAX);
+        let nested = children[b]
+            .iter()
+            .map(|&k| min_rank(k, children, members, rank, memo, depth + 1))
+            .min()
+            .unwrap_or(usize::MAX);
+        memo[b] = own.min(nested);
+        memo[b]
+    }
+    for b in 0..=b_count {
+        min_rank(b, &children, &members, &rank, &mut boundary_rank, 0);
+    }
+    let mut layout = Layout {
+        rank,
+        children,
+        members,
+        boundary_rank,
+        boundary_rects: BTreeMap::new(),
+        node_rects: BTreeMap::new(),
+    };
+    let root_items = layout.ordered(b_count);
+    layout.place(&root_items, 20.0, 20.0);
+    let (w, h) = layout.grid_size(&root_items);
+    let width = w + 40.0;
+    let legend_h = 34.0;
+    let height = h + 40.0 + legend_h;
+
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" role="img" aria-label="Data-flow diagram of {}">"##,
+        xml(&model.app.name)
+    );
+    svg.push_str(r##"<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#42526e"/></marker></defs>"##);
+    let _ = write!(
+        svg,
+        r##"<rect x="0" y="0" width="{width:.0}" height="{height:.0}" fill="#ffffff"/>"##
+    );
+    // Boundaries, outermost first so inner ones draw on top.
+    let mut titles: Vec<(f64, f64, String)> = Vec::new();
+    let mut depth_sorted: Vec<(usize, Rect)> = layout.boundary_rects.iter().map(|(b, r)| (*b, *r)).collect();
+    depth_sorted.sort_by(|a, b| (b.1.w * b.1.h).total_cmp(&(a.1.w * a.1.h)).then(a.0.cmp(&b.0)));
+    for (b, r) in &depth_sorted {
+        let boundary = &model.boundaries[*b];
+        let title = boundary.name.as_deref().unwrap_or(&boundary.id);
+        let operator = boundary
+            .operator
+            .as_deref()
+            .map(|o| format!(" · {o}"))
+            .unwrap_or_default();
+        let _ = write!(
+            svg,
+            r##"<g class="boundary"><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="10" fill="#fafbfc" fill-opacity="0.6" stroke="#6b778c" stroke-width="1.4" stroke-dasharray="6 4"/></g>"##,
+            r.x, r.y, r.w, r.h,
+        );
+        let label = shorten(&format!("{title}{operator}"), ((r.w - 20.0) / 7.2) as usize);
+        titles.push((r.x + 10.0, r.y + 17.0, label));
+    }
+    // Flows: straight arrows between node borders, parallel ones offset.
+    let mut pair_total: HashMap<(usize, usize), usize> = HashMap::new();
+    for flow in &model.flows {
+        if let (Some(&a), Some(&b)) = (index.get(flow.from.as_str()), index.get(flow.to.as_str())) {
+            *pair_total.entry((a.min(b), a.max(b))).or_insert(0) += 1;
+        }
+    }
+    let mut pair_count: HashMap<(usize, usize), usize> = HashMap::new();
+    let mut badges: Vec<(f64, f64)> = Vec::new();
+    for (i, flow) in model.flows.iter().enumerate() {
+        let (Some(&a), Some(&b)) = (index.get(flow.from.as_str()), index.get(flow.to.as_str())) else {
+            continue;
+        };
+        if a == b {
+            continue;
+        }
+        let key = (a.min(b), a.max(b));
+        let k = *pair_count.entry(key).and_modify(|k| *k += 1).or_insert(0);
+        let (ra, rb) = (layout.node_rects[&a], layout.node_rects[&b]);
+        let (ax, ay) = (ra.x + ra.w / 2.0, ra.y + ra.h / 2.0);
+        let (bx, by) = (rb.x + rb.w / 2.0, rb.y + rb.h / 2.0);
+        let (dx, dy) = (bx - ax, by - ay);
+        let len = (dx * dx + dy * dy).sqrt().max(1.0);
+        // Offset parallel flows sideways: 0, +12, -12, +24, …
+        let shift = if k == 0 {
+            0.0
+        } else {
+            12.0 * k.div_ceil(2) as f64 * if k % 2 == 1 { 1.0 } else { -1.0 }
+        };
+        let sign = if a < b { 1.0 } else { -1.0 };
+        let (ox, oy) = (-dy / len * shift * sign, dx / len * shift * sign);
+        let start = border_point(ra, ax + ox, ay + oy, dx, dy);
+        let end = border_point(rb, bx + ox, by + oy, -dx, -dy);
+        let crossing = graph.crossings.get(i).is_some_and(|c| c.crosses());
+        let color = if crossing { "#bf2600" } else { "#42526e" };
+        // A straight line that would run under another component bends around it instead.
+        let others: Vec<Rect> = layout
+            .node_rects
+            .iter()
+            .filter(|(c, _)| **c != a && **c != b)
+            .map(|(_, r)| *r)
+            .collect();
+        let blocked = |p: (f64, f64), q: (f64, f64)| others.iter().any(|r| segment_hits(p, q, *r));
+        // Bend on the pair's canonical side, parallel flows further out, so they stay apart.
+        let (nx, ny) = if a < b {
+            (-dy / len, dx / len)
+        } else {
+            (dy / len, -dx / len)
+        };
+        // Numbers must not sit under any component, the flow's own ends included.
+        let inside_other = |pt: (f64, f64)| {
+            layout
+                .node_rects
+                .values()
+                .any(|r| pt.0 > r.x - 10.0 && pt.0 < r.x + r.w + 10.0 && pt.1 > r.y - 10.0 && pt.1 < r.y + r.h + 10.0)
+        };
+        let crowded = |pt: (f64, f64)| badges.iter().any(|b| (b.0 - pt.0).hypot(b.1 - pt.1) < 20.0);
+        let mut apex: Option<(f64, f64)> = None;
+        if blocked(start, end) {
+            let (cx, cy) = ((start.0 + end.0) / 2.0, (start.1 + end.1) / 2.0);
+            // The bend that crosses the fewest components, nearest first.
+            let mut best: Option<(usize, (f64, f64))> = None;
+            for bend in [
+                45.0_f64, -45.0, 70.0, -70.0, 100.0, -100.0, 140.0, -140.0, 190.0, -190.0,
+            ] {
+                let bend = bend + 24.0 * k as f64 * bend.signum();
+                let candidate = (cx + nx * bend, cy + ny * bend);
+                // Stay on the canvas, clear of its edges, so the number remains visible.
+                let on_canvas = candidate.0 > 14.0
+                    && candidate.0 < width - 14.0
+                    && candidate.1 > 14.0
+                    && candidate.1 < height - legend_h;
+                if !on_canvas || inside_other(candidate) {
+                    continue;
+                }
+                let hits = usize::from(blocked(start, candidate)) + usize::from(blocked(candidate, end));
+                if best.is_none_or(|(h, _)| hits < h) {
+                    best = Some((hits, candidate));
+                }
+                if hits == 0 {
+                    break;
+                }
+            }
+            apex = best.map(|(_, point)| point);
+        }
+        let (mx, my) = match apex {
+            Some((px, py)) => {
+                // A quadratic curve through the apex: control point = 2·apex − midpoint.
+                let (cx, cy) = (2.0 * px - (start.0 + end.0) / 2.0, 2.0 * py - (start.1 + end.1) / 2.0);
+                let _ = write!(
+                    svg,
+                    r##"<g class="flow"><path d="M{:.1},{:.1} Q{cx:.1},{cy:.1} {:.1},{:.1}" fill="none" stroke="{color}" stroke-width="1.5" marker-end="url(#arrow)"/>"##,
+                    start.0, start.1, end.0, end.1
+                );
+                // The number sits at the apex, or nearby on the curve if another number is there.
+                let on_curve = |t: f64| {
+                    let u = 1.0 - t;
+                    (
+                        u * u * start.0 + 2.0 * u * t * cx + t * t * end.0,
+                        u * u * start.1 + 2.0 * u * t * cy + t * t * end.1,
+                    )
+                };
+                [0.5, 0.38, 0.62, 0.28, 0.72]
+                    .iter()
+                    .map(|t| on_curve(*t))
+                    .find(|pt| !crowded(*pt) && !inside_other(*pt))
+                    .unwrap_or((px, py))
+            }
+            None => {
+                let _ = write!(
+                    svg,
+                    r##"<g class="flow"><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="{color}" stroke-width="1.5" marker-end="url(#arrow)"/>"##,
+                    start.0, start.1, end.0, end.1
+                );
+                // Spread the numbers of parallel flows along their lines so they do not pile up,
+                // measured along the pair's canonical direction so opposite flows differ too.
+                let total = pair_total.get(&key).copied().unwrap_or(1) as f64;
+                let t = (0.5 + (k as f64 - (total - 1.0) / 2.0) * 0.16).clamp(0.18, 0.82);
+                let t = if a < b { t } else { 1.0 - t };
+                // Where the line runs under a component, slide the number to a visible spot.
+                let at = |t: f64| (start.0 + (end.0 - start.0) * t, start.1 + (end.1 - start.1) * t);
+                [0.0, -0.1, 0.1, -0.2, 0.2, -0.3, 0.3]
+                    .iter()
+                    .map(|d| at((t + d).clamp(0.08, 0.92)))
+                    .find(|pt| !inside_other(*pt) && !crowded(*pt))
+                    .or_else(|| {
+                        [0.0, -0.1, 0.1, -0.2, 0.2]
+                            .iter()
+                            .map(|d| at((t + d).clamp(0.08, 0.92)))
+                            .find(|pt| !inside_other(*pt))
+                    })
+                    .unwrap_or_else(|| at(t))
+            }
+        };
+        badges.push((mx, my));
+        let _ = write!(
+            svg,
+            r##"<circle cx="{mx:.1}" cy="{my:.1}" r="9" fill="#ffffff" stroke="{color}" stroke-width="1.2"/><text x="{mx:.1}" y="{:.1}" font-size="10" text-anchor="middle" fill="{color}">{}</text><title>{}</title></g>"##,
+            my + 3.5,
+            i + 1,
+            xml(&format!("{}: {} → {}", i + 1, flow.from, flow.to))
+        );
+    }
+    // Boundary titles over the flows, on a white plate so lines never cross them.
+    for (x, y, label) in &titles {
+        let width = label.chars().count() as f64 * 7.4 + 8.0;
+        let _ = write!(
+            svg,
+            r##"<g class="boundary-title"><rect x="{:.1}" y="{:.1}" width="{width:.1}" height="17" rx="3" fill="#ffffff"/><text x="{x:.1}" y="{y:.1}" font-size="12" font-weight="bold" fill="#42526e">{}</text></g>"##,
+            x - 4.0,
+            y - 13.0,
+            xml(label)
+        );
+    }
+    // Components on top of everything.
+    for (c, r) in &layout.node_rects {
+        let component = &model.components[*c];
+        let (fill, stroke, label) = kind_style(component.kind);
+        let name = component.name.as_deref().unwrap_or(&component.id);
+        let sub = match &component.region {
+            Some(region) => format!("{label} · {region}"),
+            None => label.to_owned(),
+        };
+        let _ = write!(
+            svg,
+            r##"<g class="component"><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="6" fill="{fill}" stroke="{stroke}" stroke-width="1.6"/><text x="{:.1}" y="{:.1}" font-size="12" text-anchor="middle" fill="#172b4d">{}</text><text x="{:.1}" y="{:.1}" font-size="9.5" text-anchor="middle" fill="#5e6c84">{}</text><title>{}</title></g>"##,
+            r.x,
+            r.y,
+            r.w,
+            r.h,
+            r.x + r.w / 2.0,
+            r.y + 21.0,
+            xml(&shorten(name, 24)),
+            r.x + r.w / 2.0,
+            r.y + 37.0,
+            xml(&shorten(&sub, 30)),
+            xml(&format!("{} ({})", component.id, component.kind.as_str()))
+        );
+    }
+    // Legend.
+    let ly = height - legend_h + 8.0;
+    let mut lx = 20.0;
+    for (text, color, dash) in [
+        ("flow", "#42526e", ""),
+        ("flow crossing a trust boundary", "#bf2600", ""),
+        ("trust boundary", "#6b778c", "6 4"),
+    ] {
+        let _ = write!(
+            svg,
+            r##"<line x1="{lx:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="{color}" stroke-width="1.5" stroke-dasharray="{dash}"/><text x="{:.1}" y="{:.1}" font-size="11" fill="#42526e">{}</text>"##,
+            ly + 6.0,
+            lx + 26.0,
+            ly + 6.0,
+            lx + 32.0,
+            ly + 10.0,
+            xml(text)
+        );
+        lx += 40.0 + text.len() as f64 * 6.2;
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// Whether the segment p–q passes through rectangle `r` (grown by a small margin).
+fn segment_hits(p: (f64, f64), q: (f64, f64), r: Rect) -> bool {
+    let margin = 4.0;
+    let (x0, y0, x1, y1) = (r.x - margin, r.y - margin, r.x + r.w + margin, r.y + r.h + margin);
+    // Liang–Barsky clipping.
+    let (dx, dy) = (q.0 - p.0, q.1 - p.1);
+    let mut t0: f64 = 0.0;
+    let mut t1: f64 = 1.0;
+    for (pk, qk) in [(-dx, p.0 - x0), (dx, x1 - p.0), (-dy, p.1 - y0), (dy, y1 - p.1)] {
+        if pk.abs() < 1e-12 {
+            if qk < 0.0 {
+                return false;
+            }
+        } else {
+            let t = qk / pk;
+            if pk < 0.0 {
+                t0 = t0.max(t);
+            } else {
+                t1 = t1.min(t);
+            }
+            if t0 > t1 {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// Where the ray from the centre (cx, cy) in direction (dx, dy) leaves rectangle `r`.
+fn border_point(r: Rect, cx: f64, cy: f64, dx: f64, dy: f64) -> (f64, f64) {
+    let tx = if dx.abs() < 1e-9 {
+        f64::INFINITY
+    } else {
+        (r.w / 2.0) / dx.abs()
+    };
+    let ty = if dy.abs() < 1e-9 {
+        f64::INFINITY
+    } else {
+        (r.h / 2.0) / dy.abs()
+    };
+    let t = tx.min(ty);
+    (cx + dx * t, cy + dy * t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+
+    fn rects_overlap(a: Rect, b: Rect) -> bool {
+        a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h
+    }
+
+    /// The numbers after each `key="` in `svg` for the elements starting with `prefix`.
+    fn attrs(svg: &str, prefix: &str, keys: &[&str]) -> Vec<Vec<f64>> {
+        svg.split(prefix)
+            .skip(1)
+            .map(|element| {
+                keys.iter()
+                    .map(|key| {
+                        let start = element.find(&format!(" {key}=\"")).unwrap() + key.len() + 3;
+                        element[start..].split('"').next().unwrap().parse().unwrap()
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn components_and_flow_numbers_never_overlap() {
+        for model in ["connect-aws", "forge-native", "forge-remote", "forge-egress"] {
+            let path = format!("{}/models/{model}.yaml", env!("CARGO_MANIFEST_DIR"));
+            let model = crate::load::load_model_str("m", &std::fs::read_to_string(path).unwrap(), &Catalog::builtin())
+                .unwrap()
+                .model;
+            let graph = FlowGraph::build(&model);
+            let svg = data_flow_svg(&model, &graph);
+            assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+            let nodes: Vec<Rect> = attrs(&svg, "<g class=\"component\"><rect", &["x", "y", "width", "height"])
+                .into_iter()
+                .map(|v| Rect {
+                    x: v[0],
+                    y: v[1],
+                    w: v[2],
+                    h: v[3],
+                })
+                .collect();
+            assert_eq!(nodes.len(), model.components.len());
+            for (i, a) in nodes.iter().enumerate() {
+                for b in &nodes[i + 1..] {
+                    assert!(!rects_overlap(*a, *b), "components overlap in {}", model.app.name);
+                }
+            }
+            let badges = attrs(&svg, "<circle", &["cx", "cy"]);
+            assert_eq!(badges.len(), model.flows.len());
+            for (i, badge) in badges.iter().enumerate() {
+                for node in &nodes {
+                    let inside = badge[0] > node.x
+                        && badge[0] < node.x + node.w
+                        && badge[1] > node.y
+                        && badge[1] < node.y + node.h;
+                    assert!(!inside, "flow {} number under a component in {}", i + 1, model.app.name);
+                }
+                for other in &badges[i + 1..] {
+                    assert!(
+                        (badge[0] - other[0]).hypot(badge[1] - other[1]) > 10.0,
+                        "flow numbers pile up in {}",
+                        model.app.name
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(
+            xml("<script>alert(1)</script> & \"x\""),
+            "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;"
+        );
+    }
+
+    #[test]
+    fn segments_and_rectangles() {
+        let r = Rect {
+            x: 10.0,
+            y: 10.0,
+            w: 10.0,
+            h: 10.0,
+        };
+        assert!(segment_hits((0.0, 15.0), (30.0, 15.0), r));
+        assert!(!segment_hits((0.0, 0.0), (30.0, 0.0), r));
+        assert!(!segment_hits((0.0, 15.0), (5.0, 15.0), r));
+    }
+
+    #[test]
+    fn overlap_helper() {
+        let a = Rect {
+            x: 0.0,
+            y: 0.0,
+            w: 10.0,
+            h: 10.0,
+        };
+        assert!(rects_overlap(
+            a,
+            Rect {
+                x: 5.0,
+                y: 5.0,
+                w: 10.0,
+                h: 10.0
+            }
+        ));
+        assert!(!rects_overlap(
+            a,
+            Rect {
+                x: 10.0,
+                y: 0.0,
+                w: 10.0,
+                h: 10.0
+            }
+        ));
+    }
+}

@@ -1,0 +1,464 @@
+//! Reports: HTML, PDF, CSV, JSON and Markdown artifacts of an analysis, with the data-flow
+//! diagram and charts. Renderers take a [`ReportData`] (the analysis plus the model facts the
+//! reports show) and return bytes; nothing is written until every requested format rendered,
+//! and each file is written atomically.
+
+pub mod charts;
+pub mod csv;
+pub mod diagram;
+#[cfg(feature = "pdf")]
+pub mod pdf;
+pub mod templates;
+
+use crate::analysis::Analysis;
+use crate::graph::FlowGraph;
+use crate::model::Model;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// The bundled sans-serif font (DejaVu Sans), used by charts and the PDF.
+pub const FONT_REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+/// The bundled bold sans-serif font.
+pub const FONT_BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+
+/// A report format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
+pub enum Format {
+    /// One self-contained HTML file.
+    Html,
+    /// A4 PDF (needs the `pdf` cargo feature, on by default).
+    Pdf,
+    /// The sub-processor inventory and the findings as CSV.
+    Csv,
+    /// The full analysis as JSON, with its JSON Schema.
+    Json,
+    /// A Markdown trust-center page.
+    Md,
+}
+
+/// Everything a report shows, prepared for templates.
+#[derive(Debug, Serialize)]
+pub struct ReportData<'a> {
+    /// `trustflow <version>`.
+    pub generator: String,
+    /// The report date (from `--date` or SOURCE_DATE_EPOCH), if any.
+    pub date: Option<String>,
+    /// The model file.
+    pub source: String,
+    /// The model's own app facts.
+    pub app: &'a crate::model::App,
+    /// The analysis.
+    pub analysis: &'a Analysis,
+    /// Organisations with their merged facts, for the parties table.
+    pub organisations: Vec<OrgRow>,
+    /// Data categories.
+    pub data: Vec<DataRow>,
+    /// Components.
+    pub components: Vec<ComponentRow>,
+    /// Flows, numbered as in the diagram.
+    pub flows: Vec<FlowRow>,
+    /// Residency matrix per realm.
+    pub residency: Vec<ResidencyTable>,
+    /// Installations.
+    pub installations: &'a [crate::model::Installation],
+    /// The data-flow diagram (SVG).
+    pub diagram_svg: String,
+    /// Findings by severity (SVG).
+    pub severity_chart_svg: String,
+    /// Data categories per recipient (SVG).
+    pub recipients_chart_svg: String,
+}
+
+/// An organisation row.
+#[derive(Debug, Serialize)]
+pub struct OrgRow {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Legal entity.
+    pub legal_entity: String,
+    /// Country.
+    pub country: String,
+    /// Role.
+    pub role: &'static str,
+}
+
+/// A data category row.
+#[derive(Debug, Serialize)]
+pub struct DataRow {
+    /// Id.
+    pub id: String,
+    /// Description.
+    pub name: String,
+    /// `personal`, `PHI`, `credential`, `in scope of residency`.
+    pub tags: Vec<&'static str>,
+}
+
+/// A component row.
+#[derive(Debug, Serialize)]
+pub struct ComponentRow {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: &'static str,
+    /// Operator id.
+    pub operator: String,
+    /// Host id.
+    pub host: String,
+    /// Region as written.
+    pub region: String,
+    /// Boundary id.
+    pub boundary: String,
+}
+
+/// A flow row.
+#[derive(Debug, Serialize)]
+pub struct FlowRow {
+    /// Number in the diagram.
+    pub n: usize,
+    /// Label (`id` or `from->to`).
+    pub label: String,
+    /// Source.
+    pub from: String,
+    /// Target.
+    pub to: String,
+    /// Trigger.
+    pub trigger: String,
+    /// Auth.
+    pub auth: String,
+    /// Data ids.
+    pub data: Vec<String>,
+    /// Purpose.
+    pub purpose: String,
+    /// Boundaries left and entered.
+    pub crossing: String,
+}
+
+/// The residency matrix of one realm: data categories × locations.
+#[derive(Debug, Serialize)]
+pub struct ResidencyTable {
+    /// Realm code.
+    pub realm: String,
+    /// Installations.
+    pub installations: Vec<String>,
+    /// In-scope data at rest stays inside the realm.
+    pub kept: bool,
+    /// Locations (columns).
+    pub locations: Vec<String>,
+    /// Rows.
+    pub rows: Vec<ResidencyRow>,
+    /// "data in location" for each in-scope category at rest outside the realm.
+    pub left: Vec<String>,
+}
+
+/// One data category's row of the matrix.
+#[derive(Debug, Serialize)]
+pub struct ResidencyRow {
+    /// Data category id.
+    pub data: String,
+    /// Per location (same order as the columns): components there, `*` marking at rest.
+    pub cells: Vec<String>,
+    /// Per location: whether it lies outside the realm and holds the data at rest.
+    pub outside: Vec<bool>,
+}
+
+impl<'a> ReportData<'a> {
+    /// Prepares a report of `model` and its `analysis`.
+    pub fn new(
+        model: &'a Model,
+        analysis: &'a Analysis,
+        catalog: &crate::catalog::Catalog,
+        source: &str,
+        date: Option<String>,
+    ) -> ReportData<'a> {
+        let graph = FlowGraph::build(model);
+        let resolved = crate::analysis::resolve::Resolved::new(model, catalog);
+        let mut organisations: Vec<OrgRow> = model
+            .organisations
+            .iter()
+            .filter_map(|o| resolved.orgs.get(o.id.as_str()))
+            .map(|o| OrgRow {
+                id: o.id.clone(),
+                name: o.name.clone(),
+                legal_entity: o.legal_entity.clone().unwrap_or_default(),
+                country: o.country.clone().unwrap_or_default(),
+                role: o.role.as_str(),
+            })
+            .collect();
+        organisations.sort_by(|a, b| a.id.cmp(&b.id));
+        let data = model
+            .data
+            .iter()
+            .map(|d| DataRow {
+                id: d.id.clone(),
+                name: d.name.clone().unwrap_or_default(),
+                tags: [
+                    (d.personal, "personal"),
+                    (d.phi, "PHI"),
+                    (d.credential, "credential"),
+                    (d.residency_in_scope(), "residency scope"),
+                ]
+                .into_iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, t)| t)
+                .collect(),
+            })
+            .collect();
+        let components = model
+            .components
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ComponentRow {
+                id: c.id.clone(),
+                name: c.name.clone().unwrap_or_else(|| c.id.clone()),
+                kind: c.kind.as_str(),
+                operator: resolved.operator[i].clone().unwrap_or_default(),
+                host: resolved.host[i].clone().unwrap_or_default(),
+                region: c.region.clone().unwrap_or_default(),
+                boundary: c.boundary.clone().unwrap_or_default(),
+            })
+            .collect();
+        let names = |ids: &[usize]| {
+            ids.iter()
+                .map(|&b| model.boundaries[b].id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let flows = model
+            .flows
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let crossing = &graph.crossings[i];
+                let mut text = Vec::new();
+                if !crossing.exits.is_empty() {
+                    text.push(format!("leaves {}", names(&crossing.exits)));
+                }
+                if !crossing.enters.is_empty() {
+                    text.push(format!("enters {}", names(&crossing.enters)));
+                }
+                FlowRow {
+                    n: i + 1,
+                    label: f.label(),
+                    from: f.from.clone(),
+                    to: f.to.clone(),
+                    trigger: f.trigger.map(|t| t.as_str().to_owned()).unwrap_or_default(),
+                    auth: f.auth.map(|a| a.as_str().to_owned()).unwrap_or_default(),
+                    data: f.data.clone(),
+                    purpose: f.purpose.clone().unwrap_or_default(),
+                    crossing: text.join("; "),
+                }
+            })
+            .collect();
+        let residency = analysis
+            .residency
+            .iter()
+            .map(|realm| {
+                let locations: Vec<String> = realm
+                    .entries
+                    .iter()
+                    .map(|e| e.location.clone())
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                let mut by_data: BTreeMap<&str, Vec<&crate::analysis::ResidencyEntry>> = BTreeMap::new();
+                for entry in &realm.entries {
+                    by_data.entry(entry.data.as_str()).or_default().push(entry);
+                }
+                let rows = by_data
+                    .into_iter()
+                    .map(|(data, entries)| ResidencyRow {
+                        data: data.to_owned(),
+                        cells: locations
+                            .iter()
+                            .map(|loc| {
+                                entries
+                                    .iter()
+                                    .filter(|e| &e.location == loc)
+                                    .map(|e| {
+                                        if e.at_rest {
+                                            format!("{}*", e.component)
+                                        } else {
+                                            e.component.clone()
+                                        }
+                                    })
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            })
+                            .collect(),
+                        outside: locations
+                            .iter()
+                            .map(|loc| {
+                                entries
+                                    .iter()
+                                    .any(|e| &e.location == loc && e.at_rest && !e.inside_realm)
+                            })
+                            .collect(),
+                    })
+                    .collect();
+                let left: Vec<String> = realm
+                    .entries
+                    .iter()
+                    .filter(|e| e.at_rest && !e.inside_realm)
+                    .map(|e| format!("{} in {} ({})", e.data, e.location, e.component))
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                ResidencyTable {
+                    left,
+                    realm: realm.realm.clone(),
+                    installations: realm.installations.clone(),
+                    kept: realm.kept,
+                    locations,
+                    rows,
+                }
+            })
+            .collect();
+        ReportData {
+            generator: format!("trustflow {}", env!("CARGO_PKG_VERSION")),
+            date,
+            source: source.to_owned(),
+            app: &model.app,
+            analysis,
+            organisations,
+            data,
+            components,
+            flows,
+            residency,
+            installations: &model.installations,
+            diagram_svg: diagram::data_flow_svg(model, &graph),
+            severity_chart_svg: charts::severity_chart(analysis),
+            recipients_chart_svg: charts::recipients_chart(analysis),
+        }
+    }
+}
+
+/// Why a report could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// A template failed.
+    #[error("template {name}: {message}")]
+    Template {
+        /// Template file.
+        name: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The PDF engine failed.
+    #[error("PDF: {0}")]
+    Pdf(String),
+    /// The format is not in this build.
+    #[error("{0}")]
+    Unsupported(String),
+    /// Writing failed.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        /// File.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+}
+
+/// One rendered file: its name (relative to the output directory) and bytes.
+pub type Artifact = (String, Vec<u8>);
+
+/// Renders every requested format of one model; `stem` names the files.
+pub fn render(
+    data: &ReportData<'_>,
+    formats: &[Format],
+    stem: &str,
+    templates: &templates::Templates,
+) -> Result<Vec<Artifact>, RenderError> {
+    let mut out = Vec::new();
+    for format in formats {
+        match format {
+            Format::Html => out.push((
+                format!("{stem}.html"),
+                templates.render("report.html", data)?.into_bytes(),
+            )),
+            Format::Md => out.push((format!("{stem}.md"), templates.render("report.md", data)?.into_bytes())),
+            Format::Csv => {
+                out.push((format!("{stem}.subprocessors.csv"), csv::subprocessors(data.analysis)));
+                out.push((format!("{stem}.findings.csv"), csv::findings(data.analysis)));
+            }
+            Format::Json => {
+                let mut json = serde_json::to_vec_pretty(data.analysis).unwrap_or_default();
+                json.push(b'\n');
+                out.push((format!("{stem}.json"), json));
+            }
+            Format::Pdf => out.push((format!("{stem}.pdf"), render_pdf(data)?)),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(feature = "pdf")]
+fn render_pdf(data: &ReportData<'_>) -> Result<Vec<u8>, RenderError> {
+    pdf::render(data)
+}
+
+#[cfg(not(feature = "pdf"))]
+fn render_pdf(_: &ReportData<'_>) -> Result<Vec<u8>, RenderError> {
+    Err(RenderError::Unsupported(
+        "this trustflow was built without the `pdf` feature".to_owned(),
+    ))
+}
+
+/// The JSON Schema of the analysis JSON.
+pub fn analysis_schema() -> String {
+    let mut text = serde_json::to_string_pretty(&schemars::schema_for!(Analysis)).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Writes artifacts into `dir`, each atomically. Nothing is written if `artifacts` is empty.
+pub fn write_all(dir: &Path, artifacts: &[Artifact]) -> Result<(), RenderError> {
+    for (name, bytes) in artifacts {
+        let path = dir.join(name);
+        crate::output::write_atomic(&path, bytes).map_err(|source| RenderError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+/// The report date: `explicit` (YYYY-MM-DD), else SOURCE_DATE_EPOCH as a UTC date, else none.
+pub fn report_date(explicit: Option<&str>) -> Option<String> {
+    if let Some(date) = explicit {
+        return Some(date.to_owned());
+    }
+    let epoch: i64 = std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok()?;
+    Some(civil_date(epoch.div_euclid(86_400)))
+}
+
+/// Days since 1970-01-01 → `YYYY-MM-DD` (Howard Hinnant's civil-from-days).
+fn civil_date(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    format!("{:04}-{m:02}-{d:02}", if m <= 2 { y + 1 } else { y })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_from_epoch_seconds() {
+        assert_eq!(civil_date(0), "1970-01-01");
+        assert_eq!(civil_date(20_415), "2025-11-23");
+        assert_eq!(civil_date(11_016), "2000-02-29");
+    }
+}

@@ -1,0 +1,92 @@
+//! Tera templates: embedded in the binary, each overridable by a file of the same name in a
+//! directory given at run time (a vendor's branding).
+
+use super::RenderError;
+use std::path::Path;
+
+/// The built-in templates: (name, text).
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("report.html", include_str!("../../templates/report.html.tera")),
+    ("report.md", include_str!("../../templates/report.md.tera")),
+    ("index.html", include_str!("../../templates/index.html.tera")),
+];
+
+/// A loaded template set.
+pub struct Templates {
+    tera: tera::Tera,
+}
+
+impl Templates {
+    /// The built-in templates, with files from `dir` (named `report.html.tera`,
+    /// `report.md.tera`, `index.html.tera`) replacing them.
+    pub fn load(dir: Option<&Path>) -> Result<Templates, RenderError> {
+        let mut tera = tera::Tera::default();
+        // Autoescape HTML only: the Markdown page escapes what it needs itself.
+        tera.autoescape_on(vec![".html"]);
+        for (name, builtin) in BUILTIN {
+            let text = match dir.map(|d| d.join(format!("{name}.tera"))) {
+                Some(path) if path.exists() => std::fs::read_to_string(&path).map_err(|e| RenderError::Template {
+                    name: path.display().to_string(),
+                    message: e.to_string(),
+                })?,
+                _ => (*builtin).to_owned(),
+            };
+            tera.add_raw_template(name, &text).map_err(|e| RenderError::Template {
+                name: (*name).to_owned(),
+                message: chain(&e),
+            })?;
+        }
+        tera.register_filter("md", markdown_escape);
+        Ok(Templates { tera })
+    }
+
+    /// Renders template `name` with `data`.
+    pub fn render(&self, name: &str, data: &impl serde::Serialize) -> Result<String, RenderError> {
+        let context = tera::Context::from_serialize(data).map_err(|e| RenderError::Template {
+            name: name.to_owned(),
+            message: chain(&e),
+        })?;
+        self.tera.render(name, &context).map_err(|e| RenderError::Template {
+            name: name.to_owned(),
+            message: chain(&e),
+        })
+    }
+}
+
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+/// Escapes text for a Markdown table cell or paragraph (no raw HTML, no table breaks).
+fn markdown_escape(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let text = match value {
+        tera::Value::String(s) => s.clone(),
+        tera::Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '|' | '*' | '_' | '`' | '[' | ']' | '\\' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    Ok(tera::Value::String(out))
+}

@@ -1,0 +1,255 @@
+//! Reports: snapshots of the Markdown, CSV and JSON and of the HTML's text structure; escaping;
+//! byte-identical output; the committed `reports/`; the PDF's text; the HTML in Chromium.
+
+use crate::generated::check_generated;
+use crate::root;
+use std::path::Path;
+use std::process::Command;
+use trustflow::analysis::analyze;
+use trustflow::catalog::Catalog;
+use trustflow::load::load_model_file;
+use trustflow::render::{self, Format, ReportData, templates::Templates};
+
+const ALL: [Format; 5] = [Format::Html, Format::Pdf, Format::Csv, Format::Json, Format::Md];
+
+/// Renders every format of a model, keyed by file name.
+fn artifacts(model: &str, formats: &[Format]) -> Vec<(String, Vec<u8>)> {
+    let catalog = Catalog::builtin();
+    let loaded = load_model_file(&root().join(model), &catalog).unwrap();
+    let analysis = analyze(&loaded.model, &catalog);
+    let data = ReportData::new(&loaded.model, &analysis, &catalog, model, Some("2026-11-23".into()));
+    let stem = Path::new(model).file_stem().unwrap().to_string_lossy().into_owned();
+    render::render(&data, formats, &stem, &Templates::load(None).unwrap()).unwrap()
+}
+
+fn text(files: &[(String, Vec<u8>)], suffix: &str) -> String {
+    let (_, bytes) = files
+        .iter()
+        .find(|(name, _)| name.ends_with(suffix))
+        .unwrap_or_else(|| panic!("no {suffix}"));
+    String::from_utf8(bytes.clone()).unwrap()
+}
+
+/// The HTML's text structure: headings, table headers and the first cell of each row.
+fn html_outline(html: &str) -> String {
+    let mut out = String::new();
+    for line in html.split('<').skip(1) {
+        let (tag, rest) = line.split_once('>').unwrap_or((line, ""));
+        let name = tag.split_whitespace().next().unwrap_or("");
+        let text = rest.trim();
+        match name {
+            "h1" | "h2" | "h3" => out.push_str(&format!("{name}: {text}\n")),
+            "th" if !text.is_empty() => out.push_str(&format!("  th: {text}\n")),
+            "section" => out.push_str(&format!(
+                "[{}]\n",
+                tag.trim_start_matches("section id=\"").trim_end_matches('"')
+            )),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn markdown_csv_json_and_html_structure_snapshots() {
+    let files = artifacts(
+        "models/connect-aws.yaml",
+        &[Format::Md, Format::Csv, Format::Json, Format::Html],
+    );
+    insta::assert_snapshot!("connect_aws_md", text(&files, ".md"));
+    insta::assert_snapshot!("connect_aws_subprocessors_csv", text(&files, ".subprocessors.csv"));
+    insta::assert_snapshot!("connect_aws_findings_csv", text(&files, ".findings.csv"));
+    insta::assert_snapshot!("connect_aws_json", text(&files, ".json"));
+    insta::assert_snapshot!("connect_aws_html_outline", html_outline(&text(&files, ".html")));
+    let egress = artifacts("models/forge-egress.yaml", &[Format::Md]);
+    insta::assert_snapshot!("forge_egress_md", text(&egress, ".md"));
+}
+
+#[test]
+fn model_strings_stay_text() {
+    let files = artifacts(
+        "tests/fixtures/reports/hostile.yaml",
+        &[Format::Html, Format::Md, Format::Pdf, Format::Csv],
+    );
+    let html = text(&files, ".html");
+    assert!(!html.contains("<script>alert"), "script tag must be escaped");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt;")
+            || html.contains("&lt;script&gt;alert(1)&lt;/script&gt;")
+    );
+    assert!(!html.contains("<img src=x"));
+    assert!(
+        !html.contains("href=\"javascript:"),
+        "a DPA URL is only linked when it is http(s)"
+    );
+    let md = text(&files, ".md");
+    assert!(!md.contains("<script>") && md.contains("&lt;script&gt;"));
+    assert!(md.contains("\\| \\*bold\\*"), "table syntax escaped: {md}");
+    // The PDF compiled: the hostile strings were data, not typst markup.
+    assert!(files.iter().any(|(n, b)| n.ends_with(".pdf") && b.starts_with(b"%PDF")));
+    let csv = text(&files, ".subprocessors.csv");
+    assert!(csv.contains("\"Vendor </td><td>\"") || csv.contains("Vendor </td><td>"));
+}
+
+#[test]
+fn every_format_is_byte_identical_across_runs() {
+    let first = artifacts("models/forge-remote.yaml", &ALL);
+    let second = artifacts("models/forge-remote.yaml", &ALL);
+    assert_eq!(first.len(), 6);
+    for ((name, a), (_, b)) in first.iter().zip(&second) {
+        assert!(a == b, "{name} differs between runs");
+    }
+}
+
+#[test]
+fn committed_reports_are_current() {
+    // `reports/` is regenerated with: trustflow report models/*.yaml --date 2026-11-23
+    for model in ["connect-aws", "forge-native", "forge-remote", "forge-egress"] {
+        for (name, bytes) in artifacts(
+            &format!("models/{model}.yaml"),
+            &[Format::Html, Format::Csv, Format::Json, Format::Md],
+        ) {
+            let committed = std::fs::read(root().join("reports").join(&name)).unwrap_or_default();
+            if std::env::var_os("TRUSTFLOW_UPDATE").is_some() {
+                continue; // the README command rewrites them, PDFs included
+            }
+            assert!(
+                committed == bytes,
+                "reports/{name} is out of date: run the README's report command"
+            );
+        }
+        assert!(
+            root().join(format!("reports/{model}.pdf")).exists(),
+            "reports/{model}.pdf missing"
+        );
+    }
+    assert!(root().join("reports/index.html").exists());
+}
+
+#[test]
+fn analysis_schema_in_docs_is_current() {
+    check_generated("docs/analysis.schema.json", &render::analysis_schema());
+}
+
+/// Runs a tool a test needs; a missing tool fails the test unless TRUSTFLOW_SKIP_TOOLS is set
+/// (CI installs them: `.ci/run`).
+fn tool(name: &str) -> Option<Command> {
+    if Command::new(name).arg("--version").output().is_ok() {
+        return Some(Command::new(name));
+    }
+    assert!(
+        std::env::var_os("TRUSTFLOW_SKIP_TOOLS").is_some(),
+        "`{name}` is not installed (see .ci/run)"
+    );
+    None
+}
+
+#[test]
+fn pdf_text_names_every_subprocessor_and_finding() {
+    let Some(mut pdftotext) = tool("pdftotext") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    for model in ["models/connect-aws.yaml", "models/forge-egress.yaml"] {
+        let files = artifacts(model, &[Format::Pdf, Format::Json]);
+        let pdf_path = dir.path().join("r.pdf");
+        std::fs::write(&pdf_path, &files.iter().find(|(n, _)| n.ends_with(".pdf")).unwrap().1).unwrap();
+        let out = pdftotext.arg(&pdf_path).arg("-").output().unwrap();
+        // Table cells wrap, also at hyphens, which text extraction then drops: compare with
+        // white space and hyphens removed.
+        let squeeze = |s: &str| {
+            s.chars()
+                .filter(|c| !c.is_whitespace() && *c != '-')
+                .collect::<String>()
+        };
+        let pdf_text = squeeze(&String::from_utf8_lossy(&out.stdout));
+        let json: serde_json::Value =
+            serde_json::from_slice(&files.iter().find(|(n, _)| n.ends_with(".json")).unwrap().1).unwrap();
+        for row in json["subprocessors"].as_array().unwrap() {
+            let name = row["name"].as_str().unwrap();
+            assert!(
+                pdf_text.contains(&squeeze(name)),
+                "{model}: PDF lacks sub-processor {name}"
+            );
+        }
+        // Every finding is a row: each rule code appears at least as often as it has findings
+        // (text extraction interleaves neighbouring cells, so messages are not compared whole).
+        let findings = json["findings"].as_array().unwrap();
+        for finding in findings {
+            let rule = finding["rule"].as_str().unwrap();
+            let expected = findings.iter().filter(|f| f["rule"] == rule).count();
+            assert!(
+                pdf_text.matches(&squeeze(rule)).count() >= expected,
+                "{model}: PDF lacks findings of {rule}"
+            );
+            let subject = finding["subject"].as_str().unwrap();
+            assert!(pdf_text.contains(&squeeze(subject)), "{model}: PDF lacks {subject}");
+        }
+        assert!(pdf_text.contains("page1of"), "page numbers");
+        pdftotext = Command::new("pdftotext");
+    }
+}
+
+#[test]
+fn html_opens_in_chromium_without_errors_and_with_every_section() {
+    let Some(mut chromium) = tool("chromium") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let files = artifacts("models/connect-aws.yaml", &[Format::Html]);
+    let html = dir.path().join("report.html");
+    std::fs::write(&html, &files[0].1).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let shot = root().join("target/report-screenshot.png");
+    let output = chromium
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=1300,2400",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("CONSOLE"), "console messages:\n{stderr}");
+    assert!(shot.exists(), "no screenshot: {stderr}");
+    let dom = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--dump-dom",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            tempfile::tempdir().unwrap().path().display()
+        ))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    for section in [
+        "summary",
+        "diagram",
+        "gdpr",
+        "transfers",
+        "residency",
+        "hipaa",
+        "soc2",
+        "findings",
+        "model",
+    ] {
+        assert!(
+            dom.contains(&format!("<section id=\"{section}\"")),
+            "section {section} missing from the rendered page"
+        );
+    }
+    assert!(dom.contains("class=\"component\""), "the diagram rendered");
+}
