@@ -193,7 +193,8 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
     {
         server.hosted_by = Some(b.organisation_for_host(&host, catalog, "hosts the baseUrl"));
     }
-    server.produces = write_ids.clone();
+    // What it writes without reading it, it authors itself.
+    server.produces = write_ids.iter().filter(|d| !read_ids.contains(d)).cloned().collect();
     server.description = Some(format!(
         "baseUrl {base_url}{}{}",
         if jwt {

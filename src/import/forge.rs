@@ -159,9 +159,22 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
     } else if manifest.contains_key("modules") {
         b.warn("`modules` is not a mapping; ignored");
     }
+    // Scopes name the products the app reads even when its modules do not (a bare `macro`).
+    if modules.is_some_and(|m| m.contains_key("macro")) && !products.contains(&"confluence") {
+        products.push("confluence");
+    }
+    for (needle, product) in [
+        ("jira", "jira"),
+        ("confluence", "confluence"),
+        ("bitbucket", "bitbucket"),
+    ] {
+        if scope_list.iter().any(|s| s.contains(needle)) && !products.contains(&product) {
+            products.push(product);
+        }
+    }
     if products.is_empty() {
         products.push("jira");
-        b.warn("no product modules found; assuming Jira");
+        b.warn("no product modules or product scopes found; assuming Jira");
     }
     for product in &products {
         let mut component = Builder::bare(
@@ -186,7 +199,7 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
         "{module_count} module(s) of the app, run by Atlassian's Forge runtime"
     ));
     // What the app writes it authors itself; reading is modelled by the flows from the products.
-    functions.produces = write_ids.clone();
+    functions.produces = write_ids.iter().filter(|d| !read_ids.contains(d)).cloned().collect();
     b.component(functions, "modules.function and the modules invoking them");
     for product in products.clone() {
         b.flow(

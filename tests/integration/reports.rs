@@ -20,7 +20,11 @@ fn artifacts(model: &str, formats: &[Format]) -> Vec<(String, Vec<u8>)> {
     let data = ReportData::new(&loaded.model, &analysis, &catalog, model, Some("2026-11-23".into()));
     let stem = Path::new(model).file_stem().unwrap().to_string_lossy().into_owned();
     // Without the `pdf` feature (a fast developer build) the PDF is left out.
-    let formats: Vec<Format> = formats.iter().copied().filter(|f| cfg!(feature = "pdf") || *f != Format::Pdf).collect();
+    let formats: Vec<Format> = formats
+        .iter()
+        .copied()
+        .filter(|f| cfg!(feature = "pdf") || *f != Format::Pdf)
+        .collect();
     render::render(&data, &formats, &stem, &Templates::load(None).unwrap()).unwrap()
 }
 
