@@ -60,6 +60,8 @@ Exit codes: 0 all models valid, 2 a model is invalid (every problem is listed wi
         /// Also analyse, and exit with 1 when a finding reaches this severity.
         #[arg(long, value_enum, value_name = "SEVERITY")]
         fail_on: Option<Severity>,
+        #[command(flatten)]
+        waivers: WaiverArgs,
     },
     /// Analyse models: GDPR inventory, residency, HIPAA, SOC 2, platform findings.
     #[command(
@@ -77,6 +79,8 @@ Exit codes: 0 analysed (findings do not fail the run unless --fail-on is given),
         /// Exit with 1 when a finding reaches this severity.
         #[arg(long, value_enum, value_name = "SEVERITY")]
         fail_on: Option<Severity>,
+        #[command(flatten)]
+        waivers: WaiverArgs,
     },
     /// Write reports: HTML, PDF, CSV, JSON and Markdown, with the data-flow diagram and charts.
     #[command(after_help = "Examples:\n  trustflow report models/connect-aws.yaml\n  \
@@ -102,6 +106,57 @@ written unless every report rendered.")]
         /// The date printed on the reports (YYYY-MM-DD); default: SOURCE_DATE_EPOCH, else none.
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
+        #[command(flatten)]
+        waivers: WaiverArgs,
+    },
+    /// Compare two versions of a model: a change notice, and a CI gate on new sub-processors.
+    #[command(
+        after_help = "Examples:\n  trustflow diff models/connect-aws.yaml models/forge-native.yaml\n  \
+trustflow diff main:models/app.yaml models/app.yaml --fail-on new-subprocessor,new-transfer\n  \
+trustflow diff old.yaml new.yaml --format md --objection-days 30 --date 2026-12-01 > notice.md\n\n\
+A model argument of the form REV:PATH is read from git (`git show REV:PATH`).\n\
+Exit codes: 0 no change named by --fail-on, 1 such a change, 2 bad input."
+    )]
+    Diff {
+        /// The old version (a file, or REV:PATH from git).
+        old: String,
+        /// The new version.
+        new: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+        /// Exit with 1 when a change of these kinds appears (comma-separated).
+        #[arg(long, value_enum, value_delimiter = ',', value_name = "KINDS")]
+        fail_on: Vec<crate::diff::ChangeKind>,
+        /// The objection window of the change notice, in days.
+        #[arg(long, default_value_t = 30, value_name = "DAYS")]
+        objection_days: u32,
+        /// The date of the notice (YYYY-MM-DD); default: SOURCE_DATE_EPOCH, else none.
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+        /// A directory whose notice.md.tera / notice.html.tera replace the built-in templates.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+        #[command(flatten)]
+        waivers: WaiverArgs,
+    },
+    /// Export what procurement tools read: Marketplace privacy answers, a trust-center sub-processor list.
+    #[command(
+        after_help = "Examples:\n  trustflow export marketplace models/connect-aws.yaml --format md\n  \
+trustflow export subprocessors models/connect-aws.yaml --format csv -o subprocessors.csv"
+    )]
+    Export {
+        /// What to export.
+        #[arg(value_enum)]
+        what: ExportKind,
+        /// The model file.
+        model: PathBuf,
+        /// Output format (marketplace: json or md; subprocessors: csv or json).
+        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+        format: ExportFormat,
+        /// Write to this file instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Turn a Forge manifest or a Connect descriptor into a model.
     #[command(
@@ -141,6 +196,17 @@ Exit codes: 0 imported, 2 unreadable or malformed descriptor or overlay, or an i
     },
 }
 
+/// Options for accepting findings.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct WaiverArgs {
+    /// A waivers file: findings accepted with a reason, an owner and an expiry date (docs/ci.md).
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// The date waivers are checked against (YYYY-MM-DD); default: SOURCE_DATE_EPOCH, else today.
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+}
+
 /// Output formats of `analyze`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum AnalyzeFormat {
@@ -148,6 +214,41 @@ pub enum AnalyzeFormat {
     Text,
     /// The full analysis (fields documented in docs/analysis.md).
     Json,
+    /// SARIF 2.1.0, for code-scanning uploads; results point at the model file's lines.
+    Sarif,
+}
+
+/// Output formats of `diff`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// A list of changes for people.
+    Text,
+    /// A customer change notice in Markdown.
+    Md,
+    /// A customer change notice as a web page.
+    Html,
+    /// The changes as JSON.
+    Json,
+}
+
+/// What `export` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportKind {
+    /// The Atlassian Marketplace privacy and security answers the model supports.
+    Marketplace,
+    /// The sub-processor list in trust-center fields (name, URL, purpose, location).
+    Subprocessors,
+}
+
+/// Formats of `export`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// JSON.
+    Json,
+    /// Markdown (marketplace).
+    Md,
+    /// CSV (subprocessors).
+    Csv,
 }
 
 /// Runs a parsed command line.
@@ -160,12 +261,17 @@ pub fn run(cli: Cli) -> ExitStatus {
         }
     };
     match cli.command {
-        Command::Check { models, fail_on } => check(&models, &catalog, fail_on),
+        Command::Check {
+            models,
+            fail_on,
+            waivers,
+        } => with_waivers(&waivers, |w| check(&models, &catalog, fail_on, w)),
         Command::Analyze {
             models,
             format,
             fail_on,
-        } => analyze(&models, &catalog, format, fail_on),
+            waivers,
+        } => with_waivers(&waivers, |w| analyze(&models, &catalog, format, fail_on, w)),
         Command::Rules { rule } => list_rules(rule.as_deref()),
         Command::Report {
             models,
@@ -173,7 +279,43 @@ pub fn run(cli: Cli) -> ExitStatus {
             out,
             templates,
             date,
-        } => report(&models, &format, &out, templates.as_deref(), date.as_deref(), &catalog),
+            waivers,
+        } => with_waivers(&waivers, |w| {
+            report(
+                &models,
+                &format,
+                &out,
+                templates.as_deref(),
+                date.as_deref(),
+                &catalog,
+                w,
+            )
+        }),
+        Command::Diff {
+            old,
+            new,
+            format,
+            fail_on,
+            objection_days,
+            date,
+            templates,
+            waivers,
+        } => {
+            let options = DiffOptions {
+                format,
+                fail_on,
+                objection_days,
+                date,
+                templates,
+            };
+            with_waivers(&waivers, |w| diff(&old, &new, &options, &catalog, w))
+        }
+        Command::Export {
+            what,
+            model,
+            format,
+            output,
+        } => export(what, &model, format, output.as_deref(), &catalog),
         Command::Import {
             kind,
             descriptor,
@@ -182,6 +324,63 @@ pub fn run(cli: Cli) -> ExitStatus {
         } => import(kind, &descriptor, overlay.as_deref(), output.as_deref(), &catalog),
         Command::Schema { out } => schema(out.as_deref()),
     }
+}
+
+/// Waivers read from `--waivers`, with the date they are checked against.
+pub struct Waivers {
+    list: Vec<crate::waivers::Waiver>,
+    today: String,
+}
+
+impl Waivers {
+    /// Applies the waivers to each analysis, warning about waivers that matched nothing.
+    fn apply(&self, analyses: &mut [Analysis]) {
+        if self.list.is_empty() {
+            return;
+        }
+        let mut unused_everywhere: Option<Vec<crate::waivers::UnusedWaiver>> = None;
+        for analysis in analyses.iter_mut() {
+            let unused = crate::waivers::apply(analysis, &self.list, &self.today);
+            unused_everywhere = Some(match unused_everywhere {
+                None => unused,
+                Some(before) => before.into_iter().filter(|w| unused.contains(w)).collect(),
+            });
+        }
+        for waiver in unused_everywhere.unwrap_or_default() {
+            eprintln!(
+                "warning: the waiver for {} on `{}`{} matches no finding; remove it",
+                waiver.rule,
+                waiver.subject,
+                waiver.realm.map(|r| format!(" (realm {r})")).unwrap_or_default()
+            );
+        }
+    }
+}
+
+fn with_waivers(args: &WaiverArgs, run: impl FnOnce(&Waivers) -> ExitStatus) -> ExitStatus {
+    if let Some(today) = &args.today
+        && !crate::waivers::is_date(today)
+    {
+        eprintln!("error: --today must be YYYY-MM-DD, not `{today}`");
+        return ExitStatus::BadInput;
+    }
+    let today = args.today.clone().unwrap_or_else(crate::waivers::today);
+    let list = match &args.waivers {
+        None => Vec::new(),
+        Some(path) => {
+            let Some(text) = read_text(path, "waivers file") else {
+                return ExitStatus::BadInput;
+            };
+            match crate::waivers::parse(&path.display().to_string(), &text) {
+                Ok(file) => file.waivers,
+                Err(diagnostics) => {
+                    eprint!("{}", render_all(&diagnostics));
+                    return ExitStatus::BadInput;
+                }
+            }
+        }
+    };
+    run(&Waivers { list, today })
 }
 
 fn load_catalog(path: Option<&Path>) -> Result<Catalog, String> {
@@ -217,7 +416,7 @@ fn load_all(paths: &[PathBuf], catalog: &Catalog) -> Option<Vec<LoadedModel>> {
     ok.then_some(loaded)
 }
 
-fn check(paths: &[PathBuf], catalog: &Catalog, fail_on: Option<Severity>) -> ExitStatus {
+fn check(paths: &[PathBuf], catalog: &Catalog, fail_on: Option<Severity>, waivers: &Waivers) -> ExitStatus {
     let Some(models) = load_all(paths, catalog) else {
         return ExitStatus::BadInput;
     };
@@ -240,7 +439,8 @@ fn check(paths: &[PathBuf], catalog: &Catalog, fail_on: Option<Severity>) -> Exi
     let Some(threshold) = fail_on else {
         return ExitStatus::Clean;
     };
-    let analyses = analyse_all(&models, catalog);
+    let mut analyses = analyse_all(&models, catalog);
+    waivers.apply(&mut analyses);
     gate(&analyses, threshold, &mut stdout)
 }
 
@@ -255,7 +455,11 @@ fn analyse_all(models: &[LoadedModel], catalog: &Catalog) -> Vec<Analysis> {
 fn gate(analyses: &[Analysis], threshold: Severity, out: &mut impl Write) -> ExitStatus {
     let mut failed = false;
     for analysis in analyses {
-        for finding in analysis.findings.iter().filter(|f| f.severity >= threshold) {
+        for finding in analysis
+            .findings
+            .iter()
+            .filter(|f| f.severity >= threshold && !f.is_waived())
+        {
             failed = true;
             let _ = writeln!(
                 out,
@@ -276,13 +480,29 @@ fn gate(analyses: &[Analysis], threshold: Severity, out: &mut impl Write) -> Exi
     }
 }
 
-fn analyze(paths: &[PathBuf], catalog: &Catalog, format: AnalyzeFormat, fail_on: Option<Severity>) -> ExitStatus {
+fn analyze(
+    paths: &[PathBuf],
+    catalog: &Catalog,
+    format: AnalyzeFormat,
+    fail_on: Option<Severity>,
+    waivers: &Waivers,
+) -> ExitStatus {
     let Some(models) = load_all(paths, catalog) else {
         return ExitStatus::BadInput;
     };
-    let analyses = analyse_all(&models, catalog);
+    let mut analyses = analyse_all(&models, catalog);
+    waivers.apply(&mut analyses);
     let mut stdout = std::io::stdout().lock();
     match format {
+        AnalyzeFormat::Sarif => {
+            let pairs: Vec<(&LoadedModel, &Analysis)> = models.iter().zip(&analyses).collect();
+            let mut out = std::io::BufWriter::new(&mut stdout);
+            if serde_json::to_writer_pretty(&mut out, &crate::render::sarif::sarif(&pairs)).is_err()
+                || writeln!(out).and_then(|()| out.flush()).is_err()
+            {
+                return ExitStatus::BadInput;
+            }
+        }
         AnalyzeFormat::Json => {
             // Streamed: a portfolio's JSON can be far larger than the model.
             let mut out = std::io::BufWriter::new(&mut stdout);
@@ -337,10 +557,11 @@ fn report(
     templates: Option<&Path>,
     date: Option<&str>,
     catalog: &Catalog,
+    waivers: &Waivers,
 ) -> ExitStatus {
     use crate::render::{self, Format};
     if let Some(date) = date
-        && !is_iso_date(date)
+        && !crate::render::is_date(date)
     {
         eprintln!("error: --date must be YYYY-MM-DD, not `{date}`");
         return ExitStatus::BadInput;
@@ -355,7 +576,8 @@ fn report(
             return ExitStatus::BadInput;
         }
     };
-    let analyses = analyse_all(&models, catalog);
+    let mut analyses = analyse_all(&models, catalog);
+    waivers.apply(&mut analyses);
     let date = render::report_date(date);
     let mut formats = formats.to_vec();
     formats.sort();
@@ -459,13 +681,185 @@ fn report(
     ExitStatus::Clean
 }
 
-fn is_iso_date(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('-').collect();
-    parts.len() == 3
-        && parts[0].len() == 4
-        && parts[1].len() == 2
-        && parts[2].len() == 2
-        && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+/// Options of `diff`.
+struct DiffOptions {
+    format: DiffFormat,
+    fail_on: Vec<crate::diff::ChangeKind>,
+    objection_days: u32,
+    date: Option<String>,
+    templates: Option<PathBuf>,
+}
+
+/// Loads a model from a file, or from git when written `REV:PATH` and no such file exists.
+fn load_model_arg(arg: &str, catalog: &Catalog) -> Result<LoadedModel, Vec<Diagnostic>> {
+    let path = Path::new(arg);
+    if path.exists() || !arg.contains(':') {
+        return load::load_model_file(path, catalog);
+    }
+    let output = std::process::Command::new("git").args(["show", arg]).output();
+    match output {
+        Ok(out) if out.status.success() => load::load_model_str(arg, &String::from_utf8_lossy(&out.stdout), catalog),
+        Ok(out) => {
+            let mut d = Diagnostic::error(
+                "io",
+                format!(
+                    "git cannot show `{arg}`: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ),
+            );
+            d.file = arg.to_owned();
+            Err(vec![d])
+        }
+        Err(err) => {
+            let mut d = Diagnostic::error("io", format!("cannot run git for `{arg}`: {err}"));
+            d.file = arg.to_owned();
+            Err(vec![d])
+        }
+    }
+}
+
+fn diff(old: &str, new: &str, options: &DiffOptions, catalog: &Catalog, waivers: &Waivers) -> ExitStatus {
+    if let Some(date) = &options.date
+        && !crate::render::is_date(date)
+    {
+        eprintln!("error: --date must be YYYY-MM-DD, not `{date}`");
+        return ExitStatus::BadInput;
+    }
+    let (old_model, new_model) = match (load_model_arg(old, catalog), load_model_arg(new, catalog)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (a, b) => {
+            for diagnostics in [a.err(), b.err()].into_iter().flatten() {
+                eprint!("{}", render_all(&diagnostics));
+            }
+            return ExitStatus::BadInput;
+        }
+    };
+    let mut analyses = vec![
+        analysis::analyze(&old_model.model, catalog),
+        analysis::analyze(&new_model.model, catalog),
+    ];
+    waivers.apply(&mut analyses);
+    let changes = crate::diff::diff(&analyses[0], &analyses[1]);
+    let notice_date = crate::render::report_date(options.date.as_deref());
+    let effective_date = notice_date
+        .as_deref()
+        .and_then(crate::render::days_from_civil)
+        .map(|days| crate::render::civil_date(days + i64::from(options.objection_days)));
+    let vendor = analyses[1]
+        .subprocessors
+        .iter()
+        .find(|s| s.role == "processor")
+        .map_or_else(
+            || new_model.model.app.vendor.clone(),
+            |s| s.legal_entity.clone().unwrap_or_else(|| s.name.clone()),
+        );
+    let mut stdout = std::io::stdout().lock();
+    match options.format {
+        DiffFormat::Json => {
+            let _ = writeln!(stdout, "{}", serde_json::to_string_pretty(&changes).unwrap_or_default());
+        }
+        DiffFormat::Text => {
+            if changes.changes.is_empty() {
+                let _ = writeln!(stdout, "no changes");
+            }
+            for change in &changes.changes {
+                let _ = writeln!(stdout, "{:<21} {}", change.kind.as_str(), change.description);
+            }
+        }
+        DiffFormat::Md | DiffFormat::Html => {
+            let templates = match crate::render::templates::Templates::load(options.templates.as_deref()) {
+                Ok(t) => t,
+                Err(err) => {
+                    eprintln!("error: {err}");
+                    return ExitStatus::BadInput;
+                }
+            };
+            let context = serde_json::json!({
+                "app": new_model.model.app.name,
+                "vendor": vendor,
+                "diff": changes,
+                "objection_days": options.objection_days,
+                "notice_date": notice_date,
+                "effective_date": effective_date,
+                "old_source": old_model.source.name,
+                "new_source": new_model.source.name,
+                "generator": format!("trustflow {}", env!("CARGO_PKG_VERSION")),
+            });
+            let name = if options.format == DiffFormat::Md {
+                "notice.md"
+            } else {
+                "notice.html"
+            };
+            match templates.render(name, &context) {
+                Ok(text) => {
+                    let _ = stdout.write_all(text.as_bytes());
+                }
+                Err(err) => {
+                    eprintln!("error: {err}");
+                    return ExitStatus::BadInput;
+                }
+            }
+        }
+    }
+    let hits: Vec<&crate::diff::Change> = changes
+        .changes
+        .iter()
+        .filter(|c| options.fail_on.contains(&c.kind))
+        .collect();
+    if hits.is_empty() {
+        ExitStatus::Clean
+    } else {
+        for change in hits {
+            eprintln!("fail-on {}: {}", change.kind.as_str(), change.description);
+        }
+        ExitStatus::Findings
+    }
+}
+
+fn export(
+    what: ExportKind,
+    model: &Path,
+    format: ExportFormat,
+    output: Option<&Path>,
+    catalog: &Catalog,
+) -> ExitStatus {
+    use crate::render::exports;
+    let Some(models) = load_all(std::slice::from_ref(&model.to_path_buf()), catalog) else {
+        return ExitStatus::BadInput;
+    };
+    let loaded = &models[0];
+    let analysis = analysis::analyze(&loaded.model, catalog);
+    let bytes = match (what, format) {
+        (ExportKind::Marketplace, ExportFormat::Json) => {
+            serde_json::to_vec_pretty(&exports::marketplace(&loaded.model, &analysis)).unwrap_or_default()
+        }
+        (ExportKind::Marketplace, ExportFormat::Md) => {
+            exports::marketplace_markdown(&exports::marketplace(&loaded.model, &analysis)).into_bytes()
+        }
+        (ExportKind::Subprocessors, ExportFormat::Json) => {
+            serde_json::to_vec_pretty(&exports::trust_center(&analysis)).unwrap_or_default()
+        }
+        (ExportKind::Subprocessors, ExportFormat::Csv) => exports::trust_center_csv(&exports::trust_center(&analysis)),
+        (what, format) => {
+            eprintln!(
+                "error: {what:?} cannot be exported as {format:?}: marketplace takes json or md, subprocessors csv or json"
+            );
+            return ExitStatus::BadInput;
+        }
+    };
+    match output {
+        Some(path) => match write_atomic(path, &bytes) {
+            Ok(()) => ExitStatus::Clean,
+            Err(err) => {
+                eprintln!("error: cannot write {}: {err}", path.display());
+                ExitStatus::BadInput
+            }
+        },
+        None => {
+            let _ = std::io::stdout().lock().write_all(&bytes);
+            ExitStatus::Clean
+        }
+    }
 }
 
 fn read_text(path: &Path, what: &str) -> Option<String> {

@@ -76,8 +76,17 @@ pub fn analysis_text(analysis: &Analysis) -> String {
     let counts = &analysis.finding_counts;
     let _ = writeln!(
         out,
-        "\nFindings: {} high, {} medium, {} low, {} info ({} need evidence)",
-        counts.high, counts.medium, counts.low, counts.info, counts.evidence_required
+        "\nFindings: {} high, {} medium, {} low, {} info ({} need evidence{})",
+        counts.high,
+        counts.medium,
+        counts.low,
+        counts.info,
+        counts.evidence_required,
+        if counts.waived > 0 {
+            format!(", {} waived", counts.waived)
+        } else {
+            String::new()
+        }
     );
     for finding in &analysis.findings {
         let realm = finding.realm.as_deref().map(|r| format!(" [{r}]")).unwrap_or_default();
@@ -86,9 +95,21 @@ pub fn analysis_text(analysis: &Analysis) -> String {
         } else {
             ""
         };
+        let waiver = finding
+            .waiver
+            .as_ref()
+            .map(|w| {
+                let status = if finding.is_waived() {
+                    "waived"
+                } else {
+                    "waiver expired"
+                };
+                format!(" ({status} until {}: {})", w.expires, w.reason)
+            })
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "  {:<12} {:<6} {}{realm}{evidence}",
+            "  {:<12} {:<6} {}{realm}{evidence}{waiver}",
             finding.rule,
             finding.severity.as_str(),
             finding.message

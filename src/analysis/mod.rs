@@ -103,8 +103,10 @@ pub struct Analysis {
     pub subprocessors: Vec<Subprocessor>,
     /// Every finding, sorted by rule, severity and subject.
     pub findings: Vec<Finding>,
-    /// Findings counted by severity.
+    /// Findings counted by severity (findings under an active waiver are counted apart).
     pub finding_counts: FindingCounts,
+    /// Evidence required: facts the model lacks that rules need.
+    pub open_items: Vec<OpenItem>,
     /// Where data rests and travels, per installation realm.
     pub residency: Vec<RealmResidency>,
     /// The HIPAA business-associate chain.
@@ -150,23 +152,29 @@ pub struct FindingCounts {
     pub info: usize,
     /// Of all the above, how many need evidence the model lacks.
     pub evidence_required: usize,
+    /// Findings under an active waiver (not in the counts above).
+    pub waived: usize,
+}
+
+/// A fact the model lacks that a rule needs: to be supplied, not a pass.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct OpenItem {
+    /// The rule that needs the fact.
+    pub rule: &'static str,
+    /// The model element.
+    pub subject: String,
+    /// The realm, when it matters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub realm: Option<String>,
+    /// What is missing.
+    pub message: String,
 }
 
 /// Analyses a validated model.
 pub fn analyze(model: &Model, catalog: &Catalog) -> Analysis {
     let cx = Context::new(model, catalog);
     let findings = rules::run_all(&cx);
-    let mut counts = FindingCounts::default();
-    for finding in &findings {
-        match finding.severity {
-            Severity::High => counts.high += 1,
-            Severity::Medium => counts.medium += 1,
-            Severity::Low => counts.low += 1,
-            Severity::Info => counts.info += 1,
-        }
-        counts.evidence_required += usize::from(finding.evidence_required);
-    }
-    Analysis {
+    let mut analysis = Analysis {
         app: AppSummary {
             name: model.app.name.clone(),
             platform: model.app.platform.as_str(),
@@ -183,13 +191,49 @@ pub fn analyze(model: &Model, catalog: &Catalog) -> Analysis {
         runs_on_atlassian: sections::runs_on_atlassian(&cx),
         subprocessors: cx.subprocessors,
         findings,
-        finding_counts: counts,
-    }
+        finding_counts: FindingCounts::default(),
+        open_items: Vec::new(),
+    };
+    analysis.recount();
+    analysis
 }
 
 impl Analysis {
-    /// The highest severity among findings, if any.
+    /// The highest severity among findings that count (not under an active waiver).
     pub fn max_severity(&self) -> Option<Severity> {
-        self.findings.iter().map(|f| f.severity).max()
+        self.findings
+            .iter()
+            .filter(|f| !f.is_waived())
+            .map(|f| f.severity)
+            .max()
+    }
+
+    /// Recomputes the counts and open items from the findings (after waivers change them).
+    pub fn recount(&mut self) {
+        let mut counts = FindingCounts::default();
+        let mut open_items = Vec::new();
+        for finding in &self.findings {
+            if finding.is_waived() {
+                counts.waived += 1;
+                continue;
+            }
+            match finding.severity {
+                Severity::High => counts.high += 1,
+                Severity::Medium => counts.medium += 1,
+                Severity::Low => counts.low += 1,
+                Severity::Info => counts.info += 1,
+            }
+            if finding.evidence_required {
+                counts.evidence_required += 1;
+                open_items.push(OpenItem {
+                    rule: finding.rule,
+                    subject: finding.subject.clone(),
+                    realm: finding.realm.clone(),
+                    message: finding.message.clone(),
+                });
+            }
+        }
+        self.finding_counts = counts;
+        self.open_items = open_items;
     }
 }

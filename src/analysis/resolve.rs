@@ -35,6 +35,8 @@ pub struct OrgFacts {
     pub sccs: Option<bool>,
     /// Domains served.
     pub domains: Vec<String>,
+    /// Web site or trust-center URL.
+    pub url: Option<String>,
     /// Where the catalog facts come from.
     pub sources: Vec<String>,
 }
@@ -73,6 +75,7 @@ impl OrgFacts {
                 .domains
                 .clone()
                 .unwrap_or_else(|| entry.map(|e| e.domains.clone()).unwrap_or_default()),
+            url: org.url.clone().or_else(|| entry.and_then(|e| e.url.clone())),
             sources: entry
                 .map(|e| e.sources.iter().map(|s| format!("{} ({})", s.url, s.as_of)).collect())
                 .unwrap_or_default(),

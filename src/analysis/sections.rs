@@ -104,6 +104,8 @@ pub struct Subprocessor {
     pub dpa: &'static str,
     /// The DPA's URL, when recorded.
     pub dpa_url: Option<String>,
+    /// The organisation's web site or trust center.
+    pub url: Option<String>,
     /// The transfer mechanism needed, per installation realm.
     pub transfer_mechanism: BTreeMap<String, Mechanism>,
 }
@@ -218,6 +220,7 @@ pub fn subprocessors(cx: &Context<'_>) -> Vec<Subprocessor> {
                     "unknown"
                 },
                 dpa_url: facts.dpa.clone(),
+                url: facts.url.clone(),
                 transfer_mechanism,
             })
         })

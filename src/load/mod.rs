@@ -179,14 +179,7 @@ pub fn load_model_str(name: &str, text: &str, catalog: &Catalog) -> Result<Loade
     model.components = lenient_list(items("components"), "components", &mut index_map, &mut problems);
     model.flows = lenient_list(items("flows"), "flows", &mut index_map, &mut problems);
     model.installations = lenient_list(items("installations"), "installations", &mut index_map, &mut problems);
-    let mut diagnostics: Vec<Diagnostic> = problems
-        .into_iter()
-        .map(|p| {
-            let mut d = Diagnostic::error(p.code, p.message);
-            d.help = p.help;
-            source.diagnostic(d, p.pos)
-        })
-        .collect();
+    let mut diagnostics: Vec<Diagnostic> = problems.into_iter().map(|p| p.located(&source)).collect();
     let issues = validate::validate(&model, catalog);
     diagnostics.extend(issues.into_iter().map(|issue| locate_issue(&source, &index_map, issue)));
     diagnostics.sort_by_key(|d| (d.line, d.column));

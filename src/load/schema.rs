@@ -21,6 +21,15 @@ pub struct Problem {
     pub help: Vec<String>,
 }
 
+impl Problem {
+    /// The problem as a diagnostic located in `source`.
+    pub fn located(self, source: &super::SourceFile) -> crate::diagnostic::Diagnostic {
+        let mut diagnostic = crate::diagnostic::Diagnostic::error(self.code, self.message);
+        diagnostic.help = self.help;
+        source.diagnostic(diagnostic, self.pos)
+    }
+}
+
 /// Walks a document against a schema.
 pub struct Checker<'s> {
     root: &'s Json,

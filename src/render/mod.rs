@@ -6,8 +6,10 @@
 pub mod charts;
 pub mod csv;
 pub mod diagram;
+pub mod exports;
 #[cfg(feature = "pdf")]
 pub mod pdf;
+pub mod sarif;
 pub mod templates;
 
 use crate::analysis::Analysis;
@@ -437,8 +439,34 @@ pub fn report_date(explicit: Option<&str>) -> Option<String> {
     Some(civil_date(epoch.div_euclid(86_400)))
 }
 
+/// Whether `text` is a `YYYY-MM-DD` date.
+pub fn is_date(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    parts.len() == 3
+        && parts[0].len() == 4
+        && parts[1].len() == 2
+        && parts[2].len() == 2
+        && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+        && matches!(parts[1].parse::<u8>(), Ok(1..=12))
+        && matches!(parts[2].parse::<u8>(), Ok(1..=31))
+}
+
+/// `YYYY-MM-DD` → days since 1970-01-01 (the inverse of [`civil_date`]).
+pub fn days_from_civil(date: &str) -> Option<i64> {
+    let mut parts = date.split('-');
+    let y: i64 = parts.next()?.parse().ok()?;
+    let m: i64 = parts.next()?.parse().ok()?;
+    let d: i64 = parts.next()?.parse().ok()?;
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
 /// Days since 1970-01-01 → `YYYY-MM-DD` (Howard Hinnant's civil-from-days).
-fn civil_date(days: i64) -> String {
+pub fn civil_date(days: i64) -> String {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -460,5 +488,8 @@ mod tests {
         assert_eq!(civil_date(0), "1970-01-01");
         assert_eq!(civil_date(20_415), "2025-11-23");
         assert_eq!(civil_date(11_016), "2000-02-29");
+        for days in [0, 11_016, 20_415, 30_000, -400] {
+            assert_eq!(days_from_civil(&civil_date(days)), Some(days));
+        }
     }
 }

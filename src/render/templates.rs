@@ -9,6 +9,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("report.html", include_str!("../../templates/report.html.tera")),
     ("report.md", include_str!("../../templates/report.md.tera")),
     ("index.html", include_str!("../../templates/index.html.tera")),
+    ("notice.md", include_str!("../../templates/notice.md.tera")),
+    ("notice.html", include_str!("../../templates/notice.html.tera")),
 ];
 
 /// A loaded template set.
@@ -18,7 +20,7 @@ pub struct Templates {
 
 impl Templates {
     /// The built-in templates, with files from `dir` (named `report.html.tera`,
-    /// `report.md.tera`, `index.html.tera`) replacing them.
+    /// `report.md.tera`, `index.html.tera`, `notice.md.tera`, `notice.html.tera`) replacing them.
     pub fn load(dir: Option<&Path>) -> Result<Templates, RenderError> {
         let mut tera = tera::Tera::default();
         // Autoescape HTML only: the Markdown page escapes what it needs itself.

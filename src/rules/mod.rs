@@ -81,6 +81,18 @@ pub struct Finding {
     pub remediation: &'static str,
     /// The model lacks a fact the rule needs: evidence is required, this is not a pass.
     pub evidence_required: bool,
+    /// The waiver covering this finding, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<crate::waivers::WaiverState>,
+}
+
+impl Finding {
+    /// Whether an active waiver covers the finding (it then counts for nothing).
+    pub fn is_waived(&self) -> bool {
+        self.waiver
+            .as_ref()
+            .is_some_and(|w| w.status == crate::waivers::WaiverStatus::Active)
+    }
 }
 
 /// A check over an analysed model.
@@ -115,6 +127,7 @@ pub trait Rule: Sync {
             references: self.references().to_vec(),
             remediation: self.remediation(),
             evidence_required: false,
+            waiver: None,
         }
     }
 

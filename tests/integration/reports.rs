@@ -205,7 +205,8 @@ fn html_opens_in_chromium_without_errors_and_with_every_section() {
     let html = dir.path().join("report.html");
     std::fs::write(&html, &files[0].1).unwrap();
     let profile = tempfile::tempdir().unwrap();
-    let shot = root().join("target/report-screenshot.png");
+    // Kept after the run for people to look at (target/tmp/report-screenshot.png).
+    let shot = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-screenshot.png");
     let output = chromium
         .args([
             "--headless",

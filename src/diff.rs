@@ -1,0 +1,295 @@
+//! A semantic diff of two analysed versions of a model: what changes for the customer.
+//!
+//! Recipients added or removed, a recipient's country or processing location changed, data
+//! newly sent to a recipient (or no longer), new or changed transfers out of a realm with the
+//! mechanism they need, findings added and resolved, and Runs on Atlassian gained or lost.
+
+use crate::analysis::{Analysis, Mechanism, Subprocessor};
+use schemars::JsonSchema;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A kind of change; the names are what `--fail-on` takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChangeKind {
+    /// An organisation newly receives personal data (GDPR Art. 28(2) notice).
+    NewSubprocessor,
+    /// An organisation no longer receives personal data.
+    RemovedSubprocessor,
+    /// A recipient's country or processing location changed.
+    ChangedLocation,
+    /// A recipient newly receives a data category.
+    NewData,
+    /// A recipient no longer receives a data category.
+    RemovedData,
+    /// Personal data newly leaves a realm for a recipient, or the basis of a transfer changed.
+    NewTransfer,
+    /// A finding appears.
+    NewFinding,
+    /// A finding is resolved.
+    ResolvedFinding,
+    /// The app becomes eligible for Runs on Atlassian.
+    RoaGained,
+    /// The app loses Runs on Atlassian eligibility.
+    RoaLost,
+}
+
+impl ChangeKind {
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::NewSubprocessor => "new-subprocessor",
+            ChangeKind::RemovedSubprocessor => "removed-subprocessor",
+            ChangeKind::ChangedLocation => "changed-location",
+            ChangeKind::NewData => "new-data",
+            ChangeKind::RemovedData => "removed-data",
+            ChangeKind::NewTransfer => "new-transfer",
+            ChangeKind::NewFinding => "new-finding",
+            ChangeKind::ResolvedFinding => "resolved-finding",
+            ChangeKind::RoaGained => "roa-gained",
+            ChangeKind::RoaLost => "roa-lost",
+        }
+    }
+}
+
+/// One change.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+pub struct Change {
+    /// What kind of change.
+    pub kind: ChangeKind,
+    /// The organisation, finding rule or app it concerns.
+    pub subject: String,
+    /// Display name of the subject.
+    pub name: String,
+    /// What changes, in one sentence.
+    pub description: String,
+    /// Data categories concerned.
+    pub data: Vec<String>,
+    /// Purposes (for recipients).
+    pub purposes: Vec<String>,
+    /// Where (for recipients).
+    pub locations: Vec<String>,
+    /// Realm concerned, for transfers and realm-specific findings.
+    pub realm: Option<String>,
+}
+
+/// The diff of two analyses.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Diff {
+    /// The old app name.
+    pub old_app: String,
+    /// The new app name.
+    pub new_app: String,
+    /// Changes, grouped by kind, then by subject.
+    pub changes: Vec<Change>,
+}
+
+impl Diff {
+    /// Changes of a kind.
+    pub fn of(&self, kind: ChangeKind) -> impl Iterator<Item = &Change> {
+        self.changes.iter().filter(move |c| c.kind == kind)
+    }
+}
+
+fn locations(row: &Subprocessor) -> Vec<String> {
+    row.locations
+        .iter()
+        .map(|(realm, l)| format!("{realm}: {}", l.join(", ")))
+        .collect()
+}
+
+fn restricted(m: &Mechanism) -> bool {
+    !matches!(m, Mechanism::WithinEea | Mechanism::NotRestricted)
+}
+
+/// Compares two analyses.
+pub fn diff(old: &Analysis, new: &Analysis) -> Diff {
+    let mut changes = Vec::new();
+    let old_rows: BTreeMap<&str, &Subprocessor> =
+        old.subprocessors.iter().map(|s| (s.organisation.as_str(), s)).collect();
+    let new_rows: BTreeMap<&str, &Subprocessor> =
+        new.subprocessors.iter().map(|s| (s.organisation.as_str(), s)).collect();
+    let change = |kind, row: &Subprocessor, description: String, data: Vec<String>, realm: Option<String>| Change {
+        kind,
+        subject: row.organisation.clone(),
+        name: row.name.clone(),
+        description,
+        data,
+        purposes: row.purposes.clone(),
+        locations: locations(row),
+        realm,
+    };
+    for (id, row) in &new_rows {
+        let Some(before) = old_rows.get(id) else {
+            let data: Vec<String> = row.data.iter().map(|d| d.id.clone()).collect();
+            changes.push(change(
+                ChangeKind::NewSubprocessor,
+                row,
+                format!(
+                    "{} ({}, {}) becomes a {} receiving {}",
+                    row.name,
+                    row.legal_entity.as_deref().unwrap_or("legal entity unknown"),
+                    row.country.as_deref().unwrap_or("country unknown"),
+                    row.role,
+                    data.join(", ")
+                ),
+                data,
+                None,
+            ));
+            for (realm, mechanism) in &row.transfer_mechanism {
+                if restricted(mechanism) {
+                    changes.push(change(
+                        ChangeKind::NewTransfer,
+                        row,
+                        format!(
+                            "personal data of realm `{realm}` goes to {}: {}",
+                            row.name,
+                            mechanism.label()
+                        ),
+                        row.data.iter().map(|d| d.id.clone()).collect(),
+                        Some(realm.clone()),
+                    ));
+                }
+            }
+            continue;
+        };
+        if before.country != row.country || before.locations != row.locations {
+            changes.push(change(
+                ChangeKind::ChangedLocation,
+                row,
+                format!(
+                    "{} moves from {} to {}",
+                    row.name,
+                    locations(before).join("; "),
+                    locations(row).join("; ")
+                ),
+                Vec::new(),
+                None,
+            ));
+        }
+        let before_data: BTreeSet<&str> = before.data.iter().map(|d| d.id.as_str()).collect();
+        let after_data: BTreeSet<&str> = row.data.iter().map(|d| d.id.as_str()).collect();
+        let added: Vec<String> = after_data.difference(&before_data).map(|s| (*s).to_owned()).collect();
+        let removed: Vec<String> = before_data.difference(&after_data).map(|s| (*s).to_owned()).collect();
+        if !added.is_empty() {
+            changes.push(change(
+                ChangeKind::NewData,
+                row,
+                format!("{} newly receives {}", row.name, added.join(", ")),
+                added,
+                None,
+            ));
+        }
+        if !removed.is_empty() {
+            changes.push(change(
+                ChangeKind::RemovedData,
+                row,
+                format!("{} no longer receives {}", row.name, removed.join(", ")),
+                removed,
+                None,
+            ));
+        }
+        for (realm, mechanism) in &row.transfer_mechanism {
+            let was = before.transfer_mechanism.get(realm);
+            if restricted(mechanism) && was != Some(mechanism) {
+                let from = was.map_or_else(|| "no transfer".to_owned(), Mechanism::label);
+                changes.push(change(
+                    ChangeKind::NewTransfer,
+                    row,
+                    format!(
+                        "transfer of realm `{realm}` to {}: {} (was: {from})",
+                        row.name,
+                        mechanism.label()
+                    ),
+                    row.data.iter().map(|d| d.id.clone()).collect(),
+                    Some(realm.clone()),
+                ));
+            }
+        }
+    }
+    for (id, row) in &old_rows {
+        if !new_rows.contains_key(id) {
+            changes.push(change(
+                ChangeKind::RemovedSubprocessor,
+                row,
+                format!("{} no longer receives personal data", row.name),
+                row.data.iter().map(|d| d.id.clone()).collect(),
+                None,
+            ));
+        }
+    }
+    let key = |f: &crate::rules::Finding| (f.rule, f.subject.clone(), f.realm.clone(), f.message.clone());
+    let old_findings: BTreeMap<_, _> = old
+        .findings
+        .iter()
+        .filter(|f| !f.is_waived())
+        .map(|f| (key(f), f))
+        .collect();
+    let new_findings: BTreeMap<_, _> = new
+        .findings
+        .iter()
+        .filter(|f| !f.is_waived())
+        .map(|f| (key(f), f))
+        .collect();
+    for (k, f) in &new_findings {
+        if !old_findings.contains_key(k) {
+            changes.push(Change {
+                kind: ChangeKind::NewFinding,
+                subject: f.rule.to_owned(),
+                name: f.title.to_owned(),
+                description: format!("{} [{}]: {}", f.rule, f.severity.as_str(), f.message),
+                data: Vec::new(),
+                purposes: Vec::new(),
+                locations: Vec::new(),
+                realm: f.realm.clone(),
+            });
+        }
+    }
+    for (k, f) in &old_findings {
+        if !new_findings.contains_key(k) {
+            changes.push(Change {
+                kind: ChangeKind::ResolvedFinding,
+                subject: f.rule.to_owned(),
+                name: f.title.to_owned(),
+                description: format!("{} resolved: {}", f.rule, f.message),
+                data: Vec::new(),
+                purposes: Vec::new(),
+                locations: Vec::new(),
+                realm: f.realm.clone(),
+            });
+        }
+    }
+    match (old.runs_on_atlassian.eligible, new.runs_on_atlassian.eligible) {
+        (false, true) => changes.push(Change {
+            kind: ChangeKind::RoaGained,
+            subject: new.app.name.clone(),
+            name: new.app.name.clone(),
+            description: "the app becomes eligible for Runs on Atlassian".to_owned(),
+            data: Vec::new(),
+            purposes: Vec::new(),
+            locations: Vec::new(),
+            realm: None,
+        }),
+        (true, false) => changes.push(Change {
+            kind: ChangeKind::RoaLost,
+            subject: new.app.name.clone(),
+            name: new.app.name.clone(),
+            description: format!(
+                "the app is no longer eligible for Runs on Atlassian: {}",
+                new.runs_on_atlassian.reasons.join("; ")
+            ),
+            data: Vec::new(),
+            purposes: Vec::new(),
+            locations: Vec::new(),
+            realm: None,
+        }),
+        _ => {}
+    }
+    changes.sort();
+    Diff {
+        old_app: old.app.name.clone(),
+        new_app: new.app.name.clone(),
+        changes,
+    }
+}

@@ -1,0 +1,146 @@
+//! SARIF 2.1.0 output of the findings, so code-hosting platforms show them on pull requests.
+//! Each result points at the line of the model file that defines the finding's subject.
+
+use crate::analysis::Analysis;
+use crate::diagnostic::Seg;
+use crate::load::LoadedModel;
+use crate::rules::{RULES, Severity};
+use serde_json::{Value, json};
+
+/// Where in its model file a finding's subject is defined.
+pub fn subject_location(loaded: &LoadedModel, subject: &str, path: &[String]) -> (u32, u32) {
+    let model = &loaded.model;
+    let seg = |list: &str, i: usize, key: Option<&str>| {
+        let mut p = vec![Seg::from(list), Seg::from(i)];
+        if let Some(key) = key {
+            p.push(Seg::from(key));
+        }
+        p
+    };
+    let element: Option<Vec<Seg>> = model
+        .components
+        .iter()
+        .position(|c| c.id == subject)
+        .map(|i| seg("components", i, Some("id")))
+        .or_else(|| {
+            model
+                .organisations
+                .iter()
+                .position(|o| o.id == subject)
+                .map(|i| seg("organisations", i, Some("id")))
+        })
+        .or_else(|| {
+            model
+                .flows
+                .iter()
+                .position(|f| f.label() == subject)
+                .map(|i| seg("flows", i, None))
+        })
+        .or_else(|| {
+            model
+                .installations
+                .iter()
+                .position(|x| x.id == subject)
+                .map(|i| seg("installations", i, Some("id")))
+        })
+        .or_else(|| {
+            model
+                .flows
+                .iter()
+                .position(|f| f.host.as_deref() == Some(subject))
+                .map(|i| seg("flows", i, Some("host")))
+        })
+        .or_else(|| {
+            model
+                .components
+                .iter()
+                .position(|c| c.egress.iter().any(|e| e == subject))
+                .map(|i| seg("components", i, Some("egress")))
+        })
+        .or_else(|| {
+            // Otherwise the last component on the data's path.
+            path.last()
+                .and_then(|last| model.components.iter().position(|c| &c.id == last))
+                .map(|i| seg("components", i, Some("id")))
+        });
+    let pos = loaded
+        .source
+        .locate(&element.unwrap_or_else(|| vec![Seg::from("app")]), false);
+    (pos.line.max(1), pos.column.max(1))
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+/// A SARIF log with one run over every analysed model.
+pub fn sarif(models: &[(&LoadedModel, &Analysis)]) -> Value {
+    let rules: Vec<Value> = RULES
+        .iter()
+        .map(|rule| {
+            json!({
+                "id": rule.code(),
+                "name": rule.name(),
+                "shortDescription": { "text": rule.title() },
+                "fullDescription": { "text": rule.explanation() },
+                "help": { "text": format!("{} References: {}", rule.remediation(), rule.references().join("; ")) },
+                "defaultConfiguration": { "level": level(rule.severity()) },
+                "properties": { "tags": rule.references(), "severity": rule.severity().as_str() }
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for (loaded, analysis) in models {
+        for finding in &analysis.findings {
+            let (line, column) = subject_location(loaded, &finding.subject, &finding.path);
+            let rule_index = RULES.iter().position(|r| r.code() == finding.rule).unwrap_or(0);
+            let mut result = json!({
+                "ruleId": finding.rule,
+                "ruleIndex": rule_index,
+                "level": level(finding.severity),
+                "message": { "text": format!("{}{}", finding.message, finding.realm.as_deref().map(|r| format!(" (realm {r})")).unwrap_or_default()) },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": loaded.source.name.replace('\\', "/") },
+                        "region": { "startLine": line, "startColumn": column }
+                    },
+                    "logicalLocations": [{ "name": finding.subject, "kind": "member" }]
+                }],
+                "partialFingerprints": {
+                    "trustflow/v1": format!("{}|{}|{}", finding.rule, finding.subject, finding.realm.as_deref().unwrap_or(""))
+                },
+                "properties": {
+                    "path": finding.path,
+                    "evidenceRequired": finding.evidence_required,
+                    "severity": finding.severity.as_str()
+                }
+            });
+            if let Some(waiver) = &finding.waiver {
+                let status = if finding.is_waived() { "accepted" } else { "rejected" };
+                result["suppressions"] = json!([{
+                    "kind": "external",
+                    "status": status,
+                    "justification": format!("{} (owner {}, expires {})", waiver.reason, waiver.owner, waiver.expires)
+                }]);
+            }
+            results.push(result);
+        }
+    }
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "trustflow",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results
+        }]
+    })
+}

@@ -1,0 +1,471 @@
+//! Diff categories, waivers, evidence required, SARIF and exports.
+
+use crate::root;
+use assert_cmd::Command;
+use predicates::prelude::*;
+use trustflow::analysis::{Analysis, analyze};
+use trustflow::catalog::Catalog;
+use trustflow::diff::{ChangeKind, diff};
+use trustflow::load::{load_model_file, load_model_str};
+
+const BASE: &str = r#"trustflow: 1
+app: { name: Diff base, platform: connect, vendor: v }
+organisations:
+  - { id: customer, name: C, role: customer }
+  - { id: v, name: Vendor, legal_entity: V GmbH, country: DE, dpa: "https://v.example/dpa" }
+  - { id: aws, catalog: aws, dpa: "https://aws.example/dpa", sccs: true }
+  - { id: mail, catalog: sendgrid, dpa: "https://mail.example/dpa" }
+data:
+  - { id: content, personal: true }
+  - { id: identity, personal: true }
+components:
+  - { id: jira, kind: atlassian-product, region: tenant }
+  - { id: server, kind: service, operator: v, hosted_by: aws, region: "aws:eu-central-1", verifies_jwt: true, validates_qsh: true }
+  - { id: email, kind: external-service, operator: mail, region: US }
+flows:
+  - { from: jira, to: server, trigger: webhook, auth: jwt-hs256, data: [content, identity], purpose: Sync }
+  - { from: server, to: email, trigger: rest, auth: api-key, host: api.sendgrid.com, data: [identity], purpose: Notify }
+installations:
+  - { id: eu, realm: eu, plan: standard }
+"#;
+
+const LLM: &str = "  - { id: openai, catalog: openai, dpa: \"https://openai.example/dpa\", sccs: true }\ndata:";
+const LLM_PARTS: &str = "  - { id: llm, kind: external-service, operator: openai, region: US }\nflows:";
+const LLM_FLOW: &str = "  - { from: server, to: llm, trigger: rest, auth: api-key, host: api.openai.com, data: [content], purpose: Summarise }\ninstallations:";
+
+fn edit(base: &str, edits: &[(&str, &str)]) -> String {
+    let mut text = base.to_owned();
+    for (from, to) in edits {
+        assert!(text.contains(from), "{from:?}");
+        text = text.replacen(from, to, 1);
+    }
+    text
+}
+
+fn analysis(yaml: &str) -> Analysis {
+    let catalog = Catalog::builtin();
+    analyze(&load_model_str("m.yaml", yaml, &catalog).unwrap().model, &catalog)
+}
+
+fn kinds(old: &str, new: &str) -> Vec<ChangeKind> {
+    let mut kinds: Vec<ChangeKind> = diff(&analysis(old), &analysis(new))
+        .changes
+        .iter()
+        .map(|c| c.kind)
+        .collect();
+    kinds.dedup();
+    kinds
+}
+
+#[test]
+fn each_diff_category_on_fixture_pairs() {
+    let with_llm = edit(
+        BASE,
+        &[("data:", LLM), ("flows:", LLM_PARTS), ("installations:", LLM_FLOW)],
+    );
+    let new = kinds(BASE, &with_llm);
+    assert!(
+        new.contains(&ChangeKind::NewSubprocessor) && new.contains(&ChangeKind::NewTransfer),
+        "{new:?}"
+    );
+    assert!(kinds(&with_llm, BASE).contains(&ChangeKind::RemovedSubprocessor));
+    let moved = edit(BASE, &[("region: \"aws:eu-central-1\"", "region: \"aws:us-east-1\"")]);
+    let k = kinds(BASE, &moved);
+    assert!(
+        k.contains(&ChangeKind::ChangedLocation) && k.contains(&ChangeKind::NewTransfer),
+        "{k:?}"
+    );
+    let more_data = edit(
+        BASE,
+        &[(
+            "data: [identity], purpose: Notify",
+            "data: [identity, content], purpose: Notify",
+        )],
+    );
+    assert!(kinds(BASE, &more_data).contains(&ChangeKind::NewData));
+    assert!(kinds(&more_data, BASE).contains(&ChangeKind::RemovedData));
+    // SendGrid is DPF-certified in the catalog; recording it as not certified changes the basis.
+    let no_dpf = edit(
+        BASE,
+        &[(
+            "{ id: mail, catalog: sendgrid,",
+            "{ id: mail, catalog: sendgrid, dpf: false,",
+        )],
+    );
+    assert!(kinds(BASE, &no_dpf).contains(&ChangeKind::NewTransfer));
+    let no_qsh = edit(BASE, &[("validates_qsh: true", "validates_qsh: false")]);
+    assert_eq!(kinds(BASE, &no_qsh), [ChangeKind::NewFinding]);
+    assert_eq!(kinds(&no_qsh, BASE), [ChangeKind::ResolvedFinding]);
+    let forge = "trustflow: 1\napp: { name: F, platform: forge, vendor: v }\norganisations: [{ id: v, name: V, country: DE, dpa: \"https://v.example\" }, { id: atlassian, catalog: atlassian }]\ndata: [{ id: content, personal: true }]\ncomponents:\n  - { id: jira, kind: atlassian-product }\n  - { id: fn, kind: forge-function }\nflows: [{ from: jira, to: fn, trigger: event, data: [content], purpose: Sync }]\ninstallations: [{ id: eu, realm: eu }]\n";
+    assert!(kinds(BASE, forge).contains(&ChangeKind::RoaGained));
+    assert!(kinds(forge, BASE).contains(&ChangeKind::RoaLost));
+    assert!(kinds(BASE, BASE).is_empty());
+}
+
+#[test]
+fn connect_to_forge_notice_lists_exactly_the_recipients_that_disappear() {
+    let catalog = Catalog::builtin();
+    let old = analyze(
+        &load_model_file(&root().join("models/connect-aws.yaml"), &catalog)
+            .unwrap()
+            .model,
+        &catalog,
+    );
+    let new = analyze(
+        &load_model_file(&root().join("models/forge-native.yaml"), &catalog)
+            .unwrap()
+            .model,
+        &catalog,
+    );
+    let changes = diff(&old, &new);
+    let removed: Vec<&str> = changes
+        .of(ChangeKind::RemovedSubprocessor)
+        .map(|c| c.subject.as_str())
+        .collect();
+    assert_eq!(removed, ["aws", "openai", "sendgrid"]);
+    let added: Vec<&str> = changes
+        .of(ChangeKind::NewSubprocessor)
+        .map(|c| c.subject.as_str())
+        .collect();
+    assert_eq!(
+        added,
+        ["atlassian"],
+        "Forge hosting makes Atlassian the app's sub-processor"
+    );
+    let output = Command::cargo_bin("trustflow")
+        .unwrap()
+        .current_dir(root())
+        .args([
+            "diff",
+            "models/connect-aws.yaml",
+            "models/forge-native.yaml",
+            "--format",
+            "md",
+            "--date",
+            "2026-12-01",
+        ])
+        .assert()
+        .success();
+    let notice = String::from_utf8(output.get_output().stdout.clone()).unwrap();
+    let no_longer = notice
+        .split("## Sub-processors no longer used")
+        .nth(1)
+        .unwrap()
+        .split("##")
+        .next()
+        .unwrap();
+    for name in ["Amazon Web Services", "OpenAI", "Twilio SendGrid"] {
+        assert!(no_longer.contains(name), "{name} missing from:\n{notice}");
+    }
+    assert_eq!(no_longer.matches("\n- ").count(), 3, "exactly three:\n{no_longer}");
+    assert!(
+        notice.contains("take effect on **2026-12-31**"),
+        "30-day window from the notice date"
+    );
+}
+
+#[test]
+fn adding_an_llm_provider_fails_the_gate_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.yaml");
+    let new = dir.path().join("new.yaml");
+    std::fs::write(&old, BASE).unwrap();
+    std::fs::write(
+        &new,
+        edit(
+            BASE,
+            &[("data:", LLM), ("flows:", LLM_PARTS), ("installations:", LLM_FLOW)],
+        ),
+    )
+    .unwrap();
+    Command::cargo_bin("trustflow")
+        .unwrap()
+        .args(["diff", "--fail-on", "new-subprocessor"])
+        .arg(&old)
+        .arg(&new)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("new-subprocessor      OpenAI"))
+        .stderr(predicate::str::contains("fail-on new-subprocessor: OpenAI"));
+    Command::cargo_bin("trustflow")
+        .unwrap()
+        .args(["diff", "--fail-on", "new-subprocessor"])
+        .arg(&old)
+        .arg(&old)
+        .assert()
+        .success();
+}
+
+const WAIVERS: &str = r#"waivers:
+  - rule: TF-RES-002
+    subject: openai
+    realm: eu
+    reason: SCCs signed with OpenAI on 2026-03-01 (contract 42)
+    owner: privacy@acme.example
+    expires: 2027-03-01
+  - rule: TF-PLAT-001
+    subject: app-db
+    reason: Secrets encrypted with KMS; rotation quarterly
+    owner: security@acme.example
+    expires: 2026-01-31
+  - rule: TF-PLAT-002
+    subject: nothing-here
+    reason: stale
+    owner: someone
+    expires: 2030-01-01
+"#;
+
+#[test]
+fn waiver_life_cycle_active_expired_and_mismatched() {
+    let catalog = Catalog::builtin();
+    let mut analysis = analyze(
+        &load_model_file(&root().join("models/connect-aws.yaml"), &catalog)
+            .unwrap()
+            .model,
+        &catalog,
+    );
+    let before = analysis.finding_counts.medium;
+    let file = trustflow::waivers::parse("w.yaml", WAIVERS).unwrap();
+    let unused = trustflow::waivers::apply(&mut analysis, &file.waivers, "2026-11-23");
+    assert_eq!(unused.len(), 1, "the mismatched waiver is reported");
+    assert_eq!(unused[0].subject, "nothing-here");
+    let openai = analysis
+        .findings
+        .iter()
+        .find(|f| f.rule == "TF-RES-002" && f.subject == "openai")
+        .unwrap();
+    assert!(openai.is_waived(), "active waiver");
+    let secret = analysis.findings.iter().find(|f| f.rule == "TF-PLAT-001").unwrap();
+    assert!(
+        secret.waiver.is_some() && !secret.is_waived(),
+        "expired waiver: the finding fires again"
+    );
+    assert_eq!(analysis.finding_counts.waived, 1);
+    assert_eq!(analysis.finding_counts.medium, before - 1);
+    // Still visible in reports, marked as waived.
+    let json = serde_json::to_value(&analysis).unwrap();
+    assert!(
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["waiver"]["status"] == "active")
+    );
+    assert!(
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["waiver"]["status"] == "expired")
+    );
+    // And after the expiry date, the first one fires again too.
+    let mut later = analyze(
+        &load_model_file(&root().join("models/connect-aws.yaml"), &catalog)
+            .unwrap()
+            .model,
+        &catalog,
+    );
+    trustflow::waivers::apply(&mut later, &file.waivers, "2027-03-02");
+    assert_eq!(later.finding_counts.waived, 0);
+}
+
+#[test]
+fn bad_waiver_files_are_located() {
+    let errors = trustflow::waivers::parse(
+        "w.yaml",
+        "waivers:\n  - rule: TF-RES-02\n    subject: x\n    reason: r\n    owner: o\n    expires: soon\n    note: x\n",
+    )
+    .unwrap_err();
+    let codes: Vec<&str> = errors.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["unknown-key"]);
+    let errors = trustflow::waivers::parse(
+        "w.yaml",
+        "waivers:\n  - rule: TF-RES-02\n    subject: x\n    reason: r\n    owner: o\n    expires: soon\n",
+    )
+    .unwrap_err();
+    let found: Vec<(&str, u32)> = errors.iter().map(|d| (d.code, d.line)).collect();
+    assert_eq!(found, [("unknown-rule", 2), ("invalid-value", 6)]);
+    assert!(errors[0].help.iter().any(|h| h.contains("TF-RES-002")));
+}
+
+#[test]
+fn waivers_change_the_gate_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let waivers = dir.path().join("waivers.yaml");
+    let all_high = "waivers:\n  - { rule: TF-RES-001, subject: app-db, reason: EU customers told in the DPA, owner: dpo@acme.example, expires: 2099-12-31 }\n";
+    std::fs::write(&waivers, all_high).unwrap();
+    Command::cargo_bin("trustflow")
+        .unwrap()
+        .current_dir(root())
+        .args([
+            "check",
+            "models/connect-aws.yaml",
+            "--fail-on",
+            "high",
+            "--today",
+            "2026-11-23",
+            "--waivers",
+        ])
+        .arg(&waivers)
+        .assert()
+        .success();
+    Command::cargo_bin("trustflow")
+        .unwrap()
+        .current_dir(root())
+        .args([
+            "check",
+            "models/connect-aws.yaml",
+            "--fail-on",
+            "high",
+            "--today",
+            "2100-01-01",
+            "--waivers",
+        ])
+        .arg(&waivers)
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn missing_facts_are_open_items() {
+    let yaml = edit(
+        BASE,
+        &[
+            ("verifies_jwt: true, ", ""),
+            (
+                "{ id: mail, catalog: sendgrid, dpa: \"https://mail.example/dpa\" }",
+                "{ id: mail, name: Mailer, country: US }",
+            ),
+        ],
+    );
+    let analysis = analysis(&yaml);
+    let items: Vec<(&str, &str)> = analysis
+        .open_items
+        .iter()
+        .map(|i| (i.rule, i.subject.as_str()))
+        .collect();
+    assert!(items.contains(&("TF-PLAT-003", "server")), "{items:?}");
+    assert!(items.contains(&("TF-GDPR-001", "mail")), "{items:?}");
+    assert!(items.contains(&("TF-RES-002", "mail")), "{items:?}");
+    assert_eq!(analysis.open_items.len(), analysis.finding_counts.evidence_required);
+}
+
+fn sarif_schema() -> serde_json::Value {
+    // The SARIF 2.1.0 schema ships inside the serde-sarif crate (a dev-dependency).
+    let metadata = std::process::Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let metadata: serde_json::Value = serde_json::from_slice(&metadata.stdout).unwrap();
+    let manifest = metadata["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "serde-sarif")
+        .and_then(|p| p["manifest_path"].as_str())
+        .unwrap()
+        .to_owned();
+    let schema = std::path::Path::new(&manifest)
+        .parent()
+        .unwrap()
+        .join("src/schema.json");
+    let text = std::fs::read_to_string(schema).unwrap();
+    // The published schema's pattern for `language` has a stray `]` that the validator's
+    // meta-schema check rejects as a regular expression; trustflow never sets `language`.
+    let stray = r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#;
+    assert!(text.contains(stray), "the schema changed: review this workaround");
+    let schema: serde_json::Value =
+        serde_json::from_str(&text.replace(stray, r#""^[a-zA-Z]{2}(-[a-zA-Z]{2})?$""#)).unwrap();
+    schema
+}
+
+#[test]
+fn sarif_validates_against_the_sarif_2_1_0_schema_and_points_at_lines() {
+    let output = Command::cargo_bin("trustflow")
+        .unwrap()
+        .current_dir(root())
+        .args([
+            "analyze",
+            "models/connect-aws.yaml",
+            "models/forge-egress.yaml",
+            "--format",
+            "sarif",
+        ])
+        .assert()
+        .success();
+    let sarif: serde_json::Value = serde_json::from_slice(&output.get_output().stdout).unwrap();
+    let validator = jsonschema::draft7::new(&sarif_schema()).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let typed: serde_sarif::sarif::Sarif = serde_json::from_value(sarif.clone()).unwrap();
+    assert_eq!(typed.runs.len(), 1);
+    // The stored-secret finding points at `id: app-db` in the model file.
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let secret = results.iter().find(|r| r["ruleId"] == "TF-PLAT-001").unwrap();
+    let region = &secret["locations"][0]["physicalLocation"]["region"];
+    let text = std::fs::read_to_string(root().join("models/connect-aws.yaml")).unwrap();
+    let line = text
+        .lines()
+        .nth(region["startLine"].as_u64().unwrap() as usize - 1)
+        .unwrap();
+    assert!(line.contains("id: app-db"), "points at {line:?}");
+}
+
+#[test]
+fn exports_for_procurement_tools() {
+    let marketplace = Command::cargo_bin("trustflow")
+        .unwrap()
+        .current_dir(root())
+        .args(["export", "marketplace", "models/connect-aws.yaml"])
+        .assert()
+        .success();
+    let answers: serde_json::Value = serde_json::from_slice(&marketplace.get_output().stdout).unwrap();
+    assert_eq!(answers["stores_end_user_data_outside_atlassian"]["answer"], true);
+    let names: Vec<&str> = answers["third_parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Amazon Web Services", "OpenAI", "Twilio SendGrid"]);
+    let native = Command::cargo_bin("trustflow")
+        .unwrap()
+        .current_dir(root())
+        .args(["export", "marketplace", "models/forge-native.yaml", "--format", "md"])
+        .assert()
+        .success();
+    let md = String::from_utf8(native.get_output().stdout.clone()).unwrap();
+    assert!(
+        md.contains("**Does the app store End-User Data outside Atlassian?** No"),
+        "{md}"
+    );
+    assert!(
+        md.contains("**Is the app eligible for Runs on Atlassian?** Yes"),
+        "{md}"
+    );
+    let csv = Command::cargo_bin("trustflow")
+        .unwrap()
+        .current_dir(root())
+        .args(["export", "subprocessors", "models/connect-aws.yaml", "--format", "csv"])
+        .assert()
+        .success();
+    let csv = String::from_utf8(csv.get_output().stdout.clone()).unwrap();
+    assert!(
+        csv.starts_with("name,url,purpose,location,legal_entity,data\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("OpenAI,https://trust.openai.com,Summarise issues,US,\"OpenAI, L.L.C.\""),
+        "{csv}"
+    );
+    Command::cargo_bin("trustflow")
+        .unwrap()
+        .current_dir(root())
+        .args(["export", "subprocessors", "models/connect-aws.yaml", "--format", "md"])
+        .assert()
+        .code(2);
+}
