@@ -158,6 +158,45 @@ trustflow export subprocessors models/connect-aws.yaml --format csv -o subproces
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Simulate installations over time under the platform's rules: a ledger of where data ends up.
+    #[command(
+        after_help = "Examples:\n  trustflow simulate models/connect-aws.yaml --workload models/workloads/default.yaml\n  \
+trustflow simulate models/forge-native.yaml --workload models/workloads/default.yaml --seed 7 --format json\n\n\
+The same model, workload and seed give the same ledger, whatever the number of threads (RAYON_NUM_THREADS)."
+    )]
+    Simulate {
+        /// The model file.
+        model: PathBuf,
+        /// The workload (YAML; see models/workloads/default.yaml).
+        #[arg(long, value_name = "FILE")]
+        workload: PathBuf,
+        /// Replace the workload's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = SimFormat::Text)]
+        format: SimFormat,
+    },
+    /// Compare migration options side by side (static analysis, plus a simulation with --workload).
+    #[command(
+        after_help = "Examples:\n  trustflow compare models/connect-aws.yaml models/forge-remote.yaml models/forge-native.yaml \\\n      \
+--workload models/workloads/default.yaml --format md\n  \
+trustflow compare models/*.yaml --format html > comparison.html"
+    )]
+    Compare {
+        /// Model files, one per option.
+        #[arg(required = true, num_args = 2.., value_name = "MODEL")]
+        models: Vec<PathBuf>,
+        /// A workload to simulate each option under.
+        #[arg(long, value_name = "FILE")]
+        workload: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CompareFormat::Md)]
+        format: CompareFormat,
+    },
+    /// Connect JWT tools: the query-string hash of a request, and why a token fails.
+    #[command(subcommand)]
+    Jwt(JwtCommand),
     /// Turn a Forge manifest or a Connect descriptor into a model.
     #[command(
         after_help = "Examples:\n  trustflow import forge manifest.yml -o models/my-app.yaml\n  \
@@ -216,6 +255,69 @@ pub enum AnalyzeFormat {
     Json,
     /// SARIF 2.1.0, for code-scanning uploads; results point at the model file's lines.
     Sarif,
+}
+
+/// `jwt` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum JwtCommand {
+    /// Print the qsh (query-string hash) of a request, with its canonical form.
+    #[command(after_help = "Example:\n  trustflow jwt qsh --method GET --url '/rest/api/2/issue/ABC-1?expand=names'")]
+    Qsh {
+        /// HTTP method.
+        #[arg(long, default_value = "GET")]
+        method: String,
+        /// The request URL (path and query, or a full URL).
+        #[arg(long)]
+        url: String,
+        /// The product's context path to strip (e.g. /jira).
+        #[arg(long)]
+        base_path: Option<String>,
+    },
+    /// Verify a token for a request and explain why it fails.
+    #[command(
+        after_help = "Example:\n  trustflow jwt verify eyJ... --secret s3cret --method POST --url /installed\n\n\
+Exit codes: 0 valid, 1 invalid (the reason is printed), 2 bad arguments."
+    )]
+    Verify {
+        /// The token (the value after `JWT ` in the Authorization header, or the jwt= parameter).
+        token: String,
+        /// The installation's shared secret.
+        #[arg(long)]
+        secret: String,
+        /// HTTP method.
+        #[arg(long, default_value = "GET")]
+        method: String,
+        /// The request URL.
+        #[arg(long)]
+        url: String,
+        /// The time to check `exp` against (seconds since 1970); default: now.
+        #[arg(long)]
+        now: Option<i64>,
+    },
+}
+
+/// Output formats of `simulate`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SimFormat {
+    /// A summary for people.
+    Text,
+    /// The full ledger.
+    Json,
+    /// A web page with the ledger and charts.
+    Html,
+}
+
+/// Output formats of `compare`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompareFormat {
+    /// A Markdown table.
+    Md,
+    /// A web page with charts.
+    Html,
+    /// CSV, one row per option.
+    Csv,
+    /// JSON.
+    Json,
 }
 
 /// Output formats of `diff`.
@@ -323,6 +425,18 @@ pub fn run(cli: Cli) -> ExitStatus {
             output,
         } => import(kind, &descriptor, overlay.as_deref(), output.as_deref(), &catalog),
         Command::Schema { out } => schema(out.as_deref()),
+        Command::Simulate {
+            model,
+            workload,
+            seed,
+            format,
+        } => simulate(&model, &workload, seed, format, &catalog),
+        Command::Compare {
+            models,
+            workload,
+            format,
+        } => compare(&models, workload.as_deref(), format, &catalog),
+        Command::Jwt(command) => jwt(command),
     }
 }
 
@@ -858,6 +972,130 @@ fn export(
         None => {
             let _ = std::io::stdout().lock().write_all(&bytes);
             ExitStatus::Clean
+        }
+    }
+}
+
+fn load_workload(path: &Path) -> Option<crate::simulate::Workload> {
+    let text = read_text(path, "workload")?;
+    match crate::simulate::workload::parse(&path.display().to_string(), &text) {
+        Ok(w) => Some(w),
+        Err(diagnostics) => {
+            eprint!("{}", render_all(&diagnostics));
+            None
+        }
+    }
+}
+
+/// Runs a simulation with a progress bar on a terminal (none when stderr is not one).
+fn run_simulation(
+    loaded: &LoadedModel,
+    analysis: &Analysis,
+    workload: &crate::simulate::Workload,
+    catalog: &Catalog,
+) -> crate::simulate::Simulation {
+    let bar = indicatif::ProgressBar::new(u64::from(workload.installations));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} installations ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message(loaded.model.app.name.clone());
+    let result = crate::simulate::simulate(&loaded.model, analysis, catalog, workload, &|n| bar.inc(n));
+    bar.finish_and_clear();
+    result
+}
+
+fn simulate(model: &Path, workload: &Path, seed: Option<u64>, format: SimFormat, catalog: &Catalog) -> ExitStatus {
+    let Some(mut workload) = load_workload(workload) else {
+        return ExitStatus::BadInput;
+    };
+    if let Some(seed) = seed {
+        workload.seed = seed;
+    }
+    let Some(models) = load_all(std::slice::from_ref(&model.to_path_buf()), catalog) else {
+        return ExitStatus::BadInput;
+    };
+    let loaded = &models[0];
+    let analysis = analysis::analyze(&loaded.model, catalog);
+    let result = run_simulation(loaded, &analysis, &workload, catalog);
+    let mut stdout = std::io::stdout().lock();
+    let text = match format {
+        SimFormat::Json => serde_json::to_string_pretty(&result).unwrap_or_default() + "\n",
+        SimFormat::Text => crate::render::simulation::text(&result),
+        SimFormat::Html => crate::render::simulation::html(&result),
+    };
+    let _ = stdout.write_all(text.as_bytes());
+    ExitStatus::Clean
+}
+
+fn compare(paths: &[PathBuf], workload: Option<&Path>, format: CompareFormat, catalog: &Catalog) -> ExitStatus {
+    let workload = match workload {
+        Some(path) => match load_workload(path) {
+            Some(w) => Some(w),
+            None => return ExitStatus::BadInput,
+        },
+        None => None,
+    };
+    let Some(models) = load_all(paths, catalog) else {
+        return ExitStatus::BadInput;
+    };
+    let analyses = analyse_all(&models, catalog);
+    let simulations: Vec<Option<crate::simulate::Simulation>> = models
+        .iter()
+        .zip(&analyses)
+        .map(|(loaded, analysis)| workload.as_ref().map(|w| run_simulation(loaded, analysis, w, catalog)))
+        .collect();
+    let rows = crate::render::simulation::comparison(&models, &analyses, &simulations);
+    let text = match format {
+        CompareFormat::Md => crate::render::simulation::comparison_md(&rows),
+        CompareFormat::Csv => String::from_utf8(crate::render::simulation::comparison_csv(&rows)).unwrap_or_default(),
+        CompareFormat::Json => serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n",
+        CompareFormat::Html => crate::render::simulation::comparison_html(&rows),
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    ExitStatus::Clean
+}
+
+fn jwt(command: JwtCommand) -> ExitStatus {
+    let mut stdout = std::io::stdout().lock();
+    match command {
+        JwtCommand::Qsh { method, url, base_path } => {
+            let _ = writeln!(stdout, "{}", crate::jwt::qsh(&method, &url, base_path.as_deref()));
+            let _ = writeln!(
+                stdout,
+                "canonical request: {}",
+                crate::jwt::canonical_request(&method, &url, base_path.as_deref())
+            );
+            ExitStatus::Clean
+        }
+        JwtCommand::Verify {
+            token,
+            secret,
+            method,
+            url,
+            now,
+        } => {
+            let now = now.unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+            });
+            // The secret given is the issuer's, whoever the token names.
+            let lookup = |_: &str| Some(secret.as_bytes());
+            match crate::jwt::verify(&token, lookup, &method, &url, now, crate::jwt::Checks::ALL) {
+                Ok(claims) => {
+                    let _ = writeln!(
+                        stdout,
+                        "valid: iss {} exp {} qsh {}",
+                        claims.iss, claims.exp, claims.qsh
+                    );
+                    ExitStatus::Clean
+                }
+                Err(err) => {
+                    let _ = writeln!(stdout, "invalid: {err}");
+                    ExitStatus::Findings
+                }
+            }
         }
     }
 }

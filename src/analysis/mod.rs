@@ -5,6 +5,7 @@ pub mod propagation;
 pub mod resolve;
 mod sections;
 
+pub use sections::european_realm;
 pub use sections::{
     BaaLink, DataUse, Hipaa, Mechanism, PortfolioRecipient, RealmResidency, ResidencyEntry, RunsOnAtlassian, Soc2,
     Subprocessor, SubserviceOrganisation, portfolio,

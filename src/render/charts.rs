@@ -7,6 +7,11 @@ use std::sync::Once;
 
 static FONTS: Once = Once::new();
 
+/// Registers the bundled font with plotters (once).
+pub fn register() {
+    register_fonts();
+}
+
 fn register_fonts() {
     FONTS.call_once(|| {
         // The bundled font parses (a unit test checks); a failure here would only lose labels.

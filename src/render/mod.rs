@@ -10,6 +10,7 @@ pub mod exports;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 pub mod sarif;
+pub mod simulation;
 pub mod templates;
 
 use crate::analysis::Analysis;

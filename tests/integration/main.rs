@@ -8,6 +8,7 @@ mod import;
 mod models;
 mod reports;
 mod rules;
+mod simulation;
 mod validation;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,363 @@
+//! Renderings of simulations and of the side-by-side comparison of migration options.
+
+use crate::analysis::{Analysis, Mechanism};
+use crate::load::LoadedModel;
+use crate::simulate::Simulation;
+use schemars::JsonSchema;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+use super::diagram::xml;
+
+/// A simulation summary for terminals.
+pub fn text(sim: &Simulation) -> String {
+    let t = &sim.totals;
+    let mut out = format!(
+        "{}: {} installations × {} days (seed {})\n",
+        sim.app, t.installations, sim.workload.days, sim.workload.seed
+    );
+    let _ = writeln!(
+        out,
+        "events {}  flows {}  records {}  bytes {}\nJWTs signed {}  verified {}  remote invocations {}  Forge storage provisioned {}",
+        t.events,
+        t.flows,
+        t.records,
+        t.bytes,
+        t.jwt_signed,
+        t.jwt_verified,
+        t.remote_invocations,
+        t.storage_provisioned
+    );
+    let _ = writeln!(
+        out,
+        "uninstalls {}  realm migrations {}  blocked egress {}  installations with secrets outside Atlassian {}",
+        t.uninstalls, t.realm_migrations, t.blocked_egress, t.secrets_outside_atlassian
+    );
+    let _ = writeln!(
+        out,
+        "\nResidency kept: {:.1}% of installations",
+        sim.residency.kept_percent
+    );
+    for (realm, total) in &sim.residency.total {
+        let _ = writeln!(
+            out,
+            "  {realm}: {} of {total}",
+            sim.residency.kept.get(realm).copied().unwrap_or(0)
+        );
+    }
+    let _ = writeln!(out, "\nLedger (data × organisation × country):");
+    for row in &sim.ledger {
+        let _ = writeln!(
+            out,
+            "  {:<16} {:<12} {:<8} {:<10} {:>10} records",
+            row.data, row.organisation, row.country, row.state, row.records
+        );
+    }
+    if !sim.transfers.is_empty() {
+        let _ = writeln!(out, "\nTransfers needing a mechanism:");
+        for row in &sim.transfers {
+            let _ = writeln!(
+                out,
+                "  {} → {} ({}): {} records — {}",
+                row.realm, row.organisation, row.country, row.records, row.mechanism
+            );
+        }
+    }
+    if !sim.attacks.is_empty() {
+        let _ = writeln!(out, "\nAttack experiments (accepted / rejected):");
+        for (kind, count) in &sim.attacks {
+            let _ = writeln!(out, "  {kind:<24} {} / {}", count.accepted, count.rejected);
+        }
+    }
+    if !sim.kept_after_uninstall.is_empty() {
+        let _ = writeln!(out, "\nKept after uninstall:");
+        for row in &sim.kept_after_uninstall {
+            let _ = writeln!(
+                out,
+                "  {} keeps {} of {} installations",
+                row.component, row.data, row.installations
+            );
+        }
+    }
+    out
+}
+
+/// A simulation as a self-contained web page.
+pub fn html(sim: &Simulation) -> String {
+    let mut rows = String::new();
+    for row in &sim.ledger {
+        let _ = write!(
+            rows,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td style=\"text-align:right\">{}</td><td style=\"text-align:right\">{}</td></tr>",
+            xml(&row.data),
+            xml(&row.organisation),
+            xml(&row.country),
+            row.state,
+            row.records,
+            row.bytes
+        );
+    }
+    let daily = daily_chart(sim);
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Simulation: {app}</title><style>body{{font-family:\"DejaVu Sans\",Helvetica,Arial,sans-serif;color:#172b4d;margin:30px}}table{{border-collapse:collapse;font-size:13px}}th,td{{border:1px solid #dfe1e6;padding:4px 8px}}th{{background:#f4f5f7}}</style></head><body><h1>Simulation: {app}</h1><pre>{text}</pre><h2>Daily activity</h2>{daily}<h2>Ledger</h2><table><thead><tr><th>Data</th><th>Organisation</th><th>Country</th><th>State</th><th>Records</th><th>Bytes</th></tr></thead><tbody>{rows}</tbody></table></body></html>\n",
+        app = xml(&sim.app),
+        text = xml(&text(sim)),
+    )
+}
+
+fn daily_chart(sim: &Simulation) -> String {
+    use plotters::prelude::*;
+    super::charts::register();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (720, 260)).into_drawing_area();
+        let _ = root.fill(&WHITE);
+        let max = sim.daily.iter().map(|d| d.records).max().unwrap_or(1).max(1);
+        let days = sim.daily.len().max(1) as u32;
+        if let Ok(mut chart) = ChartBuilder::on(&root)
+            .caption("Records written per day", ("sans-serif", 14))
+            .margin(10)
+            .x_label_area_size(24)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0u32..days, 0u64..max + max / 10 + 1)
+        {
+            let _ = chart.configure_mesh().label_style(("sans-serif", 11)).draw();
+            let _ = chart.draw_series(LineSeries::new(
+                sim.daily.iter().map(|d| (d.day, d.records)),
+                &RGBColor(0x00, 0x52, 0xcc),
+            ));
+        }
+        let _ = root.present();
+    }
+    svg
+}
+
+/// One option in a comparison.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+pub struct ComparisonRow {
+    /// The app (option) name.
+    pub option: String,
+    /// Platform.
+    pub platform: String,
+    /// Organisations receiving personal data (other than the customer).
+    pub recipients: Vec<String>,
+    /// Sub-processors (the vendor's providers; Atlassian for Forge parts).
+    pub subprocessors: usize,
+    /// Realms (static) or installations (simulated) whose in-scope data stays in the realm, in percent.
+    pub residency_kept_percent: f64,
+    /// Whether the residency figure comes from a simulation.
+    pub residency_simulated: bool,
+    /// Recipient × realm transfers that need SCCs or evidence of a mechanism.
+    pub transfers_needing_sccs: usize,
+    /// Components keeping a credential outside Atlassian (static), or installations (simulated).
+    pub secrets_outside_atlassian: u64,
+    /// Components reachable from the internet.
+    pub public_endpoints: usize,
+    /// Runs on Atlassian eligibility.
+    pub runs_on_atlassian: bool,
+    /// Organisations that would need a BAA for PHI.
+    pub baas_needed: usize,
+    /// Egress calls Forge blocked (simulation).
+    pub blocked_egress: Option<u64>,
+    /// Attack attempts the app accepted (simulation; none when there is no Connect endpoint).
+    pub attacks_accepted: Option<u64>,
+    /// Findings high / medium / low.
+    pub findings: [usize; 3],
+}
+
+/// The comparison rows, one per option; figures from the simulation where one ran.
+pub fn comparison(
+    models: &[LoadedModel],
+    analyses: &[Analysis],
+    simulations: &[Option<Simulation>],
+) -> Vec<ComparisonRow> {
+    models
+        .iter()
+        .zip(analyses)
+        .zip(simulations)
+        .map(|((loaded, a), sim)| {
+            let static_kept = if a.residency.is_empty() {
+                100.0
+            } else {
+                a.residency.iter().filter(|r| r.kept).count() as f64 * 100.0 / a.residency.len() as f64
+            };
+            let transfers = a
+                .subprocessors
+                .iter()
+                .flat_map(|s| s.transfer_mechanism.values())
+                .filter(|m| matches!(m, Mechanism::Sccs { .. } | Mechanism::EvidenceRequired { .. }))
+                .count();
+            let static_secrets = a.findings.iter().filter(|f| f.rule == "TF-PLAT-001").count() as u64;
+            ComparisonRow {
+                option: a.app.name.clone(),
+                platform: a.app.platform.to_owned(),
+                recipients: a.subprocessors.iter().map(|s| s.name.clone()).collect(),
+                subprocessors: a.subprocessors.iter().filter(|s| s.role == "sub-processor").count(),
+                residency_kept_percent: sim.as_ref().map_or(static_kept, |s| s.residency.kept_percent),
+                residency_simulated: sim.is_some(),
+                transfers_needing_sccs: transfers,
+                secrets_outside_atlassian: sim
+                    .as_ref()
+                    .map_or(static_secrets, |s| s.totals.secrets_outside_atlassian),
+                public_endpoints: loaded.model.components.iter().filter(|c| c.public_endpoint).count(),
+                runs_on_atlassian: a.runs_on_atlassian.eligible,
+                baas_needed: if a.hipaa.applies {
+                    a.hipaa.chain.iter().filter(|l| l.relationship != "atlassian").count()
+                } else {
+                    0
+                },
+                blocked_egress: sim.as_ref().map(|s| s.totals.blocked_egress),
+                attacks_accepted: sim
+                    .as_ref()
+                    .filter(|s| !s.attacks.is_empty())
+                    .map(|s| s.attacks.values().map(|c| c.accepted).sum()),
+                findings: [a.finding_counts.high, a.finding_counts.medium, a.finding_counts.low],
+            }
+        })
+        .collect()
+}
+
+const HEADERS: [&str; 13] = [
+    "option",
+    "platform",
+    "recipients of personal data",
+    "sub-processors",
+    "residency kept %",
+    "transfers needing SCCs",
+    "secrets outside Atlassian",
+    "public endpoints",
+    "Runs on Atlassian",
+    "BAAs needed",
+    "blocked egress",
+    "attacks accepted",
+    "findings H/M/L",
+];
+
+fn cells(row: &ComparisonRow) -> [String; 13] {
+    let opt = |v: Option<u64>| v.map_or_else(|| "—".to_owned(), |v| v.to_string());
+    [
+        row.option.clone(),
+        row.platform.clone(),
+        format!("{} ({})", row.recipients.len(), row.recipients.join(", ")),
+        row.subprocessors.to_string(),
+        format!(
+            "{:.1}{}",
+            row.residency_kept_percent,
+            if row.residency_simulated { "" } else { " (realms)" }
+        ),
+        row.transfers_needing_sccs.to_string(),
+        row.secrets_outside_atlassian.to_string(),
+        row.public_endpoints.to_string(),
+        if row.runs_on_atlassian { "yes" } else { "no" }.to_owned(),
+        row.baas_needed.to_string(),
+        opt(row.blocked_egress),
+        opt(row.attacks_accepted),
+        format!("{}/{}/{}", row.findings[0], row.findings[1], row.findings[2]),
+    ]
+}
+
+/// The comparison as a Markdown table (options as columns).
+pub fn comparison_md(rows: &[ComparisonRow]) -> String {
+    let mut out = String::from("| | ");
+    out.push_str(
+        &rows
+            .iter()
+            .map(|r| r.option.replace('|', "\\|"))
+            .collect::<Vec<_>>()
+            .join(" | "),
+    );
+    out.push_str(" |\n|---|");
+    out.push_str(&"---|".repeat(rows.len()));
+    out.push('\n');
+    let all: Vec<[String; 13]> = rows.iter().map(cells).collect();
+    for (i, header) in HEADERS.iter().enumerate().skip(1) {
+        let _ = writeln!(
+            out,
+            "| {header} | {} |",
+            all.iter()
+                .map(|c| c[i].replace('|', "\\|"))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+    }
+    out
+}
+
+/// The comparison as CSV, one row per option.
+pub fn comparison_csv(rows: &[ComparisonRow]) -> Vec<u8> {
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record(HEADERS);
+    for row in rows {
+        let _ = writer.write_record(cells(row));
+    }
+    writer.into_inner().unwrap_or_default()
+}
+
+/// The comparison as a web page with a chart.
+pub fn comparison_html(rows: &[ComparisonRow]) -> String {
+    use plotters::prelude::*;
+    super::charts::register();
+    let mut table = String::from("<table><thead><tr><th></th>");
+    for row in rows {
+        let _ = write!(table, "<th>{}</th>", xml(&row.option));
+    }
+    table.push_str("</tr></thead><tbody>");
+    let all: Vec<[String; 13]> = rows.iter().map(cells).collect();
+    for (i, header) in HEADERS.iter().enumerate().skip(1) {
+        let _ = write!(table, "<tr><th>{}</th>", xml(header));
+        for c in &all {
+            let _ = write!(table, "<td>{}</td>", xml(&c[i]));
+        }
+        table.push_str("</tr>");
+    }
+    table.push_str("</tbody></table>");
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, 300)).into_drawing_area();
+        let _ = root.fill(&WHITE);
+        let max = rows
+            .iter()
+            .map(|r| r.recipients.len().max(r.transfers_needing_sccs))
+            .max()
+            .unwrap_or(1)
+            .max(1) as u32;
+        if let Ok(mut chart) = ChartBuilder::on(&root)
+            .caption("Recipients and transfers needing SCCs per option", ("sans-serif", 14))
+            .margin(10)
+            .x_label_area_size(30)
+            .y_label_area_size(40)
+            .build_cartesian_2d((0..rows.len()).into_segmented(), 0u32..max + 1)
+        {
+            let names: Vec<String> = rows.iter().map(|r| r.option.chars().take(26).collect()).collect();
+            let _ = chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .x_label_formatter(&|v| match v {
+                    SegmentValue::CenterOf(i) => names.get(*i).cloned().unwrap_or_default(),
+                    _ => String::new(),
+                })
+                .label_style(("sans-serif", 11))
+                .draw();
+            for (i, row) in rows.iter().enumerate() {
+                let _ = chart.draw_series(std::iter::once(Rectangle::new(
+                    [
+                        (SegmentValue::Exact(i), 0),
+                        (SegmentValue::CenterOf(i), row.recipients.len() as u32),
+                    ],
+                    RGBColor(0x00, 0x52, 0xcc).filled(),
+                )));
+                let _ = chart.draw_series(std::iter::once(Rectangle::new(
+                    [
+                        (SegmentValue::CenterOf(i), 0),
+                        (SegmentValue::Exact(i + 1), row.transfers_needing_sccs as u32),
+                    ],
+                    RGBColor(0xbf, 0x26, 0x00).filled(),
+                )));
+            }
+        }
+        let _ = root.present();
+    }
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Migration options</title><style>body{{font-family:\"DejaVu Sans\",Helvetica,Arial,sans-serif;color:#172b4d;margin:30px}}table{{border-collapse:collapse;font-size:13px}}th,td{{border:1px solid #dfe1e6;padding:5px 8px;text-align:left;vertical-align:top}}thead th{{background:#f4f5f7}}tbody th{{background:#fafbfc;font-weight:600}}</style></head><body><h1>Migration options side by side</h1>{table}<p style=\"color:#5e6c84\">Blue: organisations receiving personal data; red: recipient × realm transfers needing SCCs or evidence of a mechanism.</p>{svg}</body></html>\n"
+    )
+}

@@ -1,0 +1,904 @@
+//! A deterministic, parallel event simulation of installations over time, under each
+//! platform's rules, producing a ledger of where each data category ended up.
+//!
+//! Connect: the `installed` callback hands a generated `clientKey` and `sharedSecret` to the
+//! vendor, which keeps them; every JWT-authenticated webhook and iframe request carries a real
+//! HS256 token with the request's qsh, verified as the model says the receiving component does;
+//! four attacks per installation (wrong secret, expired token, tampered query, another tenant's
+//! clientKey) are counted accepted or rejected. Forge: installs provision per-installation
+//! storage in the realm; egress to hosts the function did not declare is blocked and counted;
+//! remote calls carry an invocation token and leave Atlassian. Uninstalls purge or keep data as
+//! the model says; realm migrations move what follows the tenant and leave vendor copies.
+//!
+//! Installations run in parallel; each has its own random stream derived from the seed, and
+//! results are summed, so the ledger is the same for any thread count. Memory grows with the
+//! model and the number of installations, not with the number of events.
+
+pub mod workload;
+
+pub use workload::Workload;
+
+use crate::analysis::{Analysis, Mechanism, resolve::Resolved, resolve::inside_realm};
+use crate::catalog::Catalog;
+use crate::jwt::{self, Checks, Claims};
+use crate::model::{Auth, ComponentKind, Model, Platform, Realm, Trigger};
+use rayon::prelude::*;
+use schemars::JsonSchema;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// A small, fast, seedable random stream (SplitMix64): the same seed gives the same numbers on
+/// every platform.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A stream for `seed`.
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// A number in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    /// A whole number of events around `mean` (mean-preserving rounding with jitter).
+    pub fn count(&mut self, mean: f64) -> u64 {
+        if mean <= 0.0 {
+            return 0;
+        }
+        let scaled = mean * (0.5 + self.unit());
+        let whole = scaled.floor();
+        whole as u64 + u64::from(self.unit() < scaled - whole)
+    }
+}
+
+/// Kinds of attack on a Connect endpoint.
+pub const ATTACKS: [&str; 4] = [
+    "wrong-secret",
+    "expired-token",
+    "tampered-query",
+    "other-tenant-client-key",
+];
+
+/// One row of the ledger.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+pub struct LedgerRow {
+    /// Data category.
+    pub data: String,
+    /// Organisation.
+    pub organisation: String,
+    /// Country or jurisdiction (`unknown` when the model does not say).
+    pub country: String,
+    /// `at-rest` or `in-transit`.
+    pub state: &'static str,
+    /// Records.
+    pub records: u64,
+    /// Bytes.
+    pub bytes: u64,
+}
+
+/// Cross-border transfers, with the mechanism the static analysis says they need.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+pub struct TransferRow {
+    /// The installation realm the data came from.
+    pub realm: String,
+    /// Recipient.
+    pub organisation: String,
+    /// Where it went.
+    pub country: String,
+    /// The mechanism needed.
+    pub mechanism: String,
+    /// Records transferred.
+    pub records: u64,
+}
+
+/// Accepted and rejected attempts of one attack.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct AttackCount {
+    /// Accepted by the app (a vulnerability).
+    pub accepted: u64,
+    /// Rejected.
+    pub rejected: u64,
+}
+
+/// Data the app keeps after uninstall.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+pub struct KeptRow {
+    /// Component.
+    pub component: String,
+    /// Data category.
+    pub data: String,
+    /// Installations whose data it kept.
+    pub installations: u64,
+}
+
+/// One day.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct DayRow {
+    /// Day number, from 0.
+    pub day: u32,
+    /// Events that day.
+    pub events: u64,
+    /// Records written that day.
+    pub records: u64,
+}
+
+/// Totals.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Totals {
+    /// Installations simulated.
+    pub installations: u64,
+    /// Events (page views, product events, jobs, admin changes, lifecycle callbacks).
+    pub events: u64,
+    /// Flows executed.
+    pub flows: u64,
+    /// Ledger records.
+    pub records: u64,
+    /// Ledger bytes.
+    pub bytes: u64,
+    /// JWTs signed (Connect requests and attacks).
+    pub jwt_signed: u64,
+    /// JWTs verified by receiving components.
+    pub jwt_verified: u64,
+    /// Forge Remote invocations (each with an invocation token).
+    pub remote_invocations: u64,
+    /// Per-installation Forge storage provisioned.
+    pub storage_provisioned: u64,
+    /// Installations that uninstalled.
+    pub uninstalls: u64,
+    /// Installations whose site moved realm.
+    pub realm_migrations: u64,
+    /// Egress calls blocked by Forge (undeclared hosts).
+    pub blocked_egress: u64,
+    /// Installations whose shared secret is kept outside Atlassian.
+    pub secrets_outside_atlassian: u64,
+}
+
+/// Residency per realm: installations whose in-scope data at rest stayed in their realm.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, JsonSchema)]
+pub struct ResidencyKept {
+    /// Installations kept, by final realm.
+    pub kept: BTreeMap<String, u64>,
+    /// Installations, by final realm.
+    pub total: BTreeMap<String, u64>,
+    /// Share of all installations kept, in percent.
+    pub kept_percent: f64,
+}
+
+/// The result of a simulation.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+pub struct Simulation {
+    /// The app.
+    pub app: String,
+    /// The workload.
+    pub workload: Workload,
+    /// Totals.
+    pub totals: Totals,
+    /// Where each data category ended up: category × organisation × country × state.
+    pub ledger: Vec<LedgerRow>,
+    /// Residency kept.
+    pub residency: ResidencyKept,
+    /// Cross-border transfers out of European realms, with the mechanism needed.
+    pub transfers: Vec<TransferRow>,
+    /// Egress blocked by Forge, per host.
+    pub blocked_egress: BTreeMap<String, u64>,
+    /// Data kept after uninstall.
+    pub kept_after_uninstall: Vec<KeptRow>,
+    /// Attack experiments.
+    pub attacks: BTreeMap<String, AttackCount>,
+    /// The daily time series.
+    pub daily: Vec<DayRow>,
+}
+
+/// Kinds of events that start flows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum EventKind {
+    PageView,
+    ProductEvent,
+    Scheduled,
+    Admin,
+    Install,
+    Uninstall,
+}
+
+/// A flow as executed for one realm: the ledger slots it adds to.
+#[derive(Clone, Debug, Default)]
+struct Step {
+    flow: usize,
+    /// Slots per realm index.
+    slots: Vec<Vec<usize>>,
+    /// (component, data) holdings written at rest.
+    holdings: Vec<usize>,
+    jwt: Option<JwtCheck>,
+    remote: bool,
+    blocked: Option<String>,
+    product: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct JwtCheck {
+    checks: Checks,
+}
+
+/// Everything precomputed from the model for the hot loop.
+struct Plan {
+    realms: Vec<Realm>,
+    realm_weights: Vec<f64>,
+    slots: Vec<(usize, usize, String, String, bool)>, // realm, data, org, country, at_rest
+    slot_index: HashMap<(usize, usize, String, String, bool), usize>,
+    holdings: Vec<(usize, usize)>, // component, data
+    holding_index: HashMap<(usize, usize), usize>,
+    entries: Vec<(EventKind, Vec<Step>)>,
+    attack_target: Option<(String, Checks)>,
+    connect: bool,
+    forge_storage: bool,
+}
+
+impl Plan {
+    fn slot(&mut self, key: (usize, usize, String, String, bool)) -> usize {
+        if let Some(&i) = self.slot_index.get(&key) {
+            return i;
+        }
+        self.slots.push(key.clone());
+        self.slot_index.insert(key, self.slots.len() - 1);
+        self.slots.len() - 1
+    }
+
+    fn holding(&mut self, key: (usize, usize)) -> usize {
+        if let Some(&i) = self.holding_index.get(&key) {
+            return i;
+        }
+        self.holdings.push(key);
+        self.holding_index.insert(key, self.holdings.len() - 1);
+        self.holdings.len() - 1
+    }
+
+    fn new(model: &Model, catalog: &Catalog, workload: &Workload) -> Plan {
+        let resolved = Resolved::new(model, catalog);
+        let index = model.component_index();
+        let data_index = model.data_index();
+        let mut realms: Vec<Realm> = workload.realms.keys().filter_map(|r| Realm::parse(r)).collect();
+        realms.sort();
+        realms.dedup();
+        let realm_weights = realms
+            .iter()
+            .map(|r| workload.realms.get(r.code()).copied().unwrap_or(0.0))
+            .collect();
+        let mut plan = Plan {
+            realms,
+            realm_weights,
+            slots: Vec::new(),
+            slot_index: HashMap::new(),
+            holdings: Vec::new(),
+            holding_index: HashMap::new(),
+            entries: Vec::new(),
+            attack_target: None,
+            connect: model.app.platform != Platform::Forge,
+            forge_storage: model.components.iter().any(|c| c.kind == ComponentKind::ForgeStorage),
+        };
+        let kind_of = |flow: &crate::model::Flow| -> Option<EventKind> {
+            let from = &model.components[*index.get(flow.from.as_str())?];
+            match (flow.trigger, from.kind) {
+                (Some(Trigger::LifecycleInstalled), _) => Some(EventKind::Install),
+                (Some(Trigger::LifecycleUninstalled), _) => Some(EventKind::Uninstall),
+                (Some(Trigger::Scheduled), _) => Some(EventKind::Scheduled),
+                (Some(Trigger::Webhook | Trigger::Event), ComponentKind::AtlassianProduct) => {
+                    Some(EventKind::ProductEvent)
+                }
+                (Some(Trigger::Iframe | Trigger::Invoke | Trigger::User) | None, ComponentKind::User) => {
+                    Some(EventKind::PageView)
+                }
+                _ => None,
+            }
+        };
+        for (f, flow) in model.flows.iter().enumerate() {
+            let Some(kind) = kind_of(flow) else { continue };
+            // The cascade: from the entry flow, every flow out of a component that carries data
+            // the component has received, breadth-first, each flow once.
+            let mut steps = Vec::new();
+            let mut arrived: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+            let mut queue = std::collections::VecDeque::from([(
+                f,
+                flow.data
+                    .iter()
+                    .filter_map(|d| data_index.get(d.as_str()).copied())
+                    .collect::<BTreeSet<usize>>(),
+            )]);
+            // A flow runs again only for categories it has not carried yet in this cascade.
+            let mut done: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+            while let Some((g, carried)) = queue.pop_front() {
+                let first_visit = !done.contains_key(&g);
+                let already = done.entry(g).or_default();
+                let carried: BTreeSet<usize> = carried.difference(already).copied().collect();
+                // Entry flows and flows without data run once; others when they carry
+                // something new.
+                let runs = if carried.is_empty() {
+                    first_visit && (g == f || model.flows[g].data.is_empty())
+                } else {
+                    true
+                };
+                if !runs {
+                    continue;
+                }
+                already.extend(carried.iter().copied());
+                let flow_g = &model.flows[g];
+                let (Some(&from), Some(&to)) = (index.get(flow_g.from.as_str()), index.get(flow_g.to.as_str())) else {
+                    continue;
+                };
+                let source = &model.components[from];
+                let target = &model.components[to];
+                let blocked = (flow_g.trigger == Some(Trigger::Fetch)
+                    && source.kind == ComponentKind::ForgeFunction
+                    && flow_g
+                        .host
+                        .as_deref()
+                        .is_some_and(|h| !source.egress.iter().any(|e| crate::import::host_matches(e, h))))
+                .then(|| flow_g.host.clone().unwrap_or_default());
+                let mut step = Step {
+                    flow: g,
+                    slots: vec![Vec::new(); plan.realms.len()],
+                    holdings: Vec::new(),
+                    jwt: None,
+                    remote: flow_g.trigger == Some(Trigger::Remote) || flow_g.auth == Some(Auth::Fit),
+                    blocked: blocked.clone(),
+                    product: (source.kind == ComponentKind::AtlassianProduct).then(|| source.id.clone()),
+                };
+                if flow_g.auth == Some(Auth::JwtHs256) && !resolved.on_atlassian(to) {
+                    step.jwt = Some(JwtCheck {
+                        checks: Checks {
+                            signature: target.verifies_jwt == Some(true),
+                            expiry: target.verifies_jwt == Some(true),
+                            qsh: target.validates_qsh == Some(true),
+                            allow_context_qsh: false,
+                        },
+                    });
+                    if plan.attack_target.is_none()
+                        && matches!(flow_g.trigger, Some(Trigger::Webhook | Trigger::Iframe))
+                    {
+                        plan.attack_target = Some((flow_g.label(), step.jwt.map_or(Checks::ALL, |j| j.checks)));
+                    }
+                }
+                if blocked.is_none() {
+                    for &d in &carried {
+                        let at_rest = target.stores.iter().any(|s| data_index.get(s.as_str()) == Some(&d));
+                        for (ri, realm) in plan.realms.clone().iter().enumerate() {
+                            let country = resolved
+                                .location(to, *realm, catalog)
+                                .code()
+                                .unwrap_or("unknown")
+                                .to_owned();
+                            for org in resolved.responsible(to) {
+                                let slot = plan.slot((ri, d, org.to_owned(), country.clone(), false));
+                                step.slots[ri].push(slot);
+                                if at_rest {
+                                    let slot = plan.slot((ri, d, org.to_owned(), country.clone(), true));
+                                    step.slots[ri].push(slot);
+                                }
+                            }
+                        }
+                        if at_rest {
+                            let h = plan.holding((to, d));
+                            step.holdings.push(h);
+                        }
+                    }
+                    let have = arrived.entry(to).or_default();
+                    have.extend(carried.iter().copied());
+                    let have = have.clone();
+                    for (h, next) in model.flows.iter().enumerate() {
+                        if next.from != flow_g.to || kind_of(next).is_some() {
+                            continue;
+                        }
+                        let mut next_carried: BTreeSet<usize> = next
+                            .data
+                            .iter()
+                            .filter_map(|d| data_index.get(d.as_str()).copied())
+                            .filter(|d| {
+                                have.contains(d)
+                                    || target.produces.iter().any(|p| data_index.get(p.as_str()) == Some(d))
+                                    || target.stores.iter().any(|p| data_index.get(p.as_str()) == Some(d))
+                            })
+                            .collect();
+                        if next.data.is_empty() {
+                            next_carried.clear();
+                        }
+                        queue.push_back((h, next_carried));
+                    }
+                }
+                steps.push(step);
+            }
+            plan.entries.push((kind, steps));
+        }
+        plan
+    }
+}
+
+/// What one or many installations produced; summed across installations.
+#[derive(Clone, Debug, Default)]
+struct Tally {
+    slots: Vec<u64>,
+    totals: Totals,
+    kept: BTreeMap<(String, u64), u64>,
+    total: BTreeMap<String, u64>,
+    blocked: BTreeMap<String, u64>,
+    kept_after: BTreeMap<usize, u64>,
+    attacks: [AttackCount; 4],
+    daily: Vec<(u64, u64)>,
+}
+
+impl Tally {
+    fn merge(mut self, other: Tally) -> Tally {
+        if self.slots.len() < other.slots.len() {
+            self.slots.resize(other.slots.len(), 0);
+        }
+        for (a, b) in self.slots.iter_mut().zip(&other.slots) {
+            *a += b;
+        }
+        let t = &mut self.totals;
+        let o = &other.totals;
+        t.installations += o.installations;
+        t.events += o.events;
+        t.flows += o.flows;
+        t.records += o.records;
+        t.bytes += o.bytes;
+        t.jwt_signed += o.jwt_signed;
+        t.jwt_verified += o.jwt_verified;
+        t.remote_invocations += o.remote_invocations;
+        t.storage_provisioned += o.storage_provisioned;
+        t.uninstalls += o.uninstalls;
+        t.realm_migrations += o.realm_migrations;
+        t.blocked_egress += o.blocked_egress;
+        t.secrets_outside_atlassian += o.secrets_outside_atlassian;
+        for (k, v) in other.kept {
+            *self.kept.entry(k).or_default() += v;
+        }
+        for (k, v) in other.total {
+            *self.total.entry(k).or_default() += v;
+        }
+        for (k, v) in other.blocked {
+            *self.blocked.entry(k).or_default() += v;
+        }
+        for (k, v) in other.kept_after {
+            *self.kept_after.entry(k).or_default() += v;
+        }
+        for (a, b) in self.attacks.iter_mut().zip(other.attacks) {
+            a.accepted += b.accepted;
+            a.rejected += b.rejected;
+        }
+        if self.daily.len() < other.daily.len() {
+            self.daily.resize(other.daily.len(), (0, 0));
+        }
+        for (a, b) in self.daily.iter_mut().zip(&other.daily) {
+            a.0 += b.0;
+            a.1 += b.1;
+        }
+        self
+    }
+}
+
+fn installation_secret(seed: u64, i: u64) -> [u8; 32] {
+    let mut rng = Rng::new(seed ^ i.wrapping_mul(0xA076_1D64_78BD_642F) ^ 0x005E_C2E7);
+    let mut secret = [0u8; 32];
+    for chunk in secret.chunks_mut(8) {
+        chunk.copy_from_slice(&rng.next_u64().to_le_bytes());
+    }
+    secret
+}
+
+/// Runs a simulation of `model` under `workload`; `analysis` is the model's static analysis
+/// (for transfer mechanisms); `progress` is told how many installations are done.
+pub fn simulate(
+    model: &Model,
+    analysis: &Analysis,
+    catalog: &Catalog,
+    workload: &Workload,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Simulation {
+    let plan = Plan::new(model, catalog, workload);
+    let resolved = Resolved::new(model, catalog);
+    let weight_sum: f64 = plan.realm_weights.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+    let days = workload.days as usize;
+    let tally = (0..u64::from(workload.installations))
+        .into_par_iter()
+        .fold(Tally::default, |mut tally, i| {
+            run_installation(
+                &plan, &resolved, model, catalog, workload, weight_sum, days, i, &mut tally,
+            );
+            progress(1);
+            tally
+        })
+        .reduce(Tally::default, Tally::merge);
+    finish(model, analysis, catalog, workload, &plan, tally)
+}
+
+#[allow(clippy::too_many_arguments, reason = "the hot loop's context, kept in locals")]
+fn run_installation(
+    plan: &Plan,
+    resolved: &Resolved<'_>,
+    model: &Model,
+    catalog: &Catalog,
+    workload: &Workload,
+    weight_sum: f64,
+    days: usize,
+    i: u64,
+    tally: &mut Tally,
+) {
+    if tally.slots.len() < plan.slots.len() {
+        tally.slots.resize(plan.slots.len(), 0);
+        tally.daily.resize(days, (0, 0));
+    }
+    let mut rng = Rng::new(workload.seed.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    // Where the site is pinned.
+    let mut pick = rng.unit() * weight_sum;
+    let mut realm = 0;
+    for (r, w) in plan.realm_weights.iter().enumerate() {
+        if pick < *w {
+            realm = r;
+            break;
+        }
+        pick -= w;
+        realm = r;
+    }
+    let products: BTreeSet<String> = workload
+        .products
+        .iter()
+        .filter(|(_, share)| rng.unit() < **share)
+        .map(|(p, _)| p.clone())
+        .collect();
+    let uses = |product: &Option<String>| {
+        product
+            .as_ref()
+            .is_none_or(|p| !workload.products.contains_key(p) || products.contains(p))
+    };
+    let uninstall_day = (rng.unit() < workload.uninstall_share).then_some(days * 3 / 4);
+    let migration_day = (rng.unit() < workload.realm_migration_share && plan.realms.len() > 1).then_some(days / 2);
+    let client_key = format!("tenant-{i}");
+    let secret = installation_secret(workload.seed, i);
+    let mut held = vec![false; plan.holdings.len()];
+    let bytes = workload.bytes_per_record;
+    let mut execute = |kind: EventKind, day: usize, realm: usize, rng: &mut Rng, tally: &mut Tally| {
+        let mut events = 0;
+        for (entry_kind, steps) in &plan.entries {
+            if *entry_kind != kind || !uses(&steps[0].product) {
+                continue;
+            }
+            events += 1;
+            for step in steps {
+                if let Some(host) = &step.blocked {
+                    tally.totals.blocked_egress += 1;
+                    *tally.blocked.entry(host.clone()).or_default() += 1;
+                    continue;
+                }
+                if let Some(check) = step.jwt {
+                    let url = format!(
+                        "/{}?installation={i}&event={}",
+                        model.flows[step.flow].to,
+                        rng.next_u64() % 1_000_000
+                    );
+                    let now = 1_760_000_000 + (day as i64) * 86_400;
+                    let claims = Claims {
+                        iss: client_key.clone(),
+                        iat: now,
+                        exp: now + 180,
+                        qsh: jwt::qsh("POST", &url, None),
+                        sub: None,
+                    };
+                    let token = jwt::sign(&claims, &secret);
+                    tally.totals.jwt_signed += 1;
+                    let lookup = |iss: &str| (iss == client_key).then_some(&secret[..]);
+                    let verified = jwt::verify(&token, lookup, "POST", &url, now, check.checks);
+                    tally.totals.jwt_verified += u64::from(check.checks.signature || check.checks.qsh);
+                    debug_assert!(verified.is_ok(), "a well-formed token is accepted");
+                }
+                tally.totals.remote_invocations += u64::from(step.remote);
+                tally.totals.flows += 1;
+                let slots = &step.slots[realm];
+                for &slot in slots {
+                    tally.slots[slot] += 1;
+                }
+                let records = slots.len() as u64;
+                tally.totals.records += records;
+                tally.totals.bytes += records * bytes;
+                tally.daily[day].1 += records;
+                for &h in &step.holdings {
+                    held[h] = true;
+                }
+            }
+        }
+        tally.daily[day].0 += events;
+        tally.totals.events += events;
+    };
+    tally.totals.installations += 1;
+    execute(EventKind::Install, 0, realm, &mut rng, tally);
+    if plan.forge_storage {
+        tally.totals.storage_provisioned += 1;
+    }
+    let mut realm_now = realm;
+    let rates = &workload.per_installation_per_day;
+    for day in 0..days {
+        if uninstall_day == Some(day) {
+            execute(EventKind::Uninstall, day, realm_now, &mut rng, tally);
+            tally.totals.uninstalls += 1;
+            break;
+        }
+        if migration_day == Some(day) {
+            realm_now = (realm_now + 1) % plan.realms.len();
+            tally.totals.realm_migrations += 1;
+        }
+        for (kind, mean) in [
+            (EventKind::PageView, rates.page_views),
+            (EventKind::ProductEvent, rates.product_events),
+            (EventKind::Scheduled, rates.scheduled_jobs),
+            (EventKind::Admin, rates.admin_changes),
+        ] {
+            let kind = if kind == EventKind::Admin {
+                EventKind::PageView
+            } else {
+                kind
+            };
+            for _ in 0..rng.count(mean) {
+                execute(kind, day, realm_now, &mut rng, tally);
+            }
+        }
+    }
+    // Attack experiments on the first JWT-authenticated endpoint.
+    if workload.attacks && plan.connect {
+        if let Some((target, checks)) = &plan.attack_target {
+            let now = 1_760_000_000;
+            let url = format!("/{target}?installation={i}");
+            let good_qsh = jwt::qsh("POST", &url, None);
+            let other_key = format!("tenant-{}", i + 1);
+            let other_secret = installation_secret(workload.seed, i + 1);
+            let lookup = |iss: &str| {
+                if iss == client_key {
+                    Some(&secret[..])
+                } else if iss == other_key {
+                    Some(&other_secret[..])
+                } else {
+                    None
+                }
+            };
+            let base = Claims {
+                iss: client_key.clone(),
+                iat: now,
+                exp: now + 180,
+                qsh: good_qsh.clone(),
+                sub: None,
+            };
+            let attempts = [
+                (jwt::sign(&base, b"not-the-shared-secret"), url.clone()),
+                (
+                    jwt::sign(
+                        &Claims {
+                            iat: now - 3_600,
+                            exp: now - 3_000,
+                            ..base.clone()
+                        },
+                        &secret,
+                    ),
+                    url.clone(),
+                ),
+                (jwt::sign(&base, &secret), format!("{url}&admin=true")),
+                (
+                    jwt::sign(
+                        &Claims {
+                            iss: other_key.clone(),
+                            ..base.clone()
+                        },
+                        &secret,
+                    ),
+                    url.clone(),
+                ),
+            ];
+            for (k, (token, request_url)) in attempts.iter().enumerate() {
+                tally.totals.jwt_signed += 1;
+                let accepted = jwt::verify(token, lookup, "POST", request_url, now, *checks).is_ok();
+                if accepted {
+                    tally.attacks[k].accepted += 1;
+                } else {
+                    tally.attacks[k].rejected += 1;
+                }
+            }
+        } else if model
+            .flows
+            .iter()
+            .any(|f| f.auth == Some(Auth::None) && !resolved_on(resolved, model, &f.to))
+        {
+            // Nothing to forge where nothing is checked: every attack gets through.
+            for a in &mut tally.attacks {
+                a.accepted += 1;
+            }
+        }
+    }
+    // Final state: where this installation's data rests.
+    let final_realm = plan.realms[realm_now];
+    let mut kept = true;
+    let mut secret_outside = false;
+    for (h, &(component, d)) in plan.holdings.iter().enumerate() {
+        if !held[h] {
+            continue;
+        }
+        let category = &model.data[d];
+        let on_atlassian = resolved.on_atlassian(component);
+        if category.credential && !on_atlassian {
+            secret_outside = true;
+        }
+        if uninstall_day.is_some() {
+            let purged = model.components[component].purge_on_uninstall == Some(true)
+                || model.components[component].kind == ComponentKind::ForgeStorage;
+            if !purged {
+                *tally.kept_after.entry(h).or_default() += 1;
+            }
+            continue;
+        }
+        if category.residency_in_scope() {
+            let location = resolved.location(component, final_realm, catalog);
+            match location.code() {
+                Some(code) if inside_realm(code, final_realm, catalog) => {}
+                _ => kept = false,
+            }
+        }
+    }
+    tally.totals.secrets_outside_atlassian += u64::from(secret_outside);
+    if uninstall_day.is_none() {
+        let code = final_realm.code().to_owned();
+        *tally.total.entry(code.clone()).or_default() += 1;
+        if kept {
+            *tally.kept.entry((code, 0)).or_default() += 1;
+        }
+    }
+}
+
+fn resolved_on(resolved: &Resolved<'_>, model: &Model, id: &str) -> bool {
+    model
+        .components
+        .iter()
+        .position(|c| c.id == id)
+        .is_some_and(|c| resolved.on_atlassian(c))
+}
+
+fn finish(
+    model: &Model,
+    analysis: &Analysis,
+    catalog: &Catalog,
+    workload: &Workload,
+    plan: &Plan,
+    tally: Tally,
+) -> Simulation {
+    // The ledger sums every realm's records for each category × organisation × country × state.
+    let mut summed: BTreeMap<(usize, &str, &str, bool), u64> = BTreeMap::new();
+    for ((_, d, org, country, at_rest), records) in plan.slots.iter().zip(tally.slots.iter()) {
+        if *records > 0 {
+            *summed
+                .entry((*d, org.as_str(), country.as_str(), *at_rest))
+                .or_default() += records;
+        }
+    }
+    let mut ledger: Vec<LedgerRow> = summed
+        .into_iter()
+        .map(|((d, org, country, at_rest), records)| LedgerRow {
+            data: model.data[d].id.clone(),
+            organisation: org.to_owned(),
+            country: country.to_owned(),
+            state: if at_rest { "at-rest" } else { "in-transit" },
+            records,
+            bytes: records * workload.bytes_per_record,
+        })
+        .collect();
+    ledger.sort();
+    // Transfers: personal data reaching a recipient outside the EEA from a European realm
+    // needs the mechanism the static analysis found for that recipient and realm.
+    let mut transfers: BTreeMap<(String, String, String, String), u64> = BTreeMap::new();
+    for (slot, records) in plan.slots.iter().zip(tally.slots.iter()) {
+        let (ri, d, org, country, at_rest) = slot;
+        if *at_rest || *records == 0 || !(model.data[*d].personal || model.data[*d].phi) {
+            continue;
+        }
+        let realm = plan.realms[*ri];
+        if !crate::analysis::european_realm(realm) || realm == Realm::Global || catalog.is_eea(country) {
+            continue;
+        }
+        let Some(row) = analysis.subprocessors.iter().find(|s| &s.organisation == org) else {
+            continue;
+        };
+        // The static analysis has the mechanism for the model's own realms; others are
+        // evaluated like them by jurisdiction.
+        let mechanism = row
+            .transfer_mechanism
+            .get(realm.code())
+            .or_else(|| {
+                row.transfer_mechanism
+                    .iter()
+                    .find(|(r, _)| Realm::parse(r).is_some_and(crate::analysis::european_realm))
+                    .map(|(_, m)| m)
+            })
+            .map_or_else(
+                || "evidence required: the recipient's mechanism for this realm".to_owned(),
+                Mechanism::label,
+            );
+        if mechanism.starts_with("none needed") {
+            continue;
+        }
+        *transfers
+            .entry((realm.code().to_owned(), org.clone(), country.clone(), mechanism))
+            .or_default() += records;
+    }
+    let transfers = transfers
+        .into_iter()
+        .map(|((realm, organisation, country, mechanism), records)| TransferRow {
+            realm,
+            organisation,
+            country,
+            mechanism,
+            records,
+        })
+        .collect();
+    let mut kept = BTreeMap::new();
+    for ((realm, _), n) in &tally.kept {
+        *kept.entry(realm.clone()).or_default() += n;
+    }
+    let all: u64 = tally.total.values().sum();
+    let kept_all: u64 = kept.values().sum();
+    let kept_after_uninstall = {
+        let mut rows: Vec<KeptRow> = tally
+            .kept_after
+            .iter()
+            .map(|(h, n)| {
+                let (c, d) = plan.holdings[*h];
+                KeptRow {
+                    component: model.components[c].id.clone(),
+                    data: model.data[d].id.clone(),
+                    installations: *n,
+                }
+            })
+            .collect();
+        rows.sort();
+        rows
+    };
+    // Attacks are reported where there is a Connect endpoint to attack.
+    let attacks = if tally.attacks.iter().any(|a| a.accepted + a.rejected > 0) {
+        ATTACKS
+            .iter()
+            .zip(tally.attacks)
+            .map(|(k, v)| ((*k).to_owned(), v))
+            .collect()
+    } else {
+        BTreeMap::new()
+    };
+    Simulation {
+        app: model.app.name.clone(),
+        workload: workload.clone(),
+        totals: tally.totals,
+        ledger,
+        residency: ResidencyKept {
+            kept,
+            total: tally.total,
+            kept_percent: if all == 0 {
+                100.0
+            } else {
+                (kept_all as f64 * 1000.0 / all as f64).round() / 10.0
+            },
+        },
+        transfers,
+        blocked_egress: tally.blocked,
+        kept_after_uninstall,
+        attacks,
+        daily: tally
+            .daily
+            .iter()
+            .enumerate()
+            .map(|(day, (events, records))| DayRow {
+                day: day as u32,
+                events: *events,
+                records: *records,
+            })
+            .collect(),
+    }
+}
