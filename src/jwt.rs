@@ -184,14 +184,37 @@ const HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
 /// [`HEADER`], base64url-encoded.
 const ENCODED_HEADER: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 
+/// A shared secret with its HMAC key schedule computed once, for signing and verifying many
+/// tokens of one installation.
+#[derive(Clone)]
+pub struct Key(HmacSha256);
+
+impl Key {
+    /// The key of `secret`.
+    pub fn new(secret: &[u8]) -> Key {
+        Key(HmacSha256::new_from_slice(secret).expect("HMAC takes keys of any length"))
+    }
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Key(…)")
+    }
+}
+
 /// Signs `claims` with `secret` (HS256).
 pub fn sign(claims: &Claims, secret: &[u8]) -> String {
+    sign_with(claims, &Key::new(secret))
+}
+
+/// Signs `claims` with a prepared key (HS256).
+pub fn sign_with(claims: &Claims, key: &Key) -> String {
     let payload = serde_json::to_vec(claims).unwrap_or_default();
     let mut token = String::with_capacity(64 + payload.len() * 4 / 3 + 48);
     URL_SAFE_NO_PAD.encode_string(HEADER, &mut token);
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(&payload, &mut token);
-    let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes keys of any length");
+    let mut mac = key.0.clone();
     mac.update(token.as_bytes());
     let signature = mac.finalize().into_bytes();
     token.push('.');
@@ -256,14 +279,43 @@ pub fn verify<'s>(
     now: i64,
     checks: Checks,
 ) -> Result<Claims, JwtError> {
+    verify_inner(
+        token,
+        |iss| secret_of(iss).map(|s| Key::new(s).0),
+        method,
+        url,
+        now,
+        checks,
+    )
+}
+
+/// [`verify`] with prepared keys.
+pub fn verify_with<'k>(
+    token: &str,
+    key_of: impl Fn(&str) -> Option<&'k Key>,
+    method: &str,
+    url: &str,
+    now: i64,
+    checks: Checks,
+) -> Result<Claims, JwtError> {
+    verify_inner(token, |iss| key_of(iss).map(|k| k.0.clone()), method, url, now, checks)
+}
+
+fn verify_inner(
+    token: &str,
+    mac_of: impl Fn(&str) -> Option<HmacSha256>,
+    method: &str,
+    url: &str,
+    now: i64,
+    checks: Checks,
+) -> Result<Claims, JwtError> {
     let claims = decode_claims(token)?;
     if checks.signature {
-        let secret = secret_of(&claims.iss).ok_or_else(|| JwtError::UnknownIssuer(claims.iss.clone()))?;
+        let mut mac = mac_of(&claims.iss).ok_or_else(|| JwtError::UnknownIssuer(claims.iss.clone()))?;
         let (signed, signature) = token.rsplit_once('.').unwrap_or((token, ""));
         let signature = URL_SAFE_NO_PAD
             .decode(signature)
             .map_err(|e| JwtError::Malformed(format!("signature: {e}")))?;
-        let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes keys of any length");
         mac.update(signed.as_bytes());
         mac.verify_slice(&signature)
             .map_err(|_| JwtError::BadSignature(claims.iss.clone()))?;

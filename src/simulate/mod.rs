@@ -561,6 +561,7 @@ fn run_installation(
     let migration_day = (rng.unit() < workload.realm_migration_share && plan.realms.len() > 1).then_some(days / 2);
     let client_key = format!("tenant-{i}");
     let secret = installation_secret(workload.seed, i);
+    let key = jwt::Key::new(&secret);
     let mut held = vec![false; plan.holdings.len()];
     let bytes = workload.bytes_per_record;
     let mut execute = |kind: EventKind, day: usize, realm: usize, rng: &mut Rng, tally: &mut Tally| {
@@ -590,10 +591,10 @@ fn run_installation(
                         qsh: jwt::qsh("POST", &url, None),
                         sub: None,
                     };
-                    let token = jwt::sign(&claims, &secret);
+                    let token = jwt::sign_with(&claims, &key);
                     tally.totals.jwt_signed += 1;
-                    let lookup = |iss: &str| (iss == client_key).then_some(&secret[..]);
-                    let verified = jwt::verify(&token, lookup, "POST", &url, now, check.checks);
+                    let lookup = |iss: &str| (iss == client_key).then_some(&key);
+                    let verified = jwt::verify_with(&token, lookup, "POST", &url, now, check.checks);
                     tally.totals.jwt_verified += u64::from(check.checks.signature || check.checks.qsh);
                     debug_assert!(verified.is_ok(), "a well-formed token is accepted");
                 }
