@@ -171,6 +171,8 @@ pub struct ResidencyKept {
     pub total: BTreeMap<String, u64>,
     /// Share of all installations kept, in percent.
     pub kept_percent: f64,
+    /// The installations (by `clientKey`/site id) whose in-scope data at rest left their realm.
+    pub not_kept: Vec<String>,
 }
 
 /// The result of a simulation.
@@ -429,6 +431,7 @@ struct Tally {
     total: BTreeMap<String, u64>,
     blocked: BTreeMap<String, u64>,
     kept_after: BTreeMap<usize, u64>,
+    not_kept: Vec<u64>,
     attacks: [AttackCount; 4],
     daily: Vec<(u64, u64)>,
 }
@@ -468,6 +471,7 @@ impl Tally {
         for (k, v) in other.kept_after {
             *self.kept_after.entry(k).or_default() += v;
         }
+        self.not_kept.extend(other.not_kept);
         for (a, b) in self.attacks.iter_mut().zip(other.attacks) {
             a.accepted += b.accepted;
             a.rejected += b.rejected;
@@ -753,6 +757,8 @@ fn run_installation(
         *tally.total.entry(code.clone()).or_default() += 1;
         if kept {
             *tally.kept.entry((code, 0)).or_default() += 1;
+        } else {
+            tally.not_kept.push(i);
         }
     }
 }
@@ -885,6 +891,11 @@ fn finish(
                 100.0
             } else {
                 (kept_all as f64 * 1000.0 / all as f64).round() / 10.0
+            },
+            not_kept: {
+                let mut ids = tally.not_kept.clone();
+                ids.sort_unstable();
+                ids.into_iter().map(|i| format!("tenant-{i}")).collect()
             },
         },
         transfers,

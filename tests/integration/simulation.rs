@@ -58,6 +58,7 @@ proptest! {
         let kept: u64 = sim.residency.kept.values().sum();
         let total: u64 = sim.residency.total.values().sum();
         prop_assert!(kept <= total);
+        prop_assert_eq!(sim.residency.not_kept.len() as u64, total - kept);
         prop_assert_eq!(total + sim.totals.uninstalls, u64::from(installations));
         for attack in sim.attacks.values() {
             prop_assert_eq!(attack.accepted + attack.rejected, u64::from(installations));
