@@ -65,3 +65,68 @@ fn block_and_flow_styles_read_the_same() {
         load_model_str("b", block, &catalog).unwrap().model
     );
 }
+
+mod robustness {
+    //! Bad input never panics: arbitrary text into every reader.
+    use proptest::prelude::*;
+    use trustflow::catalog::Catalog;
+    use trustflow::import::{self, Kind};
+    use trustflow::load::load_model_str;
+
+    fn yamlish() -> impl Strategy<Value = String> {
+        // Fragments of real models and descriptors, shuffled and cut, plus raw bytes.
+        let pieces = prop::sample::select(vec![
+            "trustflow: 1\n",
+            "app: { name: A, platform: forge, vendor: v }\n",
+            "components:\n",
+            "  - { id: x, kind: service }\n",
+            "flows:\n",
+            "  - { from: x, to: y, data: [d] }\n",
+            "boundaries: [{ id: b, parent: b }]\n",
+            "data: [{ id: d }]\n",
+            "permissions:\n",
+            "  external:\n",
+            "    fetch:\n",
+            "      backend: ['*', {address: 'a.b'}]\n",
+            "remotes: [{key: r}]\n",
+            "modules: { jira:issuePanel: [{key: p, resource: r}] }\n",
+            "&a [*a]\n",
+            "{\"baseUrl\": \"http://x\", \"scopes\": [\"READ\"]}",
+            "- - -\n",
+            ": :\n",
+            "\t",
+            "'",
+            "\"",
+            "{",
+            "}",
+            "[",
+            "]",
+            "\u{0}",
+            "é",
+            "~\n",
+            "region: EU\n",
+        ]);
+        prop::collection::vec(pieces, 0..24).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+        #[test]
+        fn readers_never_panic(text in yamlish(), raw in ".{0,200}") {
+            let catalog = Catalog::builtin();
+            for input in [&text, &raw] {
+                let _ = load_model_str("fuzz.yaml", input, &catalog);
+                // What the importers accept they turn into a valid model.
+                for kind in [Kind::Forge, Kind::Connect] {
+                    if let Ok(imported) = import::import(kind, "fuzz", input, &catalog) {
+                        let yaml = import::to_yaml(&imported.model, &imported.provenance, "fuzz");
+                        let loaded = load_model_str("imported.yaml", &yaml, &catalog);
+                        prop_assert!(loaded.is_ok(), "{input:?} imports to an invalid model:\n{yaml}\n{:?}", loaded.err());
+                    }
+                }
+                let _ = trustflow::waivers::parse("w.yaml", input);
+                let _ = trustflow::simulate::workload::parse("w.yaml", input);
+            }
+        }
+    }
+}
