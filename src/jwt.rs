@@ -169,6 +169,16 @@ pub fn canonical_request(method: &str, url: &str, base_path: Option<&str>) -> St
     format!("{}&{path}&{canonical_query}", method.to_ascii_uppercase())
 }
 
+/// Whether `expected` (lower-case hex) is the qsh of the request, without building the hex.
+fn qsh_matches(expected: &str, method: &str, url: &str) -> bool {
+    let digest = Sha256::digest(canonical_request(method, url, None).as_bytes());
+    let expected = expected.as_bytes();
+    expected.len() == 64
+        && digest.iter().zip(expected.chunks(2)).all(|(byte, hex)| {
+            hex[0] == LOWER_HEX[usize::from(byte >> 4)] && hex[1] == LOWER_HEX[usize::from(byte & 15)]
+        })
+}
+
 /// The query-string hash: lower-case hex SHA-256 of the canonical request.
 pub fn qsh(method: &str, url: &str, base_path: Option<&str>) -> String {
     let digest = Sha256::digest(canonical_request(method, url, base_path).as_bytes());
@@ -209,7 +219,19 @@ pub fn sign(claims: &Claims, secret: &[u8]) -> String {
 
 /// Signs `claims` with a prepared key (HS256).
 pub fn sign_with(claims: &Claims, key: &Key) -> String {
-    let payload = serde_json::to_vec(claims).unwrap_or_default();
+    sign_parts(
+        &claims.iss,
+        claims.iat,
+        claims.exp,
+        &claims.qsh,
+        claims.sub.as_deref(),
+        key,
+    )
+}
+
+/// Signs the claims given field by field, without building a [`Claims`].
+pub fn sign_parts(iss: &str, iat: i64, exp: i64, qsh: &str, sub: Option<&str>, key: &Key) -> String {
+    let payload = claims_json(iss, iat, exp, qsh, sub);
     let mut token = String::with_capacity(64 + payload.len() * 4 / 3 + 48);
     URL_SAFE_NO_PAD.encode_string(HEADER, &mut token);
     token.push('.');
@@ -220,6 +242,45 @@ pub fn sign_with(claims: &Claims, key: &Key) -> String {
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(signature, &mut token);
     token
+}
+
+/// The claims as compact JSON, written directly (this is on the simulation's hot path); the same
+/// bytes serde_json writes.
+fn claims_json(iss: &str, iat: i64, exp: i64, qsh: &str, sub: Option<&str>) -> Vec<u8> {
+    use std::io::Write as _;
+    fn string(text: &str, out: &mut Vec<u8>) {
+        out.push(b'"');
+        for c in text.chars() {
+            match c {
+                '"' => out.extend_from_slice(b"\\\""),
+                '\\' => out.extend_from_slice(b"\\\\"),
+                '\n' => out.extend_from_slice(b"\\n"),
+                '\r' => out.extend_from_slice(b"\\r"),
+                '\t' => out.extend_from_slice(b"\\t"),
+                '\u{8}' => out.extend_from_slice(b"\\b"),
+                '\u{c}' => out.extend_from_slice(b"\\f"),
+                c if (c as u32) < 0x20 => {
+                    let _ = write!(out, "\\u{:04x}", c as u32);
+                }
+                c => {
+                    let mut buffer = [0u8; 4];
+                    out.extend_from_slice(c.encode_utf8(&mut buffer).as_bytes());
+                }
+            }
+        }
+        out.push(b'"');
+    }
+    let mut out = Vec::with_capacity(48 + iss.len() + qsh.len());
+    out.extend_from_slice(b"{\"iss\":");
+    string(iss, &mut out);
+    let _ = write!(out, ",\"iat\":{iat},\"exp\":{exp},\"qsh\":");
+    string(qsh, &mut out);
+    if let Some(sub) = sub {
+        out.extend_from_slice(b",\"sub\":");
+        string(sub, &mut out);
+    }
+    out.push(b'}');
+    out
 }
 
 /// How strictly to check.
@@ -313,11 +374,13 @@ fn verify_inner(
     if checks.signature {
         let mut mac = mac_of(&claims.iss).ok_or_else(|| JwtError::UnknownIssuer(claims.iss.clone()))?;
         let (signed, signature) = token.rsplit_once('.').unwrap_or((token, ""));
-        let signature = URL_SAFE_NO_PAD
-            .decode(signature)
+        // An HS256 signature is 32 bytes; a longer one cannot match.
+        let mut buffer = [0u8; 48];
+        let length = URL_SAFE_NO_PAD
+            .decode_slice(signature, &mut buffer)
             .map_err(|e| JwtError::Malformed(format!("signature: {e}")))?;
         mac.update(signed.as_bytes());
-        mac.verify_slice(&signature)
+        mac.verify_slice(&buffer[..length])
             .map_err(|_| JwtError::BadSignature(claims.iss.clone()))?;
     }
     if checks.expiry && now > claims.exp {
@@ -332,15 +395,12 @@ fn verify_inner(
             if !checks.allow_context_qsh {
                 return Err(JwtError::ContextQsh);
             }
-        } else {
-            let request = qsh(method, url, None);
-            if claims.qsh != request {
-                return Err(JwtError::QshMismatch {
-                    token: claims.qsh.clone(),
-                    request,
-                    canonical: canonical_request(method, url, None),
-                });
-            }
+        } else if !qsh_matches(&claims.qsh, method, url) {
+            return Err(JwtError::QshMismatch {
+                token: claims.qsh.clone(),
+                request: qsh(method, url, None),
+                canonical: canonical_request(method, url, None),
+            });
         }
     }
     Ok(claims)
@@ -396,6 +456,21 @@ mod tests {
         );
         assert_eq!(canonical_request("GET", "/a&b/", None), "GET&/a%26b&");
         assert_eq!(canonical_request("GET", "", None), "GET&/&");
+    }
+
+    #[test]
+    fn claims_are_written_as_serde_writes_them() {
+        for (iss, sub) in [("tenant-7", None), ("we\"ird\\key\n\u{1}é", Some("user\t1".to_owned()))] {
+            let claims = Claims {
+                iss: iss.into(),
+                iat: -5,
+                exp: 1_760_000_180,
+                qsh: "context-qsh".into(),
+                sub,
+            };
+            let json = claims_json(&claims.iss, claims.iat, claims.exp, &claims.qsh, claims.sub.as_deref());
+            assert_eq!(json, serde_json::to_vec(&claims).unwrap());
+        }
     }
 
     #[test]

@@ -566,9 +566,10 @@ fn run_installation(
     let client_key = format!("tenant-{i}");
     let secret = installation_secret(workload.seed, i);
     let key = jwt::Key::new(&secret);
+    let mut endpoints: HashMap<usize, (String, String)> = HashMap::new();
     let mut held = vec![false; plan.holdings.len()];
     let bytes = workload.bytes_per_record;
-    let mut execute = |kind: EventKind, day: usize, realm: usize, rng: &mut Rng, tally: &mut Tally| {
+    let mut execute = |kind: EventKind, day: usize, realm: usize, tally: &mut Tally| {
         let mut events = 0;
         for (entry_kind, steps) in &plan.entries {
             if *entry_kind != kind || !uses(&steps[0].product) {
@@ -582,23 +583,19 @@ fn run_installation(
                     continue;
                 }
                 if let Some(check) = step.jwt {
-                    let url = format!(
-                        "/{}?installation={i}&event={}",
-                        model.flows[step.flow].to,
-                        rng.next_u64() % 1_000_000
-                    );
+                    // Each endpoint has a fixed URL per installation (as webhook URLs do), so
+                    // the sender computes its qsh once; the receiver recomputes it every time.
+                    let (url, request_qsh) = endpoints.entry(step.flow).or_insert_with(|| {
+                        let url = format!("/{}?flow={}&installation={i}", model.flows[step.flow].to, step.flow);
+                        let qsh = jwt::qsh("POST", &url, None);
+                        (url, qsh)
+                    });
+                    let url = url.as_str();
                     let now = 1_760_000_000 + (day as i64) * 86_400;
-                    let claims = Claims {
-                        iss: client_key.clone(),
-                        iat: now,
-                        exp: now + 180,
-                        qsh: jwt::qsh("POST", &url, None),
-                        sub: None,
-                    };
-                    let token = jwt::sign_with(&claims, &key);
+                    let token = jwt::sign_parts(&client_key, now, now + 180, request_qsh, None, &key);
                     tally.totals.jwt_signed += 1;
                     let lookup = |iss: &str| (iss == client_key).then_some(&key);
-                    let verified = jwt::verify_with(&token, lookup, "POST", &url, now, check.checks);
+                    let verified = jwt::verify_with(&token, lookup, "POST", url, now, check.checks);
                     tally.totals.jwt_verified += u64::from(check.checks.signature || check.checks.qsh);
                     debug_assert!(verified.is_ok(), "a well-formed token is accepted");
                 }
@@ -621,7 +618,7 @@ fn run_installation(
         tally.totals.events += events;
     };
     tally.totals.installations += 1;
-    execute(EventKind::Install, 0, realm, &mut rng, tally);
+    execute(EventKind::Install, 0, realm, tally);
     if plan.forge_storage {
         tally.totals.storage_provisioned += 1;
     }
@@ -629,7 +626,7 @@ fn run_installation(
     let rates = &workload.per_installation_per_day;
     for day in 0..days {
         if uninstall_day == Some(day) {
-            execute(EventKind::Uninstall, day, realm_now, &mut rng, tally);
+            execute(EventKind::Uninstall, day, realm_now, tally);
             tally.totals.uninstalls += 1;
             break;
         }
@@ -649,7 +646,7 @@ fn run_installation(
                 kind
             };
             for _ in 0..rng.count(mean) {
-                execute(kind, day, realm_now, &mut rng, tally);
+                execute(kind, day, realm_now, tally);
             }
         }
     }
