@@ -35,6 +35,11 @@ pub fn text(sim: &Simulation) -> String {
     );
     let _ = writeln!(
         out,
+        "HIPAA installations {}  PHI records reaching an organisation without a BAA {}",
+        t.hipaa_installations, t.phi_records_without_baa
+    );
+    let _ = writeln!(
+        out,
         "\nResidency kept: {:.1}% of installations",
         sim.residency.kept_percent
     );

@@ -160,6 +160,11 @@ pub struct Totals {
     pub blocked_egress: u64,
     /// Installations whose shared secret is kept outside Atlassian.
     pub secrets_outside_atlassian: u64,
+    /// Installations holding PHI (the workload's `hipaa_share`).
+    pub hipaa_installations: u64,
+    /// Records of PHI, from those installations, reaching a vendor or third party without a
+    /// BAA recorded (45 CFR 164.502(e)).
+    pub phi_records_without_baa: u64,
 }
 
 /// Residency per realm: installations whose in-scope data at rest stayed in their realm.
@@ -236,6 +241,8 @@ struct Plan {
     realm_weights: Vec<f64>,
     slots: Vec<(usize, usize, String, String, bool)>, // realm, data, org, country, at_rest
     slot_index: HashMap<(usize, usize, String, String, bool), usize>,
+    /// Per slot: PHI reaching a vendor or third party with no BAA recorded.
+    phi_gap: Vec<bool>,
     holdings: Vec<(usize, usize)>, // component, data
     holding_index: HashMap<(usize, usize), usize>,
     entries: Vec<(EventKind, Vec<Step>)>,
@@ -279,6 +286,7 @@ impl Plan {
             realm_weights,
             slots: Vec::new(),
             slot_index: HashMap::new(),
+            phi_gap: Vec::new(),
             holdings: Vec::new(),
             holding_index: HashMap::new(),
             entries: Vec::new(),
@@ -418,6 +426,18 @@ impl Plan {
             }
             plan.entries.push((kind, steps));
         }
+        plan.phi_gap = plan
+            .slots
+            .iter()
+            .map(|(_, d, org, _, _)| {
+                model.data[*d].phi
+                    && matches!(
+                        resolved.role(org),
+                        crate::model::OrgRole::Vendor | crate::model::OrgRole::ThirdParty
+                    )
+                    && resolved.orgs.get(org.as_str()).and_then(|o| o.hipaa_baa) != Some(true)
+            })
+            .collect();
         plan
     }
 }
@@ -459,6 +479,8 @@ impl Tally {
         t.realm_migrations += o.realm_migrations;
         t.blocked_egress += o.blocked_egress;
         t.secrets_outside_atlassian += o.secrets_outside_atlassian;
+        t.hipaa_installations += o.hipaa_installations;
+        t.phi_records_without_baa += o.phi_records_without_baa;
         for (k, v) in other.kept {
             *self.kept.entry(k).or_default() += v;
         }
@@ -561,6 +583,7 @@ fn run_installation(
             .as_ref()
             .is_none_or(|p| !workload.products.contains_key(p) || products.contains(p))
     };
+    let hipaa = rng.unit() < workload.hipaa_share;
     let uninstall_day = (rng.unit() < workload.uninstall_share).then_some(days * 3 / 4);
     let migration_day = (rng.unit() < workload.realm_migration_share && plan.realms.len() > 1).then_some(days / 2);
     let client_key = format!("tenant-{i}");
@@ -604,6 +627,9 @@ fn run_installation(
                 let slots = &step.slots[realm];
                 for &slot in slots {
                     tally.slots[slot] += 1;
+                    if hipaa && plan.phi_gap[slot] {
+                        tally.totals.phi_records_without_baa += 1;
+                    }
                 }
                 let records = slots.len() as u64;
                 tally.totals.records += records;
@@ -618,6 +644,7 @@ fn run_installation(
         tally.totals.events += events;
     };
     tally.totals.installations += 1;
+    tally.totals.hipaa_installations += u64::from(hipaa);
     execute(EventKind::Install, 0, realm, tally);
     if plan.forge_storage {
         tally.totals.storage_provisioned += 1;

@@ -172,6 +172,40 @@ fn attacks_get_through_only_where_checks_are_missing() {
 }
 
 #[test]
+fn phi_of_hipaa_sites_without_a_baa_is_counted() {
+    let workload = workload::parse(
+        "w.yaml",
+        "installations: 200\nrealms: { us: 1.0 }\ndays: 3\nhipaa_share: 0.5\nper_installation_per_day: { scheduled_jobs: 2 }\nseed: 9\n",
+    )
+    .unwrap();
+    // Standup Buddy sends patient references through its vendor, whose BAA is not recorded.
+    let without = run(&model_text("forge-egress.yaml"), &workload);
+    assert!(without.totals.hipaa_installations > 50 && without.totals.hipaa_installations < 150);
+    assert!(without.totals.phi_records_without_baa > 0);
+    let with_baa = model_text("forge-egress.yaml").replace(
+        "attestations: [soc2-type1]",
+        "attestations: [soc2-type1]\n    hipaa_baa: true",
+    );
+    assert_eq!(
+        run(&with_baa, &workload).totals.phi_records_without_baa,
+        0,
+        "Anthropic's BAA is in the catalog"
+    );
+    let none = workload::parse(
+        "w.yaml",
+        "installations: 50\nrealms: { us: 1.0 }\ndays: 2\nper_installation_per_day: { scheduled_jobs: 2 }\n",
+    )
+    .unwrap();
+    assert_eq!(
+        run(&model_text("forge-egress.yaml"), &none)
+            .totals
+            .phi_records_without_baa,
+        0,
+        "no HIPAA sites, no PHI counted"
+    );
+}
+
+#[test]
 fn uninstall_and_migration_follow_the_model() {
     let workload = workload::parse(
         "w.yaml",
