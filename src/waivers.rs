@@ -5,7 +5,6 @@
 
 use crate::analysis::Analysis;
 use crate::diagnostic::Diagnostic;
-use crate::load::SourceFile;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -73,18 +72,9 @@ pub struct UnusedWaiver {
 
 /// Reads and checks a waivers file: every problem with its line and column.
 pub fn parse(name: &str, text: &str) -> Result<WaiverFile, Vec<Diagnostic>> {
-    let source = SourceFile::parse(name, text).map_err(|d| vec![*d])?;
-    let Some(root) = source.root() else {
-        return Ok(WaiverFile::default());
-    };
-    let schema = schemars::schema_for!(WaiverFile).to_value();
-    let (json, problems) = crate::load::schema::Checker::new(&schema).check(root);
-    let mut diagnostics: Vec<Diagnostic> = problems.into_iter().map(|p| p.located(&source)).collect();
-    if !diagnostics.is_empty() {
-        return Err(diagnostics);
-    }
-    let file: WaiverFile =
-        serde_json::from_value(json).map_err(|e| vec![Diagnostic::error("wrong-type", e.to_string())])?;
+    let (file, source) = crate::load::parse_checked::<WaiverFile>(name, text)?;
+    let file = file.unwrap_or_default();
+    let mut diagnostics = Vec::new();
     for (i, waiver) in file.waivers.iter().enumerate() {
         let at = |key: &str| {
             let path = [

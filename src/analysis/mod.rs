@@ -10,7 +10,6 @@ pub use sections::{
     BaaLink, DataUse, Hipaa, Mechanism, PortfolioRecipient, RealmResidency, ResidencyEntry, RunsOnAtlassian, Soc2,
     Subprocessor, SubserviceOrganisation, portfolio,
 };
-pub use sections::{hipaa as sections_hipaa, runs_on_atlassian as sections_runs_on_atlassian, soc2 as sections_soc2};
 
 use crate::catalog::Catalog;
 use crate::graph::FlowGraph;
@@ -36,6 +35,12 @@ pub struct Context<'m> {
     pub realms: Vec<Realm>,
     /// The GDPR inventory (rules read it).
     pub subprocessors: Vec<Subprocessor>,
+    /// The HIPAA chain (rules read it).
+    pub hipaa: Hipaa,
+    /// The SOC 2 section (rules read it).
+    pub soc2: Soc2,
+    /// Runs on Atlassian eligibility (rules read it).
+    pub runs_on_atlassian: RunsOnAtlassian,
 }
 
 impl<'m> Context<'m> {
@@ -59,8 +64,15 @@ impl<'m> Context<'m> {
             graph,
             realms,
             subprocessors: Vec::new(),
+            hipaa: Hipaa::default(),
+            soc2: Soc2::default(),
+            runs_on_atlassian: RunsOnAtlassian::default(),
         };
+        // Each section is computed once: the rules and the analysis both read it.
         cx.subprocessors = sections::subprocessors(&cx);
+        cx.hipaa = sections::hipaa(&cx);
+        cx.soc2 = sections::soc2(&cx);
+        cx.runs_on_atlassian = sections::runs_on_atlassian(&cx);
         cx
     }
 
@@ -187,9 +199,9 @@ pub fn analyze(model: &Model, catalog: &Catalog) -> Analysis {
             realms: cx.realms.iter().map(|r| r.code().to_owned()).collect(),
         },
         residency: sections::residency(&cx),
-        hipaa: sections::hipaa(&cx),
-        soc2: sections::soc2(&cx),
-        runs_on_atlassian: sections::runs_on_atlassian(&cx),
+        hipaa: cx.hipaa,
+        soc2: cx.soc2,
+        runs_on_atlassian: cx.runs_on_atlassian,
         subprocessors: cx.subprocessors,
         findings,
         finding_counts: FindingCounts::default(),

@@ -369,7 +369,7 @@ pub struct BaaLink {
 }
 
 /// The HIPAA section.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Hipaa {
     /// Whether any category is PHI.
     pub applies: bool,
@@ -482,7 +482,7 @@ pub struct SubserviceOrganisation {
 }
 
 /// The SOC 2 section.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Soc2 {
     /// The vendor's subservice organisations.
     pub subservice_organisations: Vec<SubserviceOrganisation>,
@@ -581,7 +581,7 @@ pub fn soc2(cx: &Context<'_>) -> Soc2 {
 }
 
 /// Runs on Atlassian eligibility.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RunsOnAtlassian {
     /// Whether the app is eligible.
     pub eligible: bool,

@@ -109,6 +109,27 @@ impl SourceFile {
     }
 }
 
+/// Reads a small YAML document (waivers, workloads) into `T`, checking it against `T`'s JSON
+/// Schema first so that every problem comes with its line and column. `Ok(None)` for an
+/// empty document; the source is returned for locating further checks.
+pub fn parse_checked<T>(name: &str, text: &str) -> Result<(Option<T>, SourceFile), Vec<Diagnostic>>
+where
+    T: schemars::JsonSchema + for<'de> Deserialize<'de>,
+{
+    let source = SourceFile::parse(name, text).map_err(|d| vec![*d])?;
+    let Some(root) = source.root() else {
+        return Ok((None, source));
+    };
+    let schema = schemars::schema_for!(T).to_value();
+    let (json, problems) = schema::Checker::new(&schema).check(root);
+    if !problems.is_empty() {
+        return Err(problems.into_iter().map(|p| p.located(&source)).collect());
+    }
+    let value = T::deserialize(&json)
+        .map_err(|e| vec![source.diagnostic(Diagnostic::error("wrong-type", e.to_string()), root.pos)])?;
+    Ok((Some(value), source))
+}
+
 /// A model read from a file, with the file kept for locating findings.
 #[derive(Clone, Debug)]
 pub struct LoadedModel {

@@ -49,6 +49,17 @@ pub struct ThirdParty {
     pub data: Vec<String>,
 }
 
+/// Every place a recipient processes data, over all realms, sorted.
+fn places(row: &crate::analysis::Subprocessor) -> Vec<String> {
+    row.locations
+        .values()
+        .flatten()
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
 /// Derives the Marketplace answers.
 pub fn marketplace(model: &Model, analysis: &Analysis) -> MarketplaceAnswers {
     let on_atlassian = |id: &str| {
@@ -78,14 +89,7 @@ pub fn marketplace(model: &Model, analysis: &Analysis) -> MarketplaceAnswers {
             name: s.name.clone(),
             legal_entity: s.legal_entity.clone(),
             purposes: s.purposes.clone(),
-            countries: s
-                .locations
-                .values()
-                .flatten()
-                .cloned()
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect(),
+            countries: places(s),
             data: s.data.iter().map(|d| d.id.clone()).collect(),
         })
         .collect();
@@ -206,15 +210,7 @@ pub fn trust_center(analysis: &Analysis) -> Vec<TrustCenterEntry> {
             name: s.name.clone(),
             url: s.url.clone().unwrap_or_default(),
             purpose: s.purposes.join("; "),
-            location: s
-                .locations
-                .values()
-                .flatten()
-                .cloned()
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect::<Vec<_>>()
-                .join(", "),
+            location: places(s).join(", "),
             legal_entity: s.legal_entity.clone().unwrap_or_default(),
             data: s.data.iter().map(|d| d.id.as_str()).collect::<Vec<_>>().join(", "),
         })

@@ -18,7 +18,7 @@ impl Rule for PhiWithoutBaa {
     not sign one.",
     }
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let hipaa = crate::analysis::sections_hipaa(cx);
+        let hipaa = &cx.hipaa;
         for link in hipaa.chain.iter().filter(|l| l.relationship != "atlassian") {
             let path = link
                 .phi

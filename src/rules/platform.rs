@@ -403,7 +403,7 @@ impl Rule for NotRunsOnAtlassian {
     Atlassian-hosted equivalents (e.g. Forge LLMs), or mark egress `inScopeEUD: false` where that is true.",
     }
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let roa = crate::analysis::sections_runs_on_atlassian(cx);
+        let roa = &cx.runs_on_atlassian;
         if !roa.eligible {
             // The path to the first component that makes the app ineligible.
             let path = roa

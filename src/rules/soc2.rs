@@ -17,7 +17,7 @@ impl Rule for SubserviceWithoutReport {
     or assess its controls directly.",
     }
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let soc2 = crate::analysis::sections_soc2(cx);
+        let soc2 = &cx.soc2;
         for org in soc2.subservice_organisations.iter().filter(|o| o.attestation.is_none()) {
             if cx.resolved.atlassian.as_deref() == Some(org.organisation.as_str()) {
                 continue; // Atlassian publishes its own reports; the customer already relies on them.

@@ -447,7 +447,7 @@ impl Plan {
 struct Tally {
     slots: Vec<u64>,
     totals: Totals,
-    kept: BTreeMap<(String, u64), u64>,
+    kept: BTreeMap<String, u64>,
     total: BTreeMap<String, u64>,
     blocked: BTreeMap<String, u64>,
     kept_after: BTreeMap<usize, u64>,
@@ -780,7 +780,7 @@ fn run_installation(
         let code = final_realm.code().to_owned();
         *tally.total.entry(code.clone()).or_default() += 1;
         if kept {
-            *tally.kept.entry((code, 0)).or_default() += 1;
+            *tally.kept.entry(code).or_default() += 1;
         } else {
             tally.not_kept.push(i);
         }
@@ -871,10 +871,7 @@ fn finish(
             records,
         })
         .collect();
-    let mut kept = BTreeMap::new();
-    for ((realm, _), n) in &tally.kept {
-        *kept.entry(realm.clone()).or_default() += n;
-    }
+    let kept = tally.kept.clone();
     let all: u64 = tally.total.values().sum();
     let kept_all: u64 = kept.values().sum();
     let kept_after_uninstall = {

@@ -1,7 +1,6 @@
 //! The workload a simulation runs: how many installations, where, doing what, for how long.
 
 use crate::diagnostic::Diagnostic;
-use crate::load::SourceFile;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -70,18 +69,14 @@ fn default_true() -> bool {
 
 /// Reads and checks a workload file, every problem with its line and column.
 pub fn parse(name: &str, text: &str) -> Result<Workload, Vec<Diagnostic>> {
-    let source = SourceFile::parse(name, text).map_err(|d| vec![*d])?;
-    let Some(root) = source.root() else {
-        return Err(vec![Diagnostic::error("missing-key", "the workload file is empty")]);
+    let (workload, source) = crate::load::parse_checked::<Workload>(name, text)?;
+    let Some(workload) = workload else {
+        return Err(vec![source.diagnostic(
+            Diagnostic::error("missing-key", "the workload file is empty"),
+            Default::default(),
+        )]);
     };
-    let schema = schemars::schema_for!(Workload).to_value();
-    let (json, problems) = crate::load::schema::Checker::new(&schema).check(root);
-    let mut diagnostics: Vec<Diagnostic> = problems.into_iter().map(|p| p.located(&source)).collect();
-    if !diagnostics.is_empty() {
-        return Err(diagnostics);
-    }
-    let workload: Workload =
-        serde_json::from_value(json).map_err(|e| vec![Diagnostic::error("wrong-type", e.to_string())])?;
+    let mut diagnostics = Vec::new();
     let at = |key: &str| source.locate(&[crate::diagnostic::Seg::from(key)], true);
     for realm in workload.realms.keys() {
         if crate::model::Realm::parse(realm).is_none_or(|r| r.code() != realm) {

@@ -31,7 +31,6 @@ fn every_input_error_kind_is_reported_with_its_location() {
         }
         insta::assert_snapshot!(stem, render_all(&diagnostics));
     }
-    let _ = root();
 }
 
 #[test]
