@@ -263,3 +263,20 @@ fn html_opens_in_chromium_without_errors_and_with_every_section() {
     }
     assert!(dom.contains("class=\"component\""), "the diagram rendered");
 }
+
+#[test]
+fn a_model_without_installations_says_so_instead_of_empty_transfer_columns() {
+    let catalog = Catalog::builtin();
+    let yaml = std::fs::read_to_string(root().join("models/connect-aws.yaml")).unwrap();
+    let yaml = yaml.split("\ninstallations:").next().unwrap().to_owned() + "\n";
+    let loaded = trustflow::load::load_model_str("no-installations.yaml", &yaml, &catalog).unwrap();
+    let analysis = analyze(&loaded.model, &catalog);
+    let data = ReportData::new(&loaded.model, &analysis, &catalog, "no-installations.yaml", None);
+    let files = render::render(&data, &[Format::Md, Format::Html], "x", &Templates::load(None).unwrap()).unwrap();
+    let md = text(&files, ".md");
+    assert!(!md.contains("Transfer basis ()"), "{md}");
+    assert!(md.contains(
+        "| Organisation | Legal entity | Country | Role | Purpose | Personal data |\n|---|---|---|---|---|---|\n"
+    ));
+    assert!(text(&files, ".html").contains("No installations are declared"));
+}
