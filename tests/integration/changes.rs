@@ -1,7 +1,6 @@
 //! Diff categories, waivers, evidence required, SARIF and exports.
 
-use crate::root;
-use assert_cmd::Command;
+use crate::{root, trustflow};
 use predicates::prelude::*;
 use trustflow::analysis::{Analysis, analyze};
 use trustflow::catalog::Catalog;
@@ -132,9 +131,7 @@ fn connect_to_forge_notice_lists_exactly_the_recipients_that_disappear() {
         ["atlassian"],
         "Forge hosting makes Atlassian the app's sub-processor"
     );
-    let output = Command::cargo_bin("trustflow")
-        .unwrap()
-        .current_dir(root())
+    let output = trustflow()
         .args([
             "diff",
             "models/connect-aws.yaml",
@@ -178,8 +175,7 @@ fn adding_an_llm_provider_fails_the_gate_naming_it() {
         ),
     )
     .unwrap();
-    Command::cargo_bin("trustflow")
-        .unwrap()
+    trustflow()
         .args(["diff", "--fail-on", "new-subprocessor"])
         .arg(&old)
         .arg(&new)
@@ -187,8 +183,7 @@ fn adding_an_llm_provider_fails_the_gate_naming_it() {
         .code(1)
         .stdout(predicate::str::contains("new-subprocessor      OpenAI"))
         .stderr(predicate::str::contains("fail-on new-subprocessor: OpenAI"));
-    Command::cargo_bin("trustflow")
-        .unwrap()
+    trustflow()
         .args(["diff", "--fail-on", "new-subprocessor"])
         .arg(&old)
         .arg(&old)
@@ -294,9 +289,7 @@ fn waivers_change_the_gate_through_the_cli() {
     let waivers = dir.path().join("waivers.yaml");
     let all_high = "waivers:\n  - { rule: TF-RES-001, subject: app-db, reason: EU customers told in the DPA, owner: dpo@acme.example, expires: 2099-12-31 }\n";
     std::fs::write(&waivers, all_high).unwrap();
-    Command::cargo_bin("trustflow")
-        .unwrap()
-        .current_dir(root())
+    trustflow()
         .args([
             "check",
             "models/connect-aws.yaml",
@@ -309,9 +302,7 @@ fn waivers_change_the_gate_through_the_cli() {
         .arg(&waivers)
         .assert()
         .success();
-    Command::cargo_bin("trustflow")
-        .unwrap()
-        .current_dir(root())
+    trustflow()
         .args([
             "check",
             "models/connect-aws.yaml",
@@ -382,9 +373,7 @@ fn sarif_schema() -> serde_json::Value {
 
 #[test]
 fn sarif_validates_against_the_sarif_2_1_0_schema_and_points_at_lines() {
-    let output = Command::cargo_bin("trustflow")
-        .unwrap()
-        .current_dir(root())
+    let output = trustflow()
         .args([
             "analyze",
             "models/connect-aws.yaml",
@@ -417,9 +406,7 @@ fn sarif_validates_against_the_sarif_2_1_0_schema_and_points_at_lines() {
 
 #[test]
 fn exports_for_procurement_tools() {
-    let marketplace = Command::cargo_bin("trustflow")
-        .unwrap()
-        .current_dir(root())
+    let marketplace = trustflow()
         .args(["export", "marketplace", "models/connect-aws.yaml"])
         .assert()
         .success();
@@ -432,9 +419,7 @@ fn exports_for_procurement_tools() {
         .map(|t| t["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["Amazon Web Services", "OpenAI", "Twilio SendGrid"]);
-    let native = Command::cargo_bin("trustflow")
-        .unwrap()
-        .current_dir(root())
+    let native = trustflow()
         .args(["export", "marketplace", "models/forge-native.yaml", "--format", "md"])
         .assert()
         .success();
@@ -447,9 +432,7 @@ fn exports_for_procurement_tools() {
         md.contains("**Is the app eligible for Runs on Atlassian?** Yes"),
         "{md}"
     );
-    let csv = Command::cargo_bin("trustflow")
-        .unwrap()
-        .current_dir(root())
+    let csv = trustflow()
         .args(["export", "subprocessors", "models/connect-aws.yaml", "--format", "csv"])
         .assert()
         .success();
@@ -462,9 +445,7 @@ fn exports_for_procurement_tools() {
         csv.contains("OpenAI,https://trust.openai.com,Summarise issues,US,\"OpenAI, L.L.C.\""),
         "{csv}"
     );
-    Command::cargo_bin("trustflow")
-        .unwrap()
-        .current_dir(root())
+    trustflow()
         .args(["export", "subprocessors", "models/connect-aws.yaml", "--format", "md"])
         .assert()
         .code(2);

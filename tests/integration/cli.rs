@@ -1,14 +1,7 @@
 //! The `trustflow` binary run as a user runs it, on real files.
 
-use crate::root;
-use assert_cmd::Command;
+use crate::trustflow;
 use predicates::prelude::*;
-
-fn trustflow() -> Command {
-    let mut cmd = Command::cargo_bin("trustflow").unwrap();
-    cmd.current_dir(root());
-    cmd
-}
 
 #[test]
 fn check_passes_every_bundled_model() {

@@ -18,6 +18,13 @@ pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The `trustflow` binary, run from the repository root as a user in a clone would.
+pub fn trustflow() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("trustflow").unwrap();
+    cmd.current_dir(root());
+    cmd
+}
+
 /// Every `*.yaml` file directly in `dir` (relative to the root), sorted.
 pub fn yaml_files(dir: &str) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(root().join(dir))

@@ -1,8 +1,7 @@
 //! The simulation: determinism across thread counts, conservation of the ledger, agreement with
 //! the static analysis, Forge egress blocking, attack experiments, and the CLI.
 
-use crate::root;
-use assert_cmd::Command;
+use crate::{root, trustflow};
 use predicates::prelude::*;
 use proptest::prelude::*;
 use trustflow::analysis::analyze;
@@ -234,11 +233,6 @@ fn uninstall_and_migration_follow_the_model() {
 
 #[test]
 fn cli_simulate_compare_and_jwt() {
-    let trustflow = || {
-        let mut cmd = Command::cargo_bin("trustflow").unwrap();
-        cmd.current_dir(root());
-        cmd
-    };
     trustflow()
         .args([
             "jwt",
