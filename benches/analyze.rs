@@ -1,7 +1,7 @@
 //! Load + validate + analyse + JSON of synthetic models of 100, 1,000 and 10,000 app units.
 //! `cargo bench --bench analyze`; results in docs/PERFORMANCE.md.
 
-use trustflow::analysis::analyze;
+use trustflow::analysis::analyze_loaded;
 use trustflow::catalog::Catalog;
 use trustflow::load::load_model_str;
 use trustflow::synth::synthetic_model;
@@ -16,7 +16,7 @@ fn load_analyse_json(bencher: divan::Bencher, units: usize) {
     let yaml = synthetic_model(units);
     bencher.bench(|| {
         let loaded = load_model_str("synthetic.yaml", &yaml, &catalog).expect("valid synthetic model");
-        let analysis = analyze(&loaded.model, &catalog);
+        let analysis = analyze_loaded(&loaded, &catalog);
         serde_json::to_string(&analysis).expect("serialisable").len()
     });
 }

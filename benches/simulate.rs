@@ -4,6 +4,7 @@
 
 use trustflow::analysis::analyze;
 use trustflow::catalog::Catalog;
+use trustflow::facts::Facts;
 use trustflow::load::load_model_file;
 use trustflow::simulate::{simulate, workload};
 
@@ -19,8 +20,9 @@ uninstall_share: 0.05\nrealm_migration_share: 0.02\nseed: 1\n";
 fn simulate_month(bencher: divan::Bencher, model: &str) {
     let catalog = Catalog::builtin();
     let path = format!("{}/models/{model}.yaml", env!("CARGO_MANIFEST_DIR"));
-    let model = load_model_file(path.as_ref(), &catalog).expect("bundled model").model;
-    let analysis = analyze(&model, &catalog);
+    let loaded = load_model_file(path.as_ref(), &catalog).expect("bundled model");
+    let facts = Facts::new(&loaded, &catalog);
+    let analysis = analyze(&facts);
     let workload = workload::parse("w.yaml", WORKLOAD).expect("valid workload");
-    bencher.bench(|| simulate(&model, &analysis, &catalog, &workload, &|_| {}).totals.events);
+    bencher.bench(|| simulate(&facts, &analysis, &workload, &|_| {}).totals.events);
 }

@@ -5,7 +5,6 @@
 use std::process::ExitCode;
 use trustflow::catalog::Catalog;
 use trustflow::diagnostic::render_all;
-use trustflow::graph::FlowGraph;
 use trustflow::load::load_model_file;
 
 fn main() -> ExitCode {
@@ -21,7 +20,7 @@ fn main() -> ExitCode {
         }
     };
     let model = &loaded.model;
-    let graph = FlowGraph::build(model);
+    let graph = &loaded.graph;
     println!("{} ({})", model.app.name, model.app.platform.as_str());
     for (flow, crossing) in model.flows.iter().zip(&graph.crossings) {
         if crossing.crosses() {

@@ -233,7 +233,7 @@ impl Catalog {
         self.organisations
             .iter()
             .flat_map(|(id, org)| org.domains.iter().map(move |d| (id.as_str(), org, d)))
-            .filter(|(_, _, domain)| host == **domain || host.ends_with(&format!(".{domain}")))
+            .filter(|(_, _, domain)| crate::host::within_domain(&host, domain))
             .max_by_key(|(_, _, domain)| domain.len())
             .map(|(id, org, _)| (id, org))
     }

@@ -79,9 +79,69 @@ pub struct Diagnostic {
     pub help: Vec<String>,
 }
 
+/// Every input-error and warning code, with what it means: the one list that docs/model.md's
+/// table and the codes snapshot are made from. A diagnostic with a code not listed here fails
+/// in debug builds (every test run), so the list cannot fall behind.
+pub const CODES: &[(&str, &str)] = &[
+    (
+        "yaml-syntax",
+        "The file is not valid YAML (or holds more than one document).",
+    ),
+    ("json-syntax", "The descriptor is not valid JSON."),
+    ("unknown-key", "A key the format does not have."),
+    ("duplicate-key", "A key appears twice in one mapping."),
+    (
+        "wrong-type",
+        "A value of the wrong type (text where true/false is expected, …).",
+    ),
+    (
+        "invalid-value",
+        "A value outside its list (`kind: servce`), or a malformed date.",
+    ),
+    ("missing-key", "A required key is absent."),
+    (
+        "duplicate-id",
+        "Two elements of one list share an id (or a component and a boundary).",
+    ),
+    ("dangling-reference", "An id that names nothing."),
+    ("data-not-available", "A flow carries data its source never has."),
+    ("boundary-cycle", "Boundaries contain each other."),
+    ("unknown-catalog-entry", "`catalog:` names no catalog organisation."),
+    (
+        "unknown-region",
+        "A region, realm or country the catalog does not know.",
+    ),
+    ("unsupported-version", "`trustflow:` is not `1`."),
+    ("unknown-rule", "A waiver names no rule code."),
+    (
+        "invalid-import",
+        "A descriptor and overlay that together do not make a valid model.",
+    ),
+    ("io", "A file cannot be read or written."),
+    ("isolated-component", "Warning: a component in no flow."),
+    ("self-flow", "Warning: a flow from a component to itself."),
+    (
+        "incomplete-organisation",
+        "Warning: an organisation with neither `name` nor `catalog`.",
+    ),
+];
+
+/// The table of [`CODES`] in docs/model.md.
+pub fn codes_markdown() -> String {
+    let mut out = String::from("| code | meaning |\n|---|---|\n");
+    for (code, meaning) in CODES {
+        out.push_str(&format!("| `{code}` | {meaning} |\n"));
+    }
+    out
+}
+
 impl Diagnostic {
     /// A new error with no location yet.
     pub fn error(code: &'static str, message: impl Into<String>) -> Diagnostic {
+        debug_assert!(
+            CODES.iter().any(|(c, _)| *c == code),
+            "diagnostic code `{code}` is not in diagnostic::CODES"
+        );
         Diagnostic {
             level: Level::Error,
             code,

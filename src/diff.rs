@@ -236,7 +236,7 @@ pub fn diff(old: &Analysis, new: &Analysis) -> Diff {
         if !old_findings.contains_key(k) {
             changes.push(Change {
                 kind: ChangeKind::NewFinding,
-                subject: f.rule.to_owned(),
+                subject: f.rule.to_string(),
                 name: f.title.to_owned(),
                 description: format!("{} [{}]: {}", f.rule, f.severity.as_str(), f.message),
                 data: Vec::new(),
@@ -250,7 +250,7 @@ pub fn diff(old: &Analysis, new: &Analysis) -> Diff {
         if !new_findings.contains_key(k) {
             changes.push(Change {
                 kind: ChangeKind::ResolvedFinding,
-                subject: f.rule.to_owned(),
+                subject: f.rule.to_string(),
                 name: f.title.to_owned(),
                 description: format!("{} resolved: {}", f.rule, f.message),
                 data: Vec::new(),

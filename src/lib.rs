@@ -3,7 +3,7 @@
 //! The pipeline is load → validate → graph → analyse → render:
 //!
 //! ```
-//! use trustflow::{catalog::Catalog, graph::FlowGraph, load};
+//! use trustflow::{analysis, catalog::Catalog, facts::Facts, load};
 //!
 //! let catalog = Catalog::builtin();
 //! let yaml = r#"
@@ -16,21 +16,35 @@
 //! flows: [{ from: jira, to: fn, trigger: event }]
 //! "#;
 //! let loaded = load::load_model_str("demo.yaml", yaml, &catalog).expect("valid model");
-//! let graph = FlowGraph::build(&loaded.model);
-//! assert_eq!(graph.graph.edge_count(), 1);
+//! assert_eq!(loaded.graph.graph.edge_count(), 1);
+//! let facts = Facts::new(&loaded, &catalog);
+//! let analysis = analysis::analyze(&facts);
+//! assert!(analysis.runs_on_atlassian.eligible);
 //! ```
+
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod analysis;
 pub mod catalog;
+#[allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "the CLI is the one layer that prints"
+)]
 pub mod cli;
+pub mod dates;
 pub mod diagnostic;
 pub mod diff;
+pub mod facts;
+pub mod finding;
 pub mod graph;
+pub mod host;
 pub mod import;
 pub mod jwt;
 pub mod load;
 pub mod model;
 pub mod output;
+pub mod pipeline;
 pub mod render;
 pub mod rules;
 pub mod simulate;

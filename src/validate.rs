@@ -6,7 +6,8 @@
 
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, Seg};
-use crate::model::{ComponentKind, FORMAT_VERSION, Model, Realm, Region};
+use crate::graph::FlowGraph;
+use crate::model::{FORMAT_VERSION, Model, Realm, Region};
 use crate::path;
 use crate::suggest;
 use std::collections::{HashMap, HashSet};
@@ -24,14 +25,16 @@ pub struct Issue {
 
 struct Checks<'m> {
     model: &'m Model,
+    graph: &'m FlowGraph,
     catalog: &'m Catalog,
     issues: Vec<Issue>,
 }
 
 /// Runs every cross-check.
-pub fn validate(model: &Model, catalog: &Catalog) -> Vec<Issue> {
+pub fn validate(model: &Model, graph: &FlowGraph, catalog: &Catalog) -> Vec<Issue> {
     let mut checks = Checks {
         model,
+        graph,
         catalog,
         issues: Vec::new(),
     };
@@ -335,24 +338,18 @@ impl<'m> Checks<'m> {
     /// create all data), stored there, or brought there by another flow.
     fn data_availability(&mut self) {
         let model = self.model;
-        let component_index = model.component_index();
-        let data_index: HashMap<&str, u32> = model
-            .data
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.id.as_str(), i as u32))
-            .collect();
+        let graph = self.graph;
         let indices = |ids: &[String]| -> Vec<u32> {
-            let mut v: Vec<u32> = ids.iter().filter_map(|d| data_index.get(d.as_str()).copied()).collect();
+            let mut v: Vec<u32> = ids
+                .iter()
+                .filter_map(|d| graph.data(d))
+                .filter_map(|d| u32::try_from(d).ok())
+                .collect();
             v.sort_unstable();
             v.dedup();
             v
         };
-        let creates_all: Vec<bool> = model
-            .components
-            .iter()
-            .map(|c| matches!(c.kind, ComponentKind::AtlassianProduct | ComponentKind::User))
-            .collect();
+        let creates_all: Vec<bool> = model.components.iter().map(|c| c.kind.is_origin()).collect();
         // Sorted category indices each component has.
         let mut has: Vec<Vec<u32>> = model
             .components
@@ -365,32 +362,14 @@ impl<'m> Checks<'m> {
                 own
             })
             .collect();
-        let flow_data: Vec<Vec<u32>> = model.flows.iter().map(|f| indices(&f.data)).collect();
-        let ends: Vec<Option<(usize, usize)>> = model
-            .flows
-            .iter()
-            .map(|f| {
-                Some((
-                    *component_index.get(f.from.as_str())?,
-                    *component_index.get(f.to.as_str())?,
-                ))
-            })
-            .collect();
-        let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); model.components.len()];
-        for (f, end) in ends.iter().enumerate() {
-            if let Some((from, _)) = end {
-                outgoing[*from].push(f);
-            }
-        }
         let mut work: Vec<usize> = (0..model.components.len()).collect();
         while let Some(c) = work.pop() {
-            for &f in &outgoing[c] {
-                let Some((_, to)) = ends[f] else { continue };
+            for (f, to) in graph.outgoing(c) {
                 if creates_all[to] {
                     continue;
                 }
                 let mut grew = false;
-                for &d in &flow_data[f] {
+                for &d in &graph.carried[f] {
                     let available = creates_all[c] || has[c].binary_search(&d).is_ok();
                     if available && let Err(at) = has[to].binary_search(&d) {
                         has[to].insert(at, d);
@@ -403,12 +382,12 @@ impl<'m> Checks<'m> {
             }
         }
         for (i, flow) in model.flows.iter().enumerate() {
-            let Some((from, _)) = ends[i] else { continue };
+            let Some((from, _)) = graph.ends[i] else { continue };
             if creates_all[from] {
                 continue;
             }
             for (j, d) in flow.data.iter().enumerate() {
-                let Some(&index) = data_index.get(d.as_str()) else {
+                let Some(index) = graph.data(d).and_then(|i| u32::try_from(i).ok()) else {
                     continue;
                 };
                 if has[from].binary_search(&index).is_err() {

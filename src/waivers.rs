@@ -4,6 +4,7 @@
 //! so stale ones get cleaned up.
 
 use crate::analysis::Analysis;
+use crate::dates::Date;
 use crate::diagnostic::Diagnostic;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -36,28 +37,7 @@ pub struct Waiver {
     pub expires: String,
 }
 
-/// Whether a waiver still holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum WaiverStatus {
-    /// Holds: the finding does not count.
-    Active,
-    /// Past its expiry: the finding counts again.
-    Expired,
-}
-
-/// A waiver as applied to a finding.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
-pub struct WaiverState {
-    /// Active or expired.
-    pub status: WaiverStatus,
-    /// The reason given.
-    pub reason: String,
-    /// The owner.
-    pub owner: String,
-    /// The expiry date.
-    pub expires: String,
-}
+pub use crate::finding::{WaiverState, WaiverStatus};
 
 /// A waiver no finding matched.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
@@ -85,7 +65,8 @@ pub fn parse(name: &str, text: &str) -> Result<WaiverFile, Vec<Diagnostic>> {
             source.locate(&path, false)
         };
         if crate::rules::find(&waiver.rule).is_none() {
-            let suggestion = crate::suggest::closest(&waiver.rule, crate::rules::RULES.iter().map(|r| r.code()));
+            let suggestion =
+                crate::suggest::closest(&waiver.rule, crate::rules::RULES.iter().map(|r| r.code().as_str()));
             diagnostics.push(
                 source
                     .diagnostic(
@@ -95,7 +76,7 @@ pub fn parse(name: &str, text: &str) -> Result<WaiverFile, Vec<Diagnostic>> {
                     .with_suggestion(suggestion),
             );
         }
-        if !is_date(&waiver.expires) {
+        if Date::parse(&waiver.expires).is_none() {
             diagnostics.push(
                 source.diagnostic(
                     Diagnostic::error("invalid-value", format!("`{}` is not a date", waiver.expires))
@@ -118,25 +99,20 @@ pub fn parse(name: &str, text: &str) -> Result<WaiverFile, Vec<Diagnostic>> {
     }
 }
 
-/// Whether `text` is a `YYYY-MM-DD` date.
-pub fn is_date(text: &str) -> bool {
-    crate::render::is_date(text)
-}
-
 /// Marks the findings of `analysis` that the waivers cover, as of `today` (YYYY-MM-DD), and
 /// recounts. Returns the waivers no finding matched.
-pub fn apply(analysis: &mut Analysis, waivers: &[Waiver], today: &str) -> Vec<UnusedWaiver> {
+pub fn apply(analysis: &mut Analysis, waivers: &[Waiver], today: Date) -> Vec<UnusedWaiver> {
     let mut used = vec![false; waivers.len()];
     for finding in &mut analysis.findings {
         let matching = waivers.iter().enumerate().find(|(_, w)| {
-            w.rule.eq_ignore_ascii_case(finding.rule)
+            w.rule.eq_ignore_ascii_case(finding.rule.as_str())
                 && w.subject == finding.subject
                 && (w.realm.is_none() || w.realm == finding.realm)
         });
         if let Some((i, waiver)) = matching {
             used[i] = true;
-            // ISO dates compare correctly as text; the waiver holds through its expiry day.
-            let status = if today <= waiver.expires.as_str() {
+            // The waiver holds through its expiry day (checked to be a date when read).
+            let status = if Date::parse(&waiver.expires).is_some_and(|expires| today <= expires) {
                 WaiverStatus::Active
             } else {
                 WaiverStatus::Expired
@@ -160,14 +136,4 @@ pub fn apply(analysis: &mut Analysis, waivers: &[Waiver], today: &str) -> Vec<Un
             realm: w.realm.clone(),
         })
         .collect()
-}
-
-/// Today's date for waiver expiry: SOURCE_DATE_EPOCH if set (reproducible runs), else the clock.
-pub fn today() -> String {
-    crate::render::report_date(None).unwrap_or_else(|| {
-        let seconds = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
-        crate::render::civil_date(seconds.div_euclid(86_400))
-    })
 }

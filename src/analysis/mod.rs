@@ -1,111 +1,19 @@
 //! The analysis of a validated model: who receives which data, where it rests and travels,
 //! and what that means under GDPR, HIPAA and SOC 2 for each installation realm.
 
-pub mod propagation;
-pub mod resolve;
-mod sections;
+mod portfolio;
 
-pub use sections::european_realm;
-pub use sections::{
-    BaaLink, DataUse, Hipaa, Mechanism, PortfolioRecipient, RealmResidency, ResidencyEntry, RunsOnAtlassian, Soc2,
-    Subprocessor, SubserviceOrganisation, portfolio,
+pub use crate::facts::european_realm;
+pub use crate::facts::{
+    BaaLink, DataUse, Hipaa, Mechanism, RealmResidency, ResidencyEntry, RunsOnAtlassian, Soc2, Subprocessor,
+    SubserviceOrganisation,
 };
+pub use portfolio::{PortfolioRecipient, portfolio};
 
-use crate::catalog::Catalog;
-use crate::graph::FlowGraph;
-use crate::model::{Model, Realm};
-use crate::rules::{self, Finding, Severity};
-use propagation::Propagation;
-use resolve::Resolved;
+use crate::facts::Facts;
+use crate::finding::{Finding, RuleCode, Severity};
+use crate::rules;
 use serde::Serialize;
-
-/// Everything an analysis needs, computed once and shared by the rules.
-pub struct Context<'m> {
-    /// The model.
-    pub model: &'m Model,
-    /// The catalog.
-    pub catalog: &'m Catalog,
-    /// Merged organisation facts, operators, hosts, regions.
-    pub resolved: Resolved<'m>,
-    /// Where each data category goes.
-    pub propagation: Propagation,
-    /// The graph with boundary crossings.
-    pub graph: FlowGraph<'m>,
-    /// The distinct realms of the model's installations, sorted.
-    pub realms: Vec<Realm>,
-    /// The GDPR inventory (rules read it).
-    pub subprocessors: Vec<Subprocessor>,
-    /// The HIPAA chain (rules read it).
-    pub hipaa: Hipaa,
-    /// The SOC 2 section (rules read it).
-    pub soc2: Soc2,
-    /// Runs on Atlassian eligibility (rules read it).
-    pub runs_on_atlassian: RunsOnAtlassian,
-}
-
-impl<'m> Context<'m> {
-    /// Resolves, propagates and builds the inventory.
-    pub fn new(model: &'m Model, catalog: &'m Catalog) -> Context<'m> {
-        let resolved = Resolved::new(model, catalog);
-        let propagation = Propagation::compute(model);
-        let graph = FlowGraph::build(model);
-        let mut realms: Vec<Realm> = model
-            .installations
-            .iter()
-            .filter_map(|i| Realm::parse(&i.realm))
-            .collect();
-        realms.sort();
-        realms.dedup();
-        let mut cx = Context {
-            model,
-            catalog,
-            resolved,
-            propagation,
-            graph,
-            realms,
-            subprocessors: Vec::new(),
-            hipaa: Hipaa::default(),
-            soc2: Soc2::default(),
-            runs_on_atlassian: RunsOnAtlassian::default(),
-        };
-        // Each section is computed once: the rules and the analysis both read it.
-        cx.subprocessors = sections::subprocessors(&cx);
-        cx.hipaa = sections::hipaa(&cx);
-        cx.soc2 = sections::soc2(&cx);
-        cx.runs_on_atlassian = sections::runs_on_atlassian(&cx);
-        cx
-    }
-
-    /// The index of a data category.
-    pub fn data_index(&self, id: &str) -> Option<usize> {
-        self.model.data.iter().position(|d| d.id == id)
-    }
-
-    /// For category `d`: every component that receives it (not the customer's own products and
-    /// users) with each organisation other than the customer responsible for that component.
-    pub fn recipients(&self, d: usize) -> impl Iterator<Item = (&propagation::Reach, &str)> {
-        self.propagation.reach[d]
-            .iter()
-            .filter(|reach| {
-                !matches!(
-                    self.model.components[reach.component].kind,
-                    crate::model::ComponentKind::AtlassianProduct | crate::model::ComponentKind::User
-                )
-            })
-            .flat_map(move |reach| {
-                self.resolved
-                    .responsible(reach.component)
-                    .into_iter()
-                    .map(move |org| (reach, org))
-            })
-            .filter(|(_, org)| self.resolved.role(org) != crate::model::OrgRole::Customer)
-    }
-
-    /// The component ids along the path that brings category `d` to component `c`.
-    pub fn path_to(&self, d: usize, c: usize) -> Vec<String> {
-        propagation::component_path(self.model, &self.propagation.flow_chain(d, c), c)
-    }
-}
 
 /// The result of analysing one model.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -173,7 +81,7 @@ pub struct FindingCounts {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct OpenItem {
     /// The rule that needs the fact.
-    pub rule: &'static str,
+    pub rule: RuleCode,
     /// The model element.
     pub subject: String,
     /// The realm, when it matters.
@@ -183,10 +91,11 @@ pub struct OpenItem {
     pub message: String,
 }
 
-/// Analyses a validated model.
-pub fn analyze(model: &Model, catalog: &Catalog) -> Analysis {
-    let cx = Context::new(model, catalog);
-    let findings = rules::run_all(&cx);
+/// Analyses a model from its checked facts: runs every rule and assembles the sections.
+pub fn analyze(facts: &Facts<'_>) -> Analysis {
+    let model = facts.model;
+    let findings = rules::run_all(facts);
+    let (subprocessors, hipaa, soc2, runs_on_atlassian) = facts.sections();
     let mut analysis = Analysis {
         app: AppSummary {
             name: model.app.name.clone(),
@@ -195,20 +104,26 @@ pub fn analyze(model: &Model, catalog: &Catalog) -> Analysis {
             version: model.app.version.clone(),
             components: model.components.len(),
             flows: model.flows.len(),
-            boundary_crossings: cx.graph.boundary_crossing_count(),
-            realms: cx.realms.iter().map(|r| r.code().to_owned()).collect(),
+            boundary_crossings: facts.graph.boundary_crossing_count(),
+            realms: facts.realms.iter().map(|r| r.code().to_owned()).collect(),
         },
-        residency: sections::residency(&cx),
-        hipaa: cx.hipaa,
-        soc2: cx.soc2,
-        runs_on_atlassian: cx.runs_on_atlassian,
-        subprocessors: cx.subprocessors,
+        residency: crate::facts::sections::residency(facts),
+        hipaa,
+        soc2,
+        runs_on_atlassian,
+        subprocessors,
         findings,
         finding_counts: FindingCounts::default(),
         open_items: Vec::new(),
     };
     analysis.recount();
     analysis
+}
+
+/// Builds the facts of an already loaded model (once) and analyses them: for callers that need
+/// only the analysis.
+pub fn analyze_loaded(loaded: &crate::load::LoadedModel, catalog: &crate::catalog::Catalog) -> Analysis {
+    analyze(&Facts::new(loaded, catalog))
 }
 
 impl Analysis {

@@ -46,23 +46,6 @@ pub fn slug(text: &str) -> String {
     if out.is_empty() { "any".to_owned() } else { out }
 }
 
-/// The host of an egress address: `https://x.example.com/path` → `x.example.com`.
-pub fn host_of(address: &str) -> String {
-    let rest = address.split_once("://").map_or(address, |(_, r)| r);
-    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    // Strip a port; keep `${VAR}` placeholders as written.
-    let host = match host.rsplit_once(':') {
-        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) && !port.is_empty() => h,
-        _ => host,
-    };
-    if host.contains("${") || host.contains("{{") {
-        host.to_owned()
-    } else {
-        host.to_ascii_lowercase()
-    }
-}
-
 impl Builder {
     /// A builder for an app.
     pub fn new(app: App) -> Builder {
@@ -248,7 +231,7 @@ impl Builder {
                 from,
             );
         }
-        if bare.ends_with(".atlassian.net") || bare == "atlassian.net" || bare.ends_with("atlassian.com") {
+        if crate::host::is_atlassian(bare) {
             return "atlassian".to_owned();
         }
         if let Some((id, _)) = catalog.organisation_for_host(bare) {
@@ -322,6 +305,7 @@ impl Builder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::host::host_of;
 
     #[test]
     fn hosts_and_slugs() {

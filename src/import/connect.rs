@@ -4,11 +4,12 @@
 //! webhooks and iframe requests from the product, calls the product's REST API back, and keeps
 //! each installation's `clientKey` and `sharedSecret` in a store of its own.
 
-use super::builder::{Builder, host_of};
+use super::builder::Builder;
 use super::scopes::{self, Category, INSTALL_SECRET, USER_IDENTITY};
 use super::{Imported, name_from_path};
 use crate::catalog::Catalog;
 use crate::diagnostic::Diagnostic;
+use crate::host::host_of;
 use crate::load::node::Pos;
 use crate::model::{App, Auth, ComponentKind, Platform, Trigger};
 use serde_json::Value as Json;

@@ -4,11 +4,12 @@
 //! manifest cannot say which function calls what); hosted storage, remotes, egress hosts, web
 //! triggers, the LLM module and Connect-on-Forge parts become their own components.
 
-use super::builder::{Builder, host_of, slug};
+use super::builder::{Builder, slug};
 use super::scopes::{self, ACCESS_TOKEN, Category};
 use super::{Imported, name_from_path};
 use crate::catalog::Catalog;
 use crate::diagnostic::Diagnostic;
+use crate::host::host_of;
 use crate::load::node::Pos;
 use crate::load::schema::to_json;
 use crate::model::{App, Auth, ComponentKind, Platform, Trigger};

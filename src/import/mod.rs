@@ -68,18 +68,6 @@ pub fn import(
     }
 }
 
-/// Whether an egress declaration (`api.example.com`, `https://api.example.com/v1`,
-/// `*.example.com`, `*`) allows calls to `host`.
-pub fn host_matches(declared: &str, host: &str) -> bool {
-    let declared = builder::host_of(declared);
-    let host = host.to_ascii_lowercase();
-    declared == "*"
-        || declared == host
-        || declared
-            .strip_prefix("*.")
-            .is_some_and(|suffix| host.ends_with(&format!(".{suffix}")))
-}
-
 /// A readable app name from a file path: `…/my-app/manifest.yml` → `my-app`.
 pub(crate) fn name_from_path(path: &str) -> String {
     let path = std::path::Path::new(path);

@@ -9,6 +9,7 @@ pub mod yaml;
 
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, Seg};
+use crate::graph::FlowGraph;
 use crate::model::{LISTS, Model};
 use crate::validate::{self, Issue};
 use node::{Node, Pos, Value};
@@ -135,6 +136,8 @@ where
 pub struct LoadedModel {
     /// The model.
     pub model: Model,
+    /// Its data-flow graph, built once while validating: ids resolved to indices.
+    pub graph: FlowGraph,
     /// The file it came from.
     pub source: SourceFile,
     /// Problems that do not stop the model being used.
@@ -201,13 +204,15 @@ pub fn load_model_str(name: &str, text: &str, catalog: &Catalog) -> Result<Loade
     model.flows = lenient_list(items("flows"), "flows", &mut index_map, &mut problems);
     model.installations = lenient_list(items("installations"), "installations", &mut index_map, &mut problems);
     let mut diagnostics: Vec<Diagnostic> = problems.into_iter().map(|p| p.located(&source)).collect();
-    let issues = validate::validate(&model, catalog);
+    let graph = FlowGraph::build(&model);
+    let issues = validate::validate(&model, &graph, catalog);
     diagnostics.extend(issues.into_iter().map(|issue| locate_issue(&source, &index_map, issue)));
     diagnostics.sort_by_key(|d| (d.line, d.column));
     let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics.into_iter().partition(Diagnostic::is_error);
     if errors.is_empty() {
         Ok(LoadedModel {
             model,
+            graph,
             source,
             warnings,
         })

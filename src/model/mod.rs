@@ -242,9 +242,14 @@ pub struct DataCategory {
 }
 
 impl DataCategory {
+    /// Whether the category is about people: personal data, or PHI (which always is).
+    pub fn is_personal(&self) -> bool {
+        self.personal || self.phi
+    }
+
     /// Whether data-residency commitments cover this category.
     pub fn residency_in_scope(&self) -> bool {
-        self.in_scope.unwrap_or(self.personal || self.phi)
+        self.in_scope.unwrap_or(self.is_personal())
     }
 }
 
@@ -305,6 +310,12 @@ impl ComponentKind {
             self,
             ComponentKind::AtlassianProduct | ComponentKind::ForgeFunction | ComponentKind::ForgeStorage
         )
+    }
+
+    /// Whether data originates at components of this kind: the customer's own products and
+    /// users create data; they are not recipients of it.
+    pub fn is_origin(self) -> bool {
+        matches!(self, ComponentKind::AtlassianProduct | ComponentKind::User)
     }
 
     /// Whether the component holds data where it is (rather than only passing it on).

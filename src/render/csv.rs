@@ -87,7 +87,7 @@ pub fn findings(analysis: &Analysis) -> Vec<u8> {
         .iter()
         .map(|f| {
             vec![
-                f.rule.to_owned(),
+                f.rule.to_string(),
                 f.severity.as_str().to_owned(),
                 f.title.to_owned(),
                 f.subject.clone(),

@@ -174,27 +174,20 @@ fn kind_style(kind: ComponentKind) -> (&'static str, &'static str, &'static str)
 }
 
 /// The diagram of a model as a standalone SVG document.
-pub fn data_flow_svg(model: &Model, graph: &FlowGraph<'_>) -> String {
+pub fn data_flow_svg(model: &Model, graph: &FlowGraph) -> String {
     let n = model.components.len();
     // Rank: breadth-first distance from where data originates (products, users, producers).
-    let index = model.component_index();
     let mut rank = vec![usize::MAX; n];
     let mut queue: VecDeque<usize> = VecDeque::new();
     for (c, component) in model.components.iter().enumerate() {
-        if matches!(component.kind, ComponentKind::AtlassianProduct | ComponentKind::User) {
+        if component.kind.is_origin() {
             rank[c] = 0;
             queue.push_back(c);
         }
     }
-    let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for flow in &model.flows {
-        if let (Some(&a), Some(&b)) = (index.get(flow.from.as_str()), index.get(flow.to.as_str())) {
-            outgoing[a].push(b);
-        }
-    }
     loop {
         while let Some(c) = queue.pop_front() {
-            for &next in &outgoing[c] {
+            for (_, next) in graph.outgoing(c) {
                 if rank[next] == usize::MAX {
                     rank[next] = rank[c] + 1;
                     queue.push_back(next);
@@ -302,15 +295,13 @@ pub fn data_flow_svg(model: &Model, graph: &FlowGraph<'_>) -> String {
     }
     // Flows: straight arrows between node borders, parallel ones offset.
     let mut pair_total: HashMap<(usize, usize), usize> = HashMap::new();
-    for flow in &model.flows {
-        if let (Some(&a), Some(&b)) = (index.get(flow.from.as_str()), index.get(flow.to.as_str())) {
-            *pair_total.entry((a.min(b), a.max(b))).or_insert(0) += 1;
-        }
+    for &(a, b) in graph.ends.iter().flatten() {
+        *pair_total.entry((a.min(b), a.max(b))).or_insert(0) += 1;
     }
     let mut pair_count: HashMap<(usize, usize), usize> = HashMap::new();
     let mut badges: Vec<(f64, f64)> = Vec::new();
     for (i, flow) in model.flows.iter().enumerate() {
-        let (Some(&a), Some(&b)) = (index.get(flow.from.as_str()), index.get(flow.to.as_str())) else {
+        let Some((a, b)) = graph.ends[i] else {
             continue;
         };
         if a == b {
@@ -575,11 +566,10 @@ mod tests {
     fn components_and_flow_numbers_never_overlap() {
         for model in ["connect-aws", "forge-native", "forge-remote", "forge-egress"] {
             let path = format!("{}/models/{model}.yaml", env!("CARGO_MANIFEST_DIR"));
-            let model = crate::load::load_model_str("m", &std::fs::read_to_string(path).unwrap(), &Catalog::builtin())
-                .unwrap()
-                .model;
-            let graph = FlowGraph::build(&model);
-            let svg = data_flow_svg(&model, &graph);
+            let loaded =
+                crate::load::load_model_str("m", &std::fs::read_to_string(path).unwrap(), &Catalog::builtin()).unwrap();
+            let model = &loaded.model;
+            let svg = data_flow_svg(model, &loaded.graph);
             assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
             let nodes: Vec<Rect> = attrs(&svg, "<g class=\"component\"><rect", &["x", "y", "width", "height"])
                 .into_iter()

@@ -14,8 +14,8 @@ pub mod simulation;
 pub mod templates;
 
 use crate::analysis::Analysis;
-use crate::graph::FlowGraph;
-use crate::model::Model;
+use crate::dates::Date;
+use crate::facts::Facts;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -171,15 +171,12 @@ pub struct ResidencyRow {
 
 impl<'a> ReportData<'a> {
     /// Prepares a report of `model` and its `analysis`.
-    pub fn new(
-        model: &'a Model,
-        analysis: &'a Analysis,
-        catalog: &crate::catalog::Catalog,
-        source: &str,
-        date: Option<String>,
-    ) -> ReportData<'a> {
-        let graph = FlowGraph::build(model);
-        let resolved = crate::analysis::resolve::Resolved::new(model, catalog);
+    pub fn new(facts: &'a Facts<'a>, analysis: &'a Analysis, date: Option<Date>) -> ReportData<'a> {
+        let model = facts.model;
+        let graph = facts.graph;
+        let resolved = &facts.resolved;
+        let source = facts.loaded.source.name.as_str();
+        let date = date.map(|d| d.to_string());
         let mut organisations: Vec<OrgRow> = model
             .organisations
             .iter()
@@ -333,7 +330,7 @@ impl<'a> ReportData<'a> {
             flows,
             residency,
             installations: &model.installations,
-            diagram_svg: diagram::data_flow_svg(model, &graph),
+            diagram_svg: diagram::data_flow_svg(model, graph),
             severity_chart_svg: charts::severity_chart(analysis),
             recipients_chart_svg: charts::recipients_chart(analysis),
         }
@@ -357,6 +354,14 @@ pub enum RenderError {
     /// The format is not in this build.
     #[error("{0}")]
     Unsupported(String),
+    /// A value could not be serialised.
+    #[error("cannot serialise {what}: {message}")]
+    Serialize {
+        /// What was being serialised.
+        what: &'static str,
+        /// The serialiser's message.
+        message: String,
+    },
     /// Writing failed.
     #[error("cannot write {path}: {source}")]
     Io {
@@ -365,6 +370,16 @@ pub enum RenderError {
         /// Cause.
         source: std::io::Error,
     },
+}
+
+/// Pretty JSON ending with a newline; a serialisation failure is an error, never empty output.
+pub fn to_json(what: &'static str, value: &impl Serialize) -> Result<Vec<u8>, RenderError> {
+    let mut json = serde_json::to_vec_pretty(value).map_err(|err| RenderError::Serialize {
+        what,
+        message: err.to_string(),
+    })?;
+    json.push(b'\n');
+    Ok(json)
 }
 
 /// One rendered file: its name (relative to the output directory) and bytes.
@@ -390,9 +405,7 @@ pub fn render(
                 out.push((format!("{stem}.findings.csv"), csv::findings(data.analysis)));
             }
             Format::Json => {
-                let mut json = serde_json::to_vec_pretty(data.analysis).unwrap_or_default();
-                json.push(b'\n');
-                out.push((format!("{stem}.json"), json));
+                out.push((format!("{stem}.json"), to_json("the analysis", data.analysis)?));
             }
             Format::Pdf => out.push((format!("{stem}.pdf"), render_pdf(data)?)),
         }
@@ -429,68 +442,4 @@ pub fn write_all(dir: &Path, artifacts: &[Artifact]) -> Result<(), RenderError> 
         })?;
     }
     Ok(())
-}
-
-/// The report date: `explicit` (YYYY-MM-DD), else SOURCE_DATE_EPOCH as a UTC date, else none.
-pub fn report_date(explicit: Option<&str>) -> Option<String> {
-    if let Some(date) = explicit {
-        return Some(date.to_owned());
-    }
-    let epoch: i64 = std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse().ok()?;
-    Some(civil_date(epoch.div_euclid(86_400)))
-}
-
-/// Whether `text` is a `YYYY-MM-DD` date.
-pub fn is_date(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('-').collect();
-    parts.len() == 3
-        && parts[0].len() == 4
-        && parts[1].len() == 2
-        && parts[2].len() == 2
-        && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
-        && matches!(parts[1].parse::<u8>(), Ok(1..=12))
-        && matches!(parts[2].parse::<u8>(), Ok(1..=31))
-}
-
-/// `YYYY-MM-DD` → days since 1970-01-01 (the inverse of [`civil_date`]).
-pub fn days_from_civil(date: &str) -> Option<i64> {
-    let mut parts = date.split('-');
-    let y: i64 = parts.next()?.parse().ok()?;
-    let m: i64 = parts.next()?.parse().ok()?;
-    let d: i64 = parts.next()?.parse().ok()?;
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
-}
-
-/// Days since 1970-01-01 → `YYYY-MM-DD` (Howard Hinnant's civil-from-days).
-pub fn civil_date(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    format!("{:04}-{m:02}-{d:02}", if m <= 2 { y + 1 } else { y })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_from_epoch_seconds() {
-        assert_eq!(civil_date(0), "1970-01-01");
-        assert_eq!(civil_date(20_415), "2025-11-23");
-        assert_eq!(civil_date(11_016), "2000-02-29");
-        for days in [0, 11_016, 20_415, 30_000, -400] {
-            assert_eq!(days_from_civil(&civil_date(days)), Some(days));
-        }
-    }
 }

@@ -4,7 +4,7 @@
 use crate::analysis::Analysis;
 use crate::diagnostic::Seg;
 use crate::load::LoadedModel;
-use crate::rules::{RULES, Severity};
+use crate::rules::{RULES, Severity, Style};
 use serde_json::{Value, json};
 
 /// Where in its model file a finding's subject is defined.
@@ -82,14 +82,18 @@ pub fn sarif(models: &[(&LoadedModel, &Analysis)]) -> Value {
     let rules: Vec<Value> = RULES
         .iter()
         .map(|rule| {
+            let meta = rule.meta();
             json!({
-                "id": rule.code(),
-                "name": rule.name(),
-                "shortDescription": { "text": rule.title() },
-                "fullDescription": { "text": rule.explanation() },
-                "help": { "text": format!("{} References: {}", rule.remediation(), rule.references().join("; ")) },
-                "defaultConfiguration": { "level": level(rule.severity()) },
-                "properties": { "tags": rule.references(), "severity": rule.severity().as_str() }
+                "id": meta.code.as_str(),
+                "name": meta.name,
+                "shortDescription": { "text": meta.title },
+                "fullDescription": { "text": meta.why },
+                "help": {
+                    "text": crate::rules::describe(meta, Style::Text),
+                    "markdown": crate::rules::describe(meta, Style::Markdown),
+                },
+                "defaultConfiguration": { "level": level(meta.severity) },
+                "properties": { "tags": meta.references, "severity": meta.severity.as_str() }
             })
         })
         .collect();

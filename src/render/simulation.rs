@@ -192,7 +192,11 @@ pub fn comparison(
                 .flat_map(|s| s.transfer_mechanism.values())
                 .filter(|m| matches!(m, Mechanism::Sccs { .. } | Mechanism::EvidenceRequired { .. }))
                 .count();
-            let static_secrets = a.findings.iter().filter(|f| f.rule == "TF-PLAT-001").count() as u64;
+            let static_secrets = a
+                .findings
+                .iter()
+                .filter(|f| f.rule == crate::finding::RuleCode::Plat001)
+                .count() as u64;
             ComparisonRow {
                 option: a.app.name.clone(),
                 platform: a.app.platform.to_owned(),

@@ -1,23 +1,22 @@
 //! HIPAA business-associate rules.
 
-use super::{Finding, Rule};
-use crate::analysis::Context;
+use super::Finding;
+use crate::facts::Facts;
 
-/// PHI reaches an organisation without a BAA.
-pub struct PhiWithoutBaa;
-
-impl Rule for PhiWithoutBaa {
-    rule_meta! {
-        code: "TF-HIPAA-001", name: "phi-without-baa", severity: High,
+rule! {
+    /// PHI reaches an organisation without a BAA.
+    PhiWithoutBaa {
+        code: Hipaa001, name: "phi-without-baa", severity: High,
         title: "PHI reaches an organisation without a business associate agreement",
         references: ["45 CFR 164.502(e)", "45 CFR 164.504(e)", "45 CFR 164.308(b)", "45 CFR 160.103 (business associate)"],
-        explanation: "Every organisation that creates, receives, maintains or transmits PHI for a covered entity is a \
+        why: "Every organisation that creates, receives, maintains or transmits PHI for a covered entity is a \
     business associate (or a subcontractor of one) and needs a BAA: the vendor with the customer, each provider with the \
     vendor. Encryption without the key does not exempt a cloud provider that stores ePHI.",
+        example: "An installation with `hipaa: true` sends `patient-notes` (`phi: true`) to an e-mail provider with `hipaa_baa: false`.",
         remediation: "Sign BAAs along the chain (record `hipaa_baa: true`), or keep PHI away from organisations that will \
     not sign one.",
     }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
         let hipaa = &cx.hipaa;
         for link in hipaa.chain.iter().filter(|l| l.relationship != "atlassian") {
             let path = link
@@ -27,7 +26,7 @@ impl Rule for PhiWithoutBaa {
                 .and_then(|d| {
                     link.components
                         .iter()
-                        .find_map(|id| cx.resolved.component_index.get(id.as_str()).map(|&c| cx.path_to(d, c)))
+                        .find_map(|id| cx.graph.component(id).map(|c| cx.path_to(d, c)))
                 })
                 .unwrap_or_default();
             let data = link.phi.join(", ");
@@ -54,20 +53,19 @@ impl Rule for PhiWithoutBaa {
     }
 }
 
-/// PHI held by the app on Atlassian's platform, outside what Atlassian's BAA is known to cover.
-pub struct PhiOutsideAtlassianBaa;
-
-impl Rule for PhiOutsideAtlassianBaa {
-    rule_meta! {
-        code: "TF-HIPAA-002", name: "phi-outside-atlassian-baa", severity: Medium,
+rule! {
+    /// PHI held by the app on Atlassian's platform, outside what Atlassian's BAA is known to cover.
+    PhiOutsideAtlassianBaa {
+        code: Hipaa002, name: "phi-outside-atlassian-baa", severity: Medium,
         title: "The app keeps PHI where Atlassian's BAA is not known to reach",
         references: ["45 CFR 164.502(e)", "Atlassian: sign a BAA (scope: Jira, JSM, Confluence)", "Atlassian HIPAA Implementation Guide"],
-        explanation: "Atlassian's BAA covers its products on Standard and higher plans; Marketplace apps are outside it, \
+        why: "Atlassian's BAA covers its products on Standard and higher plans; Marketplace apps are outside it, \
     and whether it covers Forge hosted storage is unverified. PHI an app stores in Forge storage therefore needs the \
     vendor's BAA as well.",
+        example: "PHI of a HIPAA installation reaches the vendor's own server, outside the Atlassian products its BAA covers.",
         remediation: "Get a BAA from the vendor covering the app's storage, or keep PHI out of app storage.",
     }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
         for (d, category) in cx.model.data.iter().enumerate().filter(|(_, c)| c.phi) {
             for reach in cx.propagation.reach[d].iter().filter(|r| r.at_rest) {
                 let component = &cx.model.components[reach.component];
@@ -83,19 +81,18 @@ impl Rule for PhiOutsideAtlassianBaa {
     }
 }
 
-/// HIPAA installations on a plan for which Atlassian signs no BAA.
-pub struct PhiOnPlanWithoutBaa;
-
-impl Rule for PhiOnPlanWithoutBaa {
-    rule_meta! {
-        code: "TF-HIPAA-003", name: "phi-on-plan-without-baa", severity: High,
+rule! {
+    /// HIPAA installations on a plan for which Atlassian signs no BAA.
+    PhiOnPlanWithoutBaa {
+        code: Hipaa003, name: "phi-on-plan-without-baa", severity: High,
         title: "A HIPAA installation is on a plan Atlassian signs no BAA for",
         references: ["Atlassian: sign a BAA (Standard, Premium, Enterprise only)", "45 CFR 164.502(e)"],
-        explanation: "Atlassian signs BAAs only for Standard, Premium and Enterprise plans of Jira, Jira Service \
+        why: "Atlassian signs BAAs only for Standard, Premium and Enterprise plans of Jira, Jira Service \
     Management and Confluence; PHI on Free plans is held without one.",
+        example: "An installation with `hipaa: true` and `plan: free` uses an app that handles PHI.",
         remediation: "Move the site to Standard or higher and sign Atlassian's BAA before storing PHI.",
     }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
         if !cx.model.data.iter().any(|d| d.phi) {
             return;
         }

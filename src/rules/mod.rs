@@ -1,21 +1,46 @@
-//! The rule registry: every check that produces a finding, with its stable code, severity,
-//! framework references, explanation and remediation. Codes are never reused or renamed.
+//! The rule registry: every check that produces a finding, each declared once with its stable
+//! code, severity, title, why it matters, an example, references and remediation. Codes are
+//! never reused or renamed.
 //!
-//! Adding a rule: write a unit struct implementing [`Rule`] in the file of its area, add it to
-//! [`RULES`], add `tests/fixtures/rules/<code>/{fires,quiet}.yaml`, and regenerate
-//! `docs/rules.md` with `TRUSTFLOW_UPDATE=1 cargo test`.
+//! Adding a rule: add its code to [`RuleCode`], declare it with [`rule!`] in the file of its
+//! area, add it to [`RULES`], add `tests/fixtures/rules/<CODE>/{fires,quiet}.yaml`, and
+//! regenerate `docs/rules.md` and the snapshots with `TRUSTFLOW_UPDATE=1 cargo test` and
+//! `cargo insta accept`.
 
-/// The metadata methods of a [`Rule`] implementation, in declaration order.
-macro_rules! rule_meta {
-    (code: $code:literal, name: $name:literal, severity: $sev:ident, title: $title:literal,
-     references: [$($reference:literal),* $(,)?], explanation: $explanation:literal, remediation: $remediation:literal $(,)?) => {
-        fn code(&self) -> &'static str { $code }
-        fn name(&self) -> &'static str { $name }
-        fn title(&self) -> &'static str { $title }
-        fn severity(&self) -> $crate::rules::Severity { $crate::rules::Severity::$sev }
-        fn references(&self) -> &'static [&'static str] { &[$($reference),*] }
-        fn explanation(&self) -> &'static str { $explanation }
-        fn remediation(&self) -> &'static str { $remediation }
+/// Declares a rule: a unit struct, its metadata and its check, in one place.
+macro_rules! rule {
+    (
+        $(#[$attr:meta])*
+        $name:ident {
+            code: $code:ident, name: $rname:literal, severity: $sev:ident,
+            title: $title:literal,
+            references: [$($reference:literal),* $(,)?],
+            why: $why:literal,
+            example: $example:literal,
+            remediation: $remediation:literal $(,)?
+        }
+        fn check(&$self:ident, $facts:ident: &Facts<'_>, $out:ident: &mut Vec<Finding>) $body:block
+    ) => {
+        $(#[$attr])*
+        pub struct $name;
+
+        impl $crate::rules::Rule for $name {
+            fn meta(&self) -> &'static $crate::rules::RuleMeta {
+                static META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+                    code: $crate::finding::RuleCode::$code,
+                    name: $rname,
+                    severity: $crate::finding::Severity::$sev,
+                    title: $title,
+                    why: $why,
+                    example: $example,
+                    references: &[$($reference),*],
+                    remediation: $remediation,
+                };
+                &META
+            }
+
+            fn check(&$self, $facts: &Facts<'_>, $out: &mut Vec<Finding>) $body
+        }
     };
 }
 
@@ -25,107 +50,57 @@ mod platform;
 mod residency;
 mod soc2;
 
-use crate::analysis::Context;
-use serde::Serialize;
+use crate::facts::Facts;
+pub use crate::finding::{Finding, RuleCode, Severity};
 use std::fmt::Write as _;
 
-/// How serious a finding is.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum, schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Worth knowing; no action needed.
-    Info,
-    /// Minor.
-    Low,
-    /// Should be addressed.
-    Medium,
-    /// Must be addressed before the data flow is acceptable.
-    High,
-}
-
-impl Severity {
-    /// Lower-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-        }
-    }
-}
-
-/// One conclusion of the analysis, traceable to the rule and model elements behind it.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
-pub struct Finding {
-    /// The rule's code, e.g. `TF-RES-001`.
-    pub rule: &'static str,
-    /// Severity.
-    pub severity: Severity,
-    /// The model element the finding is about (a component, organisation or flow id).
-    pub subject: String,
-    /// The installation realm the finding concerns, when it depends on one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub realm: Option<String>,
-    /// Component ids along the data's path, origin first.
-    pub path: Vec<String>,
-    /// What was found, in one sentence.
-    pub message: String,
-    /// The rule's title.
-    pub title: &'static str,
-    /// Legal or framework references.
-    pub references: Vec<&'static str>,
-    /// What to do about it.
-    pub remediation: &'static str,
-    /// The model lacks a fact the rule needs: evidence is required, this is not a pass.
-    pub evidence_required: bool,
-    /// The waiver covering this finding, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<crate::waivers::WaiverState>,
-}
-
-impl Finding {
-    /// Whether an active waiver covers the finding (it then counts for nothing).
-    pub fn is_waived(&self) -> bool {
-        self.waiver
-            .as_ref()
-            .is_some_and(|w| w.status == crate::waivers::WaiverStatus::Active)
-    }
-}
-
-/// A check over an analysed model.
-pub trait Rule: Sync {
+/// What a rule is, as shown by `trustflow rules`, docs/rules.md and SARIF.
+#[derive(Debug)]
+pub struct RuleMeta {
     /// Stable code, `TF-<AREA>-<NNN>`.
-    fn code(&self) -> &'static str;
+    pub code: RuleCode,
     /// Short kebab-case name.
-    fn name(&self) -> &'static str;
-    /// One-line title.
-    fn title(&self) -> &'static str;
+    pub name: &'static str,
     /// Severity when the rule fires on known facts.
-    fn severity(&self) -> Severity;
-    /// Legal and framework references.
-    fn references(&self) -> &'static [&'static str];
+    pub severity: Severity,
+    /// One-line title.
+    pub title: &'static str,
     /// Why the rule matters.
-    fn explanation(&self) -> &'static str;
+    pub why: &'static str,
+    /// A model situation that makes the rule fire.
+    pub example: &'static str,
+    /// Legal and framework references.
+    pub references: &'static [&'static str],
     /// How to resolve a finding.
-    fn remediation(&self) -> &'static str;
+    pub remediation: &'static str,
+}
+
+/// A check over a model's facts.
+pub trait Rule: Sync {
+    /// The rule's declaration.
+    fn meta(&self) -> &'static RuleMeta;
+
     /// Pushes this rule's findings.
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>);
+    fn check(&self, facts: &Facts<'_>, out: &mut Vec<Finding>);
+
+    /// Stable code.
+    fn code(&self) -> RuleCode {
+        self.meta().code
+    }
 
     /// A finding of this rule.
     fn finding(&self, subject: &str, path: Vec<String>, message: String) -> Finding {
+        let meta = self.meta();
         Finding {
-            rule: self.code(),
-            severity: self.severity(),
+            rule: meta.code,
+            severity: meta.severity,
             subject: subject.to_owned(),
             realm: None,
             path,
             message,
-            title: self.title(),
-            references: self.references().to_vec(),
-            remediation: self.remediation(),
+            title: meta.title,
+            references: meta.references.to_vec(),
+            remediation: meta.remediation,
             evidence_required: false,
             waiver: None,
         }
@@ -135,11 +110,7 @@ pub trait Rule: Sync {
     /// evidence required.
     fn evidence_finding(&self, subject: &str, path: Vec<String>, message: String) -> Finding {
         let mut finding = self.finding(subject, path, message);
-        finding.severity = match finding.severity {
-            Severity::High => Severity::Medium,
-            Severity::Medium => Severity::Low,
-            other => other,
-        };
+        finding.severity = finding.severity.lowered();
         finding.evidence_required = true;
         finding
     }
@@ -174,18 +145,73 @@ pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
     RULES
         .iter()
         .copied()
-        .find(|r| r.code().eq_ignore_ascii_case(code_or_name) || r.name() == code_or_name)
+        .find(|r| r.code().as_str().eq_ignore_ascii_case(code_or_name) || r.meta().name == code_or_name)
+}
+
+/// The rule of a code.
+pub fn of(code: RuleCode) -> &'static dyn Rule {
+    RULES.iter().copied().find(|r| r.code() == code).unwrap_or(RULES[0])
 }
 
 /// Runs every rule and returns the findings, sorted.
-pub fn run_all(cx: &Context<'_>) -> Vec<Finding> {
+pub fn run_all(facts: &Facts<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     for rule in RULES {
-        rule.check(cx, &mut findings);
+        rule.check(facts, &mut findings);
     }
     findings.sort();
     findings.dedup();
     findings
+}
+
+/// How [`describe`] writes a rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Plain text for a terminal or SARIF's `help.text`.
+    Text,
+    /// Markdown for docs/rules.md and SARIF's `help.markdown`.
+    Markdown,
+}
+
+/// A rule's one-line summary: code, severity, name and title. `trustflow rules` lists these.
+pub fn summary(meta: &RuleMeta) -> String {
+    format!(
+        "{:<13} {:<7} {:<34} {}",
+        meta.code.as_str(),
+        meta.severity.as_str(),
+        meta.name,
+        meta.title
+    )
+}
+
+/// A rule's full description: the one rendering of the registry that the CLI (`trustflow rules
+/// CODE`), docs/rules.md and SARIF all show.
+pub fn describe(meta: &RuleMeta, style: Style) -> String {
+    let references = meta.references.join("; ");
+    match style {
+        Style::Text => format!(
+            "{} {} ({})\n{}\n\n{}\n\nExample: {}\nHow to resolve: {}\nReferences: {}\n",
+            meta.code,
+            meta.title,
+            meta.severity.as_str(),
+            meta.name,
+            meta.why,
+            meta.example,
+            meta.remediation,
+            references
+        ),
+        Style::Markdown => format!(
+            "## {}\n\n**{}** (`{}`, {})\n\n{}\n\n**Example:** {}\n\n**How to resolve:** {}\n\n**References:** {}\n",
+            meta.code,
+            meta.title,
+            meta.name,
+            meta.severity.as_str(),
+            meta.why,
+            meta.example,
+            meta.remediation,
+            references
+        ),
+    }
 }
 
 /// The rule reference as Markdown (`docs/rules.md`).
@@ -197,28 +223,20 @@ Where the model lacks a fact a rule needs, the finding is marked *evidence requi
 unknown is never a pass.\n\n| code | name | severity | title |\n|---|---|---|---|\n",
     );
     for rule in RULES {
+        let meta = rule.meta();
         let _ = writeln!(
             out,
             "| [{code}](#{anchor}) | `{}` | {} | {} |",
-            rule.name(),
-            rule.severity().as_str(),
-            rule.title(),
-            code = rule.code(),
-            anchor = rule.code().to_ascii_lowercase()
+            meta.name,
+            meta.severity.as_str(),
+            meta.title,
+            code = meta.code,
+            anchor = meta.code.as_str().to_ascii_lowercase()
         );
     }
     for rule in RULES {
-        let _ = write!(
-            out,
-            "\n## {}\n\n**{}** (`{}`, {})\n\n{}\n\n**How to resolve:** {}\n\n**References:** {}\n",
-            rule.code(),
-            rule.title(),
-            rule.name(),
-            rule.severity().as_str(),
-            rule.explanation(),
-            rule.remediation(),
-            rule.references().join("; ")
-        );
+        out.push('\n');
+        out.push_str(&describe(rule.meta(), Style::Markdown));
     }
     out
 }
@@ -230,31 +248,33 @@ mod tests {
 
     #[test]
     fn codes_and_names_are_unique_and_well_formed() {
-        let mut codes = HashSet::new();
         let mut names = HashSet::new();
         for rule in RULES {
-            assert!(codes.insert(rule.code()), "duplicate code {}", rule.code());
-            assert!(names.insert(rule.name()), "duplicate name {}", rule.name());
-            let parts: Vec<&str> = rule.code().split('-').collect();
+            let meta = rule.meta();
+            assert!(names.insert(meta.name), "duplicate name {}", meta.name);
+            let parts: Vec<&str> = meta.code.as_str().split('-').collect();
             assert!(
                 parts.len() == 3 && parts[0] == "TF" && parts[2].len() == 3,
                 "{}",
-                rule.code()
+                meta.code
             );
             assert!(
-                rule.name().bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                meta.name.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
                 "{}",
-                rule.name()
+                meta.name
             );
-            assert!(!rule.references().is_empty(), "{} has no references", rule.code());
-            assert!(!rule.title().ends_with('.'), "{} title ends with a period", rule.code());
+            assert!(!meta.references.is_empty(), "{} has no references", meta.code);
+            assert!(!meta.title.ends_with('.'), "{} title ends with a period", meta.code);
+            assert!(meta.example.ends_with('.'), "{} example is a sentence", meta.code);
         }
-        let mut sorted: Vec<&str> = RULES.iter().map(|r| r.code()).collect();
-        sorted.sort_unstable();
+        // Every code has exactly one rule, in code order.
         assert_eq!(
-            sorted,
             RULES.iter().map(|r| r.code()).collect::<Vec<_>>(),
-            "RULES is in code order"
+            RuleCode::ALL,
+            "RULES lists every RuleCode once, in order"
         );
+        let mut sorted: Vec<&str> = RuleCode::ALL.iter().map(|c| c.as_str()).collect();
+        sorted.sort_unstable();
+        assert_eq!(sorted, RuleCode::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>());
     }
 }

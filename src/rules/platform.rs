@@ -1,23 +1,22 @@
 //! Platform rules: Connect secrets and JWT checks, endpoints, tenant isolation, egress, Runs on Atlassian.
 
-use super::{Finding, Rule};
-use crate::analysis::Context;
+use super::Finding;
+use crate::facts::Facts;
 use crate::model::{Auth, ComponentKind, Trigger};
 
-/// Credentials at rest outside Atlassian (the Connect `sharedSecret` in the vendor's database).
-pub struct SecretStoredOutsideAtlassian;
-
-impl Rule for SecretStoredOutsideAtlassian {
-    rule_meta! {
-        code: "TF-PLAT-001", name: "secret-stored-outside-atlassian", severity: Medium,
+rule! {
+    /// Credentials at rest outside Atlassian (the Connect `sharedSecret` in the vendor's database).
+    SecretStoredOutsideAtlassian {
+        code: Plat001, name: "secret-stored-outside-atlassian", severity: Medium,
         title: "A credential is stored outside Atlassian",
         references: ["Atlassian Marketplace security requirements", "SOC 2 CC6.1", "GDPR Art. 32(1)"],
-        explanation: "A Connect app receives each installation's sharedSecret in the `installed` callback and must keep it to \
+        why: "A Connect app receives each installation's sharedSecret in the `installed` callback and must keep it to \
     verify and sign JWTs. Whoever reads that store can forge requests to the tenant's REST API as the app.",
+        example: "A Connect app keeps `install-secret` (the `sharedSecret`, `credential: true`) in its own `app-db`.",
         remediation: "Encrypt the secrets with a key held in a KMS, restrict and log access, rotate on reinstall; on Forge, \
     the platform holds the credentials and this store disappears.",
     }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
         for (d, category) in cx.model.data.iter().enumerate() {
             if !category.credential {
                 continue;
@@ -42,29 +41,28 @@ impl Rule for SecretStoredOutsideAtlassian {
     }
 }
 
-fn inbound_from_outside(cx: &Context<'_>, flow: &crate::model::Flow) -> Option<usize> {
-    let to = *cx.resolved.component_index.get(flow.to.as_str())?;
-    let from = *cx.resolved.component_index.get(flow.from.as_str())?;
+fn inbound_from_outside(cx: &Facts<'_>, flow: &crate::model::Flow) -> Option<usize> {
+    let to = cx.graph.component(&flow.to)?;
+    let from = cx.graph.component(&flow.from)?;
     (!cx.resolved.on_atlassian(to)
         && cx.resolved.operator[from] != cx.resolved.operator[to]
         && cx.model.components[to].kind != ComponentKind::User)
         .then_some(to)
 }
 
-/// A flow into a vendor or third-party component that nothing authenticates.
-pub struct UnauthenticatedInbound;
-
-impl Rule for UnauthenticatedInbound {
-    rule_meta! {
-        code: "TF-PLAT-002", name: "unauthenticated-inbound", severity: High,
+rule! {
+    /// A flow into a vendor or third-party component that nothing authenticates.
+    UnauthenticatedInbound {
+        code: Plat002, name: "unauthenticated-inbound", severity: High,
         title: "An inbound flow is not authenticated",
         references: ["Atlassian Marketplace security requirements (authenticate every endpoint)", "SOC 2 CC6.1", "GDPR Art. 32(1)(b)"],
-        explanation: "A request that the receiver does not authenticate can be sent by anyone who knows the URL: \
+        why: "A request that the receiver does not authenticate can be sent by anyone who knows the URL: \
     Connect apps with `authentication: none` accept forged webhooks and lifecycle callbacks.",
+        example: "A Connect `app-server` receives webhooks from Jira with `auth: none`.",
         remediation: "Authenticate the flow: Connect JWT (`jwt-hs256`, signed installs `jwt-rs256`), Forge Invocation Token \
     (`fit`) for Forge Remote, OAuth 2.0 or an API key for other services.",
     }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
         for flow in &cx.model.flows {
             if flow.auth != Some(Auth::None) {
                 continue;
@@ -85,20 +83,19 @@ impl Rule for UnauthenticatedInbound {
     }
 }
 
-/// JWT-authenticated inbound flows into a component that does not verify JWTs.
-pub struct JwtNotVerified;
-
-impl Rule for JwtNotVerified {
-    rule_meta! {
-        code: "TF-PLAT-003", name: "jwt-not-verified", severity: High,
+rule! {
+    /// JWT-authenticated inbound flows into a component that does not verify JWTs.
+    JwtNotVerified {
+        code: Plat003, name: "jwt-not-verified", severity: High,
         title: "A component does not verify the JWTs it receives",
         references: ["Atlassian Connect: understanding JWT", "SOC 2 CC6.1", "GDPR Art. 32(1)(b)"],
-        explanation: "Atlassian signs Connect requests; the signature protects the app only if the app looks up the \
+        why: "Atlassian signs Connect requests; the signature protects the app only if the app looks up the \
     installation's secret by `iss`, verifies the signature and checks `exp` on every request.",
+        example: "A Connect `app-server` receives JWT-signed webhooks but has `verifies_jwt: false`.",
         remediation: "Verify every inbound JWT (HS256 with the installation's sharedSecret, RS256 against Atlassian's \
     install keys for lifecycle callbacks) and record `verifies_jwt: true`.",
     }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
         for flow in &cx.model.flows {
             if !matches!(flow.auth, Some(Auth::JwtHs256 | Auth::JwtRs256)) {
                 continue;
@@ -133,20 +130,19 @@ impl Rule for JwtNotVerified {
     }
 }
 
-/// HS256 JWT flows into a component that does not check the query-string hash.
-pub struct QshNotValidated;
-
-impl Rule for QshNotValidated {
-    rule_meta! {
-        code: "TF-PLAT-004", name: "qsh-not-validated", severity: Medium,
+rule! {
+    /// HS256 JWT flows into a component that does not check the query-string hash.
+    QshNotValidated {
+        code: Plat004, name: "qsh-not-validated", severity: Medium,
         title: "A component does not check the JWT query-string hash",
         references: ["Atlassian Connect: query string hash", "Connect API migration context-qsh", "SOC 2 CC6.1"],
-        explanation: "The `qsh` claim binds a token to one method, path and query; without checking it, a token captured \
+        why: "The `qsh` claim binds a token to one method, path and query; without checking it, a token captured \
     from one request (or a context token from the browser) can be replayed against another endpoint until it expires.",
+        example: "A Connect `app-server` verifies the JWT but has `validates_qsh: false`.",
         remediation: "Recompute the qsh of each request (method, canonical path, sorted query without `jwt`) and compare; \
     accept `context-qsh` only on endpoints meant for context tokens. Record `validates_qsh: true`.",
     }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
         for flow in &cx.model.flows {
             if flow.auth != Some(Auth::JwtHs256) {
                 continue;
@@ -177,20 +173,19 @@ impl Rule for QshNotValidated {
     }
 }
 
-/// Components reachable from the internet.
-pub struct PublicEndpoint;
-
-impl Rule for PublicEndpoint {
-    rule_meta! {
-        code: "TF-PLAT-005", name: "public-endpoint", severity: Low,
+rule! {
+    /// Components reachable from the internet.
+    PublicEndpoint {
+        code: Plat005, name: "public-endpoint", severity: Low,
         title: "A component accepts requests from the internet",
         references: ["SOC 2 CC6.6", "Atlassian Marketplace security requirements (TLS 1.2+, HSTS)"],
-        explanation: "A public endpoint is attack surface: Connect app servers and Forge Remotes must be reachable by \
+        why: "A public endpoint is attack surface: Connect app servers and Forge Remotes must be reachable by \
     Atlassian, and Forge web triggers are public URLs.",
+        example: "A vendor `app-server` with `public_endpoint: true`.",
         remediation: "Authenticate every route, enforce TLS 1.2+ with HSTS, rate-limit, and keep the endpoint in scope of \
     penetration tests.",
     }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
         for component in &cx.model.components {
             if component.public_endpoint {
                 out.push(self.finding(
@@ -210,32 +205,30 @@ impl Rule for PublicEndpoint {
     }
 }
 
-fn tenant_data_at_rest(cx: &Context<'_>, c: usize) -> Option<usize> {
+fn tenant_data_at_rest(cx: &Facts<'_>, c: usize) -> Option<usize> {
     cx.model
         .data
         .iter()
         .enumerate()
         .find(|(d, category)| {
-            (category.personal || category.phi || category.credential)
-                && cx.propagation.get(*d, c).is_some_and(|r| r.at_rest)
+            (category.is_personal() || category.credential) && cx.propagation.get(*d, c).is_some_and(|r| r.at_rest)
         })
         .map(|(d, _)| d)
 }
 
-/// Stores that keep tenant data after uninstall.
-pub struct NoPurgeOnUninstall;
-
-impl Rule for NoPurgeOnUninstall {
-    rule_meta! {
-        code: "TF-PLAT-006", name: "no-purge-on-uninstall", severity: Medium,
+rule! {
+    /// Stores that keep tenant data after uninstall.
+    NoPurgeOnUninstall {
+        code: Plat006, name: "no-purge-on-uninstall", severity: Medium,
         title: "Tenant data is kept after the app is uninstalled",
         references: ["GDPR Art. 28(3)(g)", "GDPR Art. 5(1)(e)", "SOC 2 C1.2"],
-        explanation: "A processor must delete or return personal data at the end of the service. Connect apps learn of the \
+        why: "A processor must delete or return personal data at the end of the service. Connect apps learn of the \
     end through the `uninstalled` callback; Forge hosted storage is deleted by Atlassian 28 days after uninstall.",
+        example: "`app-db` stores `issue-content` with `purge_on_uninstall: false`.",
         remediation: "Delete the installation's records on `uninstalled` (or after a documented grace period) and record \
     `purge_on_uninstall: true`.",
     }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
         for (c, component) in cx.model.components.iter().enumerate() {
             if component.kind == ComponentKind::AtlassianProduct {
                 continue;
@@ -263,19 +256,18 @@ impl Rule for NoPurgeOnUninstall {
     }
 }
 
-/// Stores not partitioned by tenant.
-pub struct NotKeyedByTenant;
-
-impl Rule for NotKeyedByTenant {
-    rule_meta! {
-        code: "TF-PLAT-007", name: "not-keyed-by-tenant", severity: Medium,
+rule! {
+    /// Stores not partitioned by tenant.
+    NotKeyedByTenant {
+        code: Plat007, name: "not-keyed-by-tenant", severity: Medium,
         title: "A store mixes tenants' data without a tenant key",
         references: ["SOC 2 CC6.1", "GDPR Art. 32(1)(b)"],
-        explanation: "A multi-tenant store whose records are not keyed by tenant (Connect clientKey, Forge installation) \
+        why: "A multi-tenant store whose records are not keyed by tenant (Connect clientKey, Forge installation) \
     cannot enforce isolation or delete one tenant's data, and one bug can leak data across customers.",
+        example: "A vendor `app-db` shared by all tenants with `keyed_by_tenant: false`.",
         remediation: "Key every record by the tenant and filter every query by it; record `keyed_by_tenant: true`.",
     }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
         for (c, component) in cx.model.components.iter().enumerate() {
             if component.kind == ComponentKind::AtlassianProduct || component.kind == ComponentKind::ForgeStorage {
                 continue;
@@ -299,26 +291,20 @@ impl Rule for NotKeyedByTenant {
     }
 }
 
-fn is_wildcard(host: &str) -> bool {
-    let host = host.trim_start_matches("https://").trim_start_matches("wss://");
-    host == "*" || host.strip_prefix("*.").is_some_and(|rest| !rest.contains('.'))
-}
-
-/// Egress to `*` or a whole top-level domain.
-pub struct UnboundedEgress;
-
-impl Rule for UnboundedEgress {
-    rule_meta! {
-        code: "TF-PLAT-008", name: "unbounded-egress", severity: High,
+rule! {
+    /// Egress to `*` or a whole top-level domain.
+    UnboundedEgress {
+        code: Plat008, name: "unbounded-egress", severity: High,
         title: "Egress is allowed to any host",
         references: ["Forge permissions.external", "Runs on Atlassian", "GDPR Art. 28(2)", "SOC 2 CC9.2"],
-        explanation: "A wildcard egress permission (`*`, `*.com`) lets the app send data to any organisation: no \
+        why: "A wildcard egress permission (`*`, `*.com`) lets the app send data to any organisation: no \
     sub-processor list can be complete and customers cannot review where data goes.",
+        example: "A Forge function with `egress: ['*']`.",
         remediation: "Declare each host the app calls; use `fetch.client: ['*']` only where popups require it and not for backends.",
     }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
         for component in &cx.model.components {
-            for host in component.egress.iter().filter(|h| is_wildcard(h)) {
+            for host in component.egress.iter().filter(|h| crate::host::is_unbounded(h)) {
                 out.push(self.finding(
                     &component.id,
                     vec![component.id.clone()],
@@ -327,7 +313,7 @@ impl Rule for UnboundedEgress {
             }
         }
         for flow in &cx.model.flows {
-            if let Some(host) = flow.host.as_deref().filter(|h| is_wildcard(h)) {
+            if let Some(host) = flow.host.as_deref().filter(|h| crate::host::is_unbounded(h)) {
                 out.push(self.finding(
                     &flow.label(),
                     vec![flow.from.clone(), flow.to.clone()],
@@ -338,31 +324,25 @@ impl Rule for UnboundedEgress {
     }
 }
 
-/// Egress hosts that match no known organisation.
-pub struct UnknownEgressRecipient;
-
-impl Rule for UnknownEgressRecipient {
-    rule_meta! {
-        code: "TF-PLAT-009", name: "unknown-egress-recipient", severity: Medium,
+rule! {
+    /// Egress hosts that match no known organisation.
+    UnknownEgressRecipient {
+        code: Plat009, name: "unknown-egress-recipient", severity: Medium,
         title: "Data goes to a host no known organisation serves",
         references: ["GDPR Art. 28(2)", "GDPR Art. 30(2)(a)", "SOC 2 CC9.2"],
-        explanation: "Every host an app sends data to belongs to some organisation that must appear in the sub-processor \
+        why: "Every host an app sends data to belongs to some organisation that must appear in the sub-processor \
     inventory with its country and contract; an unmatched host is a recipient nobody has assessed.",
+        example: "A Forge function with `egress: [api.widgetly.io]` and no organisation serving that domain.",
         remediation: "Add the organisation to the model with its `domains`, or a catalog entry with `--catalog`.",
     }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
         let known = |host: &str| {
-            let host = host
-                .trim_start_matches("https://")
-                .trim_start_matches("wss://")
-                .split('/')
-                .next()
-                .unwrap_or("");
+            let host = crate::host::host_of(host);
             let bare = host.trim_start_matches("*.");
             cx.resolved
                 .orgs
                 .values()
-                .any(|o| o.domains.iter().any(|d| bare == d || bare.ends_with(&format!(".{d}"))))
+                .any(|o| o.domains.iter().any(|d| crate::host::within_domain(bare, d)))
                 || cx.catalog.organisation_for_host(bare).is_some()
         };
         let mut hosts: Vec<(String, Vec<String>)> = Vec::new();
@@ -378,7 +358,7 @@ impl Rule for UnknownEgressRecipient {
         hosts.sort();
         hosts.dedup_by(|a, b| a.0 == b.0);
         for (host, path) in hosts {
-            if !is_wildcard(&host) && !host.contains("${") && !known(&host) {
+            if !crate::host::is_unbounded(&host) && !host.contains("${") && !known(&host) {
                 out.push(self.finding(
                     &host,
                     path,
@@ -389,27 +369,26 @@ impl Rule for UnknownEgressRecipient {
     }
 }
 
-/// Forge apps that are not eligible for Runs on Atlassian.
-pub struct NotRunsOnAtlassian;
-
-impl Rule for NotRunsOnAtlassian {
-    rule_meta! {
-        code: "TF-PLAT-010", name: "not-runs-on-atlassian", severity: Info,
+rule! {
+    /// Forge apps that are not eligible for Runs on Atlassian.
+    NotRunsOnAtlassian {
+        code: Plat010, name: "not-runs-on-atlassian", severity: Info,
         title: "The app is not eligible for Runs on Atlassian",
         references: ["Atlassian: Runs on Atlassian", "Forge data residency"],
-        explanation: "Runs on Atlassian marks Forge apps whose compute and storage are Atlassian-hosted and which send no \
+        why: "Runs on Atlassian marks Forge apps whose compute and storage are Atlassian-hosted and which send no \
     in-scope data out (no remotes, no non-analytics egress, no Connect modules). Customers increasingly filter on it.",
+        example: "A Connect app: its code runs on the vendor's servers, so it cannot be Runs on Atlassian.",
         remediation: "Replace vendor-hosted parts with Forge functions and hosted storage, and external APIs with \
     Atlassian-hosted equivalents (e.g. Forge LLMs), or mark egress `inScopeEUD: false` where that is true.",
     }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
         let roa = &cx.runs_on_atlassian;
         if !roa.eligible {
             // The path to the first component that makes the app ineligible.
             let path = roa
                 .components
                 .iter()
-                .filter_map(|id| cx.resolved.component_index.get(id.as_str()).copied())
+                .filter_map(|id| cx.graph.component(id))
                 .find_map(|c| {
                     (0..cx.model.data.len())
                         .find(|&d| cx.propagation.get(d, c).is_some())

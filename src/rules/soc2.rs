@@ -1,22 +1,21 @@
 //! SOC 2 vendor-management rules.
 
-use super::{Finding, Rule};
-use crate::analysis::Context;
+use super::Finding;
+use crate::facts::Facts;
 
-/// A subservice organisation with no SOC 2 report known.
-pub struct SubserviceWithoutReport;
-
-impl Rule for SubserviceWithoutReport {
-    rule_meta! {
-        code: "TF-SOC2-001", name: "subservice-without-report", severity: Medium,
+rule! {
+    /// A subservice organisation with no SOC 2 report known.
+    SubserviceWithoutReport {
+        code: Soc2001, name: "subservice-without-report", severity: Medium,
         title: "A subservice organisation has no known SOC 2 report",
         references: ["SOC 2 CC9.2", "AICPA DC 200 (subservice organisations, carve-out method)"],
-        explanation: "Under the carve-out method the vendor's SOC 2 report relies on each subservice organisation's own \
+        why: "Under the carve-out method the vendor's SOC 2 report relies on each subservice organisation's own \
     controls (CSOCs); without that organisation's report, those controls are untested.",
+        example: "SendGrid hosts a component that receives data, and no SOC 2 attestation is known for it.",
         remediation: "Obtain the organisation's SOC 2 Type 2 report (or equivalent) and record it under `attestations`, \
     or assess its controls directly.",
     }
-    fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
         let soc2 = &cx.soc2;
         for org in soc2.subservice_organisations.iter().filter(|o| o.attestation.is_none()) {
             if cx.resolved.atlassian.as_deref() == Some(org.organisation.as_str()) {

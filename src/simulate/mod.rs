@@ -18,8 +18,10 @@ pub mod workload;
 
 pub use workload::Workload;
 
-use crate::analysis::{Analysis, Mechanism, resolve::Resolved, resolve::inside_realm};
+use crate::analysis::{Analysis, Mechanism};
 use crate::catalog::Catalog;
+use crate::facts::Facts;
+use crate::facts::resolve::{Resolved, inside_realm};
 use crate::jwt::{self, Checks, Claims};
 use crate::model::{Auth, ComponentKind, Model, Platform, Realm, Trigger};
 use rayon::prelude::*;
@@ -270,10 +272,10 @@ impl Plan {
         self.holdings.len() - 1
     }
 
-    fn new(model: &Model, catalog: &Catalog, workload: &Workload) -> Plan {
-        let resolved = Resolved::new(model, catalog);
-        let index = model.component_index();
-        let data_index = model.data_index();
+    fn new(facts: &Facts<'_>, workload: &Workload) -> Plan {
+        let (model, catalog, resolved) = (facts.model, facts.catalog, &facts.resolved);
+        let index = &facts.graph.component_index;
+        let data_index = &facts.graph.data_index;
         let mut realms: Vec<Realm> = workload.realms.keys().filter_map(|r| Realm::parse(r)).collect();
         realms.sort();
         realms.dedup();
@@ -350,7 +352,7 @@ impl Plan {
                     && flow_g
                         .host
                         .as_deref()
-                        .is_some_and(|h| !source.egress.iter().any(|e| crate::import::host_matches(e, h))))
+                        .is_some_and(|h| !source.egress.iter().any(|e| crate::host::egress_allows(e, h))))
                 .then(|| flow_g.host.clone().unwrap_or_default());
                 let mut step = Step {
                     flow: g,
@@ -521,21 +523,20 @@ fn installation_secret(seed: u64, i: u64) -> [u8; 32] {
 /// Runs a simulation of `model` under `workload`; `analysis` is the model's static analysis
 /// (for transfer mechanisms); `progress` is told how many installations are done.
 pub fn simulate(
-    model: &Model,
+    facts: &Facts<'_>,
     analysis: &Analysis,
-    catalog: &Catalog,
     workload: &Workload,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Simulation {
-    let plan = Plan::new(model, catalog, workload);
-    let resolved = Resolved::new(model, catalog);
+    let plan = Plan::new(facts, workload);
+    let (model, catalog, resolved) = (facts.model, facts.catalog, &facts.resolved);
     let weight_sum: f64 = plan.realm_weights.iter().sum::<f64>().max(f64::MIN_POSITIVE);
     let days = workload.days as usize;
     let tally = (0..u64::from(workload.installations))
         .into_par_iter()
         .fold(Tally::default, |mut tally, i| {
             run_installation(
-                &plan, &resolved, model, catalog, workload, weight_sum, days, i, &mut tally,
+                &plan, resolved, model, catalog, workload, weight_sum, days, i, &mut tally,
             );
             progress(1);
             tally
@@ -831,7 +832,7 @@ fn finish(
     let mut transfers: BTreeMap<(String, String, String, String), u64> = BTreeMap::new();
     for (slot, records) in plan.slots.iter().zip(tally.slots.iter()) {
         let (ri, d, org, country, at_rest) = slot;
-        if *at_rest || *records == 0 || !(model.data[*d].personal || model.data[*d].phi) {
+        if *at_rest || *records == 0 || !model.data[*d].is_personal() {
             continue;
         }
         let realm = plan.realms[*ri];

@@ -2,8 +2,9 @@
 
 use crate::{root, trustflow};
 use predicates::prelude::*;
-use trustflow::analysis::{Analysis, analyze};
+use trustflow::analysis::{Analysis, analyze_loaded};
 use trustflow::catalog::Catalog;
+use trustflow::dates::Date;
 use trustflow::diff::{ChangeKind, diff};
 use trustflow::load::{load_model_file, load_model_str};
 
@@ -43,7 +44,7 @@ fn edit(base: &str, edits: &[(&str, &str)]) -> String {
 
 fn analysis(yaml: &str) -> Analysis {
     let catalog = Catalog::builtin();
-    analyze(&load_model_str("m.yaml", yaml, &catalog).unwrap().model, &catalog)
+    analyze_loaded(&load_model_str("m.yaml", yaml, &catalog).unwrap(), &catalog)
 }
 
 fn kinds(old: &str, new: &str) -> Vec<ChangeKind> {
@@ -104,16 +105,12 @@ fn each_diff_category_on_fixture_pairs() {
 #[test]
 fn connect_to_forge_notice_lists_exactly_the_recipients_that_disappear() {
     let catalog = Catalog::builtin();
-    let old = analyze(
-        &load_model_file(&root().join("models/connect-aws.yaml"), &catalog)
-            .unwrap()
-            .model,
+    let old = analyze_loaded(
+        &load_model_file(&root().join("models/connect-aws.yaml"), &catalog).unwrap(),
         &catalog,
     );
-    let new = analyze(
-        &load_model_file(&root().join("models/forge-native.yaml"), &catalog)
-            .unwrap()
-            .model,
+    let new = analyze_loaded(
+        &load_model_file(&root().join("models/forge-native.yaml"), &catalog).unwrap(),
         &catalog,
     );
     let changes = diff(&old, &new);
@@ -213,15 +210,13 @@ const WAIVERS: &str = r#"waivers:
 #[test]
 fn waiver_life_cycle_active_expired_and_mismatched() {
     let catalog = Catalog::builtin();
-    let mut analysis = analyze(
-        &load_model_file(&root().join("models/connect-aws.yaml"), &catalog)
-            .unwrap()
-            .model,
+    let mut analysis = analyze_loaded(
+        &load_model_file(&root().join("models/connect-aws.yaml"), &catalog).unwrap(),
         &catalog,
     );
     let before = analysis.finding_counts.medium;
     let file = trustflow::waivers::parse("w.yaml", WAIVERS).unwrap();
-    let unused = trustflow::waivers::apply(&mut analysis, &file.waivers, "2026-11-23");
+    let unused = trustflow::waivers::apply(&mut analysis, &file.waivers, Date::parse("2026-11-23").unwrap());
     assert_eq!(unused.len(), 1, "the mismatched waiver is reported");
     assert_eq!(unused[0].subject, "nothing-here");
     let openai = analysis
@@ -254,13 +249,11 @@ fn waiver_life_cycle_active_expired_and_mismatched() {
             .any(|f| f["waiver"]["status"] == "expired")
     );
     // And after the expiry date, the first one fires again too.
-    let mut later = analyze(
-        &load_model_file(&root().join("models/connect-aws.yaml"), &catalog)
-            .unwrap()
-            .model,
+    let mut later = analyze_loaded(
+        &load_model_file(&root().join("models/connect-aws.yaml"), &catalog).unwrap(),
         &catalog,
     );
-    trustflow::waivers::apply(&mut later, &file.waivers, "2027-03-02");
+    trustflow::waivers::apply(&mut later, &file.waivers, Date::parse("2027-03-02").unwrap());
     assert_eq!(later.finding_counts.waived, 0);
 }
 
@@ -333,7 +326,7 @@ fn missing_facts_are_open_items() {
     let items: Vec<(&str, &str)> = analysis
         .open_items
         .iter()
-        .map(|i| (i.rule, i.subject.as_str()))
+        .map(|i| (i.rule.as_str(), i.subject.as_str()))
         .collect();
     assert!(items.contains(&("TF-PLAT-003", "server")), "{items:?}");
     assert!(items.contains(&("TF-GDPR-001", "mail")), "{items:?}");

@@ -121,8 +121,16 @@ fn check_fail_on_gates_on_findings() {
         .args(["check", "models/connect-aws.yaml", "--fail-on", "high"])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("TF-RES-001 [high] app-db"))
-        .stdout(predicate::str::contains("findings reached --fail-on high"));
+        .stdout(predicate::str::contains("models/connect-aws.yaml: ok"))
+        .stderr(predicate::str::contains("TF-RES-001 [high] app-db"))
+        .stderr(predicate::str::contains("findings reached --fail-on high"));
+    // `analyze` says why the gate failed too, on stderr, after its normal output.
+    trustflow()
+        .args(["analyze", "models/connect-aws.yaml", "--fail-on", "high"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("Recipients of personal data"))
+        .stderr(predicate::str::contains("findings reached --fail-on high"));
     // The Forge-native model has none.
     trustflow()
         .args(["check", "models/forge-native.yaml", "--fail-on", "low"])

@@ -19,6 +19,25 @@ pub fn check_generated(relative: &str, actual: &str) {
 }
 
 #[test]
+fn error_code_table_in_docs_is_current() {
+    let text = std::fs::read_to_string(root().join("docs/model.md")).unwrap();
+    let begin = text
+        .find("<!-- codes:")
+        .expect("docs/model.md has a <!-- codes: --> marker");
+    let begin = begin + text[begin..].find("-->\n").unwrap() + 4;
+    let end = text
+        .find("<!-- codes:end -->")
+        .expect("docs/model.md has a <!-- codes:end --> marker");
+    let updated = format!(
+        "{}{}{}",
+        &text[..begin],
+        trustflow::diagnostic::codes_markdown(),
+        &text[end..]
+    );
+    check_generated("docs/model.md", &updated);
+}
+
+#[test]
 fn model_schema_in_docs_is_current() {
     let mut schema = serde_json::to_string_pretty(trustflow::load::model_schema()).unwrap();
     schema.push('\n');
@@ -43,7 +62,7 @@ fn readme_tour_shows_current_output() {
     let mut shown: Vec<(String, String)> = Vec::new();
     for model in ["models/connect-aws.yaml", "models/forge-native.yaml"] {
         let loaded = trustflow::load::load_model_file(&root().join(model), &catalog).unwrap();
-        let text = trustflow::text::analysis_text(&trustflow::analysis::analyze(&loaded.model, &catalog));
+        let text = trustflow::text::analysis_text(&trustflow::analysis::analyze_loaded(&loaded, &catalog));
         shown.push((format!("trustflow analyze {model}"), text));
     }
     let bad = std::path::Path::new("tests/fixtures/input-errors/four-errors.yaml");

@@ -4,7 +4,7 @@
 use crate::root;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use trustflow::analysis::{Analysis, analyze};
+use trustflow::analysis::{Analysis, analyze_loaded};
 use trustflow::catalog::Catalog;
 use trustflow::import::{self, Kind};
 use trustflow::load::{load_model_file, load_model_str};
@@ -71,7 +71,7 @@ fn every_corpus_descriptor_imports_checks_and_analyses() {
                     trustflow::diagnostic::render_all(&d)
                 )
             });
-            let analysis = analyze(&loaded.model, &catalog);
+            let analysis = analyze_loaded(&loaded, &catalog);
             assert!(!analysis.app.name.is_empty());
             let row = expected
                 .iter()
@@ -95,7 +95,7 @@ fn wildcards_unknown_hosts_and_placeholders_reach_the_analysis() {
         let text = std::fs::read_to_string(corpus().join(relative)).unwrap();
         let imported = import::import(Kind::Forge, relative, &text, &catalog).unwrap();
         let yaml = import::to_yaml(&imported.model, &imported.provenance, "test");
-        analyze(&load_model_str(relative, &yaml, &catalog).unwrap().model, &catalog)
+        analyze_loaded(&load_model_str(relative, &yaml, &catalog).unwrap(), &catalog)
     };
     let allow_all = import_file("forge/022-phos-dev--AgileMood-Backend.yml");
     assert!(
@@ -211,11 +211,9 @@ fn bundled_manifests_import_to_the_hand_written_analysis() {
         let merged =
             import::apply_overlay(&imported.model, "overlay", &std::fs::read_to_string(overlay).unwrap()).unwrap();
         let yaml = import::to_yaml(&merged, &imported.provenance, "test");
-        let from_manifest = analyze(&load_model_str(app, &yaml, &catalog).unwrap().model, &catalog);
-        let by_hand = analyze(
-            &load_model_file(&root().join(format!("models/{app}.yaml")), &catalog)
-                .unwrap()
-                .model,
+        let from_manifest = analyze_loaded(&load_model_str(app, &yaml, &catalog).unwrap(), &catalog);
+        let by_hand = analyze_loaded(
+            &load_model_file(&root().join(format!("models/{app}.yaml")), &catalog).unwrap(),
             &catalog,
         );
         assert_eq!(

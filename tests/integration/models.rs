@@ -2,7 +2,6 @@
 
 use crate::{root, yaml_files};
 use trustflow::catalog::Catalog;
-use trustflow::graph::FlowGraph;
 use trustflow::load::{load_model_file, load_model_str};
 
 #[test]
@@ -21,7 +20,7 @@ fn every_bundled_model_is_valid_without_warnings() {
 fn connect_model_crossings_follow_nested_boundaries() {
     let loaded = load_model_file(&root().join("models/connect-aws.yaml"), &Catalog::builtin()).unwrap();
     let model = &loaded.model;
-    let graph = FlowGraph::build(model);
+    let graph = &loaded.graph;
     let names = |ids: &[usize]| ids.iter().map(|&b| model.boundaries[b].id.as_str()).collect::<Vec<_>>();
     let flow = |from: &str, to: &str| model.flows.iter().position(|f| f.from == from && f.to == to).unwrap();
 
@@ -61,7 +60,7 @@ flows:
   - { from: loose, to: x }
 ";
     let loaded = load_model_str("n.yaml", yaml, &Catalog::builtin()).unwrap();
-    let graph = FlowGraph::build(&loaded.model);
+    let graph = &loaded.graph;
     let ids = |v: &[usize]| {
         v.iter()
             .map(|&b| loaded.model.boundaries[b].id.clone())

@@ -7,7 +7,8 @@ use std::path::Path;
 use std::process::Command;
 use trustflow::analysis::analyze;
 use trustflow::catalog::Catalog;
-use trustflow::load::load_model_file;
+use trustflow::dates::Date;
+use trustflow::facts::Facts;
 use trustflow::render::{self, Format, ReportData, templates::Templates};
 
 const ALL: [Format; 5] = [Format::Html, Format::Pdf, Format::Csv, Format::Json, Format::Md];
@@ -15,9 +16,11 @@ const ALL: [Format; 5] = [Format::Html, Format::Pdf, Format::Csv, Format::Json, 
 /// Renders every format of a model, keyed by file name.
 fn artifacts(model: &str, formats: &[Format]) -> Vec<(String, Vec<u8>)> {
     let catalog = Catalog::builtin();
-    let loaded = load_model_file(&root().join(model), &catalog).unwrap();
-    let analysis = analyze(&loaded.model, &catalog);
-    let data = ReportData::new(&loaded.model, &analysis, &catalog, model, Some("2026-11-23".into()));
+    let text = std::fs::read_to_string(root().join(model)).unwrap();
+    let loaded = trustflow::load::load_model_str(model, &text, &catalog).unwrap();
+    let facts = Facts::new(&loaded, &catalog);
+    let analysis = analyze(&facts);
+    let data = ReportData::new(&facts, &analysis, Date::parse("2026-11-23"));
     let stem = Path::new(model).file_stem().unwrap().to_string_lossy().into_owned();
     // Without the `pdf` feature (a fast developer build) the PDF is left out.
     let formats: Vec<Format> = formats
@@ -270,8 +273,9 @@ fn a_model_without_installations_says_so_instead_of_empty_transfer_columns() {
     let yaml = std::fs::read_to_string(root().join("models/connect-aws.yaml")).unwrap();
     let yaml = yaml.split("\ninstallations:").next().unwrap().to_owned() + "\n";
     let loaded = trustflow::load::load_model_str("no-installations.yaml", &yaml, &catalog).unwrap();
-    let analysis = analyze(&loaded.model, &catalog);
-    let data = ReportData::new(&loaded.model, &analysis, &catalog, "no-installations.yaml", None);
+    let facts = Facts::new(&loaded, &catalog);
+    let analysis = analyze(&facts);
+    let data = ReportData::new(&facts, &analysis, None);
     let files = render::render(&data, &[Format::Md, Format::Html], "x", &Templates::load(None).unwrap()).unwrap();
     let md = text(&files, ".md");
     assert!(!md.contains("Transfer basis ()"), "{md}");

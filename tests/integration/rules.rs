@@ -1,7 +1,8 @@
-//! Every rule shown firing and not firing, on small models that differ in one fact.
-//! Two base models: a clean Connect app and a clean Forge app; each case edits one of them.
+//! Every rule shown firing and not firing on its fixture pair (`tests/fixtures/rules/<CODE>/`),
+//! with a snapshot of what `trustflow analyze` prints for the firing model; and the clean bases
+//! the fixtures were made from (a Connect app and a Forge app).
 
-use trustflow::analysis::analyze;
+use trustflow::analysis::analyze_loaded;
 use trustflow::catalog::Catalog;
 use trustflow::load::load_model_str;
 use trustflow::rules::RULES;
@@ -47,8 +48,6 @@ installations:
   - { id: eu, realm: eu, plan: standard }
 "#;
 
-const SECRET_FLOWS: &str = "  - { from: jira, to: server, trigger: lifecycle-installed, auth: jwt-rs256, data: [secret], purpose: Install }\n  - { from: server, to: db, trigger: storage, data: [secret], purpose: Keep the secret }\ninstallations:";
-
 fn edit(base: &str, edits: &[(&str, &str)]) -> String {
     let mut text = base.to_owned();
     for (from, to) in edits {
@@ -58,156 +57,49 @@ fn edit(base: &str, edits: &[(&str, &str)]) -> String {
     text
 }
 
-/// (rule, model where it fires, model where it does not).
-fn cases() -> Vec<(&'static str, String, String)> {
-    let phi = (
-        "{ id: content, personal: true }",
-        "{ id: content, personal: true, phi: true }",
-    );
-    let hipaa_install = ("plan: standard }", "plan: standard, hipaa: true }");
-    vec![
-        (
-            "TF-GDPR-001",
-            edit(CONNECT, &[("dpa: \"https://openai.example/dpa\", ", "")]),
-            CONNECT.into(),
-        ),
-        (
-            "TF-GDPR-002",
-            edit(CONNECT, &[(", purpose: Summarise", "")]),
-            CONNECT.into(),
-        ),
-        (
-            "TF-HIPAA-001",
-            edit(
-                CONNECT,
-                &[phi, ("sccs: true, hipaa_baa: true }", "sccs: true, hipaa_baa: false }")],
-            ),
-            edit(CONNECT, &[phi]),
-        ),
-        ("TF-HIPAA-002", edit(FORGE, &[phi]), FORGE.into()),
-        (
-            "TF-HIPAA-003",
-            edit(FORGE, &[phi, ("plan: standard }", "plan: free, hipaa: true }")]),
-            edit(FORGE, &[phi, hipaa_install]),
-        ),
-        (
-            "TF-PLAT-001",
-            edit(
-                CONNECT,
-                &[
-                    ("installations:", SECRET_FLOWS),
-                    ("stores: [content]", "stores: [content, secret]"),
-                ],
-            ),
-            CONNECT.into(),
-        ),
-        (
-            "TF-PLAT-002",
-            edit(CONNECT, &[("auth: jwt-hs256", "auth: none")]),
-            CONNECT.into(),
-        ),
-        (
-            "TF-PLAT-003",
-            edit(CONNECT, &[("verifies_jwt: true", "verifies_jwt: false")]),
-            CONNECT.into(),
-        ),
-        (
-            "TF-PLAT-004",
-            edit(CONNECT, &[("validates_qsh: true", "validates_qsh: false")]),
-            CONNECT.into(),
-        ),
-        (
-            "TF-PLAT-005",
-            edit(
-                CONNECT,
-                &[("validates_qsh: true", "validates_qsh: true, public_endpoint: true")],
-            ),
-            CONNECT.into(),
-        ),
-        (
-            "TF-PLAT-006",
-            edit(CONNECT, &[("purge_on_uninstall: true", "purge_on_uninstall: false")]),
-            CONNECT.into(),
-        ),
-        (
-            "TF-PLAT-007",
-            edit(CONNECT, &[("keyed_by_tenant: true", "keyed_by_tenant: false")]),
-            CONNECT.into(),
-        ),
-        (
-            "TF-PLAT-008",
-            edit(CONNECT, &[("host: api.openai.com", "host: \"*\"")]),
-            CONNECT.into(),
-        ),
-        (
-            "TF-PLAT-009",
-            edit(CONNECT, &[("host: api.openai.com", "host: api.llm.example")]),
-            CONNECT.into(),
-        ),
-        ("TF-PLAT-010", CONNECT.into(), FORGE.into()),
-        (
-            "TF-RES-001",
-            edit(
-                CONNECT,
-                &[(
-                    "region: \"aws:eu-central-1\", stores",
-                    "region: \"aws:us-east-1\", stores",
-                )],
-            ),
-            CONNECT.into(),
-        ),
-        (
-            "TF-RES-002",
-            edit(
-                CONNECT,
-                &[("sccs: true, hipaa_baa: true }", "dpf: false, hipaa_baa: true }")],
-            ),
-            CONNECT.into(),
-        ),
-        ("TF-RES-003", CONNECT.into(), FORGE.into()),
-        (
-            "TF-RES-004",
-            edit(CONNECT, &[("operator: llm, region: US", "operator: llm")]),
-            CONNECT.into(),
-        ),
-        (
-            "TF-SOC2-001",
-            edit(
-                CONNECT,
-                &[(
-                    "sccs: true, hipaa_baa: true }",
-                    "sccs: true, hipaa_baa: true, attestations: [] }",
-                )],
-            ),
-            CONNECT.into(),
-        ),
-    ]
-}
-
 fn codes(yaml: &str) -> Vec<&'static str> {
     let catalog = Catalog::builtin();
     let loaded = load_model_str("case.yaml", yaml, &catalog)
         .unwrap_or_else(|d| panic!("case does not load:\n{}\n{yaml}", trustflow::diagnostic::render_all(&d)));
-    analyze(&loaded.model, &catalog)
+    analyze_loaded(&loaded, &catalog)
         .findings
         .iter()
-        .map(|f| f.rule)
+        .map(|f| f.rule.as_str())
         .collect()
 }
 
+/// Reads `tests/fixtures/rules/<CODE>/<which>.yaml`.
+fn fixture(code: &str, which: &str) -> (String, String) {
+    let relative = format!("tests/fixtures/rules/{code}/{which}.yaml");
+    let text = std::fs::read_to_string(crate::root().join(&relative))
+        .unwrap_or_else(|e| panic!("{relative}: {e}: every rule needs a fires.yaml and a quiet.yaml"));
+    (relative, text)
+}
+
 #[test]
-fn every_rule_fires_and_stays_quiet() {
-    let cases = cases();
+fn every_rule_fires_and_stays_quiet_on_its_fixture_pair() {
+    let catalog = Catalog::builtin();
     for rule in RULES {
+        let code = rule.code().as_str();
+        let (fires_name, fires) = fixture(code, "fires");
+        let (quiet_name, quiet) = fixture(code, "quiet");
+        assert!(codes(&fires).contains(&code), "{code} should fire on {fires_name}");
         assert!(
-            cases.iter().any(|(code, _, _)| *code == rule.code()),
-            "{} has no fixture case",
-            rule.code()
+            !codes(&quiet).contains(&code),
+            "{code} should stay quiet on {quiet_name}"
         );
+        // What a user sees: `trustflow analyze` of the firing model.
+        let loaded = load_model_str(&fires_name, &fires, &catalog).unwrap();
+        let text = trustflow::text::analysis_text(&analyze_loaded(&loaded, &catalog));
+        insta::assert_snapshot!(format!("rule-{code}"), text);
     }
-    for (code, fires, quiet) in cases {
-        assert!(codes(&fires).contains(&code), "{code} should fire on:\n{fires}");
-        assert!(!codes(&quiet).contains(&code), "{code} should stay quiet on:\n{quiet}");
+    // No stray fixture folder for a code that does not exist.
+    for entry in std::fs::read_dir(crate::root().join("tests/fixtures/rules")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            trustflow::rules::find(&name).is_some(),
+            "tests/fixtures/rules/{name} names no rule"
+        );
     }
 }
 
@@ -230,7 +122,7 @@ fn unknown_facts_are_evidence_required_not_passes() {
     );
     let catalog = Catalog::builtin();
     let loaded = load_model_str("e.yaml", &yaml, &catalog).unwrap();
-    let analysis = analyze(&loaded.model, &catalog);
+    let analysis = analyze_loaded(&loaded, &catalog);
     for code in ["TF-PLAT-003", "TF-RES-002"] {
         let finding = analysis
             .findings
@@ -239,4 +131,18 @@ fn unknown_facts_are_evidence_required_not_passes() {
             .unwrap_or_else(|| panic!("{code} missing"));
         assert!(finding.evidence_required, "{code}");
     }
+}
+
+#[test]
+fn the_codes_are_a_reviewed_list() {
+    // Adding, renaming or removing a rule code or an input-error code shows up here in review.
+    let mut list = String::from("rule codes:\n");
+    for rule in RULES {
+        list.push_str(&format!("  {} {}\n", rule.code(), rule.meta().name));
+    }
+    list.push_str("input-error codes:\n");
+    for (code, _) in trustflow::diagnostic::CODES {
+        list.push_str(&format!("  {code}\n"));
+    }
+    insta::assert_snapshot!("codes", list);
 }

@@ -6,6 +6,7 @@ use predicates::prelude::*;
 use proptest::prelude::*;
 use trustflow::analysis::analyze;
 use trustflow::catalog::Catalog;
+use trustflow::facts::Facts;
 use trustflow::load::{load_model_file, load_model_str};
 use trustflow::simulate::{Simulation, Workload, simulate, workload};
 
@@ -18,9 +19,10 @@ fn small_workload(installations: u32, days: u32, seed: u64) -> Workload {
 
 fn run(model_yaml: &str, workload: &Workload) -> Simulation {
     let catalog = Catalog::builtin();
-    let model = load_model_str("m.yaml", model_yaml, &catalog).unwrap().model;
-    let analysis = analyze(&model, &catalog);
-    simulate(&model, &analysis, &catalog, workload, &|_| {})
+    let loaded = load_model_str("m.yaml", model_yaml, &catalog).unwrap();
+    let facts = Facts::new(&loaded, &catalog);
+    let analysis = analyze(&facts);
+    simulate(&facts, &analysis, workload, &|_| {})
 }
 
 fn model_text(name: &str) -> String {
@@ -70,11 +72,11 @@ fn figures_agree_with_the_static_analysis() {
     let catalog = Catalog::builtin();
     let workload = small_workload(400, 4, 7);
     for name in ["connect-aws.yaml", "forge-native.yaml", "forge-remote.yaml"] {
-        let model = load_model_file(&root().join("models").join(name), &catalog)
-            .unwrap()
-            .model;
-        let analysis = analyze(&model, &catalog);
-        let sim = simulate(&model, &analysis, &catalog, &workload, &|_| {});
+        let loaded = load_model_file(&root().join("models").join(name), &catalog).unwrap();
+        let model = &loaded.model;
+        let facts = Facts::new(&loaded, &catalog);
+        let analysis = analyze(&facts);
+        let sim = simulate(&facts, &analysis, &workload, &|_| {});
         // Residency per realm: the realms the static analysis calls kept are kept for every
         // installation that did not move; the others for none.
         for realm in &analysis.residency {

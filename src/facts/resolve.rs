@@ -2,6 +2,7 @@
 //! organisation's merged facts, who operates and hosts each component, and where it sits.
 
 use crate::catalog::{Catalog, CatalogOrganisation};
+use crate::graph::FlowGraph;
 use crate::model::{ComponentKind, Model, OrgRole, Realm, Region};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -129,13 +130,11 @@ pub struct Resolved<'m> {
     pub atlassian: Option<String>,
     /// The id of the customer organisation, if the model has one.
     pub customer: Option<String>,
-    /// Component index by id.
-    pub component_index: HashMap<&'m str, usize>,
 }
 
 impl<'m> Resolved<'m> {
     /// Resolves a validated model.
-    pub fn new(model: &'m Model, catalog: &Catalog) -> Resolved<'m> {
+    pub fn new(model: &'m Model, graph: &FlowGraph, catalog: &Catalog) -> Resolved<'m> {
         let orgs: HashMap<&str, OrgFacts> = model
             .organisations
             .iter()
@@ -155,21 +154,21 @@ impl<'m> Resolved<'m> {
         };
         let atlassian = find_role(OrgRole::Atlassian);
         let customer = find_role(OrgRole::Customer);
-        let boundary_index = model.boundary_index();
-        let boundary_operator = |start: Option<&str>| {
-            model
-                .boundary_chain(start, &boundary_index)
-                .into_iter()
-                .find_map(|b| model.boundaries[b].operator.clone())
+        // The innermost enclosing boundary that names an operator.
+        let boundary_operator = |c: usize| {
+            graph.enclosing[c]
+                .iter()
+                .find_map(|&b| model.boundaries[b].operator.clone())
         };
         let operator: Vec<Option<String>> = model
             .components
             .iter()
-            .map(|c| {
+            .enumerate()
+            .map(|(i, c)| {
                 c.operator.clone().or_else(|| match c.kind {
                     k if k.runs_on_atlassian() => atlassian.clone(),
                     ComponentKind::User => customer.clone(),
-                    _ => boundary_operator(c.boundary.as_deref()),
+                    _ => boundary_operator(i),
                 })
             })
             .collect();
@@ -189,7 +188,6 @@ impl<'m> Resolved<'m> {
                 None => None,
             })
             .collect();
-        let component_index = model.component_index();
         Resolved {
             model,
             orgs,
@@ -198,7 +196,6 @@ impl<'m> Resolved<'m> {
             region,
             atlassian,
             customer,
-            component_index,
         }
     }
 

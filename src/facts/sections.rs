@@ -1,6 +1,6 @@
 //! The report sections of an analysis: GDPR inventory, residency, HIPAA, SOC 2, Runs on Atlassian.
 
-use super::Context;
+use super::Facts;
 use super::resolve::{Location, OrgFacts, inside_realm};
 use crate::catalog::AdequacyScope;
 use crate::model::{ComponentKind, OrgRole, Platform, Realm};
@@ -120,18 +120,15 @@ fn gdpr_role(facts: &OrgFacts) -> Option<&'static str> {
 
 /// Whether a component counts as receiving data for the inventory: the customer's own product
 /// and users are where the data comes from.
-fn receives(cx: &Context<'_>, c: usize) -> bool {
-    !matches!(
-        cx.model.components[c].kind,
-        ComponentKind::AtlassianProduct | ComponentKind::User
-    )
+fn receives(cx: &Facts<'_>, c: usize) -> bool {
+    !cx.model.components[c].kind.is_origin()
 }
 
 /// What one organisation receives: data id → at rest, component indices, purposes.
 type Receipt = (BTreeMap<String, bool>, BTreeSet<usize>, BTreeSet<String>);
 
 /// The GDPR inventory.
-pub fn subprocessors(cx: &Context<'_>) -> Vec<Subprocessor> {
+pub fn subprocessors(cx: &Facts<'_>) -> Vec<Subprocessor> {
     let model = cx.model;
     let mut rows: BTreeMap<String, Receipt> = BTreeMap::new();
     for (d, category) in model.data.iter().enumerate() {
@@ -149,15 +146,14 @@ pub fn subprocessors(cx: &Context<'_>) -> Vec<Subprocessor> {
         }
     }
     // Purposes of every personal-data flow into the organisation's components, not only the first.
-    for flow in &model.flows {
+    for (f, flow) in model.flows.iter().enumerate() {
         let Some(purpose) = &flow.purpose else { continue };
-        let Some(&to) = cx.resolved.component_index.get(flow.to.as_str()) else {
+        let Some((_, to)) = cx.graph.ends[f] else {
             continue;
         };
-        let personal = flow
-            .data
+        let personal = cx.graph.carried[f]
             .iter()
-            .any(|d| model.data.iter().any(|c| &c.id == d && (c.personal || c.phi)));
+            .any(|&d| model.data[d as usize].is_personal());
         if !personal || !receives(cx, to) {
             continue;
         }
@@ -233,7 +229,7 @@ pub fn european_realm(realm: Realm) -> bool {
     matches!(realm, Realm::Eu | Realm::De | Realm::Gb | Realm::Ch | Realm::Global)
 }
 
-fn mechanism(cx: &Context<'_>, facts: &OrgFacts, realm: Realm, destinations: &BTreeSet<Location>) -> Mechanism {
+fn mechanism(cx: &Facts<'_>, facts: &OrgFacts, realm: Realm, destinations: &BTreeSet<Location>) -> Mechanism {
     if !european_realm(realm) {
         return Mechanism::NotRestricted;
     }
@@ -305,7 +301,7 @@ pub struct RealmResidency {
 }
 
 /// The residency matrix per realm.
-pub fn residency(cx: &Context<'_>) -> Vec<RealmResidency> {
+pub fn residency(cx: &Facts<'_>) -> Vec<RealmResidency> {
     cx.realms
         .iter()
         .map(|&realm| {
@@ -386,7 +382,7 @@ pub struct Hipaa {
 }
 
 /// The HIPAA section.
-pub fn hipaa(cx: &Context<'_>) -> Hipaa {
+pub fn hipaa(cx: &Facts<'_>) -> Hipaa {
     let phi: Vec<usize> = cx
         .model
         .data
@@ -523,7 +519,7 @@ fn csocs(category: &str) -> Vec<&'static str> {
 }
 
 /// The SOC 2 section.
-pub fn soc2(cx: &Context<'_>) -> Soc2 {
+pub fn soc2(cx: &Facts<'_>) -> Soc2 {
     let mut services: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for d in 0..cx.model.data.len() {
         for (reach, org) in cx.recipients(d) {
@@ -593,16 +589,14 @@ pub struct RunsOnAtlassian {
 
 /// Runs on Atlassian eligibility (Atlassian-hosted compute and storage only, no egress of
 /// in-scope data, no remotes, no Connect modules).
-pub fn runs_on_atlassian(cx: &Context<'_>) -> RunsOnAtlassian {
+pub fn runs_on_atlassian(cx: &Facts<'_>) -> RunsOnAtlassian {
     let mut reasons = BTreeSet::new();
     let mut components = BTreeSet::new();
     if cx.model.app.platform == Platform::Connect {
         reasons.insert("the app is a Connect app: its code runs on the vendor's servers".to_owned());
     }
     for (c, component) in cx.model.components.iter().enumerate() {
-        if matches!(component.kind, ComponentKind::AtlassianProduct | ComponentKind::User)
-            || cx.resolved.on_atlassian(c)
-        {
+        if component.kind.is_origin() || cx.resolved.on_atlassian(c) {
             continue;
         }
         let touched = (0..cx.model.data.len()).any(|d| cx.propagation.get(d, c).is_some());
@@ -632,35 +626,4 @@ pub fn runs_on_atlassian(cx: &Context<'_>) -> RunsOnAtlassian {
         reasons: reasons.into_iter().collect(),
         components: components.into_iter().collect(),
     }
-}
-
-/// One recipient across a portfolio of apps.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-pub struct PortfolioRecipient {
-    /// Legal entity, or name when the entity is unknown (the key that merges across apps).
-    pub recipient: String,
-    /// Country of the legal entity.
-    pub country: Option<String>,
-    /// App name → data categories it sends this recipient.
-    pub apps: BTreeMap<String, Vec<String>>,
-}
-
-/// Merges the inventories of several apps by recipient.
-pub fn portfolio(analyses: &[super::Analysis]) -> Vec<PortfolioRecipient> {
-    let mut merged: BTreeMap<String, PortfolioRecipient> = BTreeMap::new();
-    for analysis in analyses {
-        for row in &analysis.subprocessors {
-            let key = row.legal_entity.clone().unwrap_or_else(|| row.name.clone());
-            let entry = merged.entry(key.clone()).or_insert_with(|| PortfolioRecipient {
-                recipient: key,
-                country: row.country.clone(),
-                apps: BTreeMap::new(),
-            });
-            let data = entry.apps.entry(analysis.app.name.clone()).or_default();
-            data.extend(row.data.iter().map(|d| d.id.clone()));
-            data.sort();
-            data.dedup();
-        }
-    }
-    merged.into_values().collect()
 }

@@ -4,7 +4,8 @@
 //! Everything is indexed by position (no hashing on the hot path) so that large portfolio
 //! models stay within cache and the cost grows linearly with the model.
 
-use crate::model::{ComponentKind, Model};
+use crate::graph::FlowGraph;
+use crate::model::Model;
 use rayon::prelude::*;
 use std::collections::VecDeque;
 
@@ -32,35 +33,14 @@ const ORIGIN: u32 = u32::MAX - 1;
 
 impl Propagation {
     /// Propagates every category along the flows that carry it, categories in parallel.
-    pub fn compute(model: &Model) -> Propagation {
-        let component_index = model.component_index();
-        let data_index = model.data_index();
-        let flow_source: Vec<Option<usize>> = model
-            .flows
-            .iter()
-            .map(|f| component_index.get(f.from.as_str()).copied())
-            .collect();
-        // Per component, its outgoing flows as (flow, target, carried categories).
-        let mut outgoing: Vec<Vec<(u32, u32)>> = vec![Vec::new(); model.components.len()];
-        let mut carried: Vec<Vec<u32>> = Vec::with_capacity(model.flows.len());
-        for (f, flow) in model.flows.iter().enumerate() {
-            let mut data: Vec<u32> = flow
-                .data
-                .iter()
-                .filter_map(|d| data_index.get(d.as_str()))
-                .map(|&d| d as u32)
-                .collect();
-            data.sort_unstable();
-            carried.push(data);
-            if let (Some(from), Some(&to)) = (flow_source[f], component_index.get(flow.to.as_str())) {
-                outgoing[from].push((f as u32, to as u32));
-            }
-        }
+    pub fn compute(model: &Model, graph: &FlowGraph) -> Propagation {
+        let data_index = &graph.data_index;
+        let flow_source: Vec<Option<usize>> = graph.ends.iter().map(|end| end.map(|(from, _)| from)).collect();
         let creators: Vec<usize> = model
             .components
             .iter()
             .enumerate()
-            .filter(|(_, c)| matches!(c.kind, ComponentKind::AtlassianProduct | ComponentKind::User))
+            .filter(|(_, c)| c.kind.is_origin())
             .map(|(i, _)| i)
             .collect();
         let mut produced: Vec<Vec<usize>> = vec![Vec::new(); model.data.len()];
@@ -88,11 +68,11 @@ impl Propagation {
                     for &c in creators.iter().chain(&produced[d]) {
                         seed(c, via, touched, queue);
                     }
-                    spread(d as u32, &outgoing, &carried, via, touched, queue);
+                    spread(d as u32, graph, via, touched, queue);
                     // Stored data that no flow brings (pre-existing, imported) starts where it rests.
                     for &c in &stored[d] {
                         seed(c, via, touched, queue);
-                        spread(d as u32, &outgoing, &carried, via, touched, queue);
+                        spread(d as u32, graph, via, touched, queue);
                     }
                     touched.sort_unstable();
                     let mut is_stored = stored[d].clone();
@@ -141,19 +121,11 @@ impl Propagation {
     }
 }
 
-fn spread(
-    d: u32,
-    outgoing: &[Vec<(u32, u32)>],
-    carried: &[Vec<u32>],
-    via: &mut [u32],
-    touched: &mut Vec<usize>,
-    queue: &mut VecDeque<usize>,
-) {
+fn spread(d: u32, graph: &FlowGraph, via: &mut [u32], touched: &mut Vec<usize>, queue: &mut VecDeque<usize>) {
     while let Some(c) = queue.pop_front() {
-        for &(flow, to) in &outgoing[c] {
-            let to = to as usize;
-            if via[to] == UNSEEN && carried[flow as usize].binary_search(&d).is_ok() {
-                via[to] = flow;
+        for (flow, to) in graph.outgoing(c) {
+            if via[to] == UNSEEN && graph.carried[flow].binary_search(&d).is_ok() {
+                via[to] = flow as u32;
                 touched.push(to);
                 queue.push_back(to);
             }
@@ -202,12 +174,13 @@ flows:
   - { from: s, to: db, data: [a] }
   - { from: lone, to: t, data: [b] }
 ";
-        let model = load_model_str("p.yaml", yaml, &Catalog::builtin()).unwrap().model;
-        let propagation = Propagation::compute(&model);
+        let loaded = load_model_str("p.yaml", yaml, &Catalog::builtin()).unwrap();
+        let model = &loaded.model;
+        let propagation = Propagation::compute(model, &loaded.graph);
         let db = 3;
         assert!(propagation.get(0, db).unwrap().at_rest);
         assert_eq!(
-            component_path(&model, &propagation.flow_chain(0, db), db),
+            component_path(model, &propagation.flow_chain(0, db), db),
             ["p", "s", "db"]
         );
         // `b` starts where it rests and travels on from there; the product creates it too.

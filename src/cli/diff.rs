@@ -1,0 +1,125 @@
+//! `trustflow diff`.
+
+use super::{ExitStatus, WaiverArgs};
+use crate::catalog::Catalog;
+use crate::dates::Date;
+use crate::diff::ChangeKind;
+use crate::facts::Facts;
+use crate::pipeline::{self, Failure, NoticeOptions};
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+/// Output formats of `diff`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A list of changes for people.
+    Text,
+    /// A customer change notice in Markdown.
+    Md,
+    /// A customer change notice as a web page.
+    Html,
+    /// The changes as JSON.
+    Json,
+}
+
+/// Arguments of `diff`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  trustflow diff models/connect-aws.yaml models/forge-native.yaml\n  \
+trustflow diff main:models/app.yaml models/app.yaml --fail-on new-subprocessor,new-transfer\n  \
+trustflow diff old.yaml new.yaml --format md --objection-days 30 --date 2026-12-01 > notice.md\n\n\
+A model argument of the form REV:PATH is read from git (`git show REV:PATH`).\n\
+Exit codes: 0 no change named by --fail-on, 1 such a change, 2 bad input."
+)]
+pub struct Args {
+    /// The old version (a file, or REV:PATH from git).
+    old: String,
+    /// The new version.
+    new: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Exit with 1 when a change of these kinds appears (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "KINDS")]
+    fail_on: Vec<ChangeKind>,
+    /// The objection window of the change notice, in days.
+    #[arg(long, default_value_t = 30, value_name = "DAYS")]
+    objection_days: u32,
+    /// The date of the notice (YYYY-MM-DD); default: SOURCE_DATE_EPOCH, else none.
+    #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
+    date: Option<Date>,
+    /// A directory whose notice.md.tera / notice.html.tera replace the built-in templates.
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    #[command(flatten)]
+    waivers: WaiverArgs,
+}
+
+/// Prints the changes between two versions, or a change notice, and gates on `--fail-on`.
+pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
+    let waivers = args.waivers.policy()?;
+    let (old, new) = match (
+        pipeline::load_model_arg(&args.old, catalog),
+        pipeline::load_model_arg(&args.new, catalog),
+    ) {
+        (Ok(old), Ok(new)) => (old, new),
+        (old, new) => {
+            let mut all = Vec::new();
+            for failure in [old.err(), new.err()].into_iter().flatten() {
+                match failure {
+                    Failure::Diagnostics(mut d) => all.append(&mut d),
+                    message @ Failure::Message(_) => return Err(message),
+                }
+            }
+            return Err(Failure::Diagnostics(all));
+        }
+    };
+    let facts = [Facts::new(&old, catalog), Facts::new(&new, catalog)];
+    let (analyses, unused) = pipeline::analyse(&facts, &waivers);
+    super::warn_unused(&unused);
+    let analyses: [crate::analysis::Analysis; 2] = analyses
+        .try_into()
+        .map_err(|_| Failure::Message("two analyses expected".to_owned()))?;
+    let changes = crate::diff::diff(&analyses[0], &analyses[1]);
+    match args.format {
+        Format::Json => super::emit_json("the changes", &changes)?,
+        Format::Text => {
+            let mut text = String::new();
+            if changes.changes.is_empty() {
+                text.push_str("no changes\n");
+            }
+            for change in &changes.changes {
+                let _ = writeln!(text, "{:<21} {}", change.kind.as_str(), change.description);
+            }
+            super::emit(text.as_bytes())?
+        }
+        Format::Md | Format::Html => {
+            let templates = crate::render::templates::Templates::load(args.templates.as_deref())
+                .map_err(|e| Failure::Message(e.to_string()))?;
+            let options = NoticeOptions {
+                objection_days: args.objection_days,
+                date: args.date,
+            };
+            let name = if args.format == Format::Md {
+                "notice.md"
+            } else {
+                "notice.html"
+            };
+            let notice = pipeline::change_notice(&old, &new, &analyses, &changes, &options, &templates, name)?;
+            super::emit(notice.as_bytes())?
+        }
+    };
+    let hits: Vec<_> = changes
+        .changes
+        .iter()
+        .filter(|c| args.fail_on.contains(&c.kind))
+        .collect();
+    for change in &hits {
+        eprintln!("fail-on {}: {}", change.kind.as_str(), change.description);
+    }
+    Ok(if hits.is_empty() {
+        ExitStatus::Clean
+    } else {
+        ExitStatus::Findings
+    })
+}

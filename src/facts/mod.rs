@@ -1,0 +1,131 @@
+//! The checked facts of one model: everything derived from a validated model and the catalog,
+//! computed once and read by the rules, the analysis, the simulation and every renderer.
+//!
+//! [`Facts::new`] is the only way to build resolution, propagation and the sections the rules
+//! read; the data-flow graph comes with the loaded model. Nothing downstream rebuilds them.
+
+pub mod propagation;
+pub mod resolve;
+pub mod sections;
+
+pub use sections::european_realm;
+pub use sections::{
+    BaaLink, DataUse, Hipaa, Mechanism, RealmResidency, ResidencyEntry, RunsOnAtlassian, Soc2, Subprocessor,
+    SubserviceOrganisation,
+};
+
+use crate::catalog::Catalog;
+use crate::graph::FlowGraph;
+use crate::load::LoadedModel;
+use crate::model::{Model, OrgRole, Realm};
+use propagation::Propagation;
+use resolve::Resolved;
+use std::cell::Cell;
+
+thread_local! {
+    static BUILT: Cell<usize> = const { Cell::new(0) };
+}
+
+/// How many [`Facts`] this thread has built: a counting hook for tests that check each model
+/// is resolved and propagated once per run.
+pub fn built_on_this_thread() -> usize {
+    BUILT.with(Cell::get)
+}
+
+/// Everything derived from one validated model, computed once.
+pub struct Facts<'m> {
+    /// The loaded model (with its source file, for locating findings).
+    pub loaded: &'m LoadedModel,
+    /// The model.
+    pub model: &'m Model,
+    /// The catalog.
+    pub catalog: &'m Catalog,
+    /// The data-flow graph with boundary crossings (built once, at validation).
+    pub graph: &'m FlowGraph,
+    /// Merged organisation facts, operators, hosts, regions.
+    pub resolved: Resolved<'m>,
+    /// Where each data category goes.
+    pub propagation: Propagation,
+    /// The distinct realms of the model's installations, sorted.
+    pub realms: Vec<Realm>,
+    /// The GDPR inventory.
+    pub subprocessors: Vec<Subprocessor>,
+    /// The HIPAA chain.
+    pub hipaa: Hipaa,
+    /// The SOC 2 section.
+    pub soc2: Soc2,
+    /// Runs on Atlassian eligibility.
+    pub runs_on_atlassian: RunsOnAtlassian,
+}
+
+impl<'m> Facts<'m> {
+    /// Resolves, propagates and builds the inventory of a validated model.
+    pub fn new(loaded: &'m LoadedModel, catalog: &'m Catalog) -> Facts<'m> {
+        BUILT.with(|n| n.set(n.get() + 1));
+        let model = &loaded.model;
+        let resolved = Resolved::new(model, &loaded.graph, catalog);
+        let propagation = Propagation::compute(model, &loaded.graph);
+        let mut realms: Vec<Realm> = model
+            .installations
+            .iter()
+            .filter_map(|i| Realm::parse(&i.realm))
+            .collect();
+        realms.sort();
+        realms.dedup();
+        let mut facts = Facts {
+            loaded,
+            model,
+            catalog,
+            graph: &loaded.graph,
+            resolved,
+            propagation,
+            realms,
+            subprocessors: Vec::new(),
+            hipaa: Hipaa::default(),
+            soc2: Soc2::default(),
+            runs_on_atlassian: RunsOnAtlassian::default(),
+        };
+        // Each section is computed once: the rules and the analysis both read it.
+        facts.subprocessors = sections::subprocessors(&facts);
+        facts.hipaa = sections::hipaa(&facts);
+        facts.soc2 = sections::soc2(&facts);
+        facts.runs_on_atlassian = sections::runs_on_atlassian(&facts);
+        facts
+    }
+
+    /// The index of a data category.
+    pub fn data_index(&self, id: &str) -> Option<usize> {
+        self.graph.data(id)
+    }
+
+    /// For category `d`: every component that receives it (not the customer's own products and
+    /// users) with each organisation other than the customer responsible for that component.
+    pub fn recipients(&self, d: usize) -> impl Iterator<Item = (&propagation::Reach, &str)> {
+        self.propagation.reach[d]
+            .iter()
+            .filter(|reach| !self.model.components[reach.component].kind.is_origin())
+            .flat_map(move |reach| {
+                self.resolved
+                    .responsible(reach.component)
+                    .into_iter()
+                    .map(move |org| (reach, org))
+            })
+            .filter(|(_, org)| self.resolved.role(org) != OrgRole::Customer)
+    }
+
+    /// The component ids along the path that brings category `d` to component `c`.
+    pub fn path_to(&self, d: usize, c: usize) -> Vec<String> {
+        propagation::component_path(self.model, &self.propagation.flow_chain(d, c), c)
+    }
+
+    /// The analysis sections the analysis hands on: the inventory, HIPAA, SOC 2 and Runs on
+    /// Atlassian, as computed once here.
+    pub fn sections(&self) -> (Vec<Subprocessor>, Hipaa, Soc2, RunsOnAtlassian) {
+        (
+            self.subprocessors.clone(),
+            self.hipaa.clone(),
+            self.soc2.clone(),
+            self.runs_on_atlassian.clone(),
+        )
+    }
+}

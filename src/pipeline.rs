@@ -1,0 +1,408 @@
+//! Whole runs, as library calls: load several models, apply waivers across them, build each
+//! model's facts once, analyse, gate, assemble report sets with their index page, change
+//! notices, simulations and imports. The CLI parses arguments, calls these and prints; an
+//! example or a test can call them the same way.
+
+use crate::analysis::{self, Analysis};
+use crate::catalog::Catalog;
+use crate::dates::{self, Date};
+use crate::diagnostic::Diagnostic;
+use crate::facts::Facts;
+use crate::finding::{Finding, Severity};
+use crate::load::{self, LoadedModel};
+use crate::render::{self, Artifact, Format, RenderError, templates::Templates};
+use crate::waivers::{self, UnusedWaiver, Waiver};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Why a run could not go on: located problems in the input, or a plain message.
+#[derive(Debug)]
+pub enum Failure {
+    /// Problems in input files, each located.
+    Diagnostics(Vec<Diagnostic>),
+    /// Anything else (I/O, a bad argument, a failed render).
+    Message(String),
+}
+
+impl From<Vec<Diagnostic>> for Failure {
+    fn from(diagnostics: Vec<Diagnostic>) -> Failure {
+        Failure::Diagnostics(diagnostics)
+    }
+}
+
+impl From<RenderError> for Failure {
+    fn from(err: RenderError) -> Failure {
+        Failure::Message(err.to_string())
+    }
+}
+
+/// The built-in catalog, with the facts of `path` laid over it.
+pub fn load_catalog(path: Option<&Path>) -> Result<Catalog, Failure> {
+    let mut catalog = Catalog::builtin();
+    if let Some(path) = path {
+        let text = read_text(path, "catalog")?;
+        let extra = Catalog::parse(&text).map_err(|e| Failure::Message(format!("{}: {e}", path.display())))?;
+        catalog.merge(extra);
+    }
+    Ok(catalog)
+}
+
+/// Reads a text file, saying which kind of file could not be read.
+pub fn read_text(path: &Path, what: &str) -> Result<String, Failure> {
+    std::fs::read_to_string(path)
+        .map_err(|err| Failure::Message(format!("cannot read the {what} {}: {err}", path.display())))
+}
+
+/// Models that loaded, with the warnings of each.
+#[derive(Debug)]
+pub struct Models {
+    /// The models, in argument order.
+    pub loaded: Vec<LoadedModel>,
+    /// Problems that do not stop the models being used.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Loads every model; fails with the problems of every invalid one.
+pub fn load_models(paths: &[PathBuf], catalog: &Catalog) -> Result<Models, Failure> {
+    let mut errors = Vec::new();
+    let mut models = Models {
+        loaded: Vec::new(),
+        warnings: Vec::new(),
+    };
+    for path in paths {
+        match load::load_model_file(path, catalog) {
+            Ok(mut loaded) => {
+                models.warnings.append(&mut loaded.warnings);
+                models.loaded.push(loaded);
+            }
+            Err(mut diagnostics) => errors.append(&mut diagnostics),
+        }
+    }
+    if errors.is_empty() {
+        Ok(models)
+    } else {
+        Err(Failure::Diagnostics(errors))
+    }
+}
+
+/// Loads a model from a file, or from git when written `REV:PATH` and no such file exists. The
+/// argument reaches git only after `--end-of-options`, so it can never be taken as an option.
+pub fn load_model_arg(arg: &str, catalog: &Catalog) -> Result<LoadedModel, Failure> {
+    let path = Path::new(arg);
+    if path.exists() || !arg.contains(':') {
+        return Ok(load::load_model_file(path, catalog)?);
+    }
+    let located = |message: String| {
+        let mut d = Diagnostic::error("io", message);
+        d.file = arg.to_owned();
+        Failure::Diagnostics(vec![d])
+    };
+    if arg.starts_with('-') {
+        return Err(located(format!(
+            "`{arg}` is neither a file nor REV:PATH (a revision cannot start with `-`)"
+        )));
+    }
+    let output = std::process::Command::new("git")
+        .args(["show", "--end-of-options", arg])
+        .output()
+        .map_err(|err| located(format!("cannot run git for `{arg}`: {err}")))?;
+    if !output.status.success() {
+        return Err(located(format!(
+            "git cannot show `{arg}`: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        )));
+    }
+    Ok(load::load_model_str(
+        arg,
+        &String::from_utf8_lossy(&output.stdout),
+        catalog,
+    )?)
+}
+
+/// Waivers read from a file, with the date they are checked against.
+#[derive(Clone, Debug)]
+pub struct WaiverPolicy {
+    list: Vec<Waiver>,
+    today: Date,
+}
+
+impl WaiverPolicy {
+    /// Reads the waivers of `path` (none without a path); `today` defaults to
+    /// `SOURCE_DATE_EPOCH`, else the clock.
+    pub fn read(path: Option<&Path>, today: Option<Date>) -> Result<WaiverPolicy, Failure> {
+        let list = match path {
+            None => Vec::new(),
+            Some(path) => {
+                let text = read_text(path, "waivers file")?;
+                waivers::parse(&path.display().to_string(), &text)?.waivers
+            }
+        };
+        Ok(WaiverPolicy {
+            list,
+            today: today.unwrap_or_else(Date::today),
+        })
+    }
+
+    /// Applies the waivers to each analysis; returns the waivers that matched nothing in any.
+    pub fn apply(&self, analyses: &mut [Analysis]) -> Vec<UnusedWaiver> {
+        if self.list.is_empty() {
+            return Vec::new();
+        }
+        let mut unused_everywhere: Option<Vec<UnusedWaiver>> = None;
+        for analysis in analyses.iter_mut() {
+            let unused = waivers::apply(analysis, &self.list, self.today);
+            unused_everywhere = Some(match unused_everywhere {
+                None => unused,
+                Some(before) => before.into_iter().filter(|w| unused.contains(w)).collect(),
+            });
+        }
+        unused_everywhere.unwrap_or_default()
+    }
+}
+
+/// Builds each model's facts once, models in parallel.
+pub fn facts_of<'m>(models: &'m [LoadedModel], catalog: &'m Catalog) -> Vec<Facts<'m>> {
+    models.par_iter().map(|loaded| Facts::new(loaded, catalog)).collect()
+}
+
+/// Analyses each model from its facts, in parallel, and applies the waivers.
+pub fn analyse(facts: &[Facts<'_>], waivers: &WaiverPolicy) -> (Vec<Analysis>, Vec<UnusedWaiver>) {
+    let mut analyses: Vec<Analysis> = facts.par_iter().map(analysis::analyze).collect();
+    let unused = waivers.apply(&mut analyses);
+    (analyses, unused)
+}
+
+/// A finding that reached a `--fail-on` threshold, with the app it belongs to.
+#[derive(Debug)]
+pub struct GateHit<'a> {
+    /// The app's name.
+    pub app: &'a str,
+    /// The finding.
+    pub finding: &'a Finding,
+}
+
+/// The findings (not under an active waiver) at or above `threshold`.
+pub fn gate(analyses: &[Analysis], threshold: Severity) -> Vec<GateHit<'_>> {
+    analyses
+        .iter()
+        .flat_map(|analysis| {
+            analysis
+                .findings
+                .iter()
+                .filter(move |f| f.severity >= threshold && !f.is_waived())
+                .map(|finding| GateHit {
+                    app: &analysis.app.name,
+                    finding,
+                })
+        })
+        .collect()
+}
+
+/// A portfolio of analyses as the JSON of `analyze --format json` with several models.
+#[derive(Debug, Serialize)]
+pub struct Portfolio<'a> {
+    /// One analysis per app.
+    pub apps: &'a [Analysis],
+    /// Every recipient across the apps.
+    pub portfolio: Vec<analysis::PortfolioRecipient>,
+}
+
+/// File stems for each model's reports, from the file names, made unique and never `index`
+/// (the portfolio page) or `analysis.schema` (the JSON Schema).
+pub fn report_stems<'a>(sources: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut stems: Vec<String> = Vec::new();
+    let mut taken: std::collections::HashSet<String> = ["index".to_owned(), "analysis.schema".to_owned()].into();
+    for source in sources {
+        let base = Path::new(source)
+            .file_stem()
+            .map_or_else(|| "model".to_owned(), |s| s.to_string_lossy().into_owned());
+        let mut stem = base.clone();
+        let mut n = 2;
+        while taken.contains(&stem) {
+            stem = format!("{base}-{n}");
+            n += 1;
+        }
+        taken.insert(stem.clone());
+        stems.push(stem);
+    }
+    stems
+}
+
+/// Renders every requested report of every model, the JSON Schema with JSON, and an index page
+/// for several models with HTML. Nothing is returned unless everything rendered.
+pub fn report_set(
+    facts: &[Facts<'_>],
+    analyses: &[Analysis],
+    formats: &[Format],
+    templates: &Templates,
+    date: Option<Date>,
+) -> Result<Vec<Artifact>, Failure> {
+    let mut formats = formats.to_vec();
+    formats.sort();
+    formats.dedup();
+    let stems = report_stems(facts.iter().map(|f| f.loaded.source.name.as_str()));
+    let date = dates::report_date(date);
+    let rendered: Vec<Result<Vec<Artifact>, RenderError>> = facts
+        .par_iter()
+        .zip(analyses.par_iter())
+        .zip(stems.par_iter())
+        .map(|((facts, analysis), stem)| {
+            let data = render::ReportData::new(facts, analysis, date);
+            render::render(&data, &formats, stem, templates)
+        })
+        .collect();
+    let mut artifacts = Vec::new();
+    for (result, facts) in rendered.into_iter().zip(facts) {
+        artifacts.extend(
+            result.map_err(|err| {
+                Failure::Message(format!("{}: {err}; no report was written", facts.loaded.source.name))
+            })?,
+        );
+    }
+    if formats.contains(&Format::Json) {
+        artifacts.push((
+            "analysis.schema.json".to_owned(),
+            render::analysis_schema().into_bytes(),
+        ));
+    }
+    if facts.len() > 1 && formats.contains(&Format::Html) {
+        let index = index_page(analyses, &stems, &artifacts, date, templates)?;
+        artifacts.push(("index.html".to_owned(), index));
+    }
+    Ok(artifacts)
+}
+
+/// The portfolio index page of several reports.
+fn index_page(
+    analyses: &[Analysis],
+    stems: &[String],
+    artifacts: &[Artifact],
+    date: Option<Date>,
+    templates: &Templates,
+) -> Result<Vec<u8>, Failure> {
+    #[derive(Serialize)]
+    struct IndexApp {
+        name: String,
+        platform: &'static str,
+        roa: bool,
+        recipients: usize,
+        high: usize,
+        medium: usize,
+        low: usize,
+        files: Vec<String>,
+    }
+    let apps: Vec<IndexApp> = analyses
+        .iter()
+        .zip(stems)
+        .map(|(a, stem)| IndexApp {
+            name: a.app.name.clone(),
+            platform: a.app.platform,
+            roa: a.runs_on_atlassian.eligible,
+            recipients: a.subprocessors.len(),
+            high: a.finding_counts.high,
+            medium: a.finding_counts.medium,
+            low: a.finding_counts.low,
+            files: artifacts
+                .iter()
+                .map(|(f, _)| f.clone())
+                .filter(|f| f.starts_with(&format!("{stem}.")))
+                .collect(),
+        })
+        .collect();
+    let context = serde_json::json!({
+        "generator": format!("trustflow {}", env!("CARGO_PKG_VERSION")),
+        "date": date.map(|d| d.to_string()),
+        "apps": apps,
+        "portfolio": analysis::portfolio(analyses),
+    });
+    templates
+        .render("index.html", &context)
+        .map(String::into_bytes)
+        .map_err(|err| Failure::Message(format!("{err}; no report was written")))
+}
+
+/// How a change notice is dated and written.
+#[derive(Clone, Debug)]
+pub struct NoticeOptions {
+    /// The objection window in days.
+    pub objection_days: u32,
+    /// The notice date (default: `SOURCE_DATE_EPOCH`, else none).
+    pub date: Option<Date>,
+}
+
+/// A change notice between two versions of a model, rendered with template `name`
+/// (`notice.md` or `notice.html`).
+pub fn change_notice(
+    old: &LoadedModel,
+    new: &LoadedModel,
+    analyses: &[Analysis; 2],
+    changes: &crate::diff::Diff,
+    options: &NoticeOptions,
+    templates: &Templates,
+    name: &str,
+) -> Result<String, Failure> {
+    let notice_date = dates::report_date(options.date);
+    let effective_date = notice_date.map(|d| d.plus_days(i64::from(options.objection_days)));
+    let vendor = analyses[1]
+        .subprocessors
+        .iter()
+        .find(|s| s.role == "processor")
+        .map_or_else(
+            || new.model.app.vendor.clone(),
+            |s| s.legal_entity.clone().unwrap_or_else(|| s.name.clone()),
+        );
+    let context = serde_json::json!({
+        "app": new.model.app.name,
+        "vendor": vendor,
+        "diff": changes,
+        "objection_days": options.objection_days,
+        "notice_date": notice_date.map(|d| d.to_string()),
+        "effective_date": effective_date.map(|d| d.to_string()),
+        "old_source": old.source.name,
+        "new_source": new.source.name,
+        "generator": format!("trustflow {}", env!("CARGO_PKG_VERSION")),
+    });
+    templates
+        .render(name, &context)
+        .map_err(|err| Failure::Message(err.to_string()))
+}
+
+/// Imports a descriptor, merges an overlay, and returns the model's YAML (checked to load) with
+/// the importer's warnings.
+pub fn import_descriptor(
+    kind: crate::import::Kind,
+    descriptor: &Path,
+    overlay: Option<&Path>,
+    target: &str,
+    catalog: &Catalog,
+) -> Result<(String, Vec<String>), Failure> {
+    let name = descriptor.display().to_string();
+    let text = read_text(descriptor, "descriptor")?;
+    let imported = crate::import::import(kind, &name, &text, catalog).map_err(|d| Failure::Diagnostics(vec![*d]))?;
+    let warnings = imported.warnings.iter().map(|w| format!("{name}: {w}")).collect();
+    let mut model = imported.model;
+    if let Some(overlay) = overlay {
+        let text = read_text(overlay, "overlay")?;
+        model = crate::import::apply_overlay(&model, &overlay.display().to_string(), &text)?;
+    }
+    let kind_name = match kind {
+        crate::import::Kind::Forge => "forge",
+        crate::import::Kind::Connect => "connect",
+    };
+    let overlay_arg = overlay
+        .map(|o| format!(" --overlay {}", o.display()))
+        .unwrap_or_default();
+    let header = format!(
+        "Imported by trustflow from {name}.\nRegenerate with `trustflow import {kind_name} {name}{overlay_arg}`; keep your own facts in an overlay.\n\
+Comments say where each element came from in the descriptor."
+    );
+    let yaml = crate::import::to_yaml(&model, &imported.provenance, &header);
+    if let Err(mut diagnostics) = load::load_model_str(target, &yaml, catalog) {
+        let mut first = Diagnostic::error("invalid-import", "the imported model is not valid (fix the overlay)");
+        first.file = target.to_owned();
+        diagnostics.insert(0, first);
+        return Err(Failure::Diagnostics(diagnostics));
+    }
+    Ok((yaml, warnings))
+}
