@@ -1,10 +1,9 @@
 //! `trustflow analyze`.
 
-use super::{ExitStatus, WaiverArgs};
+use super::{ExitStatus, Inputs};
 use crate::catalog::Catalog;
 use crate::finding::Severity;
 use crate::pipeline::{self, Failure};
-use std::path::PathBuf;
 
 /// Output formats of `analyze`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -25,24 +24,19 @@ With several models the JSON holds `apps` (one analysis each) and `portfolio` (e
 Exit codes: 0 analysed (findings do not fail the run unless --fail-on is given), 1 a finding reached --fail-on, 2 bad input."
 )]
 pub struct Args {
-    /// Model files (YAML).
-    #[arg(required = true, value_name = "MODEL")]
-    models: Vec<PathBuf>,
+    #[command(flatten)]
+    inputs: Inputs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Exit with 1 when a finding reaches this severity.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     fail_on: Option<Severity>,
-    #[command(flatten)]
-    waivers: WaiverArgs,
 }
 
 /// Analyses the models and prints the result.
 pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
-    let waivers = args.waivers.policy()?;
-    let models = pipeline::load_models(&args.models, catalog)?;
-    super::warn(&models.warnings);
+    let (waivers, models) = args.inputs.load(catalog)?;
     let facts = pipeline::facts_of(&models.loaded, catalog);
     let (analyses, unused) = pipeline::analyse(&facts, &waivers);
     super::warn_unused(&unused);

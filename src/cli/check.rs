@@ -1,11 +1,10 @@
 //! `trustflow check`.
 
-use super::{ExitStatus, WaiverArgs};
+use super::{ExitStatus, Inputs};
 use crate::catalog::Catalog;
 use crate::finding::Severity;
 use crate::pipeline::{self, Failure};
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 /// Arguments of `check`.
 #[derive(Debug, clap::Args)]
@@ -14,21 +13,16 @@ use std::path::PathBuf;
 Exit codes: 0 all models valid, 1 a finding reached --fail-on, 2 a model is invalid (every problem is listed with file:line:col)."
 )]
 pub struct Args {
-    /// Model files (YAML).
-    #[arg(required = true, value_name = "MODEL")]
-    models: Vec<PathBuf>,
+    #[command(flatten)]
+    inputs: Inputs,
     /// Also analyse, and exit with 1 when a finding reaches this severity.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     fail_on: Option<Severity>,
-    #[command(flatten)]
-    waivers: WaiverArgs,
 }
 
 /// Validates and summarises each model; with `--fail-on`, also gates on findings.
 pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
-    let waivers = args.waivers.policy()?;
-    let models = pipeline::load_models(&args.models, catalog)?;
-    super::warn(&models.warnings);
+    let (waivers, models) = args.inputs.load(catalog)?;
     let mut text = String::new();
     for loaded in &models.loaded {
         let model = &loaded.model;

@@ -82,6 +82,26 @@ pub enum Command {
     Schema(schema::Args),
 }
 
+/// The models a command reads, and the waivers that apply to them.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Inputs {
+    /// Model files (YAML).
+    #[arg(required = true, value_name = "MODEL")]
+    models: Vec<PathBuf>,
+    #[command(flatten)]
+    waivers: WaiverArgs,
+}
+
+impl Inputs {
+    /// Reads the waivers and loads every model, printing the models' warnings.
+    fn load(&self, catalog: &crate::catalog::Catalog) -> Result<(WaiverPolicy, pipeline::Models), Failure> {
+        let waivers = self.waivers.policy()?;
+        let models = pipeline::load_models(&self.models, catalog)?;
+        warn(&models.warnings);
+        Ok((waivers, models))
+    }
+}
+
 /// Options for accepting findings.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct WaiverArgs {

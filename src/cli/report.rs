@@ -1,6 +1,6 @@
 //! `trustflow report`.
 
-use super::{ExitStatus, WaiverArgs};
+use super::{ExitStatus, Inputs};
 use crate::catalog::Catalog;
 use crate::dates::Date;
 use crate::pipeline::{self, Failure};
@@ -19,9 +19,8 @@ byte-identical for the same input; a date appears only with --date or SOURCE_DAT
 written unless every report rendered.\n\
 Exit codes: 0 written, 2 bad input or a report that could not be rendered or written.")]
 pub struct Args {
-    /// Model files (YAML).
-    #[arg(required = true, value_name = "MODEL")]
-    models: Vec<PathBuf>,
+    #[command(flatten)]
+    inputs: Inputs,
     /// Formats, comma-separated.
     #[arg(long, value_enum, value_delimiter = ',', default_value = "html,pdf,csv,json,md")]
     format: Vec<Format>,
@@ -34,15 +33,11 @@ pub struct Args {
     /// The date printed on the reports (YYYY-MM-DD); default: SOURCE_DATE_EPOCH, else none.
     #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
     date: Option<Date>,
-    #[command(flatten)]
-    waivers: WaiverArgs,
 }
 
 /// Renders every report, then writes them all.
 pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
-    let waivers = args.waivers.policy()?;
-    let models = pipeline::load_models(&args.models, catalog)?;
-    super::warn(&models.warnings);
+    let (waivers, models) = args.inputs.load(catalog)?;
     let templates =
         render::templates::Templates::load(args.templates.as_deref()).map_err(|e| Failure::Message(e.to_string()))?;
     let facts = pipeline::facts_of(&models.loaded, catalog);

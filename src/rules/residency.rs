@@ -83,7 +83,7 @@ keep the data in the EEA (regional endpoint, EU region).",
                     mechanism.label()
                 );
                 let path = first_path(cx, &row.components, &row.data);
-                let mut finding = if matches!(mechanism, crate::analysis::Mechanism::EvidenceRequired { .. }) {
+                let mut finding = if matches!(mechanism, crate::facts::Mechanism::EvidenceRequired { .. }) {
                     self.evidence_finding(&row.organisation, path, message)
                 } else {
                     self.finding(&row.organisation, path, message)
@@ -96,7 +96,7 @@ keep the data in the EEA (regional endpoint, EU region).",
 }
 
 /// The path of the first personal-data category to the first of an organisation's components.
-pub(crate) fn first_path(cx: &Facts<'_>, components: &[String], data: &[crate::analysis::DataUse]) -> Vec<String> {
+pub(crate) fn first_path(cx: &Facts<'_>, components: &[String], data: &[crate::facts::DataUse]) -> Vec<String> {
     // Model order puts the primary categories first; stored copies make the clearest path.
     let wanted: Vec<usize> = cx
         .model

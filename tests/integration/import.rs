@@ -1,4 +1,4 @@
-//! Importing real descriptors: the whole shared corpus, malformed input, overlays, and the
+//! Importing real descriptors: the whole vendored corpus, malformed input, overlays, and the
 //! bundled Forge apps' manifests against their hand-written models.
 
 use crate::root;
@@ -10,7 +10,8 @@ use trustflow::import::{self, Kind};
 use trustflow::load::{load_model_file, load_model_str};
 
 fn corpus() -> PathBuf {
-    root().join("../shared/corpus")
+    // Vendored (tests/corpus/README.md): the suite needs nothing outside the repository.
+    root().join("tests/corpus")
 }
 
 /// The expected facts of each corpus file (`tests/fixtures/corpus-expected.tsv`): egress

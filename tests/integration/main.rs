@@ -1,6 +1,7 @@
 //! One integration test binary (see Cargo.toml `autotests = false`): one module per area.
 
 mod analysis;
+mod architecture;
 mod changes;
 mod cli;
 mod generated;
