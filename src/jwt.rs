@@ -183,7 +183,7 @@ fn qsh_matches(expected: &str, method: &str, url: &str) -> bool {
 pub fn qsh(method: &str, url: &str, base_path: Option<&str>) -> String {
     let digest = Sha256::digest(canonical_request(method, url, base_path).as_bytes());
     let mut hex = String::with_capacity(64);
-    for byte in digest.iter() {
+    for byte in &digest {
         hex.push(LOWER_HEX[usize::from(byte >> 4)] as char);
         hex.push(LOWER_HEX[usize::from(byte & 15)] as char);
     }

@@ -1,3 +1,5 @@
+//! The `trustflow` command: parses the command line and runs it (`trustflow::cli`).
+
 use clap::Parser;
 use std::process::ExitCode;
 

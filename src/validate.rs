@@ -319,7 +319,7 @@ impl<'m> Checks<'m> {
                 continue;
             }
             let suggestion = Realm::parse(&installation.realm)
-                .map(|r| r.code())
+                .map(Realm::code)
                 .or_else(|| suggest::closest(&installation.realm, Realm::ALL.iter().map(|r| r.code())));
             let realms: Vec<&str> = Realm::ALL.iter().map(|r| r.code()).collect();
             self.push(

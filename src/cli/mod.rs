@@ -50,6 +50,7 @@ pub struct Cli {
     /// A catalog file (YAML, the format of models/catalog/) whose facts override the built-in ones.
     #[arg(long, global = true, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
+    /// The command to run.
     #[command(subcommand)]
     pub command: Command,
 }

@@ -19,16 +19,14 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         let list: String = rules::RULES.iter().map(|r| rules::summary(r.meta()) + "\n").collect();
         return super::emit(list.as_bytes());
     };
-    match rules::find(code) {
-        Some(rule) => super::emit(rules::describe(rule.meta(), Style::Text).as_bytes()),
-        None => {
-            let codes = rules::RULES.iter().map(|r| r.code().as_str());
-            let hint = crate::suggest::closest(code, codes)
-                .map(|s| format!(" (did you mean {s}?)"))
-                .unwrap_or_default();
-            Err(Failure::Message(format!(
-                "no rule `{code}`{hint}; `trustflow rules` lists them"
-            )))
-        }
+    if let Some(rule) = rules::find(code) {
+        return super::emit(rules::describe(rule.meta(), Style::Text).as_bytes());
     }
+    let codes = rules::RULES.iter().map(|r| r.code().as_str());
+    let hint = crate::suggest::closest(code, codes)
+        .map(|s| format!(" (did you mean {s}?)"))
+        .unwrap_or_default();
+    Err(Failure::Message(format!(
+        "no rule `{code}`{hint}; `trustflow rules` lists them"
+    )))
 }

@@ -35,6 +35,10 @@ const KNOWN_TOP_LEVEL: &[&str] = &[
 ];
 
 /// Imports a Connect descriptor.
+#[allow(
+    clippy::too_many_lines,
+    reason = "one long pass over the descriptor or model; to be split into named steps (tracked in the session note)"
+)]
 pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box<Diagnostic>> {
     let descriptor: Json = serde_json::from_str(text).map_err(|e| {
         let source = crate::load::SourceFile::detached(name, text);

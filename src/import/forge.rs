@@ -42,6 +42,10 @@ const EXTERNAL_KEYS: &[&str] = &[
 ];
 
 /// Imports a Forge manifest.
+#[allow(
+    clippy::too_many_lines,
+    reason = "one long pass over the descriptor or model; to be split into named steps (tracked in the session note)"
+)]
 pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box<Diagnostic>> {
     let root = crate::load::yaml::parse(text).map_err(|e| located(name, text, "yaml-syntax", &e.message, e.pos))?;
     let Some(root) = root else {
@@ -636,6 +640,10 @@ fn title(product: &str) -> String {
         .unwrap_or_default()
 }
 
+#[allow(
+    clippy::unnecessary_box_returns,
+    reason = "the importers' error type is Box<Diagnostic>: a small Result on the happy path"
+)]
 fn located(name: &str, text: &str, code: &'static str, message: &str, pos: Pos) -> Box<Diagnostic> {
     let source = crate::load::SourceFile::detached(name, text);
     Box::new(source.diagnostic(Diagnostic::error(code, message.to_owned()), pos))

@@ -42,7 +42,7 @@ pub fn parse(text: &str) -> Result<Option<Node>, SyntaxError> {
     let mut root: Option<Node> = None;
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| SyntaxError {
-            message: e.info().to_owned(),
+            message: e.info().clone(),
             pos: Pos {
                 line: u32::try_from(e.marker().line()).unwrap_or(u32::MAX),
                 column: u32::try_from(e.marker().col() + 1).unwrap_or(u32::MAX),

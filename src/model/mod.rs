@@ -536,7 +536,39 @@ pub struct Installation {
     /// The Atlassian plan (`free`, `standard`, `premium`, `enterprise`); Atlassian signs BAAs
     /// only for Standard and above.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub plan: Option<String>,
+    pub plan: Option<Plan>,
+}
+
+/// An Atlassian Cloud plan. Checked when the model is read: `plan: Standard` or `plan: pro` is
+/// an input error with a suggestion, never a silent "not Standard".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Plan {
+    /// Free.
+    Free,
+    /// Standard.
+    Standard,
+    /// Premium.
+    Premium,
+    /// Enterprise.
+    Enterprise,
+}
+
+impl Plan {
+    /// The name used in the YAML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Plan::Free => "free",
+            Plan::Standard => "standard",
+            Plan::Premium => "premium",
+            Plan::Enterprise => "enterprise",
+        }
+    }
+
+    /// Whether Atlassian signs a HIPAA BAA for its products on this plan (Standard and above).
+    pub fn atlassian_baa_available(self) -> bool {
+        self != Plan::Free
+    }
 }
 
 #[allow(

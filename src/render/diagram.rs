@@ -174,6 +174,11 @@ fn kind_style(kind: ComponentKind) -> (&'static str, &'static str, &'static str)
 }
 
 /// The diagram of a model as a standalone SVG document.
+#[allow(
+    clippy::too_many_lines,
+    clippy::single_match_else,
+    reason = "one long layout pass; to be split into named steps (tracked in the session note)"
+)]
 pub fn data_flow_svg(model: &Model, graph: &FlowGraph) -> String {
     let n = model.components.len();
     // Rank: breadth-first distance from where data originates (products, users, producers).
@@ -324,7 +329,7 @@ pub fn data_flow_svg(model: &Model, graph: &FlowGraph) -> String {
         let (ox, oy) = (-dy / len * shift * sign, dx / len * shift * sign);
         let start = border_point(ra, ax + ox, ay + oy, dx, dy);
         let end = border_point(rb, bx + ox, by + oy, -dx, -dy);
-        let crossing = graph.crossings.get(i).is_some_and(|c| c.crosses());
+        let crossing = graph.crossings.get(i).is_some_and(crate::graph::Crossing::crosses);
         let color = if crossing { "#bf2600" } else { "#42526e" };
         // A straight line that would run under another component bends around it instead.
         let others: Vec<Rect> = layout

@@ -67,6 +67,7 @@ fn chain(error: &dyn std::error::Error) -> String {
 }
 
 /// Escapes text for a Markdown table cell or paragraph (no raw HTML, no table breaks).
+#[allow(clippy::unnecessary_wraps, reason = "tera filters return tera::Result")]
 fn markdown_escape(
     value: &tera::Value,
     _: &std::collections::HashMap<String, tera::Value>,

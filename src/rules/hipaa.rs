@@ -104,12 +104,16 @@ rule! {
             .map(|c| c.id.clone())
             .collect();
         for installation in cx.model.installations.iter().filter(|i| i.hipaa) {
-            match installation.plan.as_deref() {
-                Some("standard" | "premium" | "enterprise") => {}
+            match installation.plan {
+                Some(plan) if plan.atlassian_baa_available() => {}
                 Some(plan) => out.push(self.finding(
                     &installation.id,
                     products.clone(),
-                    format!("installation `{}` handles PHI on the `{plan}` plan", installation.id),
+                    format!(
+                        "installation `{}` handles PHI on the `{}` plan",
+                        installation.id,
+                        plan.as_str()
+                    ),
                 )),
                 None => out.push(self.evidence_finding(
                     &installation.id,

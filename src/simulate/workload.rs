@@ -73,7 +73,7 @@ pub fn parse(name: &str, text: &str) -> Result<Workload, Vec<Diagnostic>> {
     let Some(workload) = workload else {
         return Err(vec![source.diagnostic(
             Diagnostic::error("missing-key", "the workload file is empty"),
-            Default::default(),
+            crate::load::node::Pos::default(),
         )]);
     };
     let mut diagnostics = Vec::new();

@@ -188,7 +188,7 @@ fn adding_an_llm_provider_fails_the_gate_naming_it() {
         .success();
 }
 
-const WAIVERS: &str = r#"waivers:
+const WAIVERS: &str = r"waivers:
   - rule: TF-RES-002
     subject: openai
     realm: eu
@@ -205,7 +205,7 @@ const WAIVERS: &str = r#"waivers:
     reason: stale
     owner: someone
     expires: 2030-01-01
-"#;
+";
 
 #[test]
 fn waiver_life_cycle_active_expired_and_mismatched() {
