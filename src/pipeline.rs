@@ -347,7 +347,7 @@ pub fn change_notice(
     let vendor = analyses[1]
         .subprocessors
         .iter()
-        .find(|s| s.role == "processor")
+        .find(|s| s.role == crate::analysis::GdprRole::Processor)
         .map_or_else(
             || new.model.app.vendor.clone(),
             |s| s.legal_entity.clone().unwrap_or_else(|| s.name.clone()),

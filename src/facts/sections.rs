@@ -89,7 +89,7 @@ pub struct Subprocessor {
     /// Country of the legal entity.
     pub country: Option<String>,
     /// `processor` (the vendor), `sub-processor` (the vendor's providers, Atlassian for Forge).
-    pub role: &'static str,
+    pub role: GdprRole,
     /// What it provides (`hosting`, `email`, `llm`, `platform`, …), when known.
     pub category: Option<String>,
     /// Personal data categories received.
@@ -101,7 +101,7 @@ pub struct Subprocessor {
     /// Where the data is processed, per installation realm.
     pub locations: BTreeMap<String, Vec<String>>,
     /// `recorded` (a DPA URL in the model), `offered` (the catalog says one is offered) or `unknown`.
-    pub dpa: &'static str,
+    pub dpa: Evidence,
     /// The DPA's URL, when recorded.
     pub dpa_url: Option<String>,
     /// The organisation's web site or trust center.
@@ -110,11 +110,61 @@ pub struct Subprocessor {
     pub transfer_mechanism: BTreeMap<String, Mechanism>,
 }
 
-fn gdpr_role(facts: &OrgFacts) -> Option<&'static str> {
+/// The part an organisation plays in the GDPR inventory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum GdprRole {
+    /// The app's vendor, processing for the customer (Art. 28).
+    Processor,
+    /// A processor engaged by the vendor (Art. 28(2), (4)).
+    SubProcessor,
+}
+
+impl std::fmt::Display for GdprRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl GdprRole {
+    /// The name used in reports and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GdprRole::Processor => "processor",
+            GdprRole::SubProcessor => "sub-processor",
+        }
+    }
+}
+
+/// How far the model evidences a contractual fact. Only `Recorded` satisfies a rule; a catalog
+/// offer is not a signed contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Evidence {
+    /// The model records it (e.g. a DPA URL).
+    Recorded,
+    /// The catalog says the organisation offers it; the model does not record it.
+    Offered,
+    /// Nothing is known.
+    Unknown,
+}
+
+impl Evidence {
+    /// The name used in reports and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Evidence::Recorded => "recorded",
+            Evidence::Offered => "offered",
+            Evidence::Unknown => "unknown",
+        }
+    }
+}
+
+fn gdpr_role(facts: &OrgFacts) -> Option<GdprRole> {
     match facts.role {
         OrgRole::Customer => None,
-        OrgRole::Vendor => Some("processor"),
-        OrgRole::Atlassian | OrgRole::ThirdParty => Some("sub-processor"),
+        OrgRole::Vendor => Some(GdprRole::Processor),
+        OrgRole::Atlassian | OrgRole::ThirdParty => Some(GdprRole::SubProcessor),
     }
 }
 
@@ -209,11 +259,11 @@ pub fn subprocessors(cx: &Facts<'_>) -> Vec<Subprocessor> {
                 components: components.iter().map(|&c| model.components[c].id.clone()).collect(),
                 locations,
                 dpa: if facts.dpa.is_some() {
-                    "recorded"
+                    Evidence::Recorded
                 } else if facts.dpa_offered == Some(true) {
-                    "offered"
+                    Evidence::Offered
                 } else {
-                    "unknown"
+                    Evidence::Unknown
                 },
                 dpa_url: facts.dpa.clone(),
                 url: facts.url.clone(),

@@ -84,7 +84,7 @@ pub fn marketplace(model: &Model, analysis: &Analysis) -> MarketplaceAnswers {
     let third_parties = analysis
         .subprocessors
         .iter()
-        .filter(|s| s.role == "sub-processor" && s.category.as_deref() != Some("platform"))
+        .filter(|s| s.role == crate::analysis::GdprRole::SubProcessor && s.category.as_deref() != Some("platform"))
         .map(|s| ThirdParty {
             name: s.name.clone(),
             legal_entity: s.legal_entity.clone(),
@@ -205,7 +205,7 @@ pub fn trust_center(analysis: &Analysis) -> Vec<TrustCenterEntry> {
     analysis
         .subprocessors
         .iter()
-        .filter(|s| s.role == "sub-processor")
+        .filter(|s| s.role == crate::analysis::GdprRole::SubProcessor)
         .map(|s| TrustCenterEntry {
             name: s.name.clone(),
             url: s.url.clone().unwrap_or_default(),

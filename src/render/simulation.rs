@@ -201,7 +201,11 @@ pub fn comparison(
                 option: a.app.name.clone(),
                 platform: a.app.platform.to_owned(),
                 recipients: a.subprocessors.iter().map(|s| s.name.clone()).collect(),
-                subprocessors: a.subprocessors.iter().filter(|s| s.role == "sub-processor").count(),
+                subprocessors: a
+                    .subprocessors
+                    .iter()
+                    .filter(|s| s.role == crate::analysis::GdprRole::SubProcessor)
+                    .count(),
                 residency_kept_percent: sim.as_ref().map_or(static_kept, |s| s.residency.kept_percent),
                 residency_simulated: sim.is_some(),
                 transfers_needing_sccs: transfers,

@@ -2,7 +2,7 @@
 
 use super::Finding;
 use super::residency::first_path;
-use crate::facts::Facts;
+use crate::facts::{Evidence, Facts, GdprRole};
 
 rule! {
     /// A recipient of personal data with no DPA recorded.
@@ -17,14 +17,14 @@ rule! {
     }
     fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
         for row in &cx.subprocessors {
-            if row.dpa == "recorded"
-                || row.role == "sub-processor" && cx.resolved.atlassian.as_deref() == Some(&row.organisation)
+            if row.dpa == Evidence::Recorded
+                || row.role == GdprRole::SubProcessor && cx.resolved.atlassian.as_deref() == Some(&row.organisation)
             {
                 continue;
             }
             let path = first_path(cx, &row.components, &row.data);
             let message = match row.dpa {
-                "offered" => format!(
+                Evidence::Offered => format!(
                     "{} offers a DPA, but the model records none for {}",
                     row.name, row.organisation
                 ),

@@ -32,7 +32,7 @@ fn inventory(analysis: &Analysis) -> Vec<(String, String, String, String, String
                 .to_owned();
             (
                 row.organisation.clone(),
-                row.role.to_owned(),
+                row.role.to_string(),
                 row.country.clone().unwrap_or_default(),
                 data.join(" "),
                 basis,

@@ -193,7 +193,7 @@ fn inventory(analysis: &Analysis) -> BTreeSet<(String, &'static str, String, Str
             };
             (
                 row.legal_entity.clone().unwrap_or_else(|| row.name.clone()),
-                row.role,
+                row.role.as_str(),
                 basis("eu"),
                 basis("us"),
             )
