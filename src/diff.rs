@@ -104,10 +104,6 @@ fn restricted(m: &Mechanism) -> bool {
 }
 
 /// Compares two analyses.
-#[allow(
-    clippy::too_many_lines,
-    reason = "one long pass over the descriptor or model; to be split into named steps (tracked in the session note)"
-)]
 pub fn diff(old: &Analysis, new: &Analysis) -> Diff {
     let mut changes = Vec::new();
     let old_rows: BTreeMap<&str, &Subprocessor> =
@@ -212,17 +208,27 @@ pub fn diff(old: &Analysis, new: &Analysis) -> Diff {
             }
         }
     }
-    for (id, row) in &old_rows {
-        if !new_rows.contains_key(id) {
-            changes.push(change(
-                ChangeKind::RemovedSubprocessor,
-                row,
-                format!("{} no longer receives personal data", row.name),
-                row.data.iter().map(|d| d.id.clone()).collect(),
-                None,
-            ));
-        }
+    for row in old_rows
+        .iter()
+        .filter(|(id, _)| !new_rows.contains_key(*id))
+        .map(|(_, row)| row)
+    {
+        let data = row.data.iter().map(|d| d.id.clone()).collect();
+        let description = format!("{} no longer receives personal data", row.name);
+        changes.push(change(ChangeKind::RemovedSubprocessor, row, description, data, None));
     }
+    finding_changes(old, new, &mut changes);
+    roa_changes(old, new, &mut changes);
+    changes.sort();
+    Diff {
+        old_app: old.app.name.clone(),
+        new_app: new.app.name.clone(),
+        changes,
+    }
+}
+
+/// Findings that appear or disappear (waived findings count for neither).
+fn finding_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
     let key = |f: &crate::rules::Finding| (f.rule, f.subject.clone(), f.realm.clone(), f.message.clone());
     let old_findings: BTreeMap<_, _> = old
         .findings
@@ -264,6 +270,10 @@ pub fn diff(old: &Analysis, new: &Analysis) -> Diff {
             });
         }
     }
+}
+
+/// Runs on Atlassian gained or lost.
+fn roa_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
     match (old.runs_on_atlassian.eligible, new.runs_on_atlassian.eligible) {
         (false, true) => changes.push(Change {
             kind: ChangeKind::RoaGained,
@@ -289,11 +299,5 @@ pub fn diff(old: &Analysis, new: &Analysis) -> Diff {
             realm: None,
         }),
         _ => {}
-    }
-    changes.sort();
-    Diff {
-        old_app: old.app.name.clone(),
-        new_app: new.app.name.clone(),
-        changes,
     }
 }

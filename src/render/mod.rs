@@ -170,11 +170,7 @@ pub struct ResidencyRow {
 }
 
 impl<'a> ReportData<'a> {
-    /// Prepares a report of `model` and its `analysis`.
-    #[allow(
-        clippy::too_many_lines,
-        reason = "one long pass over the descriptor or model; to be split into named steps (tracked in the session note)"
-    )]
+    /// Prepares a report of a model from its facts and its `analysis`.
     pub fn new(facts: &'a Facts<'a>, analysis: &'a Analysis, date: Option<Date>) -> ReportData<'a> {
         let model = facts.model;
         let graph = facts.graph;
@@ -258,70 +254,7 @@ impl<'a> ReportData<'a> {
                 }
             })
             .collect();
-        let residency = analysis
-            .residency
-            .iter()
-            .map(|realm| {
-                let locations: Vec<String> = realm
-                    .entries
-                    .iter()
-                    .map(|e| e.location.clone())
-                    .collect::<BTreeSet<_>>()
-                    .into_iter()
-                    .collect();
-                let mut by_data: BTreeMap<&str, Vec<&crate::analysis::ResidencyEntry>> = BTreeMap::new();
-                for entry in &realm.entries {
-                    by_data.entry(entry.data.as_str()).or_default().push(entry);
-                }
-                let rows = by_data
-                    .into_iter()
-                    .map(|(data, entries)| ResidencyRow {
-                        data: data.to_owned(),
-                        cells: locations
-                            .iter()
-                            .map(|loc| {
-                                entries
-                                    .iter()
-                                    .filter(|e| &e.location == loc)
-                                    .map(|e| {
-                                        if e.at_rest {
-                                            format!("{}*", e.component)
-                                        } else {
-                                            e.component.clone()
-                                        }
-                                    })
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            })
-                            .collect(),
-                        outside: locations
-                            .iter()
-                            .map(|loc| {
-                                entries
-                                    .iter()
-                                    .any(|e| &e.location == loc && e.at_rest && !e.inside_realm)
-                            })
-                            .collect(),
-                    })
-                    .collect();
-                let left: Vec<String> = realm
-                    .entries
-                    .iter()
-                    .filter(|e| e.at_rest && !e.inside_realm)
-                    .map(|e| format!("{} in {} ({})", e.data, e.location, e.component))
-                    .collect::<BTreeSet<_>>()
-                    .into_iter()
-                    .collect();
-                ResidencyTable {
-                    left,
-                    realm: realm.realm.clone(),
-                    installations: realm.installations.clone(),
-                    kept: realm.kept,
-                    locations,
-                    rows,
-                }
-            })
-            .collect();
+        let residency = residency_tables(analysis);
         ReportData {
             generator: format!("trustflow {}", env!("CARGO_PKG_VERSION")),
             date,
@@ -339,6 +272,74 @@ impl<'a> ReportData<'a> {
             recipients_chart_svg: charts::recipients_chart(analysis),
         }
     }
+}
+
+/// The residency section: per realm, a table of data categories by location.
+fn residency_tables(analysis: &Analysis) -> Vec<ResidencyTable> {
+    analysis
+        .residency
+        .iter()
+        .map(|realm| {
+            let locations: Vec<String> = realm
+                .entries
+                .iter()
+                .map(|e| e.location.clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let mut by_data: BTreeMap<&str, Vec<&crate::analysis::ResidencyEntry>> = BTreeMap::new();
+            for entry in &realm.entries {
+                by_data.entry(entry.data.as_str()).or_default().push(entry);
+            }
+            let rows = by_data
+                .into_iter()
+                .map(|(data, entries)| ResidencyRow {
+                    data: data.to_owned(),
+                    cells: locations
+                        .iter()
+                        .map(|loc| {
+                            entries
+                                .iter()
+                                .filter(|e| &e.location == loc)
+                                .map(|e| {
+                                    if e.at_rest {
+                                        format!("{}*", e.component)
+                                    } else {
+                                        e.component.clone()
+                                    }
+                                })
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        })
+                        .collect(),
+                    outside: locations
+                        .iter()
+                        .map(|loc| {
+                            entries
+                                .iter()
+                                .any(|e| &e.location == loc && e.at_rest && !e.inside_realm)
+                        })
+                        .collect(),
+                })
+                .collect();
+            let left: Vec<String> = realm
+                .entries
+                .iter()
+                .filter(|e| e.at_rest && !e.inside_realm)
+                .map(|e| format!("{} in {} ({})", e.data, e.location, e.component))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            ResidencyTable {
+                left,
+                realm: realm.realm.clone(),
+                installations: realm.installations.clone(),
+                kept: realm.kept,
+                locations,
+                rows,
+            }
+        })
+        .collect()
 }
 
 /// Why a report could not be made.
