@@ -42,11 +42,75 @@ const EXTERNAL_KEYS: &[&str] = &[
 ];
 
 /// Imports a Forge manifest.
-#[allow(
-    clippy::too_many_lines,
-    reason = "one long pass over the descriptor or model; to be split into named steps (tracked in the session note)"
-)]
 pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box<Diagnostic>> {
+    let json = parse(name, text)?;
+    // `parse` returns only mappings.
+    let empty = serde_json::Map::new();
+    let manifest = json.as_object().unwrap_or(&empty);
+    let m = Manifest::read(manifest);
+    let mut b = header(name, &m);
+    let grants = scope_grants(&mut b, &m);
+    let shape = products(&mut b, &m);
+    functions(&mut b, &grants, &shape);
+    storage(&mut b, &m, &grants);
+    webtriggers(&mut b, &m);
+    lifecycle(&mut b, &m);
+    forge_llm(&mut b, &m, &grants);
+    remotes(&mut b, &m, &grants, catalog);
+    connect_modules(&mut b, &m);
+    egress(&mut b, &m, &grants, shape.has_ui, catalog);
+    Ok(b.finish())
+}
+
+/// The parts of a manifest the import steps read.
+struct Manifest<'j> {
+    map: &'j serde_json::Map<String, Json>,
+    app: Option<&'j Json>,
+    connect: Option<&'j Json>,
+    permissions: Option<&'j Json>,
+    modules: Option<&'j serde_json::Map<String, Json>>,
+    scopes: Vec<String>,
+}
+
+impl<'j> Manifest<'j> {
+    fn read(map: &'j serde_json::Map<String, Json>) -> Manifest<'j> {
+        let app = map.get("app");
+        let permissions = map.get("permissions").filter(|p| p.is_object());
+        let scopes = permissions
+            .and_then(|p| p.get("scopes"))
+            .map(|s| match s {
+                Json::Array(items) => items.iter().filter_map(Json::as_str).map(str::to_owned).collect(),
+                Json::Object(map) => map.keys().cloned().collect(), // an old map form
+                _ => Vec::new(),
+            })
+            .unwrap_or_default();
+        Manifest {
+            map,
+            app,
+            connect: app.and_then(|a| a.get("connect")),
+            permissions,
+            modules: map.get("modules").and_then(Json::as_object),
+            scopes,
+        }
+    }
+}
+
+/// What the scopes grant, as data category ids.
+struct Grants {
+    read_ids: Vec<String>,
+    write_ids: Vec<String>,
+    personal: Vec<String>,
+}
+
+/// The products the app extends, and what its modules say about it.
+struct Shape {
+    products: Vec<&'static str>,
+    module_count: usize,
+    has_ui: bool,
+}
+
+/// Parses the manifest's YAML into JSON; it must be a mapping.
+fn parse(name: &str, text: &str) -> Result<Json, Box<Diagnostic>> {
     let root = crate::load::yaml::parse(text).map_err(|e| located(name, text, "yaml-syntax", &e.message, e.pos))?;
     let Some(root) = root else {
         return Err(located(
@@ -58,7 +122,7 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
         ));
     };
     let json = to_json(&root);
-    let Some(manifest) = json.as_object() else {
+    if !json.is_object() {
         return Err(located(
             name,
             text,
@@ -66,10 +130,14 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
             "a Forge manifest is a mapping (app:, modules:, permissions: …)",
             root.pos,
         ));
-    };
-    let app = manifest.get("app");
+    }
+    Ok(json)
+}
+
+/// The app's identity and the warnings about the manifest's top level.
+fn header(name: &str, m: &Manifest<'_>) -> Builder {
+    let (manifest, app, connect) = (m.map, m.app, m.connect);
     let app_id = app.and_then(|a| a.get("id")).and_then(Json::as_str).map(str::to_owned);
-    let connect = app.and_then(|a| a.get("connect"));
     let platform = if connect.is_some() || manifest.contains_key("connectModules") || manifest.contains_key("remotes") {
         Platform::Hybrid
     } else {
@@ -101,21 +169,16 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
     if manifest.get("permissions").is_some_and(|p| !p.is_object()) {
         b.warn("`permissions` is not a mapping; ignored");
     }
-    let permissions = manifest.get("permissions").filter(|p| p.is_object());
-    let modules = manifest.get("modules").and_then(Json::as_object);
 
-    // Scopes → what the app can read and write.
-    let scope_list: Vec<String> = permissions
-        .and_then(|p| p.get("scopes"))
-        .map(|s| match s {
-            Json::Array(items) => items.iter().filter_map(Json::as_str).map(str::to_owned).collect(),
-            Json::Object(map) => map.keys().cloned().collect(), // an old map form
-            _ => Vec::new(),
-        })
-        .unwrap_or_default();
+    b
+}
+
+/// Scopes → what the app can read and write.
+fn scope_grants(b: &mut Builder, m: &Manifest<'_>) -> Grants {
+    let scope_list = &m.scopes;
     let mut reads: Vec<Category> = Vec::new();
     let mut writes: Vec<Category> = Vec::new();
-    for scope in &scope_list {
+    for scope in scope_list {
         b.summary.scopes.push(scope.clone());
         match scopes::forge_scope(scope) {
             Some(grant) => {
@@ -129,10 +192,18 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
         }
     }
     let granted = b.grants(reads, writes, "permissions.scopes");
-    let (read_ids, write_ids, personal) = (granted.read_ids, granted.write_ids, granted.personal);
+    Grants {
+        read_ids: granted.read_ids,
+        write_ids: granted.write_ids,
+        personal: granted.personal,
+    }
+}
 
+/// Products, from module prefixes and scopes; each becomes a product component.
+fn products(b: &mut Builder, m: &Manifest<'_>) -> Shape {
+    let (manifest, modules, scope_list) = (m.map, m.modules, &m.scopes);
     // Products, from module prefixes.
-    let mut products: Vec<&str> = Vec::new();
+    let mut products: Vec<&'static str> = Vec::new();
     let mut module_count = 0;
     let mut has_ui = false;
     if let Some(modules) = modules {
@@ -197,6 +268,17 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
         operator: Some("atlassian".into()),
         parent: Some("atlassian-cloud".into()),
     });
+    Shape {
+        products,
+        module_count,
+        has_ui,
+    }
+}
+
+/// The app's functions, and the flows between them and the products.
+fn functions(b: &mut Builder, grants: &Grants, shape: &Shape) {
+    let (read_ids, write_ids) = (&grants.read_ids, &grants.write_ids);
+    let (products, module_count, has_ui) = (&shape.products, shape.module_count, shape.has_ui);
     let mut functions = Builder::bare("forge-app", "Forge functions", ComponentKind::ForgeFunction);
     functions.boundary = Some("forge-runtime".into());
     functions.region = Some("tenant".into());
@@ -206,7 +288,7 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
     // What the app writes it authors itself; reading is modelled by the flows from the products.
     functions.produces = write_ids.iter().filter(|d| !read_ids.contains(d)).cloned().collect();
     b.component(functions, "modules.function and the modules invoking them");
-    for product in products.clone() {
+    for &product in products {
         b.flow(
             &format!("{product}-to-app"),
             product,
@@ -249,8 +331,11 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
             "UI modules",
         );
     }
+}
 
-    // Hosted storage.
+/// Hosted storage.
+fn storage(b: &mut Builder, m: &Manifest<'_>, grants: &Grants) {
+    let (app, modules, scope_list, personal) = (m.app, m.modules, &m.scopes, &grants.personal);
     let uses_storage = scope_list.iter().any(|s| s == "storage:app")
         || app.and_then(|a| a.get("storage")).is_some()
         || modules.is_some_and(|m| m.contains_key("sql") || m.contains_key("storage:entities"));
@@ -280,8 +365,11 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
             );
         }
     }
+}
 
-    // Web triggers are public URLs.
+/// Web triggers are public URLs.
+fn webtriggers(b: &mut Builder, m: &Manifest<'_>) {
+    let modules = m.modules;
     if let Some(triggers) = modules.and_then(|m| m.get("webtrigger")).and_then(Json::as_array) {
         let dynamic = triggers
             .iter()
@@ -312,8 +400,11 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
             "modules.webtrigger",
         );
     }
+}
 
-    // Lifecycle triggers.
+/// Lifecycle triggers, for the import summary.
+fn lifecycle(b: &mut Builder, m: &Manifest<'_>) {
+    let modules = m.modules;
     if let Some(triggers) = modules.and_then(|m| m.get("trigger")).and_then(Json::as_array) {
         for trigger in triggers {
             for event in trigger
@@ -329,8 +420,11 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
             }
         }
     }
+}
 
-    // The Forge LLM module: Atlassian-hosted inference, not vendor egress.
+/// The Forge LLM module: Atlassian-hosted inference, not vendor egress.
+fn forge_llm(b: &mut Builder, m: &Manifest<'_>, grants: &Grants) {
+    let (modules, personal) = (m.modules, &grants.personal);
     if modules.is_some_and(|m| m.contains_key("llm")) {
         let mut llm = Builder::bare(
             "forge-llm",
@@ -353,124 +447,140 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
             "modules.llm",
         );
     }
+}
 
-    // Remotes (Forge Remote) and Connect-on-Forge.
-    let connect_remote = connect
+/// Remotes (Forge Remote): each becomes a vendor service the functions invoke.
+fn remotes(b: &mut Builder, m: &Manifest<'_>, grants: &Grants, catalog: &Catalog) {
+    let mut remote_keys: Vec<String> = Vec::new();
+    for remote in m.map.get("remotes").and_then(Json::as_array).into_iter().flatten() {
+        if let Some(key) = remote_component(b, remote, grants, catalog) {
+            remote_keys.push(key);
+        }
+    }
+    let connect_remote = m
+        .connect
         .and_then(|c| c.get("remote"))
         .and_then(Json::as_str)
         .map(str::to_owned);
-    let mut remote_keys: Vec<String> = Vec::new();
-    for remote in manifest.get("remotes").and_then(Json::as_array).into_iter().flatten() {
-        let Some(key) = remote.get("key").and_then(Json::as_str) else {
-            b.warn("a remote without `key` ignored");
-            continue;
-        };
-        remote_keys.push(key.to_owned());
-        b.summary.remotes.push(key.to_owned());
-        let base = remote.get("baseUrl");
-        let (url, regional) = match base {
-            Some(Json::String(url)) => (url.clone(), false),
-            Some(Json::Object(map)) => (
-                map.get("default")
-                    .or_else(|| map.values().next())
-                    .and_then(Json::as_str)
-                    .unwrap_or_default()
-                    .to_owned(),
-                map.keys().any(|k| crate::model::Realm::parse(k).is_some()),
-            ),
-            _ => (String::new(), false),
-        };
-        let operations: Vec<&str> = remote
-            .get("operations")
-            .and_then(Json::as_array)
-            .map(|o| o.iter().filter_map(Json::as_str).collect())
-            .unwrap_or_default();
-        // Without `operations` Forge assumes the remote stores in-scope End-User Data.
-        let stores = operations.is_empty()
-            || (operations.contains(&"storage")
-                && remote
-                    .get("storage")
-                    .and_then(|s| s.get("inScopeEUD"))
-                    .and_then(Json::as_bool)
-                    != Some(false));
-        let host = host_of(&url);
-        let id = format!("remote-{}", slug(key));
-        let mut component = Builder::bare(
-            &id,
-            &format!(
-                "Forge Remote `{key}` ({})",
-                if host.is_empty() { "no baseUrl" } else { &host }
-            ),
-            ComponentKind::Service,
-        );
-        component.operator = Some("vendor".into());
-        component.boundary = Some("vendor-cloud".into());
-        component.public_endpoint = true;
-        component.region = regional.then(|| "tenant".to_owned());
-        if stores {
-            component.stores = personal.clone();
-            component.keyed_by_tenant = None;
-        }
-        if !host.is_empty()
-            && !host.contains("${")
-            && let Some((_, entry)) = catalog.organisation_for_host(&host)
-        {
-            let infrastructure = matches!(entry.category.as_deref(), Some("hosting" | "cdn" | "platform"));
-            let org = b.organisation_for_host(&host, catalog, &format!("runs remotes[{key}].baseUrl"));
-            if infrastructure {
-                component.hosted_by = Some(org);
-            } else {
-                // A third party's own API used as a remote: it operates the endpoint.
-                component.operator = Some(org);
-                component.boundary = None;
-                component.public_endpoint = false;
-            }
-        }
-        component.description = Some(format!(
-            "operations: {}{}",
-            if operations.is_empty() {
-                "not declared (assumed to store in-scope data)".to_owned()
-            } else {
-                operations.join(", ")
-            },
-            if regional { "; regional baseUrls" } else { "" }
-        ));
-        ensure_vendor_boundary(&mut b);
-        b.component(component, &format!("remotes[{key}]"));
-        let mut data = personal.clone();
-        let tokens = remote.get("auth").is_some_and(|a| {
-            ["appSystemToken", "appUserToken"]
-                .iter()
-                .any(|t| a.get(t).and_then(|x| x.get("enabled")).and_then(Json::as_bool) == Some(true))
-        });
-        if tokens {
-            let token = b.data(ACCESS_TOKEN, "remotes[].auth (app tokens)").to_owned();
-            // Forge mints the tokens for the invocation: the functions hold them.
-            if let Some(app) = b.model_mut().components.iter_mut().find(|c| c.id == "forge-app")
-                && !app.produces.contains(&token)
-            {
-                app.produces.push(token.clone());
-            }
-            data.push(token);
-        }
-        b.flow(
-            &format!("app-to-{id}"),
-            "forge-app",
-            &id,
-            Some(Trigger::Remote),
-            Some(Auth::Fit),
-            data,
-            &format!("Invoke the remote `{key}`"),
-            (!host.is_empty()).then(|| host.clone()),
-            &format!("remotes[{key}]"),
-        );
-    }
     if let Some(remote) = &connect_remote {
         b.summary.remotes.push(format!("connect:{remote}"));
         if !remote_keys.contains(remote) {
             b.warn(format!("app.connect.remote `{remote}` names no entry of `remotes`"));
         }
     }
+}
+
+/// One remote; its key, or `None` when it has none.
+fn remote_component(b: &mut Builder, remote: &Json, grants: &Grants, catalog: &Catalog) -> Option<String> {
+    let personal = &grants.personal;
+    let Some(key) = remote.get("key").and_then(Json::as_str) else {
+        b.warn("a remote without `key` ignored");
+        return None;
+    };
+    b.summary.remotes.push(key.to_owned());
+    let base = remote.get("baseUrl");
+    let (url, regional) = match base {
+        Some(Json::String(url)) => (url.clone(), false),
+        Some(Json::Object(map)) => (
+            map.get("default")
+                .or_else(|| map.values().next())
+                .and_then(Json::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            map.keys().any(|k| crate::model::Realm::parse(k).is_some()),
+        ),
+        _ => (String::new(), false),
+    };
+    let operations: Vec<&str> = remote
+        .get("operations")
+        .and_then(Json::as_array)
+        .map(|o| o.iter().filter_map(Json::as_str).collect())
+        .unwrap_or_default();
+    // Without `operations` Forge assumes the remote stores in-scope End-User Data.
+    let stores = operations.is_empty()
+        || (operations.contains(&"storage")
+            && remote
+                .get("storage")
+                .and_then(|s| s.get("inScopeEUD"))
+                .and_then(Json::as_bool)
+                != Some(false));
+    let host = host_of(&url);
+    let id = format!("remote-{}", slug(key));
+    let mut component = Builder::bare(
+        &id,
+        &format!(
+            "Forge Remote `{key}` ({})",
+            if host.is_empty() { "no baseUrl" } else { &host }
+        ),
+        ComponentKind::Service,
+    );
+    component.operator = Some("vendor".into());
+    component.boundary = Some("vendor-cloud".into());
+    component.public_endpoint = true;
+    component.region = regional.then(|| "tenant".to_owned());
+    if stores {
+        component.stores = personal.clone();
+        component.keyed_by_tenant = None;
+    }
+    if !host.is_empty()
+        && !host.contains("${")
+        && let Some((_, entry)) = catalog.organisation_for_host(&host)
+    {
+        let infrastructure = matches!(entry.category.as_deref(), Some("hosting" | "cdn" | "platform"));
+        let org = b.organisation_for_host(&host, catalog, &format!("runs remotes[{key}].baseUrl"));
+        if infrastructure {
+            component.hosted_by = Some(org);
+        } else {
+            // A third party's own API used as a remote: it operates the endpoint.
+            component.operator = Some(org);
+            component.boundary = None;
+            component.public_endpoint = false;
+        }
+    }
+    component.description = Some(format!(
+        "operations: {}{}",
+        if operations.is_empty() {
+            "not declared (assumed to store in-scope data)".to_owned()
+        } else {
+            operations.join(", ")
+        },
+        if regional { "; regional baseUrls" } else { "" }
+    ));
+    ensure_vendor_boundary(b);
+    b.component(component, &format!("remotes[{key}]"));
+    let mut data = personal.clone();
+    let tokens = remote.get("auth").is_some_and(|a| {
+        ["appSystemToken", "appUserToken"]
+            .iter()
+            .any(|t| a.get(t).and_then(|x| x.get("enabled")).and_then(Json::as_bool) == Some(true))
+    });
+    if tokens {
+        let token = b.data(ACCESS_TOKEN, "remotes[].auth (app tokens)").to_owned();
+        // Forge mints the tokens for the invocation: the functions hold them.
+        if let Some(app) = b.model_mut().components.iter_mut().find(|c| c.id == "forge-app")
+            && !app.produces.contains(&token)
+        {
+            app.produces.push(token.clone());
+        }
+        data.push(token);
+    }
+    b.flow(
+        &format!("app-to-{id}"),
+        "forge-app",
+        &id,
+        Some(Trigger::Remote),
+        Some(Auth::Fit),
+        data,
+        &format!("Invoke the remote `{key}`"),
+        (!host.is_empty()).then(|| host.clone()),
+        &format!("remotes[{key}]"),
+    );
+    Some(key.to_owned())
+}
+
+/// Connect modules on Forge: the Connect part runs on the vendor's servers.
+fn connect_modules(b: &mut Builder, m: &Manifest<'_>) {
+    let manifest = m.map;
     if manifest.contains_key("connectModules") {
         b.warn("connectModules present: the Connect part runs on the vendor's servers (see the remote)");
         for hook in manifest
@@ -487,18 +597,20 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
             b.summary.lifecycle.push(hook.clone());
         }
     }
+}
 
-    // Egress permissions.
+/// Egress permissions.
+fn egress(b: &mut Builder, m: &Manifest<'_>, grants: &Grants, has_ui: bool, catalog: &Catalog) {
+    let (manifest, permissions, personal) = (m.map, m.permissions, &grants.personal);
     if let Some(external) = permissions.and_then(|p| p.get("external")) {
-        import_external(&mut b, external, &personal, has_ui, catalog);
+        import_external(b, external, personal, has_ui, catalog);
     } else if let Some(external) = manifest.get("external") {
         b.warn("egress declared outside `permissions.external`; read as if it were inside");
-        import_external(&mut b, external, &personal, has_ui, catalog);
+        import_external(b, external, personal, has_ui, catalog);
     }
     if manifest.get("providers").and_then(|p| p.get("auth")).is_some() {
         b.warn("providers.auth (external OAuth providers) are not modelled; add the provider in an overlay");
     }
-    Ok(b.finish())
 }
 
 fn ensure_vendor_boundary(b: &mut Builder) {
