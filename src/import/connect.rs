@@ -35,11 +35,65 @@ const KNOWN_TOP_LEVEL: &[&str] = &[
 ];
 
 /// Imports a Connect descriptor.
-#[allow(
-    clippy::too_many_lines,
-    reason = "one long pass over the descriptor or model; to be split into named steps (tracked in the session note)"
-)]
 pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box<Diagnostic>> {
+    let descriptor = parse(name, text)?;
+    // `parse` returns only objects.
+    let empty = serde_json::Map::new();
+    let d = descriptor.as_object().unwrap_or(&empty);
+    let mut b = header(name, d);
+    let c = Descriptor::read(d);
+    let products = products(&mut b, &c);
+    let grants = scope_grants(&mut b, &c, &products);
+    let secret = vendor_service(&mut b, &c, &grants, catalog);
+    lifecycle(&mut b, &c, &products, secret.as_deref());
+    webhooks(&mut b, &c, &products, &grants);
+    iframes(&mut b, &c, &grants);
+    rest_calls(&mut b, &products, &grants);
+    migrations(&mut b, &c);
+    Ok(b.finish())
+}
+
+/// The parts of a descriptor the import steps read.
+struct Descriptor<'j> {
+    d: &'j serde_json::Map<String, Json>,
+    modules: Option<&'j serde_json::Map<String, Json>>,
+    migrations: Option<&'j Json>,
+    jwt: bool,
+    inbound_auth: Auth,
+    lifecycle_auth: Auth,
+}
+
+impl<'j> Descriptor<'j> {
+    fn read(d: &'j serde_json::Map<String, Json>) -> Descriptor<'j> {
+        let jwt = d
+            .get("authentication")
+            .and_then(|a| a.get("type"))
+            .and_then(Json::as_str)
+            .is_some_and(|t| t.eq_ignore_ascii_case("jwt"));
+        let migrations = d.get("apiMigrations");
+        let signed_install = migrations.and_then(|m| m.get("signed-install")).and_then(Json::as_bool) == Some(true);
+
+        let inbound_auth = if jwt { Auth::JwtHs256 } else { Auth::None };
+        Descriptor {
+            d,
+            modules: d.get("modules").and_then(Json::as_object),
+            migrations,
+            jwt,
+            inbound_auth,
+            lifecycle_auth: if signed_install { Auth::JwtRs256 } else { inbound_auth },
+        }
+    }
+}
+
+/// What the scopes grant, as data category ids.
+struct Grants {
+    read_ids: Vec<String>,
+    write_ids: Vec<String>,
+    personal: Vec<String>,
+}
+
+/// Parses the descriptor's JSON; it must be an object.
+fn parse(name: &str, text: &str) -> Result<Json, Box<Diagnostic>> {
     let descriptor: Json = serde_json::from_str(text).map_err(|e| {
         let source = crate::load::SourceFile::detached(name, text);
         let pos = Pos {
@@ -50,13 +104,18 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
         let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
         Box::new(source.diagnostic(Diagnostic::error("json-syntax", message), pos))
     })?;
-    let Some(d) = descriptor.as_object() else {
+    if !descriptor.is_object() {
         let source = crate::load::SourceFile::detached(name, text);
         return Err(Box::new(source.diagnostic(
             Diagnostic::error("wrong-type", "a Connect descriptor is a JSON object"),
             Pos { line: 1, column: 1 },
         )));
-    };
+    }
+    Ok(descriptor)
+}
+
+/// The app's identity and vendor, and warnings about the top level.
+fn header(name: &str, d: &serde_json::Map<String, Json>) -> Builder {
     let text_of = |key: &str| d.get(key).and_then(Json::as_str).map(str::to_owned);
     let mut b = Builder::new(App {
         name: text_of("name").unwrap_or_else(|| name_from_path(name)),
@@ -82,16 +141,12 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
             .and_then(Json::as_str)
             .map(str::to_owned);
     }
-    let jwt = d
-        .get("authentication")
-        .and_then(|a| a.get("type"))
-        .and_then(Json::as_str)
-        .is_some_and(|t| t.eq_ignore_ascii_case("jwt"));
-    let migrations = d.get("apiMigrations");
-    let signed_install = migrations.and_then(|m| m.get("signed-install")).and_then(Json::as_bool) == Some(true);
-    let modules = d.get("modules").and_then(Json::as_object);
+    b
+}
 
-    // Products, from module names and webhook events.
+/// Products, from module names and webhook events; each becomes a product component.
+fn products(b: &mut Builder, c: &Descriptor<'_>) -> Vec<&'static str> {
+    let modules = c.modules;
     let mut confluence = false;
     let mut jira = false;
     for (key, value) in modules.into_iter().flatten() {
@@ -125,7 +180,7 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
     if !jira && !confluence {
         jira = true;
     }
-    let products: Vec<&str> = [("jira", jira), ("confluence", confluence)]
+    let products: Vec<&'static str> = [("jira", jira), ("confluence", confluence)]
         .into_iter()
         .filter(|(_, on)| *on)
         .map(|(p, _)| p)
@@ -141,7 +196,13 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
         b.component(component, "modules and webhook events");
     }
 
-    // Scopes.
+    products
+}
+
+/// Scopes → what the app can read and write.
+fn scope_grants(b: &mut Builder, c: &Descriptor<'_>, products: &[&str]) -> Grants {
+    let d = c.d;
+    let (jira, confluence) = (products.contains(&"jira"), products.contains(&"confluence"));
     let mut reads: Vec<Category> = Vec::new();
     let mut writes: Vec<Category> = Vec::new();
     for scope in d
@@ -164,9 +225,19 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
         }
     }
     let granted = b.grants(reads, writes, "scopes");
-    let (read_ids, write_ids, personal) = (granted.read_ids, granted.write_ids, granted.personal);
+    Grants {
+        read_ids: granted.read_ids,
+        write_ids: granted.write_ids,
+        personal: granted.personal,
+    }
+}
 
-    // The vendor's service at baseUrl.
+/// The vendor's service at baseUrl and its installation store; returns the shared secret's
+/// category when the app uses JWT.
+fn vendor_service(b: &mut Builder, c: &Descriptor<'_>, grants: &Grants, catalog: &Catalog) -> Option<String> {
+    let (d, jwt) = (c.d, c.jwt);
+    let (read_ids, write_ids) = (&grants.read_ids, &grants.write_ids);
+    let text_of = |key: &str| d.get(key).and_then(Json::as_str).map(str::to_owned);
     let base_url = text_of("baseUrl").unwrap_or_default();
     let host = host_of(&base_url);
     if !host.is_empty() {
@@ -224,10 +295,7 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
     store.region = pinned.then(|| "tenant".to_owned());
     store.description =
         Some("every Connect app keeps one record per installation; add what else it stores in an overlay".into());
-    let inbound_auth = if jwt { Auth::JwtHs256 } else { Auth::None };
-    let lifecycle_auth = if signed_install { Auth::JwtRs256 } else { inbound_auth };
 
-    // Lifecycle callbacks.
     let secret = if jwt {
         Some(
             b.data(INSTALL_SECRET, "authentication: jwt (installed callback)")
@@ -240,6 +308,12 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
         store.stores.push(secret.clone());
     }
     b.component(store, "the installation records every Connect app keeps");
+    secret
+}
+
+/// Lifecycle callbacks from each product.
+fn lifecycle(b: &mut Builder, c: &Descriptor<'_>, products: &[&str], secret: Option<&str>) {
+    let (d, lifecycle_auth) = (c.d, c.lifecycle_auth);
     for (hook, trigger) in [
         ("installed", Trigger::LifecycleInstalled),
         ("uninstalled", Trigger::LifecycleUninstalled),
@@ -251,11 +325,11 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
         }
         b.summary.lifecycle.push(hook.to_owned());
         let data: Vec<String> = if hook == "installed" {
-            secret.clone().into_iter().collect()
+            secret.map(str::to_owned).into_iter().collect()
         } else {
             Vec::new()
         };
-        for product in &products {
+        for product in products {
             b.flow(
                 &format!("{product}-{hook}"),
                 product,
@@ -277,21 +351,25 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
             b.warn(format!("unknown lifecycle hook `{key}` ignored"));
         }
     }
-    if let Some(secret) = &secret {
+    if let Some(secret) = secret {
         b.flow(
             "server-to-store",
             "app-server",
             "app-store",
             Some(Trigger::Storage),
             None,
-            vec![secret.clone()],
+            vec![secret.to_owned()],
             "Keep installation records",
             None,
             "installed callback",
         );
     }
+}
 
-    // Webhooks.
+/// Webhooks the products send.
+fn webhooks(b: &mut Builder, c: &Descriptor<'_>, products: &[&str], grants: &Grants) {
+    let (modules, inbound_auth) = (c.modules, c.inbound_auth);
+    let (read_ids, personal) = (&grants.read_ids, &grants.personal);
     for (index, hook) in modules
         .and_then(|m| m.get("webhooks"))
         .and_then(Json::as_array)
@@ -308,7 +386,7 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
         let product = if products.contains(&product) {
             product
         } else {
-            products[0]
+            products.first().copied().unwrap_or("jira")
         };
         let exclude_body = hook.get("excludeBody").and_then(Json::as_bool) == Some(true);
         let data: Vec<String> = if exclude_body {
@@ -328,8 +406,11 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
             &format!("modules.webhooks[{index}]"),
         );
     }
+}
 
-    // Pages, panels, macros and dialogs loaded in an iframe from the vendor.
+/// Pages, panels, macros and dialogs loaded in an iframe from the vendor.
+fn iframes(b: &mut Builder, c: &Descriptor<'_>, grants: &Grants) {
+    let (modules, inbound_auth, read_ids) = (c.modules, c.inbound_auth, &grants.read_ids);
     let mut iframe_modules: Vec<String> = Vec::new();
     for (key, value) in modules.into_iter().flatten() {
         if key == "webhooks" {
@@ -366,10 +447,13 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
             "modules with `url`",
         );
     }
+}
 
-    // The app calls the product's REST API back (reading what its scopes allow, writing back).
+/// The app calls the product's REST API back (reading what its scopes allow, writing back).
+fn rest_calls(b: &mut Builder, products: &[&str], grants: &Grants) {
+    let (read_ids, write_ids) = (&grants.read_ids, &grants.write_ids);
     if !read_ids.is_empty() {
-        for product in &products {
+        for product in products {
             b.flow(
                 &format!("{product}-rest-read"),
                 product,
@@ -384,7 +468,7 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
         }
     }
     if !write_ids.is_empty() {
-        for product in &products {
+        for product in products {
             b.flow(
                 &format!("rest-write-{product}"),
                 "app-server",
@@ -398,6 +482,11 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
             );
         }
     }
+}
+
+/// API migrations the model does not represent.
+fn migrations(b: &mut Builder, c: &Descriptor<'_>) {
+    let migrations = c.migrations;
     if let Some(m) = migrations.and_then(Json::as_object) {
         for (key, on) in m {
             if on.as_bool() == Some(true) && !matches!(key.as_str(), "signed-install" | "context-qsh" | "gdpr") {
@@ -405,7 +494,6 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
             }
         }
     }
-    Ok(b.finish())
 }
 
 fn is_confluence_event(event: &str) -> bool {
