@@ -174,84 +174,11 @@ fn kind_style(kind: ComponentKind) -> (&'static str, &'static str, &'static str)
 }
 
 /// The diagram of a model as a standalone SVG document.
-#[allow(
-    clippy::too_many_lines,
-    clippy::single_match_else,
-    reason = "one long layout pass; to be split into named steps (tracked in the session note)"
-)]
 pub fn data_flow_svg(model: &Model, graph: &FlowGraph) -> String {
-    let n = model.components.len();
-    // Rank: breadth-first distance from where data originates (products, users, producers).
-    let mut rank = vec![usize::MAX; n];
-    let mut queue: VecDeque<usize> = VecDeque::new();
-    for (c, component) in model.components.iter().enumerate() {
-        if component.kind.is_origin() {
-            rank[c] = 0;
-            queue.push_back(c);
-        }
-    }
-    loop {
-        while let Some(c) = queue.pop_front() {
-            for (_, next) in graph.outgoing(c) {
-                if rank[next] == usize::MAX {
-                    rank[next] = rank[c] + 1;
-                    queue.push_back(next);
-                }
-            }
-        }
-        match rank.iter().position(|r| *r == usize::MAX) {
-            Some(c) => {
-                rank[c] = 0;
-                queue.push_back(c);
-            }
-            None => break,
-        }
-    }
+    let rank = ranks(model, graph);
+    let (children, members) = nesting(model, graph);
+    let boundary_rank = boundary_ranks(&children, &members, &rank);
     let b_count = model.boundaries.len();
-    let mut children = vec![Vec::new(); b_count + 1]; // last slot: the root
-    let mut members = vec![Vec::new(); b_count + 1];
-    let b_index = model.boundary_index();
-    for (b, boundary) in model.boundaries.iter().enumerate() {
-        let parent = boundary.parent.as_deref().and_then(|p| b_index.get(p)).copied();
-        // A cycle would hide boundaries: the chain's boundaries go to the root instead.
-        let chain = model.boundary_chain(Some(boundary.id.as_str()), &b_index);
-        let cyclic = model.boundaries[*chain.last().unwrap_or(&b)].parent.is_some()
-            && chain.last().is_some_and(|&l| {
-                model.boundaries[l]
-                    .parent
-                    .as_deref()
-                    .and_then(|p| b_index.get(p))
-                    .is_some()
-            });
-        children[if cyclic { b_count } else { parent.unwrap_or(b_count) }].push(b);
-    }
-    for (c, encl) in graph.enclosing.iter().enumerate() {
-        members[encl.first().copied().unwrap_or(b_count)].push(c);
-    }
-    let mut boundary_rank = vec![usize::MAX; b_count + 1];
-    fn min_rank(
-        b: usize,
-        children: &[Vec<usize>],
-        members: &[Vec<usize>],
-        rank: &[usize],
-        memo: &mut [usize],
-        depth: usize,
-    ) -> usize {
-        if depth > children.len() {
-            return usize::MAX;
-        }
-        let own = members[b].iter().map(|&c| rank[c]).min().unwrap_or(usize::MAX);
-        let nested = children[b]
-            .iter()
-            .map(|&k| min_rank(k, children, members, rank, memo, depth + 1))
-            .min()
-            .unwrap_or(usize::MAX);
-        memo[b] = own.min(nested);
-        memo[b]
-    }
-    for b in 0..=b_count {
-        min_rank(b, &children, &members, &rank, &mut boundary_rank, 0);
-    }
     let mut layout = Layout {
         rank,
         children,
@@ -278,167 +205,14 @@ pub fn data_flow_svg(model: &Model, graph: &FlowGraph) -> String {
         svg,
         r##"<rect x="0" y="0" width="{width:.0}" height="{height:.0}" fill="#ffffff"/>"##
     );
-    // Boundaries, outermost first so inner ones draw on top.
-    let mut titles: Vec<(f64, f64, String)> = Vec::new();
-    let mut depth_sorted: Vec<(usize, Rect)> = layout.boundary_rects.iter().map(|(b, r)| (*b, *r)).collect();
-    depth_sorted.sort_by(|a, b| (b.1.w * b.1.h).total_cmp(&(a.1.w * a.1.h)).then(a.0.cmp(&b.0)));
-    for (b, r) in &depth_sorted {
-        let boundary = &model.boundaries[*b];
-        let title = boundary.name.as_deref().unwrap_or(&boundary.id);
-        let operator = boundary
-            .operator
-            .as_deref()
-            .map(|o| format!(" · {o}"))
-            .unwrap_or_default();
-        let _ = write!(
-            svg,
-            r##"<g class="boundary"><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="10" fill="#fafbfc" fill-opacity="0.6" stroke="#6b778c" stroke-width="1.4" stroke-dasharray="6 4"/></g>"##,
-            r.x, r.y, r.w, r.h,
-        );
-        let label = shorten(&format!("{title}{operator}"), ((r.w - 20.0) / 7.2) as usize);
-        titles.push((r.x + 10.0, r.y + 17.0, label));
-    }
-    // Flows: straight arrows between node borders, parallel ones offset.
-    let mut pair_total: HashMap<(usize, usize), usize> = HashMap::new();
-    for &(a, b) in graph.ends.iter().flatten() {
-        *pair_total.entry((a.min(b), a.max(b))).or_insert(0) += 1;
-    }
-    let mut pair_count: HashMap<(usize, usize), usize> = HashMap::new();
-    let mut badges: Vec<(f64, f64)> = Vec::new();
-    for (i, flow) in model.flows.iter().enumerate() {
-        let Some((a, b)) = graph.ends[i] else {
-            continue;
-        };
-        if a == b {
-            continue;
-        }
-        let key = (a.min(b), a.max(b));
-        let k = *pair_count.entry(key).and_modify(|k| *k += 1).or_insert(0);
-        let (ra, rb) = (layout.node_rects[&a], layout.node_rects[&b]);
-        let (ax, ay) = (ra.x + ra.w / 2.0, ra.y + ra.h / 2.0);
-        let (bx, by) = (rb.x + rb.w / 2.0, rb.y + rb.h / 2.0);
-        let (dx, dy) = (bx - ax, by - ay);
-        let len = (dx * dx + dy * dy).sqrt().max(1.0);
-        // Offset parallel flows sideways: 0, +12, -12, +24, …
-        let shift = if k == 0 {
-            0.0
-        } else {
-            12.0 * k.div_ceil(2) as f64 * if k % 2 == 1 { 1.0 } else { -1.0 }
-        };
-        let sign = if a < b { 1.0 } else { -1.0 };
-        let (ox, oy) = (-dy / len * shift * sign, dx / len * shift * sign);
-        let start = border_point(ra, ax + ox, ay + oy, dx, dy);
-        let end = border_point(rb, bx + ox, by + oy, -dx, -dy);
-        let crossing = graph.crossings.get(i).is_some_and(crate::graph::Crossing::crosses);
-        let color = if crossing { "#bf2600" } else { "#42526e" };
-        // A straight line that would run under another component bends around it instead.
-        let others: Vec<Rect> = layout
-            .node_rects
-            .iter()
-            .filter(|(c, _)| **c != a && **c != b)
-            .map(|(_, r)| *r)
-            .collect();
-        let blocked = |p: (f64, f64), q: (f64, f64)| others.iter().any(|r| segment_hits(p, q, *r));
-        // Bend on the pair's canonical side, parallel flows further out, so they stay apart.
-        let (nx, ny) = if a < b {
-            (-dy / len, dx / len)
-        } else {
-            (dy / len, -dx / len)
-        };
-        // Numbers must not sit under any component, the flow's own ends included.
-        let inside_other = |pt: (f64, f64)| {
-            layout
-                .node_rects
-                .values()
-                .any(|r| pt.0 > r.x - 10.0 && pt.0 < r.x + r.w + 10.0 && pt.1 > r.y - 10.0 && pt.1 < r.y + r.h + 10.0)
-        };
-        let crowded = |pt: (f64, f64)| badges.iter().any(|b| (b.0 - pt.0).hypot(b.1 - pt.1) < 20.0);
-        let mut apex: Option<(f64, f64)> = None;
-        if blocked(start, end) {
-            let (cx, cy) = ((start.0 + end.0) / 2.0, (start.1 + end.1) / 2.0);
-            // The bend that crosses the fewest components, nearest first.
-            let mut best: Option<(usize, (f64, f64))> = None;
-            for bend in [
-                45.0_f64, -45.0, 70.0, -70.0, 100.0, -100.0, 140.0, -140.0, 190.0, -190.0,
-            ] {
-                let bend = bend + 24.0 * k as f64 * bend.signum();
-                let candidate = (cx + nx * bend, cy + ny * bend);
-                // Stay on the canvas, clear of its edges, so the number remains visible.
-                let on_canvas = candidate.0 > 14.0
-                    && candidate.0 < width - 14.0
-                    && candidate.1 > 14.0
-                    && candidate.1 < height - legend_h;
-                if !on_canvas || inside_other(candidate) {
-                    continue;
-                }
-                let hits = usize::from(blocked(start, candidate)) + usize::from(blocked(candidate, end));
-                if best.is_none_or(|(h, _)| hits < h) {
-                    best = Some((hits, candidate));
-                }
-                if hits == 0 {
-                    break;
-                }
-            }
-            apex = best.map(|(_, point)| point);
-        }
-        let (mx, my) = match apex {
-            Some((px, py)) => {
-                // A quadratic curve through the apex: control point = 2·apex − midpoint.
-                let (cx, cy) = (2.0 * px - (start.0 + end.0) / 2.0, 2.0 * py - (start.1 + end.1) / 2.0);
-                let _ = write!(
-                    svg,
-                    r##"<g class="flow"><path d="M{:.1},{:.1} Q{cx:.1},{cy:.1} {:.1},{:.1}" fill="none" stroke="{color}" stroke-width="1.5" marker-end="url(#arrow)"/>"##,
-                    start.0, start.1, end.0, end.1
-                );
-                // The number sits at the apex, or nearby on the curve if another number is there.
-                let on_curve = |t: f64| {
-                    let u = 1.0 - t;
-                    (
-                        u * u * start.0 + 2.0 * u * t * cx + t * t * end.0,
-                        u * u * start.1 + 2.0 * u * t * cy + t * t * end.1,
-                    )
-                };
-                [0.5, 0.38, 0.62, 0.28, 0.72]
-                    .iter()
-                    .map(|t| on_curve(*t))
-                    .find(|pt| !crowded(*pt) && !inside_other(*pt))
-                    .unwrap_or((px, py))
-            }
-            None => {
-                let _ = write!(
-                    svg,
-                    r##"<g class="flow"><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="{color}" stroke-width="1.5" marker-end="url(#arrow)"/>"##,
-                    start.0, start.1, end.0, end.1
-                );
-                // Spread the numbers of parallel flows along their lines so they do not pile up,
-                // measured along the pair's canonical direction so opposite flows differ too.
-                let total = pair_total.get(&key).copied().unwrap_or(1) as f64;
-                let t = (0.5 + (k as f64 - (total - 1.0) / 2.0) * 0.16).clamp(0.18, 0.82);
-                let t = if a < b { t } else { 1.0 - t };
-                // Where the line runs under a component, slide the number to a visible spot.
-                let at = |t: f64| (start.0 + (end.0 - start.0) * t, start.1 + (end.1 - start.1) * t);
-                [0.0, -0.1, 0.1, -0.2, 0.2, -0.3, 0.3]
-                    .iter()
-                    .map(|d| at((t + d).clamp(0.08, 0.92)))
-                    .find(|pt| !inside_other(*pt) && !crowded(*pt))
-                    .or_else(|| {
-                        [0.0, -0.1, 0.1, -0.2, 0.2]
-                            .iter()
-                            .map(|d| at((t + d).clamp(0.08, 0.92)))
-                            .find(|pt| !inside_other(*pt))
-                    })
-                    .unwrap_or_else(|| at(t))
-            }
-        };
-        badges.push((mx, my));
-        let _ = write!(
-            svg,
-            r##"<circle cx="{mx:.1}" cy="{my:.1}" r="9" fill="#ffffff" stroke="{color}" stroke-width="1.2"/><text x="{mx:.1}" y="{:.1}" font-size="10" text-anchor="middle" fill="{color}">{}</text><title>{}</title></g>"##,
-            my + 3.5,
-            i + 1,
-            xml(&format!("{}: {} → {}", i + 1, flow.from, flow.to))
-        );
-    }
+    let canvas = Canvas {
+        layout: &layout,
+        width,
+        height,
+        legend_h,
+    };
+    let titles = draw_boundaries(&mut svg, model, &layout);
+    draw_flows(&mut svg, model, graph, &canvas);
     // Boundary titles over the flows, on a white plate so lines never cross them.
     for (x, y, label) in &titles {
         let width = label.chars().count() as f64 * 7.4 + 8.0;
@@ -497,6 +271,292 @@ pub fn data_flow_svg(model: &Model, graph: &FlowGraph) -> String {
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// Rank of each component: breadth-first distance from where data originates (products, users,
+/// producers); components no origin reaches start a rank of their own.
+#[allow(clippy::single_match_else, reason = "the loop reads best as a match on what is left")]
+fn ranks(model: &Model, graph: &FlowGraph) -> Vec<usize> {
+    let n = model.components.len();
+    let mut rank = vec![usize::MAX; n];
+    let mut queue: VecDeque<usize> = VecDeque::new();
+    for (c, component) in model.components.iter().enumerate() {
+        if component.kind.is_origin() {
+            rank[c] = 0;
+            queue.push_back(c);
+        }
+    }
+    loop {
+        while let Some(c) = queue.pop_front() {
+            for (_, next) in graph.outgoing(c) {
+                if rank[next] == usize::MAX {
+                    rank[next] = rank[c] + 1;
+                    queue.push_back(next);
+                }
+            }
+        }
+        match rank.iter().position(|r| *r == usize::MAX) {
+            Some(c) => {
+                rank[c] = 0;
+                queue.push_back(c);
+            }
+            None => break,
+        }
+    }
+    rank
+}
+
+/// The boundary tree: for each boundary (and the root, the last slot), its child boundaries and
+/// the components directly inside it.
+fn nesting(model: &Model, graph: &FlowGraph) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
+    let b_count = model.boundaries.len();
+    let mut children = vec![Vec::new(); b_count + 1]; // last slot: the root
+    let mut members = vec![Vec::new(); b_count + 1];
+    let b_index = model.boundary_index();
+    for (b, boundary) in model.boundaries.iter().enumerate() {
+        let parent = boundary.parent.as_deref().and_then(|p| b_index.get(p)).copied();
+        // A cycle would hide boundaries: the chain's boundaries go to the root instead.
+        let chain = model.boundary_chain(Some(boundary.id.as_str()), &b_index);
+        let cyclic = model.boundaries[*chain.last().unwrap_or(&b)].parent.is_some()
+            && chain.last().is_some_and(|&l| {
+                model.boundaries[l]
+                    .parent
+                    .as_deref()
+                    .and_then(|p| b_index.get(p))
+                    .is_some()
+            });
+        children[if cyclic { b_count } else { parent.unwrap_or(b_count) }].push(b);
+    }
+    for (c, encl) in graph.enclosing.iter().enumerate() {
+        members[encl.first().copied().unwrap_or(b_count)].push(c);
+    }
+    (children, members)
+}
+
+/// The lowest component rank inside each boundary (the root included).
+fn boundary_ranks(children: &[Vec<usize>], members: &[Vec<usize>], rank: &[usize]) -> Vec<usize> {
+    let b_count = children.len() - 1;
+    let mut boundary_rank = vec![usize::MAX; b_count + 1];
+    fn min_rank(
+        b: usize,
+        children: &[Vec<usize>],
+        members: &[Vec<usize>],
+        rank: &[usize],
+        memo: &mut [usize],
+        depth: usize,
+    ) -> usize {
+        if depth > children.len() {
+            return usize::MAX;
+        }
+        let own = members[b].iter().map(|&c| rank[c]).min().unwrap_or(usize::MAX);
+        let nested = children[b]
+            .iter()
+            .map(|&k| min_rank(k, children, members, rank, memo, depth + 1))
+            .min()
+            .unwrap_or(usize::MAX);
+        memo[b] = own.min(nested);
+        memo[b]
+    }
+    for b in 0..=b_count {
+        min_rank(b, children, members, rank, &mut boundary_rank, 0);
+    }
+    boundary_rank
+}
+
+/// What drawing a flow needs to know about the picture.
+struct Canvas<'a> {
+    layout: &'a Layout,
+    width: f64,
+    height: f64,
+    legend_h: f64,
+}
+
+/// Boundaries, outermost first so inner ones draw on top; returns their titles to draw last.
+fn draw_boundaries(svg: &mut String, model: &Model, layout: &Layout) -> Vec<(f64, f64, String)> {
+    let mut titles: Vec<(f64, f64, String)> = Vec::new();
+    let mut depth_sorted: Vec<(usize, Rect)> = layout.boundary_rects.iter().map(|(b, r)| (*b, *r)).collect();
+    depth_sorted.sort_by(|a, b| (b.1.w * b.1.h).total_cmp(&(a.1.w * a.1.h)).then(a.0.cmp(&b.0)));
+    for (b, r) in &depth_sorted {
+        let boundary = &model.boundaries[*b];
+        let title = boundary.name.as_deref().unwrap_or(&boundary.id);
+        let operator = boundary
+            .operator
+            .as_deref()
+            .map(|o| format!(" · {o}"))
+            .unwrap_or_default();
+        let _ = write!(
+            svg,
+            r##"<g class="boundary"><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="10" fill="#fafbfc" fill-opacity="0.6" stroke="#6b778c" stroke-width="1.4" stroke-dasharray="6 4"/></g>"##,
+            r.x, r.y, r.w, r.h,
+        );
+        let label = shorten(&format!("{title}{operator}"), ((r.w - 20.0) / 7.2) as usize);
+        titles.push((r.x + 10.0, r.y + 17.0, label));
+    }
+    titles
+}
+
+/// Flows: straight arrows between node borders, parallel ones offset, bent around components.
+fn draw_flows(svg: &mut String, model: &Model, graph: &FlowGraph, canvas: &Canvas<'_>) {
+    let mut pair_total: HashMap<(usize, usize), usize> = HashMap::new();
+    for &(a, b) in graph.ends.iter().flatten() {
+        *pair_total.entry((a.min(b), a.max(b))).or_insert(0) += 1;
+    }
+    let mut pair_count: HashMap<(usize, usize), usize> = HashMap::new();
+    let mut badges: Vec<(f64, f64)> = Vec::new();
+    for (i, flow) in model.flows.iter().enumerate() {
+        let Some((a, b)) = graph.ends[i] else {
+            continue;
+        };
+        if a == b {
+            continue;
+        }
+        let key = (a.min(b), a.max(b));
+        let k = *pair_count.entry(key).and_modify(|k| *k += 1).or_insert(0);
+        let total = pair_total.get(&key).copied().unwrap_or(1);
+        let badge = draw_flow(svg, graph, canvas, (i, flow), (a, b, k, total), &badges);
+        badges.push(badge);
+    }
+}
+
+/// One flow from component `a` to `b`, the `k`-th of `total` between them; returns where its
+/// number was drawn.
+#[allow(
+    clippy::single_match_else,
+    reason = "a curve through the apex or a straight line: two shapes, one match"
+)]
+fn draw_flow(
+    svg: &mut String,
+    graph: &FlowGraph,
+    canvas: &Canvas<'_>,
+    (i, flow): (usize, &crate::model::Flow),
+    (a, b, k, total): (usize, usize, usize, usize),
+    badges: &[(f64, f64)],
+) -> (f64, f64) {
+    let (layout, width, height, legend_h) = (canvas.layout, canvas.width, canvas.height, canvas.legend_h);
+    let (ra, rb) = (layout.node_rects[&a], layout.node_rects[&b]);
+    let (ax, ay) = (ra.x + ra.w / 2.0, ra.y + ra.h / 2.0);
+    let (bx, by) = (rb.x + rb.w / 2.0, rb.y + rb.h / 2.0);
+    let (dx, dy) = (bx - ax, by - ay);
+    let len = (dx * dx + dy * dy).sqrt().max(1.0);
+    // Offset parallel flows sideways: 0, +12, -12, +24, …
+    let shift = if k == 0 {
+        0.0
+    } else {
+        12.0 * k.div_ceil(2) as f64 * if k % 2 == 1 { 1.0 } else { -1.0 }
+    };
+    let sign = if a < b { 1.0 } else { -1.0 };
+    let (ox, oy) = (-dy / len * shift * sign, dx / len * shift * sign);
+    let start = border_point(ra, ax + ox, ay + oy, dx, dy);
+    let end = border_point(rb, bx + ox, by + oy, -dx, -dy);
+    let crossing = graph.crossings.get(i).is_some_and(crate::graph::Crossing::crosses);
+    let color = if crossing { "#bf2600" } else { "#42526e" };
+    // A straight line that would run under another component bends around it instead.
+    let others: Vec<Rect> = layout
+        .node_rects
+        .iter()
+        .filter(|(c, _)| **c != a && **c != b)
+        .map(|(_, r)| *r)
+        .collect();
+    let blocked = |p: (f64, f64), q: (f64, f64)| others.iter().any(|r| segment_hits(p, q, *r));
+    // Bend on the pair's canonical side, parallel flows further out, so they stay apart.
+    let (nx, ny) = if a < b {
+        (-dy / len, dx / len)
+    } else {
+        (dy / len, -dx / len)
+    };
+    // Numbers must not sit under any component, the flow's own ends included.
+    let inside_other = |pt: (f64, f64)| {
+        layout
+            .node_rects
+            .values()
+            .any(|r| pt.0 > r.x - 10.0 && pt.0 < r.x + r.w + 10.0 && pt.1 > r.y - 10.0 && pt.1 < r.y + r.h + 10.0)
+    };
+    let crowded = |pt: (f64, f64)| badges.iter().any(|b| (b.0 - pt.0).hypot(b.1 - pt.1) < 20.0);
+    let mut apex: Option<(f64, f64)> = None;
+    if blocked(start, end) {
+        let (cx, cy) = ((start.0 + end.0) / 2.0, (start.1 + end.1) / 2.0);
+        // The bend that crosses the fewest components, nearest first.
+        let mut best: Option<(usize, (f64, f64))> = None;
+        for bend in [
+            45.0_f64, -45.0, 70.0, -70.0, 100.0, -100.0, 140.0, -140.0, 190.0, -190.0,
+        ] {
+            let bend = bend + 24.0 * k as f64 * bend.signum();
+            let candidate = (cx + nx * bend, cy + ny * bend);
+            // Stay on the canvas, clear of its edges, so the number remains visible.
+            let on_canvas = candidate.0 > 14.0
+                && candidate.0 < width - 14.0
+                && candidate.1 > 14.0
+                && candidate.1 < height - legend_h;
+            if !on_canvas || inside_other(candidate) {
+                continue;
+            }
+            let hits = usize::from(blocked(start, candidate)) + usize::from(blocked(candidate, end));
+            if best.is_none_or(|(h, _)| hits < h) {
+                best = Some((hits, candidate));
+            }
+            if hits == 0 {
+                break;
+            }
+        }
+        apex = best.map(|(_, point)| point);
+    }
+    let (mx, my) = match apex {
+        Some((px, py)) => {
+            // A quadratic curve through the apex: control point = 2·apex − midpoint.
+            let (cx, cy) = (2.0 * px - (start.0 + end.0) / 2.0, 2.0 * py - (start.1 + end.1) / 2.0);
+            let _ = write!(
+                svg,
+                r##"<g class="flow"><path d="M{:.1},{:.1} Q{cx:.1},{cy:.1} {:.1},{:.1}" fill="none" stroke="{color}" stroke-width="1.5" marker-end="url(#arrow)"/>"##,
+                start.0, start.1, end.0, end.1
+            );
+            // The number sits at the apex, or nearby on the curve if another number is there.
+            let on_curve = |t: f64| {
+                let u = 1.0 - t;
+                (
+                    u * u * start.0 + 2.0 * u * t * cx + t * t * end.0,
+                    u * u * start.1 + 2.0 * u * t * cy + t * t * end.1,
+                )
+            };
+            [0.5, 0.38, 0.62, 0.28, 0.72]
+                .iter()
+                .map(|t| on_curve(*t))
+                .find(|pt| !crowded(*pt) && !inside_other(*pt))
+                .unwrap_or((px, py))
+        }
+        None => {
+            let _ = write!(
+                svg,
+                r##"<g class="flow"><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="{color}" stroke-width="1.5" marker-end="url(#arrow)"/>"##,
+                start.0, start.1, end.0, end.1
+            );
+            // Spread the numbers of parallel flows along their lines so they do not pile up,
+            // measured along the pair's canonical direction so opposite flows differ too.
+            let total = total as f64;
+            let t = (0.5 + (k as f64 - (total - 1.0) / 2.0) * 0.16).clamp(0.18, 0.82);
+            let t = if a < b { t } else { 1.0 - t };
+            // Where the line runs under a component, slide the number to a visible spot.
+            let at = |t: f64| (start.0 + (end.0 - start.0) * t, start.1 + (end.1 - start.1) * t);
+            [0.0, -0.1, 0.1, -0.2, 0.2, -0.3, 0.3]
+                .iter()
+                .map(|d| at((t + d).clamp(0.08, 0.92)))
+                .find(|pt| !inside_other(*pt) && !crowded(*pt))
+                .or_else(|| {
+                    [0.0, -0.1, 0.1, -0.2, 0.2]
+                        .iter()
+                        .map(|d| at((t + d).clamp(0.08, 0.92)))
+                        .find(|pt| !inside_other(*pt))
+                })
+                .unwrap_or_else(|| at(t))
+        }
+    };
+    let _ = write!(
+        svg,
+        r##"<circle cx="{mx:.1}" cy="{my:.1}" r="9" fill="#ffffff" stroke="{color}" stroke-width="1.2"/><text x="{mx:.1}" y="{:.1}" font-size="10" text-anchor="middle" fill="{color}">{}</text><title>{}</title></g>"##,
+        my + 3.5,
+        i + 1,
+        xml(&format!("{}: {} → {}", i + 1, flow.from, flow.to))
+    );
+    (mx, my)
 }
 
 /// Whether the segment p–q passes through rectangle `r` (grown by a small margin).
