@@ -272,14 +272,8 @@ impl Plan {
         self.holdings.len() - 1
     }
 
-    #[allow(
-        clippy::too_many_lines,
-        reason = "one long pass over the descriptor or model; to be split into named steps (tracked in the session note)"
-    )]
     fn new(facts: &Facts<'_>, workload: &Workload) -> Plan {
-        let (model, catalog, resolved) = (facts.model, facts.catalog, &facts.resolved);
-        let index = &facts.graph.component_index;
-        let data_index = &facts.graph.data_index;
+        let (model, resolved) = (facts.model, &facts.resolved);
         let mut realms: Vec<Realm> = workload.realms.keys().filter_map(|r| Realm::parse(r)).collect();
         realms.sort();
         realms.dedup();
@@ -300,136 +294,9 @@ impl Plan {
             connect: model.app.platform != Platform::Forge,
             forge_storage: model.components.iter().any(|c| c.kind == ComponentKind::ForgeStorage),
         };
-        let kind_of = |flow: &crate::model::Flow| -> Option<EventKind> {
-            let from = &model.components[*index.get(flow.from.as_str())?];
-            match (flow.trigger, from.kind) {
-                (Some(Trigger::LifecycleInstalled), _) => Some(EventKind::Install),
-                (Some(Trigger::LifecycleUninstalled), _) => Some(EventKind::Uninstall),
-                (Some(Trigger::Scheduled), _) => Some(EventKind::Scheduled),
-                (Some(Trigger::Webhook | Trigger::Event), ComponentKind::AtlassianProduct) => {
-                    Some(EventKind::ProductEvent)
-                }
-                (Some(Trigger::Iframe | Trigger::Invoke | Trigger::User) | None, ComponentKind::User) => {
-                    Some(EventKind::PageView)
-                }
-                _ => None,
-            }
-        };
-        for (f, flow) in model.flows.iter().enumerate() {
-            let Some(kind) = kind_of(flow) else { continue };
-            // The cascade: from the entry flow, every flow out of a component that carries data
-            // the component has received, breadth-first, each flow once.
-            let mut steps = Vec::new();
-            let mut arrived: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
-            let mut queue = std::collections::VecDeque::from([(
-                f,
-                flow.data
-                    .iter()
-                    .filter_map(|d| data_index.get(d.as_str()).copied())
-                    .collect::<BTreeSet<usize>>(),
-            )]);
-            // A flow runs again only for categories it has not carried yet in this cascade.
-            let mut done: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
-            while let Some((g, carried)) = queue.pop_front() {
-                let first_visit = !done.contains_key(&g);
-                let already = done.entry(g).or_default();
-                let carried: BTreeSet<usize> = carried.difference(already).copied().collect();
-                // Entry flows and flows without data run once; others when they carry
-                // something new.
-                let runs = if carried.is_empty() {
-                    first_visit && (g == f || model.flows[g].data.is_empty())
-                } else {
-                    true
-                };
-                if !runs {
-                    continue;
-                }
-                already.extend(carried.iter().copied());
-                let flow_g = &model.flows[g];
-                let (Some(&from), Some(&to)) = (index.get(flow_g.from.as_str()), index.get(flow_g.to.as_str())) else {
-                    continue;
-                };
-                let source = &model.components[from];
-                let target = &model.components[to];
-                let blocked = (flow_g.trigger == Some(Trigger::Fetch)
-                    && source.kind == ComponentKind::ForgeFunction
-                    && flow_g
-                        .host
-                        .as_deref()
-                        .is_some_and(|h| !source.egress.iter().any(|e| crate::host::egress_allows(e, h))))
-                .then(|| flow_g.host.clone().unwrap_or_default());
-                let mut step = Step {
-                    flow: g,
-                    slots: vec![Vec::new(); plan.realms.len()],
-                    holdings: Vec::new(),
-                    jwt: None,
-                    remote: flow_g.trigger == Some(Trigger::Remote) || flow_g.auth == Some(Auth::Fit),
-                    blocked: blocked.clone(),
-                    product: (source.kind == ComponentKind::AtlassianProduct).then(|| source.id.clone()),
-                };
-                if flow_g.auth == Some(Auth::JwtHs256) && !resolved.on_atlassian(to) {
-                    step.jwt = Some(JwtCheck {
-                        checks: Checks {
-                            signature: target.verifies_jwt == Some(true),
-                            expiry: target.verifies_jwt == Some(true),
-                            qsh: target.validates_qsh == Some(true),
-                            allow_context_qsh: false,
-                        },
-                    });
-                    if plan.attack_target.is_none()
-                        && matches!(flow_g.trigger, Some(Trigger::Webhook | Trigger::Iframe))
-                    {
-                        plan.attack_target = Some((flow_g.label(), step.jwt.map_or(Checks::ALL, |j| j.checks)));
-                    }
-                }
-                if blocked.is_none() {
-                    for &d in &carried {
-                        let at_rest = target.stores.iter().any(|s| data_index.get(s.as_str()) == Some(&d));
-                        for (ri, realm) in plan.realms.clone().iter().enumerate() {
-                            let country = resolved
-                                .location(to, *realm, catalog)
-                                .code()
-                                .unwrap_or("unknown")
-                                .to_owned();
-                            for org in resolved.responsible(to) {
-                                let slot = plan.slot((ri, d, org.to_owned(), country.clone(), false));
-                                step.slots[ri].push(slot);
-                                if at_rest {
-                                    let slot = plan.slot((ri, d, org.to_owned(), country.clone(), true));
-                                    step.slots[ri].push(slot);
-                                }
-                            }
-                        }
-                        if at_rest {
-                            let h = plan.holding((to, d));
-                            step.holdings.push(h);
-                        }
-                    }
-                    let have = arrived.entry(to).or_default();
-                    have.extend(carried.iter().copied());
-                    let have = have.clone();
-                    for (h, next) in model.flows.iter().enumerate() {
-                        if next.from != flow_g.to || kind_of(next).is_some() {
-                            continue;
-                        }
-                        let mut next_carried: BTreeSet<usize> = next
-                            .data
-                            .iter()
-                            .filter_map(|d| data_index.get(d.as_str()).copied())
-                            .filter(|d| {
-                                have.contains(d)
-                                    || target.produces.iter().any(|p| data_index.get(p.as_str()) == Some(d))
-                                    || target.stores.iter().any(|p| data_index.get(p.as_str()) == Some(d))
-                            })
-                            .collect();
-                        if next.data.is_empty() {
-                            next_carried.clear();
-                        }
-                        queue.push_back((h, next_carried));
-                    }
-                }
-                steps.push(step);
-            }
+        for f in 0..model.flows.len() {
+            let Some(kind) = entry_kind(facts, f) else { continue };
+            let steps = plan.cascade(facts, f);
             plan.entries.push((kind, steps));
         }
         plan.phi_gap = plan
@@ -446,6 +313,133 @@ impl Plan {
             .collect();
         plan
     }
+
+    /// The cascade of one entry flow: from it, every flow out of a component that carries data
+    /// the component has received, breadth-first, each flow once per category.
+    fn cascade(&mut self, facts: &Facts<'_>, f: usize) -> Vec<Step> {
+        let (model, graph) = (facts.model, facts.graph);
+        let mut steps = Vec::new();
+        let mut arrived: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+        let carried_by = |g: usize| {
+            graph.carried[g]
+                .iter()
+                .map(|&d| d as usize)
+                .collect::<BTreeSet<usize>>()
+        };
+        let mut queue = std::collections::VecDeque::from([(f, carried_by(f))]);
+        // A flow runs again only for categories it has not carried yet in this cascade.
+        let mut done: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+        while let Some((g, carried)) = queue.pop_front() {
+            let first_visit = !done.contains_key(&g);
+            let already = done.entry(g).or_default();
+            let carried: BTreeSet<usize> = carried.difference(already).copied().collect();
+            // Entry flows and flows without data run once; others when they carry something new.
+            let runs = if carried.is_empty() {
+                first_visit && (g == f || model.flows[g].data.is_empty())
+            } else {
+                true
+            };
+            if !runs {
+                continue;
+            }
+            already.extend(carried.iter().copied());
+            let Some((_, to)) = graph.ends[g] else {
+                continue;
+            };
+            let step = self.step(facts, g, &carried);
+            if step.blocked.is_none() {
+                let target = &model.components[to];
+                let have = arrived.entry(to).or_default();
+                have.extend(carried.iter().copied());
+                let have = have.clone();
+                let own = |d: usize| {
+                    let id = model.data[d].id.as_str();
+                    target.produces.iter().any(|p| p == id) || target.stores.iter().any(|p| p == id)
+                };
+                for (h, _) in graph.outgoing(to) {
+                    if entry_kind(facts, h).is_some() {
+                        continue;
+                    }
+                    let next_carried: BTreeSet<usize> = if model.flows[h].data.is_empty() {
+                        BTreeSet::new()
+                    } else {
+                        carried_by(h)
+                            .into_iter()
+                            .filter(|&d| have.contains(&d) || own(d))
+                            .collect()
+                    };
+                    queue.push_back((h, next_carried));
+                }
+            }
+            steps.push(step);
+        }
+        steps
+    }
+
+    /// Flow `g` run with the categories `carried`: its ledger slots, holdings, JWT checks and
+    /// whether Forge egress rules block it.
+    fn step(&mut self, facts: &Facts<'_>, g: usize, carried: &BTreeSet<usize>) -> Step {
+        let (model, catalog, resolved) = (facts.model, facts.catalog, &facts.resolved);
+        let flow_g = &model.flows[g];
+        let (from, to) = facts.graph.ends[g].unwrap_or_default();
+        let source = &model.components[from];
+        let target = &model.components[to];
+        let blocked = (flow_g.trigger == Some(Trigger::Fetch)
+            && source.kind == ComponentKind::ForgeFunction
+            && flow_g
+                .host
+                .as_deref()
+                .is_some_and(|h| !source.egress.iter().any(|e| crate::host::egress_allows(e, h))))
+        .then(|| flow_g.host.clone().unwrap_or_default());
+        let mut step = Step {
+            flow: g,
+            slots: vec![Vec::new(); self.realms.len()],
+            holdings: Vec::new(),
+            jwt: None,
+            remote: flow_g.trigger == Some(Trigger::Remote) || flow_g.auth == Some(Auth::Fit),
+            blocked: blocked.clone(),
+            product: (source.kind == ComponentKind::AtlassianProduct).then(|| source.id.clone()),
+        };
+        if flow_g.auth == Some(Auth::JwtHs256) && !resolved.on_atlassian(to) {
+            step.jwt = Some(JwtCheck {
+                checks: Checks {
+                    signature: target.verifies_jwt == Some(true),
+                    expiry: target.verifies_jwt == Some(true),
+                    qsh: target.validates_qsh == Some(true),
+                    allow_context_qsh: false,
+                },
+            });
+            if self.attack_target.is_none() && matches!(flow_g.trigger, Some(Trigger::Webhook | Trigger::Iframe)) {
+                self.attack_target = Some((flow_g.label(), step.jwt.map_or(Checks::ALL, |j| j.checks)));
+            }
+        }
+        if blocked.is_some() {
+            return step;
+        }
+        for &d in carried {
+            let at_rest = target.stores.iter().any(|s| *s == model.data[d].id);
+            for (ri, realm) in self.realms.clone().iter().enumerate() {
+                let country = resolved
+                    .location(to, *realm, catalog)
+                    .code()
+                    .unwrap_or("unknown")
+                    .to_owned();
+                for org in resolved.responsible(to) {
+                    let slot = self.slot((ri, d, org.to_owned(), country.clone(), false));
+                    step.slots[ri].push(slot);
+                    if at_rest {
+                        let slot = self.slot((ri, d, org.to_owned(), country.clone(), true));
+                        step.slots[ri].push(slot);
+                    }
+                }
+            }
+            if at_rest {
+                let h = self.holding((to, d));
+                step.holdings.push(h);
+            }
+        }
+        step
+    }
 }
 
 /// What one or many installations produced; summed across installations.
@@ -460,6 +454,23 @@ struct Tally {
     not_kept: Vec<u64>,
     attacks: [AttackCount; 4],
     daily: Vec<(u64, u64)>,
+}
+
+/// The kind of event a flow starts, if it is an entry point (lifecycle, schedule, product event,
+/// page view); other flows run only as part of a cascade.
+fn entry_kind(facts: &Facts<'_>, f: usize) -> Option<EventKind> {
+    let flow = &facts.model.flows[f];
+    let (from, _) = facts.graph.ends[f]?;
+    match (flow.trigger, facts.model.components[from].kind) {
+        (Some(Trigger::LifecycleInstalled), _) => Some(EventKind::Install),
+        (Some(Trigger::LifecycleUninstalled), _) => Some(EventKind::Uninstall),
+        (Some(Trigger::Scheduled), _) => Some(EventKind::Scheduled),
+        (Some(Trigger::Webhook | Trigger::Event), ComponentKind::AtlassianProduct) => Some(EventKind::ProductEvent),
+        (Some(Trigger::Iframe | Trigger::Invoke | Trigger::User) | None, ComponentKind::User) => {
+            Some(EventKind::PageView)
+        }
+        _ => None,
+    }
 }
 
 impl Tally {
