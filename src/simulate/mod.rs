@@ -560,11 +560,21 @@ pub fn simulate(
     finish(model, analysis, catalog, workload, &plan, tally)
 }
 
+/// Where a site is pinned: a realm drawn by the workload's weights.
+fn pick_realm(rng: &mut Rng, plan: &Plan, weight_sum: f64) -> usize {
+    let mut pick = rng.unit() * weight_sum;
+    let mut realm = 0;
+    for (r, w) in plan.realm_weights.iter().enumerate() {
+        if pick < *w {
+            return r;
+        }
+        pick -= w;
+        realm = r;
+    }
+    realm
+}
+
 #[allow(clippy::too_many_arguments, reason = "the hot loop's context, kept in locals")]
-#[allow(
-    clippy::too_many_lines,
-    reason = "one long pass over the descriptor or model; to be split into named steps (tracked in the session note)"
-)]
 fn run_installation(
     plan: &Plan,
     resolved: &Resolved<'_>,
@@ -581,17 +591,7 @@ fn run_installation(
         tally.daily.resize(days, (0, 0));
     }
     let mut rng = Rng::new(workload.seed.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    // Where the site is pinned.
-    let mut pick = rng.unit() * weight_sum;
-    let mut realm = 0;
-    for (r, w) in plan.realm_weights.iter().enumerate() {
-        if pick < *w {
-            realm = r;
-            break;
-        }
-        pick -= w;
-        realm = r;
-    }
+    let realm = pick_realm(&mut rng, plan, weight_sum);
     let products: BTreeSet<String> = workload
         .products
         .iter()
@@ -699,7 +699,29 @@ fn run_installation(
             }
         }
     }
-    // Attack experiments on the first JWT-authenticated endpoint.
+    attack_experiments(plan, workload, model, resolved, i, (&client_key, &secret), tally);
+    final_state(
+        plan,
+        model,
+        resolved,
+        catalog,
+        (i, realm_now, uninstall_day.is_some()),
+        &held,
+        tally,
+    );
+}
+
+/// Attack experiments on the first JWT-authenticated endpoint: a wrong secret, an expired token,
+/// a tampered URL (qsh) and another installation's issuer.
+fn attack_experiments(
+    plan: &Plan,
+    workload: &Workload,
+    model: &Model,
+    resolved: &Resolved<'_>,
+    i: u64,
+    (client_key, secret): (&str, &[u8]),
+    tally: &mut Tally,
+) {
     if workload.attacks && plan.connect {
         if let Some((target, checks)) = &plan.attack_target {
             let now = 1_760_000_000;
@@ -709,7 +731,7 @@ fn run_installation(
             let other_secret = installation_secret(workload.seed, i + 1);
             let lookup = |iss: &str| {
                 if iss == client_key {
-                    Some(&secret[..])
+                    Some(secret)
                 } else if iss == other_key {
                     Some(&other_secret[..])
                 } else {
@@ -717,7 +739,7 @@ fn run_installation(
                 }
             };
             let base = Claims {
-                iss: client_key.clone(),
+                iss: client_key.to_owned(),
                 iat: now,
                 exp: now + 180,
                 qsh: good_qsh.clone(),
@@ -732,18 +754,18 @@ fn run_installation(
                             exp: now - 3_000,
                             ..base.clone()
                         },
-                        &secret,
+                        secret,
                     ),
                     url.clone(),
                 ),
-                (jwt::sign(&base, &secret), format!("{url}&admin=true")),
+                (jwt::sign(&base, secret), format!("{url}&admin=true")),
                 (
                     jwt::sign(
                         &Claims {
                             iss: other_key.clone(),
                             ..base.clone()
                         },
-                        &secret,
+                        secret,
                     ),
                     url.clone(),
                 ),
@@ -768,7 +790,19 @@ fn run_installation(
             }
         }
     }
-    // Final state: where this installation's data rests.
+}
+
+/// Where this installation's data rests at the end: realm kept, secrets outside Atlassian, data
+/// kept after uninstall.
+fn final_state(
+    plan: &Plan,
+    model: &Model,
+    resolved: &Resolved<'_>,
+    catalog: &Catalog,
+    (i, realm_now, uninstalled): (u64, usize, bool),
+    held: &[bool],
+    tally: &mut Tally,
+) {
     let final_realm = plan.realms[realm_now];
     let mut kept = true;
     let mut secret_outside = false;
@@ -781,7 +815,7 @@ fn run_installation(
         if category.credential && !on_atlassian {
             secret_outside = true;
         }
-        if uninstall_day.is_some() {
+        if uninstalled {
             let purged = model.components[component].purge_on_uninstall == Some(true)
                 || model.components[component].kind == ComponentKind::ForgeStorage;
             if !purged {
@@ -798,7 +832,7 @@ fn run_installation(
         }
     }
     tally.totals.secrets_outside_atlassian += u64::from(secret_outside);
-    if uninstall_day.is_none() {
+    if !uninstalled {
         let code = final_realm.code().to_owned();
         *tally.total.entry(code.clone()).or_default() += 1;
         if kept {
@@ -817,41 +851,15 @@ fn resolved_on(resolved: &Resolved<'_>, model: &Model, id: &str) -> bool {
         .is_some_and(|c| resolved.on_atlassian(c))
 }
 
-#[allow(
-    clippy::too_many_lines,
-    reason = "one long pass over the descriptor or model; to be split into named steps (tracked in the session note)"
-)]
-fn finish(
+/// Transfers: personal data reaching a recipient outside the EEA from a European realm needs the
+/// mechanism the static analysis found for that recipient and realm.
+fn transfer_rows(
     model: &Model,
     analysis: &Analysis,
     catalog: &Catalog,
-    workload: &Workload,
     plan: &Plan,
-    tally: Tally,
-) -> Simulation {
-    // The ledger sums every realm's records for each category × organisation × country × state.
-    let mut summed: BTreeMap<(usize, &str, &str, bool), u64> = BTreeMap::new();
-    for ((_, d, org, country, at_rest), records) in plan.slots.iter().zip(tally.slots.iter()) {
-        if *records > 0 {
-            *summed
-                .entry((*d, org.as_str(), country.as_str(), *at_rest))
-                .or_default() += records;
-        }
-    }
-    let mut ledger: Vec<LedgerRow> = summed
-        .into_iter()
-        .map(|((d, org, country, at_rest), records)| LedgerRow {
-            data: model.data[d].id.clone(),
-            organisation: org.to_owned(),
-            country: country.to_owned(),
-            state: if at_rest { "at-rest" } else { "in-transit" },
-            records,
-            bytes: records * workload.bytes_per_record,
-        })
-        .collect();
-    ledger.sort();
-    // Transfers: personal data reaching a recipient outside the EEA from a European realm
-    // needs the mechanism the static analysis found for that recipient and realm.
+    tally: &Tally,
+) -> Vec<TransferRow> {
     let mut transfers: BTreeMap<(String, String, String, String), u64> = BTreeMap::new();
     for (slot, records) in plan.slots.iter().zip(tally.slots.iter()) {
         let (ri, d, org, country, at_rest) = slot;
@@ -887,7 +895,7 @@ fn finish(
             .entry((realm.code().to_owned(), org.clone(), country.clone(), mechanism))
             .or_default() += records;
     }
-    let transfers = transfers
+    transfers
         .into_iter()
         .map(|((realm, organisation, country, mechanism), records)| TransferRow {
             realm,
@@ -896,7 +904,39 @@ fn finish(
             mechanism,
             records,
         })
+        .collect()
+}
+
+fn finish(
+    model: &Model,
+    analysis: &Analysis,
+    catalog: &Catalog,
+    workload: &Workload,
+    plan: &Plan,
+    tally: Tally,
+) -> Simulation {
+    // The ledger sums every realm's records for each category × organisation × country × state.
+    let mut summed: BTreeMap<(usize, &str, &str, bool), u64> = BTreeMap::new();
+    for ((_, d, org, country, at_rest), records) in plan.slots.iter().zip(tally.slots.iter()) {
+        if *records > 0 {
+            *summed
+                .entry((*d, org.as_str(), country.as_str(), *at_rest))
+                .or_default() += records;
+        }
+    }
+    let mut ledger: Vec<LedgerRow> = summed
+        .into_iter()
+        .map(|((d, org, country, at_rest), records)| LedgerRow {
+            data: model.data[d].id.clone(),
+            organisation: org.to_owned(),
+            country: country.to_owned(),
+            state: if at_rest { "at-rest" } else { "in-transit" },
+            records,
+            bytes: records * workload.bytes_per_record,
+        })
         .collect();
+    ledger.sort();
+    let transfers = transfer_rows(model, analysis, catalog, plan, &tally);
     let kept = tally.kept.clone();
     let all: u64 = tally.total.values().sum();
     let kept_all: u64 = kept.values().sum();
