@@ -7,7 +7,7 @@
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, Seg};
 use crate::graph::FlowGraph;
-use crate::model::{FORMAT_VERSION, Model, Realm, Region};
+use crate::model::{FORMAT_VERSION, Model, Region};
 use crate::path;
 use crate::suggest;
 use std::collections::{HashMap, HashSet};
@@ -313,24 +313,6 @@ impl<'m> Checks<'m> {
                     path!["components", i, "region"],
                 );
             }
-        }
-        for (i, installation) in self.model.installations.iter().enumerate() {
-            if Realm::ALL.iter().any(|r| r.code() == installation.realm) {
-                continue;
-            }
-            let suggestion = Realm::parse(&installation.realm)
-                .map(Realm::code)
-                .or_else(|| suggest::closest(&installation.realm, Realm::ALL.iter().map(|r| r.code())));
-            let realms: Vec<&str> = Realm::ALL.iter().map(|r| r.code()).collect();
-            self.push(
-                Diagnostic::error(
-                    "unknown-region",
-                    format!("`{}` is not a data-residency realm", installation.realm),
-                )
-                .with_suggestion(suggestion)
-                .with_help(format!("realms: {}", realms.join(", "))),
-                path!["installations", i, "realm"],
-            );
         }
     }
 

@@ -65,11 +65,7 @@ impl<'m> Facts<'m> {
         let model = &loaded.model;
         let resolved = Resolved::new(model, &loaded.graph, catalog);
         let propagation = Propagation::compute(model, &loaded.graph);
-        let mut realms: Vec<Realm> = model
-            .installations
-            .iter()
-            .filter_map(|i| Realm::parse(&i.realm))
-            .collect();
+        let mut realms: Vec<Realm> = model.installations.iter().map(|i| i.realm).collect();
         realms.sort();
         realms.dedup();
         let mut facts = Facts {

@@ -384,7 +384,7 @@ pub fn residency(cx: &Facts<'_>) -> Vec<RealmResidency> {
                     .model
                     .installations
                     .iter()
-                    .filter(|i| Realm::parse(&i.realm) == Some(realm))
+                    .filter(|i| i.realm == realm)
                     .map(|i| i.id.clone())
                     .collect(),
                 entries,

@@ -526,10 +526,10 @@ pub struct Installation {
     /// Identifier of the installation.
     pub id: String,
     /// The data-residency realm the site is pinned to: `eu`, `us`, `de`, `au`, `global`, …
-    pub realm: String,
+    pub realm: Realm,
     /// Products the app is installed in (`jira`, `confluence`, `jsm`, …).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub products: Vec<String>,
+    pub products: Vec<Product>,
     /// Whether the customer is a HIPAA covered entity or business associate for this site.
     #[serde(default, skip_serializing_if = "is_false")]
     pub hipaa: bool,
@@ -537,6 +537,22 @@ pub struct Installation {
     /// only for Standard and above.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<Plan>,
+}
+
+/// An Atlassian Cloud product an app can be installed in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Product {
+    /// Jira.
+    Jira,
+    /// Jira Service Management.
+    Jsm,
+    /// Confluence.
+    Confluence,
+    /// Bitbucket Cloud.
+    Bitbucket,
+    /// Compass.
+    Compass,
 }
 
 /// An Atlassian Cloud plan. Checked when the model is read: `plan: Standard` or `plan: pro` is

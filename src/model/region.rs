@@ -3,9 +3,10 @@
 use std::fmt;
 
 /// An Atlassian data-residency realm (the location a site's in-scope data is pinned to).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Realm {
     /// No pinning: Atlassian chooses, and may move, the location.
+    #[default]
     Global,
     /// European Union (Frankfurt and Dublin).
     Eu,
@@ -89,6 +90,39 @@ impl Realm {
             Realm::Gb => Some("GB"),
             Realm::Ch => Some("CH"),
         }
+    }
+}
+
+impl serde::Serialize for Realm {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Realm {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Realm, D::Error> {
+        let code = String::deserialize(deserializer)?;
+        // Exact codes only: the schema check has already turned `EU` into an error with a
+        // suggestion, so nothing is silently accepted here.
+        Realm::ALL
+            .into_iter()
+            .find(|r| r.code() == code)
+            .ok_or_else(|| serde::de::Error::custom(format!("`{code}` is not a data-residency realm")))
+    }
+}
+
+impl schemars::JsonSchema for Realm {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Realm".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let codes: Vec<&str> = Realm::ALL.iter().map(|r| r.code()).collect();
+        schemars::json_schema!({
+            "description": "An Atlassian data-residency realm.",
+            "type": "string",
+            "enum": codes,
+        })
     }
 }
 
