@@ -61,7 +61,9 @@ pub fn analysis_text(analysis: &Analysis) -> String {
         let _ = writeln!(out, "\nHIPAA chain (PHI: {}):", analysis.hipaa.phi.join(", "));
         for link in &analysis.hipaa.chain {
             let baa = match link.baa {
-                _ if link.relationship == "atlassian" => "Atlassian BAA (Standard plan and above)",
+                _ if link.relationship == crate::analysis::Relationship::Atlassian => {
+                    "Atlassian BAA (Standard plan and above)"
+                }
                 Some(true) => "BAA in place",
                 Some(false) => "NO BAA",
                 None => "BAA unknown",

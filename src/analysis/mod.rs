@@ -5,8 +5,8 @@ mod portfolio;
 
 pub use crate::facts::european_realm;
 pub use crate::facts::{
-    BaaLink, DataUse, Evidence, GdprRole, Hipaa, Mechanism, RealmResidency, ResidencyEntry, RunsOnAtlassian, Soc2,
-    Subprocessor, SubserviceOrganisation,
+    BaaLink, DataUse, Evidence, GdprRole, Hipaa, Mechanism, RealmResidency, Relationship, ResidencyEntry,
+    RunsOnAtlassian, Soc2, Subprocessor, SubserviceOrganisation,
 };
 pub use portfolio::{PortfolioRecipient, portfolio};
 

@@ -10,8 +10,8 @@ pub mod sections;
 
 pub use sections::european_realm;
 pub use sections::{
-    BaaLink, DataUse, Evidence, GdprRole, Hipaa, Mechanism, RealmResidency, ResidencyEntry, RunsOnAtlassian, Soc2,
-    Subprocessor, SubserviceOrganisation,
+    BaaLink, DataUse, Evidence, GdprRole, Hipaa, Mechanism, RealmResidency, Relationship, ResidencyEntry,
+    RunsOnAtlassian, Soc2, Subprocessor, SubserviceOrganisation,
 };
 
 use crate::catalog::Catalog;

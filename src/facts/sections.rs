@@ -403,7 +403,7 @@ pub struct BaaLink {
     pub name: String,
     /// `business-associate` (the vendor, contracting with the customer), `subcontractor` (its
     /// providers), `atlassian` (covered only by the customer's own Atlassian BAA, if at all).
-    pub relationship: &'static str,
+    pub relationship: Relationship,
     /// Who must sign the BAA with this organisation.
     pub baa_with: String,
     /// BAA in place (`true`), refused or absent (`false`), unknown (`null`).
@@ -412,6 +412,35 @@ pub struct BaaLink {
     pub phi: Vec<String>,
     /// Components involved.
     pub components: Vec<String>,
+}
+
+/// A link's place in the HIPAA business-associate chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Relationship {
+    /// The vendor, a business associate of the customer (45 CFR 160.103).
+    BusinessAssociate,
+    /// A provider of the vendor: a subcontractor business associate (45 CFR 164.502(e)(1)(ii)).
+    Subcontractor,
+    /// Atlassian.
+    Atlassian,
+}
+
+impl Relationship {
+    /// The name used in reports and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relationship::BusinessAssociate => "business-associate",
+            Relationship::Subcontractor => "subcontractor",
+            Relationship::Atlassian => "atlassian",
+        }
+    }
+}
+
+impl std::fmt::Display for Relationship {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
 }
 
 /// The HIPAA section.
@@ -459,9 +488,12 @@ pub fn hipaa(cx: &Facts<'_>) -> Hipaa {
         .filter_map(|(org, (phi, components))| {
             let facts = cx.resolved.orgs.get(org.as_str())?;
             let (relationship, baa_with) = match facts.role {
-                OrgRole::Vendor => ("business-associate", "the customer".to_owned()),
-                OrgRole::Atlassian => ("atlassian", "the customer (Atlassian's BAA) and the vendor".to_owned()),
-                _ => ("subcontractor", vendor_name.clone()),
+                OrgRole::Vendor => (Relationship::BusinessAssociate, "the customer".to_owned()),
+                OrgRole::Atlassian => (
+                    Relationship::Atlassian,
+                    "the customer (Atlassian's BAA) and the vendor".to_owned(),
+                ),
+                _ => (Relationship::Subcontractor, vendor_name.clone()),
             };
             Some(BaaLink {
                 organisation: org,
@@ -476,14 +508,14 @@ pub fn hipaa(cx: &Facts<'_>) -> Hipaa {
         .collect();
     chain.sort_by_key(|l| {
         (
-            l.relationship != "business-associate",
-            l.relationship == "atlassian",
+            l.relationship != Relationship::BusinessAssociate,
+            l.relationship == Relationship::Atlassian,
             l.organisation.clone(),
         )
     });
     let missing_baa = chain
         .iter()
-        .filter(|l| l.relationship != "atlassian" && l.baa != Some(true))
+        .filter(|l| l.relationship != Relationship::Atlassian && l.baa != Some(true))
         .map(|l| l.organisation.clone())
         .collect();
     Hipaa {

@@ -215,7 +215,11 @@ pub fn comparison(
                 public_endpoints: loaded.model.components.iter().filter(|c| c.public_endpoint).count(),
                 runs_on_atlassian: a.runs_on_atlassian.eligible,
                 baas_needed: if a.hipaa.applies {
-                    a.hipaa.chain.iter().filter(|l| l.relationship != "atlassian").count()
+                    a.hipaa
+                        .chain
+                        .iter()
+                        .filter(|l| l.relationship != crate::analysis::Relationship::Atlassian)
+                        .count()
                 } else {
                     0
                 },

@@ -18,7 +18,7 @@ rule! {
     }
     fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
         let hipaa = &cx.hipaa;
-        for link in hipaa.chain.iter().filter(|l| l.relationship != "atlassian") {
+        for link in hipaa.chain.iter().filter(|l| l.relationship != crate::facts::Relationship::Atlassian) {
             let path = link
                 .phi
                 .first()

@@ -207,7 +207,7 @@ fn forge_with_egress_and_phi() {
         .hipaa
         .chain
         .iter()
-        .map(|l| (l.organisation.as_str(), l.relationship, l.baa))
+        .map(|l| (l.organisation.as_str(), l.relationship.as_str(), l.baa))
         .collect();
     assert_eq!(
         chain,
