@@ -229,7 +229,7 @@ pub fn diff(old: &Analysis, new: &Analysis) -> Diff {
 
 /// Findings that appear or disappear (waived findings count for neither).
 fn finding_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
-    let key = |f: &crate::rules::Finding| (f.rule, f.subject.clone(), f.realm.clone(), f.message.clone());
+    let key = |f: &crate::rules::Finding| (f.rule, f.subject.clone(), f.realm, f.message.clone());
     let old_findings: BTreeMap<_, _> = old
         .findings
         .iter()
@@ -252,7 +252,7 @@ fn finding_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
                 data: Vec::new(),
                 purposes: Vec::new(),
                 locations: Vec::new(),
-                realm: f.realm.clone(),
+                realm: f.realm.map(|r| r.code().to_owned()),
             });
         }
     }
@@ -266,7 +266,7 @@ fn finding_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
                 data: Vec::new(),
                 purposes: Vec::new(),
                 locations: Vec::new(),
-                realm: f.realm.clone(),
+                realm: f.realm.map(|r| r.code().to_owned()),
             });
         }
     }

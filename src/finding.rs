@@ -147,7 +147,7 @@ pub struct Finding {
     pub subject: String,
     /// The installation realm the finding concerns, when it depends on one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub realm: Option<String>,
+    pub realm: Option<crate::model::Realm>,
     /// Component ids along the data's path, origin first.
     pub path: Vec<String>,
     /// What was found, in one sentence.

@@ -91,7 +91,7 @@ pub fn analysis_text(analysis: &Analysis) -> String {
         }
     );
     for finding in &analysis.findings {
-        let realm = finding.realm.as_deref().map(|r| format!(" [{r}]")).unwrap_or_default();
+        let realm = finding.realm.map(|r| format!(" [{r}]")).unwrap_or_default();
         let evidence = if finding.evidence_required {
             " (evidence required)"
         } else {

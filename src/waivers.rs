@@ -28,7 +28,7 @@ pub struct Waiver {
     pub subject: String,
     /// Only the finding for this installation realm.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub realm: Option<String>,
+    pub realm: Option<crate::model::Realm>,
     /// Why the finding is accepted.
     pub reason: String,
     /// Who accepted it (a person or role and contact).
@@ -47,7 +47,7 @@ pub struct UnusedWaiver {
     /// Subject.
     pub subject: String,
     /// Realm, if given.
-    pub realm: Option<String>,
+    pub realm: Option<crate::model::Realm>,
 }
 
 /// Reads and checks a waivers file: every problem with its line and column.
@@ -133,7 +133,7 @@ pub fn apply(analysis: &mut Analysis, waivers: &[Waiver], today: Date) -> Vec<Un
         .map(|(w, _)| UnusedWaiver {
             rule: w.rule.clone(),
             subject: w.subject.clone(),
-            realm: w.realm.clone(),
+            realm: w.realm,
         })
         .collect()
 }

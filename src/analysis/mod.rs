@@ -86,7 +86,7 @@ pub struct OpenItem {
     pub subject: String,
     /// The realm, when it matters.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub realm: Option<String>,
+    pub realm: Option<crate::model::Realm>,
     /// What is missing.
     pub message: String,
 }
@@ -156,7 +156,7 @@ impl Analysis {
                 open_items.push(OpenItem {
                     rule: finding.rule,
                     subject: finding.subject.clone(),
-                    realm: finding.realm.clone(),
+                    realm: finding.realm,
                     message: finding.message.clone(),
                 });
             }

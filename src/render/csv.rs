@@ -91,7 +91,7 @@ pub fn findings(analysis: &Analysis) -> Vec<u8> {
                 f.severity.as_str().to_owned(),
                 f.title.to_owned(),
                 f.subject.clone(),
-                f.realm.clone().unwrap_or_default(),
+                f.realm.map(|r| r.code().to_owned()).unwrap_or_default(),
                 f.path.join(" > "),
                 f.message.clone(),
                 f.references.join("; "),

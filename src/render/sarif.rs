@@ -106,7 +106,7 @@ pub fn sarif(models: &[(&LoadedModel, &Analysis)]) -> Value {
                 "ruleId": finding.rule,
                 "ruleIndex": rule_index,
                 "level": level(finding.severity),
-                "message": { "text": format!("{}{}", finding.message, finding.realm.as_deref().map(|r| format!(" (realm {r})")).unwrap_or_default()) },
+                "message": { "text": format!("{}{}", finding.message, finding.realm.map(|r| format!(" (realm {r})")).unwrap_or_default()) },
                 "locations": [{
                     "physicalLocation": {
                         "artifactLocation": { "uri": loaded.source.name.replace('\\', "/") },
@@ -115,7 +115,7 @@ pub fn sarif(models: &[(&LoadedModel, &Analysis)]) -> Value {
                     "logicalLocations": [{ "name": finding.subject, "kind": "member" }]
                 }],
                 "partialFingerprints": {
-                    "trustflow/v1": format!("{}|{}|{}", finding.rule, finding.subject, finding.realm.as_deref().unwrap_or(""))
+                    "trustflow/v1": format!("{}|{}|{}", finding.rule, finding.subject, finding.realm.map_or("", |r| r.code()))
                 },
                 "properties": {
                     "path": finding.path,

@@ -48,7 +48,7 @@ elsewhere.",
                             category.id, component.id
                         ),
                     );
-                    finding.realm = Some(realm.code().to_owned());
+                    finding.realm = Some(realm);
                     out.push(finding);
                 }
             }
@@ -88,7 +88,7 @@ keep the data in the EEA (regional endpoint, EU region).",
                 } else {
                     self.finding(&row.organisation, path, message)
                 };
-                finding.realm = Some(realm.clone());
+                finding.realm = crate::model::Realm::parse(realm);
                 out.push(finding);
             }
         }

@@ -53,7 +53,7 @@ fn has(analysis: &Analysis, rule: &str, subject: &str, realm: Option<&str>) -> b
     analysis
         .findings
         .iter()
-        .any(|f| f.rule == rule && f.subject == subject && f.realm.as_deref() == realm)
+        .any(|f| f.rule == rule && f.subject == subject && f.realm.map(trustflow::model::Realm::code) == realm)
 }
 
 #[test]
