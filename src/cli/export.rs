@@ -52,14 +52,14 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
     let models = pipeline::load_models(std::slice::from_ref(&args.model), catalog)?;
     super::warn(&models.warnings);
     let loaded = &models.loaded[0];
-    let analysis = crate::analysis::analyze_loaded(loaded, catalog);
+    let facts = crate::facts::Facts::new(loaded, catalog);
+    let analysis = crate::analysis::analyze(&facts);
     let bytes = match (args.what, args.format) {
-        (Kind::Marketplace, Format::Json) => super::json(
-            "the Marketplace answers",
-            &exports::marketplace(&loaded.model, &analysis),
-        )?,
+        (Kind::Marketplace, Format::Json) => {
+            super::json("the Marketplace answers", &exports::marketplace(&facts, &analysis))?
+        }
         (Kind::Marketplace, Format::Md) => {
-            exports::marketplace_markdown(&exports::marketplace(&loaded.model, &analysis)).into_bytes()
+            exports::marketplace_markdown(&exports::marketplace(&facts, &analysis)).into_bytes()
         }
         (Kind::Subprocessors, Format::Json) => {
             super::json("the sub-processor list", &exports::trust_center(&analysis))?

@@ -2,7 +2,7 @@
 //! model can support, and a sub-processor list in the fields trust-center products use.
 
 use crate::analysis::Analysis;
-use crate::model::{ComponentKind, Model};
+use crate::facts::Facts;
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -61,12 +61,12 @@ fn places(row: &crate::analysis::Subprocessor) -> Vec<String> {
 }
 
 /// Derives the Marketplace answers.
-pub fn marketplace(model: &Model, analysis: &Analysis) -> MarketplaceAnswers {
+pub fn marketplace(facts: &Facts<'_>, analysis: &Analysis) -> MarketplaceAnswers {
     let on_atlassian = |id: &str| {
-        model.components.iter().find(|c| c.id == id).is_some_and(|c| {
-            c.kind.runs_on_atlassian()
-                || (c.kind == ComponentKind::ExternalService && c.operator.as_deref() == Some("atlassian"))
-        })
+        facts
+            .graph
+            .component(id)
+            .is_some_and(|c| facts.resolved.on_atlassian(c))
     };
     let mut stored = BTreeSet::new();
     let mut processed = BTreeSet::new();

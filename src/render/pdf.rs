@@ -144,9 +144,6 @@ pub fn render(data: &ReportData<'_>) -> Result<Vec<u8>, RenderError> {
 }
 
 fn parse_date(text: &str) -> Option<Datetime> {
-    let mut parts = text.split('-');
-    let year = parts.next()?.parse().ok()?;
-    let month = parts.next()?.parse().ok()?;
-    let day = parts.next()?.parse().ok()?;
-    Datetime::from_ymd_hms(year, month, day, 0, 0, 0)
+    let (year, month, day) = crate::dates::Date::parse(text)?.ymd();
+    Datetime::from_ymd_hms(i32::try_from(year).ok()?, month, day, 0, 0, 0)
 }
