@@ -120,9 +120,16 @@ pub struct CatalogOrganisation {
     /// What the BAA covers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baa_scope: Option<String>,
-    /// Whether the legal entity is on the EU-U.S. Data Privacy Framework list.
+    /// Whether the legal entity is on the EU-U.S. Data Privacy Framework list (a public fact
+    /// with a date: to be confirmed on the list, so it counts as "offered", not recorded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dpf: Option<bool>,
+    /// Whether it participates in the UK Extension to the DPF.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpf_uk: Option<bool>,
+    /// Whether it participates in the Swiss-U.S. DPF.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpf_ch: Option<bool>,
     /// Whether the organisation's DPA includes the EU Standard Contractual Clauses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sccs: Option<bool>,

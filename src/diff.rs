@@ -4,7 +4,7 @@
 //! newly sent to a recipient (or no longer), new or changed transfers out of a realm with the
 //! mechanism they need, findings added and resolved, and Runs on Atlassian gained or lost.
 
-use crate::analysis::{Analysis, Mechanism, Subprocessor};
+use crate::analysis::{Analysis, Subprocessor, Transfer, TransferStatus};
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -99,8 +99,8 @@ fn locations(row: &Subprocessor) -> Vec<String> {
         .collect()
 }
 
-fn restricted(m: &Mechanism) -> bool {
-    !matches!(m, Mechanism::WithinEea | Mechanism::NotRestricted)
+fn restricted(t: &Transfer) -> bool {
+    !matches!(t.status, TransferStatus::NotATransfer)
 }
 
 /// Compares two analyses.
@@ -144,8 +144,7 @@ pub fn diff(old: &Analysis, new: &Analysis) -> Diff {
                         row,
                         format!(
                             "personal data of realm `{realm}` goes to {}: {}",
-                            row.name,
-                            mechanism.label()
+                            row.name, mechanism.label
                         ),
                         row.data.iter().map(|d| d.id.clone()).collect(),
                         Some(realm.clone()),
@@ -193,14 +192,13 @@ pub fn diff(old: &Analysis, new: &Analysis) -> Diff {
         for (realm, mechanism) in &row.transfer_mechanism {
             let was = before.transfer_mechanism.get(realm);
             if restricted(mechanism) && was != Some(mechanism) {
-                let from = was.map_or_else(|| "no transfer".to_owned(), Mechanism::label);
+                let from = was.map_or_else(|| "no transfer".to_owned(), |t| t.label.clone());
                 changes.push(change(
                     ChangeKind::NewTransfer,
                     row,
                     format!(
                         "transfer of realm `{realm}` to {}: {} (was: {from})",
-                        row.name,
-                        mechanism.label()
+                        row.name, mechanism.label
                     ),
                     row.data.iter().map(|d| d.id.clone()).collect(),
                     Some(realm.clone()),

@@ -72,6 +72,7 @@ macro_rules! rule_codes {
 rule_codes! {
     Gdpr001 => "TF-GDPR-001",
     Gdpr002 => "TF-GDPR-002",
+    Gdpr003 => "TF-GDPR-003",
     Hipaa001 => "TF-HIPAA-001",
     Hipaa002 => "TF-HIPAA-002",
     Hipaa003 => "TF-HIPAA-003",

@@ -3,6 +3,42 @@
 use crate::analysis::{Analysis, PortfolioRecipient};
 use std::fmt::Write as _;
 
+/// The transfers table and the HIPAA chain.
+fn transfers_and_hipaa(analysis: &Analysis, out: &mut String) {
+    if !analysis.transfers.is_empty() {
+        let _ = writeln!(out, "\nTransfers (realm: exporter → importer, regime: basis):");
+        for t in &analysis.transfers {
+            let _ = writeln!(
+                out,
+                "  {}: {} ({}) → {} ({}), {}: {}",
+                t.realm,
+                t.exporter,
+                t.exporter_country.as_deref().unwrap_or("?"),
+                t.importer,
+                t.importer_country.as_deref().unwrap_or("?"),
+                t.regime.code(),
+                t.label
+            );
+        }
+    }
+    if analysis.hipaa.applies {
+        let _ = writeln!(out, "\nHIPAA chain (PHI: {}):", analysis.hipaa.phi.join(", "));
+        for link in &analysis.hipaa.chain {
+            let baa = match link.baa {
+                crate::analysis::Evidence::Recorded => "BAA recorded",
+                crate::analysis::Evidence::Offered => "BAA offered, not recorded",
+                crate::analysis::Evidence::None => "NO BAA",
+                crate::analysis::Evidence::Unknown => "BAA not recorded",
+            };
+            let _ = writeln!(
+                out,
+                "  {:<22} {:<18} {baa} (with {})",
+                link.name, link.relationship, link.baa_with
+            );
+        }
+    }
+}
+
 /// A terminal summary of one analysis.
 pub fn analysis_text(analysis: &Analysis) -> String {
     let mut out = String::new();
@@ -53,28 +89,11 @@ pub fn analysis_text(analysis: &Analysis) -> String {
                 out,
                 "      {realm}: in {} — {}",
                 row.locations.get(realm).map(|l| l.join(", ")).unwrap_or_default(),
-                mechanism.label()
+                mechanism.label
             );
         }
     }
-    if analysis.hipaa.applies {
-        let _ = writeln!(out, "\nHIPAA chain (PHI: {}):", analysis.hipaa.phi.join(", "));
-        for link in &analysis.hipaa.chain {
-            let baa = match link.baa {
-                _ if link.relationship == crate::analysis::Relationship::Atlassian => {
-                    "Atlassian BAA (Standard plan and above)"
-                }
-                Some(true) => "BAA in place",
-                Some(false) => "NO BAA",
-                None => "BAA unknown",
-            };
-            let _ = writeln!(
-                out,
-                "  {:<22} {:<18} {baa} (with {})",
-                link.name, link.relationship, link.baa_with
-            );
-        }
-    }
+    transfers_and_hipaa(analysis, &mut out);
     let counts = &analysis.finding_counts;
     let _ = writeln!(
         out,

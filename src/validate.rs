@@ -166,7 +166,14 @@ impl<'m> Checks<'m> {
 
     fn references(&mut self) {
         let model = self.model;
-        let orgs: HashSet<&str> = model.organisations.iter().map(|o| o.id.as_str()).collect();
+        // Atlassian takes part in every app: `atlassian` needs no declaration (declaring it
+        // overrides the catalog's facts).
+        let orgs: HashSet<&str> = model
+            .organisations
+            .iter()
+            .map(|o| o.id.as_str())
+            .chain([crate::model::IMPLICIT_ATLASSIAN])
+            .collect();
         let data: HashSet<&str> = model.data.iter().map(|d| d.id.as_str()).collect();
         let boundaries: HashSet<&str> = model.boundaries.iter().map(|b| b.id.as_str()).collect();
         let components: HashSet<&str> = model.components.iter().map(|c| c.id.as_str()).collect();

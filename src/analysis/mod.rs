@@ -5,8 +5,8 @@ mod portfolio;
 
 pub use crate::facts::european_realm;
 pub use crate::facts::{
-    BaaLink, DataUse, Evidence, GdprRole, Hipaa, Mechanism, RealmResidency, Relationship, ResidencyEntry,
-    RunsOnAtlassian, Soc2, Subprocessor, SubserviceOrganisation,
+    BaaLink, DataUse, Evidence, GdprRole, Hipaa, RealmResidency, Regime, Relationship, ResidencyEntry, RunsOnAtlassian,
+    Soc2, Subprocessor, SubserviceOrganisation, Transfer, TransferMechanism, TransferStatus,
 };
 pub use portfolio::{PortfolioRecipient, portfolio};
 
@@ -22,6 +22,9 @@ pub struct Analysis {
     pub app: AppSummary,
     /// GDPR Art. 28/30 inventory: every organisation other than the customer receiving personal data.
     pub subprocessors: Vec<Subprocessor>,
+    /// Every disclosure of personal data, per installation realm, exporter and importer: the
+    /// regime, the mechanism and how far it is evidenced.
+    pub transfers: Vec<Transfer>,
     /// Every finding, sorted by rule, severity and subject.
     pub findings: Vec<Finding>,
     /// Findings counted by severity (findings under an active waiver are counted apart).
@@ -112,6 +115,7 @@ pub fn analyze(facts: &Facts<'_>) -> Analysis {
         soc2,
         runs_on_atlassian,
         subprocessors,
+        transfers: facts.transfers.clone(),
         findings,
         finding_counts: FindingCounts::default(),
         open_items: Vec::new(),

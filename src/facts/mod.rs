@@ -7,12 +7,15 @@
 pub mod propagation;
 pub mod resolve;
 pub mod sections;
+pub mod transfers;
 
+pub use resolve::Evidence;
 pub use sections::european_realm;
 pub use sections::{
-    BaaLink, DataUse, Evidence, GdprRole, Hipaa, Mechanism, RealmResidency, Relationship, ResidencyEntry,
-    RunsOnAtlassian, Soc2, Subprocessor, SubserviceOrganisation,
+    BaaLink, DataUse, GdprRole, Hipaa, RealmResidency, Relationship, ResidencyEntry, RunsOnAtlassian, Soc2,
+    Subprocessor, SubserviceOrganisation,
 };
+pub use transfers::{Regime, Transfer, TransferMechanism, TransferStatus};
 
 use crate::catalog::Catalog;
 use crate::graph::FlowGraph;
@@ -50,6 +53,8 @@ pub struct Facts<'m> {
     pub realms: Vec<Realm>,
     /// The GDPR inventory.
     pub subprocessors: Vec<Subprocessor>,
+    /// Every disclosure of personal data per realm, exporter and importer.
+    pub transfers: Vec<Transfer>,
     /// The HIPAA chain.
     pub hipaa: Hipaa,
     /// The SOC 2 section.
@@ -77,12 +82,13 @@ impl<'m> Facts<'m> {
             propagation,
             realms,
             subprocessors: Vec::new(),
+            transfers: Vec::new(),
             hipaa: Hipaa::default(),
             soc2: Soc2::default(),
             runs_on_atlassian: RunsOnAtlassian::default(),
         };
         // Each section is computed once: the rules and the analysis both read it.
-        facts.subprocessors = sections::subprocessors(&facts);
+        (facts.subprocessors, facts.transfers) = sections::subprocessors(&facts);
         facts.hipaa = sections::hipaa(&facts);
         facts.soc2 = sections::soc2(&facts);
         facts.runs_on_atlassian = sections::runs_on_atlassian(&facts);

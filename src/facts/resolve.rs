@@ -24,16 +24,24 @@ pub struct OrgFacts {
     pub category: Option<String>,
     /// URL of the DPA recorded in the model.
     pub dpa: Option<String>,
-    /// Whether the organisation offers a DPA (catalog).
-    pub dpa_offered: Option<bool>,
+    /// The DPA: recorded (a URL in the model), offered (catalog) or unknown.
+    pub dpa_status: Evidence,
     /// Attestations (model, else catalog).
     pub attestations: Option<Vec<String>>,
-    /// HIPAA BAA in place (model) or offered (catalog); `None` when unknown.
-    pub hipaa_baa: Option<bool>,
-    /// EU–U.S. DPF certification; `None` when unknown.
-    pub dpf: Option<bool>,
-    /// EU SCCs signed; `None` when unknown.
-    pub sccs: Option<bool>,
+    /// A HIPAA BAA with this organisation.
+    pub baa: Evidence,
+    /// What the organisation's BAA offer covers (catalog).
+    pub baa_scope: Option<String>,
+    /// EU–U.S. DPF certification.
+    pub dpf_eu: Evidence,
+    /// UK Extension to the DPF.
+    pub dpf_uk: Evidence,
+    /// Swiss–U.S. DPF.
+    pub dpf_ch: Evidence,
+    /// EU SCCs.
+    pub sccs: Evidence,
+    /// UK IDTA or UK Addendum.
+    pub uk_idta: Evidence,
     /// Domains served.
     pub domains: Vec<String>,
     /// Web site or trust-center URL.
@@ -64,14 +72,22 @@ impl OrgFacts {
             role,
             category: entry.and_then(|e| e.category.clone()),
             dpa: org.dpa.clone(),
-            dpa_offered: entry.and_then(|e| e.dpa_offered),
+            dpa_status: if org.dpa.is_some() {
+                Evidence::Recorded
+            } else {
+                Evidence::from_catalog(entry.and_then(|e| e.dpa_offered))
+            },
             attestations: org
                 .attestations
                 .clone()
                 .or_else(|| entry.map(|e| e.attestations.clone()).filter(|a| !a.is_empty())),
-            hipaa_baa: org.hipaa_baa.or_else(|| entry.and_then(|e| e.hipaa_baa)),
-            dpf: org.dpf.or_else(|| entry.and_then(|e| e.dpf)),
-            sccs: org.sccs.or_else(|| entry.and_then(|e| e.sccs)),
+            baa: Evidence::of(org.hipaa_baa, entry.and_then(|e| e.hipaa_baa)),
+            baa_scope: entry.and_then(|e| e.baa_scope.clone()),
+            dpf_eu: Evidence::of(org.dpf, entry.and_then(|e| e.dpf)),
+            dpf_uk: Evidence::of(org.dpf_uk, entry.and_then(|e| e.dpf_uk)),
+            dpf_ch: Evidence::of(org.dpf_ch, entry.and_then(|e| e.dpf_ch)),
+            sccs: Evidence::of(org.sccs, entry.and_then(|e| e.sccs)),
+            uk_idta: Evidence::of(org.uk_idta, None),
             domains: org
                 .domains
                 .clone()
@@ -90,6 +106,63 @@ impl OrgFacts {
             .iter()
             .find(|a| a.starts_with("soc2"))
             .map(String::as_str)
+    }
+}
+
+/// How far the model evidences a contractual fact (a DPA, SCCs, a BAA, DPF participation).
+/// Only `Recorded` satisfies a rule: a catalog offer is not a signed contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Evidence {
+    /// The model records it (`true`, or a document URL).
+    Recorded,
+    /// The catalog says the organisation offers it (or is listed for it); the model does not
+    /// record it for this app.
+    Offered,
+    /// The model says there is none (`false`).
+    None,
+    /// Nothing is known.
+    Unknown,
+}
+
+impl Evidence {
+    /// From the model's yes/no (which wins) and the catalog's offer.
+    pub fn of(model: Option<bool>, catalog: Option<bool>) -> Evidence {
+        match model {
+            Some(true) => Evidence::Recorded,
+            Some(false) => Evidence::None,
+            None => Evidence::from_catalog(catalog),
+        }
+    }
+
+    /// From the catalog alone: offered, or unknown (the catalog never makes a fact "none").
+    pub fn from_catalog(catalog: Option<bool>) -> Evidence {
+        if catalog == Some(true) {
+            Evidence::Offered
+        } else {
+            Evidence::Unknown
+        }
+    }
+
+    /// The name used in reports and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Evidence::Recorded => "recorded",
+            Evidence::Offered => "offered",
+            Evidence::None => "none",
+            Evidence::Unknown => "unknown",
+        }
+    }
+
+    /// Whether it satisfies a rule (only a recorded fact does).
+    pub fn is_recorded(self) -> bool {
+        self == Evidence::Recorded
+    }
+}
+
+impl std::fmt::Display for Evidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
     }
 }
 
@@ -135,7 +208,7 @@ pub struct Resolved<'m> {
 impl<'m> Resolved<'m> {
     /// Resolves a validated model.
     pub fn new(model: &'m Model, graph: &FlowGraph, catalog: &Catalog) -> Resolved<'m> {
-        let orgs: HashMap<&str, OrgFacts> = model
+        let mut orgs: HashMap<&str, OrgFacts> = model
             .organisations
             .iter()
             .map(|o| {
@@ -143,6 +216,20 @@ impl<'m> Resolved<'m> {
                 (o.id.as_str(), OrgFacts::merge(o, entry, o.id == model.app.vendor))
             })
             .collect();
+        // Atlassian is part of every app; a model that does not declare it gets the catalog's.
+        if !orgs.contains_key(crate::model::IMPLICIT_ATLASSIAN)
+            && let Some(entry) = catalog.organisations.get(crate::model::IMPLICIT_ATLASSIAN)
+        {
+            let implicit = crate::model::Organisation {
+                id: crate::model::IMPLICIT_ATLASSIAN.to_owned(),
+                catalog: Some(crate::model::IMPLICIT_ATLASSIAN.to_owned()),
+                ..crate::model::Organisation::default()
+            };
+            orgs.insert(
+                crate::model::IMPLICIT_ATLASSIAN,
+                OrgFacts::merge(&implicit, Some(entry), false),
+            );
+        }
         let find_role = |role: OrgRole| {
             let mut ids: Vec<&str> = orgs
                 .values()

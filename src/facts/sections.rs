@@ -1,72 +1,11 @@
 //! The report sections of an analysis: GDPR inventory, residency, HIPAA, SOC 2, Runs on Atlassian.
 
 use super::Facts;
-use super::resolve::{Location, OrgFacts, inside_realm};
-use crate::catalog::AdequacyScope;
+use super::resolve::{Evidence, OrgFacts, inside_realm};
+use super::transfers::{self, Exporter, Importer, Transfer};
 use crate::model::{ComponentKind, OrgRole, Platform, Realm};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// The legal basis a transfer of personal data relies on (GDPR Chapter V).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "kebab-case", tag = "basis")]
-pub enum Mechanism {
-    /// The data stays in the EEA: no transfer.
-    WithinEea,
-    /// The installation's realm is outside the EEA, UK and Switzerland: GDPR Chapter V is
-    /// not triggered by this realm.
-    NotRestricted,
-    /// An adequacy decision (Art. 45) covers the destination.
-    Adequacy {
-        /// Destination.
-        country: String,
-        /// The decision.
-        decision: String,
-    },
-    /// The recipient is certified under the EU–U.S. Data Privacy Framework (Art. 45).
-    Dpf,
-    /// Standard Contractual Clauses (Art. 46(2)(c), Decision 2021/914).
-    Sccs {
-        /// 2: controller → processor (customer → vendor); 3: processor → processor.
-        module: u8,
-        /// Whether the model records them as signed (`sccs: true`); `null` when not recorded.
-        in_place: Option<bool>,
-    },
-    /// A fact is missing: where the data goes, or whether a DPF certification or SCCs exist.
-    EvidenceRequired {
-        /// What is missing.
-        reason: String,
-    },
-}
-
-impl Mechanism {
-    /// Whether the transfer lacks a recorded mechanism (SCCs needed but not recorded, or unknown).
-    pub fn is_gap(&self) -> bool {
-        matches!(
-            self,
-            Mechanism::Sccs {
-                in_place: None | Some(false),
-                ..
-            } | Mechanism::EvidenceRequired { .. }
-        )
-    }
-
-    /// A short human label.
-    pub fn label(&self) -> String {
-        match self {
-            Mechanism::WithinEea => "none needed (within the EEA)".to_owned(),
-            Mechanism::NotRestricted => "none needed (realm outside EEA/UK/CH)".to_owned(),
-            Mechanism::Adequacy { country, .. } => format!("adequacy decision ({country})"),
-            Mechanism::Dpf => "EU-U.S. Data Privacy Framework".to_owned(),
-            Mechanism::Sccs {
-                module,
-                in_place: Some(true),
-            } => format!("SCCs Module {module} (signed)"),
-            Mechanism::Sccs { module, .. } => format!("SCCs Module {module} required, not recorded"),
-            Mechanism::EvidenceRequired { reason } => format!("evidence required: {reason}"),
-        }
-    }
-}
 
 /// A data category an organisation receives.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
@@ -106,8 +45,9 @@ pub struct Subprocessor {
     pub dpa_url: Option<String>,
     /// The organisation's web site or trust center.
     pub url: Option<String>,
-    /// The transfer mechanism needed, per installation realm.
-    pub transfer_mechanism: BTreeMap<String, Mechanism>,
+    /// The disclosure to this organisation, per installation realm: exporter, regime,
+    /// mechanism and its evidence (the same entries as the analysis's `transfers`).
+    pub transfer_mechanism: BTreeMap<String, Transfer>,
 }
 
 /// The part an organisation plays in the GDPR inventory.
@@ -136,30 +76,6 @@ impl GdprRole {
     }
 }
 
-/// How far the model evidences a contractual fact. Only `Recorded` satisfies a rule; a catalog
-/// offer is not a signed contract.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum Evidence {
-    /// The model records it (e.g. a DPA URL).
-    Recorded,
-    /// The catalog says the organisation offers it; the model does not record it.
-    Offered,
-    /// Nothing is known.
-    Unknown,
-}
-
-impl Evidence {
-    /// The name used in reports and JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Evidence::Recorded => "recorded",
-            Evidence::Offered => "offered",
-            Evidence::Unknown => "unknown",
-        }
-    }
-}
-
 fn gdpr_role(facts: &OrgFacts) -> Option<GdprRole> {
     match facts.role {
         OrgRole::Customer => None,
@@ -177,8 +93,8 @@ fn receives(cx: &Facts<'_>, c: usize) -> bool {
 /// What one organisation receives: data id → at rest, component indices, purposes.
 type Receipt = (BTreeMap<String, bool>, BTreeSet<usize>, BTreeSet<String>);
 
-/// The GDPR inventory.
-pub fn subprocessors(cx: &Facts<'_>) -> Vec<Subprocessor> {
+/// What each organisation receives: the personal data, the components, the purposes.
+fn receipts(cx: &Facts<'_>) -> BTreeMap<String, Receipt> {
     let model = cx.model;
     let mut rows: BTreeMap<String, Receipt> = BTreeMap::new();
     for (d, category) in model.data.iter().enumerate() {
@@ -213,111 +129,236 @@ pub fn subprocessors(cx: &Facts<'_>) -> Vec<Subprocessor> {
             }
         }
     }
-    rows.into_iter()
-        .filter_map(|(org, (data, components, purposes))| {
-            let facts = cx.resolved.orgs.get(org.as_str())?;
-            let role = gdpr_role(facts)?;
-            let hosted: Vec<usize> = components
-                .iter()
-                .copied()
-                .filter(|&c| cx.resolved.host[c].as_deref() == Some(org.as_str()))
-                .collect();
-            let mut locations = BTreeMap::new();
-            let mut transfer_mechanism = BTreeMap::new();
-            for &realm in &cx.realms {
-                let destinations: BTreeSet<Location> = if hosted.is_empty() {
-                    // It hosts nothing itself (its servers run at a provider): the transfer to it
-                    // is to its legal entity.
-                    BTreeSet::from([facts.country.clone().map_or(Location::Unknown, Location::Known)])
-                } else {
-                    hosted
-                        .iter()
-                        .map(|&c| cx.resolved.location(c, realm, cx.catalog))
-                        .collect()
-                };
-                locations.insert(
-                    realm.code().to_owned(),
-                    destinations
-                        .iter()
-                        .map(|l| l.code().unwrap_or("unknown").to_owned())
-                        .collect(),
-                );
-                transfer_mechanism.insert(realm.code().to_owned(), mechanism(cx, facts, realm, &destinations));
-            }
-            Some(Subprocessor {
-                organisation: org.clone(),
-                name: facts.name.clone(),
-                legal_entity: facts.legal_entity.clone(),
-                country: facts.country.clone(),
-                role,
-                category: facts
-                    .category
-                    .clone()
-                    .or_else(|| (facts.role == OrgRole::Vendor).then(|| "app vendor".to_owned())),
-                data: data.into_iter().map(|(id, at_rest)| DataUse { id, at_rest }).collect(),
-                purposes: purposes.into_iter().collect(),
-                components: components.iter().map(|&c| model.components[c].id.clone()).collect(),
-                locations,
-                dpa: if facts.dpa.is_some() {
-                    Evidence::Recorded
-                } else if facts.dpa_offered == Some(true) {
-                    Evidence::Offered
-                } else {
-                    Evidence::Unknown
-                },
-                dpa_url: facts.dpa.clone(),
-                url: facts.url.clone(),
-                transfer_mechanism,
-            })
+    rows
+}
+
+/// The GDPR inventory, and every transfer of personal data per realm, exporter and importer.
+pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<Transfer>) {
+    let model = cx.model;
+    let rows = receipts(cx);
+    let customer_regimes: BTreeMap<Realm, (Option<transfers::Regime>, String, Option<String>)> = cx
+        .realms
+        .iter()
+        .map(|&realm| {
+            let established = established_in(cx, realm);
+            let (regime, why) = transfers::customer_regime(realm, established.as_deref(), cx.catalog);
+            (realm, (regime, why, established))
         })
-        .collect()
+        .collect();
+    let vendor = cx.resolved.orgs.get(model.app.vendor.as_str());
+    let mut all = Vec::new();
+    let mut out = Vec::new();
+    for (org, (data, components, purposes)) in rows {
+        let Some(facts) = cx.resolved.orgs.get(org.as_str()) else {
+            continue;
+        };
+        let Some(role) = gdpr_role(facts) else {
+            continue;
+        };
+        let mut locations = BTreeMap::new();
+        let mut transfer_mechanism = BTreeMap::new();
+        for &realm in &cx.realms {
+            let places = processing_places(cx, facts, &components, realm);
+            locations.insert(
+                realm.code().to_owned(),
+                places
+                    .iter()
+                    .map(|p| p.clone().unwrap_or_else(|| "unknown".to_owned()))
+                    .collect(),
+            );
+            let (customer_regime, customer_why, established) = &customer_regimes[&realm];
+            let exporter = if role == GdprRole::Processor {
+                Exporter {
+                    id: "customer",
+                    country: established.as_deref(),
+                    upstream: *customer_regime,
+                    module: 2,
+                }
+            } else {
+                Exporter {
+                    id: model.app.vendor.as_str(),
+                    country: vendor.and_then(|v| v.country.as_deref()),
+                    upstream: *customer_regime,
+                    module: 3,
+                }
+            };
+            let importer = Importer {
+                id: &org,
+                facts: Some(facts),
+                locations: places,
+                platform_sccs: facts.role == OrgRole::Atlassian && model.app.platform != Platform::Connect,
+            };
+            let mut transfer = transfers::assess(realm, &exporter, &importer, cx.catalog);
+            if role == GdprRole::Processor || exporter.country.is_none() {
+                transfer.why = format!("{}; regime {}", transfer.why, customer_why);
+            }
+            let transfer = transfer.labelled();
+            all.push(transfer.clone());
+            transfer_mechanism.insert(realm.code().to_owned(), transfer);
+        }
+        out.push(Subprocessor {
+            organisation: org.clone(),
+            name: facts.name.clone(),
+            legal_entity: facts.legal_entity.clone(),
+            country: facts.country.clone(),
+            role,
+            category: facts
+                .category
+                .clone()
+                .or_else(|| (facts.role == OrgRole::Vendor).then(|| "app vendor".to_owned())),
+            data: data.into_iter().map(|(id, at_rest)| DataUse { id, at_rest }).collect(),
+            purposes: purposes.into_iter().collect(),
+            components: components.iter().map(|&c| model.components[c].id.clone()).collect(),
+            locations,
+            dpa: if facts.role == OrgRole::Atlassian && model.app.platform != Platform::Connect {
+                // Forge hosting: the developer accepts the Forge DPA with the Forge terms.
+                Evidence::Recorded
+            } else {
+                facts.dpa_status
+            },
+            dpa_url: facts.dpa.clone().or_else(|| {
+                (facts.role == OrgRole::Atlassian && model.app.platform != Platform::Connect)
+                    .then(|| FORGE_TERMS.to_owned())
+            }),
+            url: facts.url.clone(),
+            transfer_mechanism,
+        });
+    }
+    out.extend(unidentified(cx, &customer_regimes, &mut all));
+    (out, all)
+}
+
+/// Where the Forge terms (with the Forge DPA and the SCCs) are published.
+pub const FORGE_TERMS: &str = "https://developer.atlassian.com/platform/forge/developer-terms/";
+
+/// The distinct `established` country of a realm's installations, when they agree on one.
+fn established_in(cx: &Facts<'_>, realm: Realm) -> Option<String> {
+    let countries: BTreeSet<&str> = cx
+        .model
+        .installations
+        .iter()
+        .filter(|i| i.realm == realm)
+        .filter_map(|i| i.established.as_deref())
+        .collect();
+    let all_state = cx
+        .model
+        .installations
+        .iter()
+        .filter(|i| i.realm == realm)
+        .all(|i| i.established.is_some());
+    (countries.len() == 1 && all_state).then(|| countries.into_iter().next().unwrap_or_default().to_owned())
+}
+
+/// Where an organisation processes a realm's data: where its components run, and its legal
+/// entity's country, from which it can reach the data (EDPB Guidelines 05/2021, remote access).
+fn processing_places(
+    cx: &Facts<'_>,
+    facts: &OrgFacts,
+    components: &BTreeSet<usize>,
+    realm: Realm,
+) -> Vec<Option<String>> {
+    let mut places: BTreeSet<Option<String>> = components
+        .iter()
+        .map(|&c| cx.resolved.location(c, realm, cx.catalog).code().map(str::to_owned))
+        .collect();
+    if let Some(country) = &facts.country {
+        places.insert(Some(country.clone()));
+    }
+    places.into_iter().collect()
+}
+
+/// Components that receive personal data but that no organisation of the model or catalog
+/// operates or hosts: each is a recipient nobody can identify, listed rather than left out.
+fn unidentified(
+    cx: &Facts<'_>,
+    customer_regimes: &BTreeMap<Realm, (Option<transfers::Regime>, String, Option<String>)>,
+    all: &mut Vec<Transfer>,
+) -> Vec<Subprocessor> {
+    let model = cx.model;
+    let vendor = cx.resolved.orgs.get(model.app.vendor.as_str());
+    let mut rows = Vec::new();
+    for (c, component) in model.components.iter().enumerate() {
+        if component.kind.is_origin() || !cx.resolved.responsible(c).is_empty() {
+            continue;
+        }
+        let data: Vec<DataUse> = model
+            .data
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.is_personal())
+            .filter_map(|(d, category)| {
+                cx.propagation.get(d, c).map(|reach| DataUse {
+                    id: category.id.clone(),
+                    at_rest: reach.at_rest,
+                })
+            })
+            .collect();
+        if data.is_empty() {
+            continue;
+        }
+        let host = unidentified_host(cx, c).unwrap_or_else(|| component.id.clone());
+        let id = format!("unidentified:{host}");
+        let mut locations = BTreeMap::new();
+        let mut transfer_mechanism = BTreeMap::new();
+        for &realm in &cx.realms {
+            let place = cx.resolved.location(c, realm, cx.catalog).code().map(str::to_owned);
+            locations.insert(
+                realm.code().to_owned(),
+                vec![place.clone().unwrap_or_else(|| "unknown".to_owned())],
+            );
+            let transfer = Transfer {
+                realm,
+                exporter: model.app.vendor.clone(),
+                exporter_country: vendor.and_then(|v| v.country.clone()),
+                importer: id.clone(),
+                importer_country: place,
+                regime: customer_regimes[&realm].0.unwrap_or(transfers::Regime::None),
+                mechanism: transfers::TransferMechanism::NoneFound,
+                module: None,
+                status: transfers::TransferStatus::Required,
+                why: format!(
+                    "nobody can identify the recipient at `{host}`: no organisation of the model or catalog serves it, so no contract or transfer mechanism can cover it (GDPR Art. 28(2), Art. 30(1)(d), Art. 44)"
+                ),
+                label: String::new(),
+            }
+            .labelled();
+            all.push(transfer.clone());
+            transfer_mechanism.insert(realm.code().to_owned(), transfer);
+        }
+        rows.push(Subprocessor {
+            organisation: id,
+            name: format!("unidentified recipient ({host})"),
+            legal_entity: None,
+            country: None,
+            role: GdprRole::SubProcessor,
+            category: None,
+            data,
+            purposes: Vec::new(),
+            components: vec![component.id.clone()],
+            locations,
+            dpa: Evidence::Unknown,
+            dpa_url: None,
+            url: None,
+            transfer_mechanism,
+        });
+    }
+    rows
+}
+
+/// The host a component is reached at, from the flows into it.
+fn unidentified_host(cx: &Facts<'_>, c: usize) -> Option<String> {
+    cx.model
+        .flows
+        .iter()
+        .enumerate()
+        .filter(|(f, _)| cx.graph.ends[*f].is_some_and(|(_, to)| to == c))
+        .find_map(|(_, flow)| flow.host.as_deref().map(crate::host::host_of))
 }
 
 /// Whether GDPR's transfer rules apply to data from this realm (EEA, UK and Swiss realms; the
 /// global realm is treated as possibly European).
 pub fn european_realm(realm: Realm) -> bool {
     matches!(realm, Realm::Eu | Realm::De | Realm::Gb | Realm::Ch | Realm::Global)
-}
-
-fn mechanism(cx: &Facts<'_>, facts: &OrgFacts, realm: Realm, destinations: &BTreeSet<Location>) -> Mechanism {
-    if !european_realm(realm) {
-        return Mechanism::NotRestricted;
-    }
-    let module = if facts.role == OrgRole::Vendor { 2 } else { 3 };
-    let mut worst = Mechanism::WithinEea;
-    for destination in destinations {
-        let next = match destination {
-            Location::Unknown => Mechanism::EvidenceRequired {
-                reason: format!("where {} processes the data is not in the model", facts.name),
-            },
-            Location::Known(code) if cx.catalog.is_eea(code) => Mechanism::WithinEea,
-            Location::Known(code) => match cx.catalog.country(code).and_then(|c| c.adequacy.as_ref()) {
-                Some(adequacy) if adequacy.scope.is_none() || adequacy.scope == Some(AdequacyScope::Commercial) => {
-                    Mechanism::Adequacy {
-                        country: code.clone(),
-                        decision: adequacy.decision.clone(),
-                    }
-                }
-                Some(_) if facts.dpf == Some(true) => Mechanism::Dpf,
-                _ if facts.sccs == Some(true) => Mechanism::Sccs {
-                    module,
-                    in_place: Some(true),
-                },
-                Some(_) if facts.dpf.is_none() => Mechanism::EvidenceRequired {
-                    reason: format!(
-                        "confirm {}'s EU-U.S. DPF certification or sign SCCs Module {module}",
-                        facts.legal_entity.as_deref().unwrap_or(&facts.name)
-                    ),
-                },
-                _ => Mechanism::Sccs {
-                    module,
-                    in_place: facts.sccs,
-                },
-            },
-        };
-        worst = worst.max(next);
-    }
-    worst
 }
 
 /// One data category at one component, for one realm.
@@ -406,8 +447,12 @@ pub struct BaaLink {
     pub relationship: Relationship,
     /// Who must sign the BAA with this organisation.
     pub baa_with: String,
-    /// BAA in place (`true`), refused or absent (`false`), unknown (`null`).
-    pub baa: Option<bool>,
+    /// The BAA with this organisation: `recorded` (the model records it), `offered` (the
+    /// catalog says it offers one, within `baa_scope`), `none` or `unknown`.
+    pub baa: Evidence,
+    /// What the organisation's BAA offer covers, when the catalog says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baa_scope: Option<String>,
     /// PHI categories it creates, receives, maintains or transmits.
     pub phi: Vec<String>,
     /// Components involved.
@@ -491,16 +536,26 @@ pub fn hipaa(cx: &Facts<'_>) -> Hipaa {
                 OrgRole::Vendor => (Relationship::BusinessAssociate, "the customer".to_owned()),
                 OrgRole::Atlassian => (
                     Relationship::Atlassian,
-                    "the customer (Atlassian's BAA) and the vendor".to_owned(),
+                    format!("{vendor_name} (Forge hosting of the app; Atlassian's BAA with the customer covers its products only)"),
                 ),
                 _ => (Relationship::Subcontractor, vendor_name.clone()),
             };
             Some(BaaLink {
-                organisation: org,
+                organisation: org.clone(),
                 name: facts.name.clone(),
                 relationship,
                 baa_with,
-                baa: facts.hipaa_baa,
+                // Atlassian's BAA offer is scoped to its products on Standard and above: nothing
+                // public shows it signing BAAs with app vendors for Forge hosting.
+                baa: if facts.role == OrgRole::Atlassian {
+                    Evidence::of(
+                        cx.model.organisations.iter().find(|o| o.id == org).and_then(|o| o.hipaa_baa),
+                        None,
+                    )
+                } else {
+                    facts.baa
+                },
+                baa_scope: facts.baa_scope.clone(),
                 phi: phi.into_iter().collect(),
                 components: components.into_iter().collect(),
             })
@@ -515,7 +570,7 @@ pub fn hipaa(cx: &Facts<'_>) -> Hipaa {
     });
     let missing_baa = chain
         .iter()
-        .filter(|l| l.relationship != Relationship::Atlassian && l.baa != Some(true))
+        .filter(|l| !l.baa.is_recorded())
         .map(|l| l.organisation.clone())
         .collect();
     Hipaa {

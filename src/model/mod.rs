@@ -164,6 +164,10 @@ impl OrgRole {
     }
 }
 
+/// The id of the organisation every model has without declaring it: Atlassian, with the
+/// catalog's facts.
+pub const IMPLICIT_ATLASSIAN: &str = "atlassian";
+
 /// An organisation that operates or hosts components.
 ///
 /// Facts left out here are taken from the built-in catalog entry named by `catalog`; a value
@@ -189,23 +193,36 @@ pub struct Organisation {
     /// role for catalog entries, otherwise `third-party`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<OrgRole>,
-    /// URL of the organisation's data processing agreement, when one is in place.
+    /// URL of the organisation's data processing agreement, when one is signed (recorded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dpa: Option<String>,
     /// Security attestations held, e.g. `soc2-type2`, `soc2-type1`, `iso27001`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attestations: Option<Vec<String>>,
-    /// Whether a HIPAA business associate agreement is in place (or offered, for catalog
-    /// entries). Leave out when unknown: unknown is never treated as "no".
+    /// Whether a HIPAA business associate agreement is signed with this organisation (`true`)
+    /// or there is none (`false`). Leave out when unknown: unknown is never treated as "no",
+    /// and a catalog offer is never treated as signed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hipaa_baa: Option<bool>,
-    /// Whether the legal entity is certified under the EU–U.S. Data Privacy Framework.
-    /// Leave out when unknown.
+    /// Whether the legal entity's EU–U.S. Data Privacy Framework certification was checked on
+    /// the DPF List (`true`) or it is not certified (`false`). Leave out when unknown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dpf: Option<bool>,
-    /// Whether EU Standard Contractual Clauses are in place with this organisation.
+    /// Whether the legal entity participates in the UK Extension to the EU–U.S. DPF (the
+    /// UK–US data bridge), checked on the DPF List. Leave out when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpf_uk: Option<bool>,
+    /// Whether the legal entity participates in the Swiss–U.S. DPF, checked on the DPF List.
+    /// Leave out when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dpf_ch: Option<bool>,
+    /// Whether EU Standard Contractual Clauses are signed with this organisation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sccs: Option<bool>,
+    /// Whether the UK International Data Transfer Agreement (IDTA) or the UK Addendum to the EU
+    /// SCCs is signed with this organisation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uk_idta: Option<bool>,
     /// Internet domains the organisation serves (for matching egress hosts), e.g. `api.openai.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domains: Option<Vec<String>>,
@@ -527,6 +544,10 @@ pub struct Installation {
     pub id: String,
     /// The data-residency realm the site is pinned to: `eu`, `us`, `de`, `au`, `global`, …
     pub realm: Realm,
+    /// The ISO 3166-1 country where the customer is established: its law governs the
+    /// customer's disclosures (the realm is not the applicable law).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub established: Option<String>,
     /// Products the app is installed in (`jira`, `confluence`, `jsm`, …).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub products: Vec<Product>,

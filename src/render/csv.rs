@@ -42,7 +42,7 @@ pub fn subprocessors(analysis: &Analysis) -> Vec<u8> {
         let mechanisms: Vec<String> = row
             .transfer_mechanism
             .iter()
-            .map(|(realm, m)| format!("{realm}: {}", m.label()))
+            .map(|(realm, m)| format!("{realm}: {}", m.label))
             .collect();
         for data in &row.data {
             rows.push(vec![
@@ -101,4 +101,49 @@ pub fn findings(analysis: &Analysis) -> Vec<u8> {
         })
         .collect();
     write(&FINDING_COLUMNS, rows)
+}
+
+/// Column names of the transfers CSV.
+pub const TRANSFER_COLUMNS: [&str; 10] = [
+    "realm",
+    "exporter",
+    "exporter_country",
+    "importer",
+    "importer_country",
+    "regime",
+    "mechanism",
+    "module",
+    "status",
+    "why",
+];
+
+/// The transfers, one row per realm, exporter and importer.
+pub fn transfers(analysis: &Analysis) -> Vec<u8> {
+    let rows = analysis
+        .transfers
+        .iter()
+        .map(|t| {
+            vec![
+                t.realm.code().to_owned(),
+                t.exporter.clone(),
+                t.exporter_country.clone().unwrap_or_default(),
+                t.importer.clone(),
+                t.importer_country.clone().unwrap_or_default(),
+                code(&t.regime),
+                code(&t.mechanism),
+                t.module.map(|m| m.to_string()).unwrap_or_default(),
+                code(&t.status),
+                t.why.clone(),
+            ]
+        })
+        .collect();
+    write(&TRANSFER_COLUMNS, rows)
+}
+
+/// The JSON spelling of an enum, for a CSV cell.
+fn code<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }

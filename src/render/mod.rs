@@ -408,6 +408,7 @@ pub fn render(
             Format::Csv => {
                 out.push((format!("{stem}.subprocessors.csv"), csv::subprocessors(data.analysis)));
                 out.push((format!("{stem}.findings.csv"), csv::findings(data.analysis)));
+                out.push((format!("{stem}.transfers.csv"), csv::transfers(data.analysis)));
             }
             Format::Json => {
                 out.push((format!("{stem}.json"), to_json("the analysis", data.analysis)?));

@@ -1,6 +1,6 @@
 //! Renderings of simulations and of the side-by-side comparison of migration options.
 
-use crate::analysis::{Analysis, Mechanism};
+use crate::analysis::Analysis;
 use crate::load::LoadedModel;
 use crate::simulate::Simulation;
 use schemars::JsonSchema;
@@ -190,7 +190,7 @@ pub fn comparison(
                 .subprocessors
                 .iter()
                 .flat_map(|s| s.transfer_mechanism.values())
-                .filter(|m| matches!(m, Mechanism::Sccs { .. } | Mechanism::EvidenceRequired { .. }))
+                .filter(|t| t.needs_evidence())
                 .count();
             let static_secrets = a
                 .findings

@@ -70,3 +70,34 @@ rule! {
         }
     }
 }
+
+rule! {
+    /// Personal data reaches a recipient no organisation of the model or catalog serves.
+    UnidentifiedRecipient {
+        code: Gdpr003, name: "unidentified-recipient", severity: High,
+        title: "Personal data reaches a recipient nobody can identify",
+        references: ["GDPR Art. 28(2)", "GDPR Art. 28(4)", "GDPR Art. 30(1)(d)", "GDPR Art. 44"],
+        why: "A processor may engage another processor only with the controller's authorisation and under a contract \
+    (Art. 28(2), (4)), and records of processing name every recipient (Art. 30(1)(d)). A destination that no organisation \
+    of the model or the catalog serves cannot be under contract, and no transfer mechanism can cover it: it is listed as \
+    an unidentified recipient rather than left out.",
+        example: "A Forge function sends `issue-content` to `api.widgetly.io`, and no organisation in the model or catalog serves that host.",
+        remediation: "Name the organisation behind the host in the model (`organisations` with its `domains`, and the \
+    component's `operator`), with its DPA and transfer mechanism, or stop sending personal data there.",
+    }
+    fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
+        for row in cx.subprocessors.iter().filter(|r| r.organisation.starts_with("unidentified:")) {
+            let path = first_path(cx, &row.components, &row.data);
+            let data: Vec<&str> = row.data.iter().map(|d| d.id.as_str()).collect();
+            out.push(self.finding(
+                &row.organisation,
+                path,
+                format!(
+                    "personal data ({}) reaches {}, which no organisation of the model or catalog serves",
+                    data.join(", "),
+                    row.name
+                ),
+            ));
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! HIPAA business-associate rules.
 
 use super::Finding;
-use crate::facts::Facts;
+use crate::facts::{Evidence, Facts};
 
 rule! {
     /// PHI reaches an organisation without a BAA.
@@ -18,7 +18,7 @@ rule! {
     }
     fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
         let hipaa = &cx.hipaa;
-        for link in hipaa.chain.iter().filter(|l| l.relationship != crate::facts::Relationship::Atlassian) {
+        for link in &hipaa.chain {
             let path = link
                 .phi
                 .first()
@@ -30,9 +30,14 @@ rule! {
                 })
                 .unwrap_or_default();
             let data = link.phi.join(", ");
+            let scope = link
+                .baa_scope
+                .as_deref()
+                .map(|s| format!(" (its offer covers: {s})"))
+                .unwrap_or_default();
             match link.baa {
-                Some(true) => {}
-                Some(false) => out.push(self.finding(
+                Evidence::Recorded => {}
+                Evidence::None => out.push(self.finding(
                     &link.organisation,
                     path,
                     format!(
@@ -40,7 +45,15 @@ rule! {
                         link.name, link.relationship, link.baa_with
                     ),
                 )),
-                None => out.push(self.evidence_finding(
+                Evidence::Offered => out.push(self.evidence_finding(
+                    &link.organisation,
+                    path,
+                    format!(
+                        "{} ({}) receives PHI ({data}); it offers a BAA{scope}, but none with {} is recorded",
+                        link.name, link.relationship, link.baa_with
+                    ),
+                )),
+                Evidence::Unknown => out.push(self.evidence_finding(
                     &link.organisation,
                     path,
                     format!(

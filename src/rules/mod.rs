@@ -120,6 +120,7 @@ pub trait Rule: Sync {
 pub const RULES: &[&dyn Rule] = &[
     &gdpr::NoDpaRecorded,
     &gdpr::PurposeMissing,
+    &gdpr::UnidentifiedRecipient,
     &hipaa::PhiWithoutBaa,
     &hipaa::PhiOutsideAtlassianBaa,
     &hipaa::PhiOnPlanWithoutBaa,

@@ -345,6 +345,27 @@ rule! {
                 .any(|o| o.domains.iter().any(|d| crate::host::within_domain(bare, d)))
                 || cx.catalog.organisation_for_host(bare).is_some()
         };
+        // A host reached by a flow whose target an identified model organisation (one with a
+        // legal entity or country) operates is that organisation's, whatever its domains. A
+        // placeholder named after the host (as imports create) identifies nobody.
+        let operated: std::collections::HashSet<String> = cx
+            .model
+            .flows
+            .iter()
+            .enumerate()
+            .filter(|(f, _)| {
+                cx.graph.ends[*f].is_some_and(|(_, to)| {
+                    cx.resolved.responsible(to).iter().any(|org| {
+                        cx.resolved
+                            .orgs
+                            .get(org)
+                            .is_some_and(|o| o.legal_entity.is_some() || o.country.is_some())
+                    })
+                })
+            })
+            .filter_map(|(_, flow)| flow.host.as_deref().map(crate::host::host_of))
+            .collect();
+        let known = |host: &str| operated.contains(&crate::host::host_of(host)) || known(host);
         let mut hosts: Vec<(String, Vec<String>)> = Vec::new();
         for component in &cx.model.components {
             hosts.extend(component.egress.iter().map(|h| (h.clone(), vec![component.id.clone()])));

@@ -60,35 +60,42 @@ rule! {
     /// Personal data leaving the EEA/UK/CH without a recorded transfer mechanism.
     TransferWithoutMechanism {
         code: Res002, name: "transfer-without-mechanism", severity: High,
-        title: "Personal data transferred out of the EEA without a recorded mechanism",
-        references: ["GDPR Art. 44", "GDPR Art. 45", "GDPR Art. 46(2)(c)", "Decision (EU) 2021/914 (SCCs)", "Decision (EU) 2023/1795 (DPF)"],
-        why: "Every transfer of personal data to a country without an adequacy decision needs a Chapter V mechanism: for \
-U.S. recipients the specific legal entity's DPF certification, otherwise Standard Contractual Clauses (Module 2 \
-customer→vendor, Module 3 vendor→sub-processor). A mechanism the model does not record is evidence required.",
+        title: "Personal data transferred abroad without a recorded mechanism",
+        references: ["GDPR Art. 44", "GDPR Art. 45", "GDPR Art. 46(2)(c)", "Decision (EU) 2021/914 (SCCs)", "Decision (EU) 2023/1795 (DPF)", "UK GDPR Art. 46 (IDTA, UK Addendum)", "Swiss FADP Art. 16"],
+        why: "Every transfer of personal data under the EU GDPR, the UK GDPR or the Swiss FADP to a country without an \
+adequacy decision needs a mechanism: for U.S. recipients the specific legal entity's DPF participation (EU, UK Extension \
+or Swiss-U.S., each its own fact), otherwise SCCs (Module 2 customer→vendor, Module 3 vendor→sub-processor), for UK \
+exports the IDTA or the UK Addendum. The law follows the exporter's establishment, not the realm. A catalog listing or \
+offer is not a recorded mechanism: it is evidence required.",
         example: "OpenAI (US) receives personal data of an `eu` installation and the model records neither `dpf` nor `sccs`.",
         remediation: "Record the mechanism in the model (`dpf: true` after checking the DPF list, or `sccs: true` once signed), or \
 keep the data in the EEA (regional endpoint, EU region).",
     }
     fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
-        for row in &cx.subprocessors {
-            for (realm, mechanism) in &row.transfer_mechanism {
-                if !mechanism.is_gap() {
-                    continue;
-                }
+        use crate::facts::{TransferMechanism, TransferStatus};
+        for row in cx.subprocessors.iter().filter(|r| !r.organisation.starts_with("unidentified:")) {
+            for transfer in row.transfer_mechanism.values().filter(|t| t.needs_evidence()) {
                 let message = format!(
-                    "{} ({}) receives personal data of realm `{realm}` in {}: {}",
+                    "{} ({}) receives personal data of realm `{}` from {} in {} under {}: {}",
                     row.name,
                     row.organisation,
-                    row.locations.get(realm).map(|l| l.join(", ")).unwrap_or_default(),
-                    mechanism.label()
+                    transfer.realm,
+                    transfer.exporter,
+                    transfer.importer_country.as_deref().unwrap_or("an unknown country"),
+                    transfer.regime.code(),
+                    transfer.label
                 );
                 let path = first_path(cx, &row.components, &row.data);
-                let mut finding = if matches!(mechanism, crate::facts::Mechanism::EvidenceRequired { .. }) {
+                // A recorded mechanism that is merely offered, or a location nobody recorded, is a
+                // missing fact; a transfer with no mechanism at all is a gap.
+                let missing_fact = transfer.status == TransferStatus::Offered
+                    || matches!(transfer.mechanism, TransferMechanism::NoneFound | TransferMechanism::EuUsDpf);
+                let mut finding = if missing_fact {
                     self.evidence_finding(&row.organisation, path, message)
                 } else {
                     self.finding(&row.organisation, path, message)
                 };
-                finding.realm = crate::model::Realm::parse(realm);
+                finding.realm = Some(transfer.realm);
                 out.push(finding);
             }
         }

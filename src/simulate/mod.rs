@@ -18,7 +18,7 @@ pub mod workload;
 
 pub use workload::Workload;
 
-use crate::analysis::{Analysis, Mechanism};
+use crate::analysis::Analysis;
 use crate::catalog::Catalog;
 use crate::facts::Facts;
 use crate::facts::resolve::{Resolved, inside_realm};
@@ -308,7 +308,7 @@ impl Plan {
                         resolved.role(org),
                         crate::model::OrgRole::Vendor | crate::model::OrgRole::ThirdParty
                     )
-                    && resolved.orgs.get(org.as_str()).and_then(|o| o.hipaa_baa) != Some(true)
+                    && !resolved.orgs.get(org.as_str()).is_some_and(|o| o.baa.is_recorded())
             })
             .collect();
         plan
@@ -884,13 +884,11 @@ fn transfer_rows(
                     .find(|(r, _)| Realm::parse(r).is_some_and(crate::analysis::european_realm))
                     .map(|(_, m)| m)
             })
-            .map_or_else(
-                || "evidence required: the recipient's mechanism for this realm".to_owned(),
-                Mechanism::label,
-            );
-        if mechanism.starts_with("none needed") {
+            .filter(|t| t.status != crate::analysis::TransferStatus::NotATransfer)
+            .map(|t| t.label.clone());
+        let Some(mechanism) = mechanism else {
             continue;
-        }
+        };
         *transfers
             .entry((realm.code().to_owned(), org.clone(), country.clone(), mechanism))
             .or_default() += records;

@@ -13,7 +13,8 @@ fn analysis_of(model: &str) -> Analysis {
     analyze_loaded(&loaded, &catalog)
 }
 
-/// One inventory row: organisation, role, entity country, data (`*` = at rest), EU-realm basis.
+/// One inventory row: organisation, role, entity country, data (`*` = at rest), EU-realm
+/// mechanism and status of the disclosure to it.
 type Row = (&'static str, &'static str, &'static str, &'static str, &'static str);
 
 fn inventory(analysis: &Analysis) -> Vec<(String, String, String, String, String)> {
@@ -26,10 +27,12 @@ fn inventory(analysis: &Analysis) -> Vec<(String, String, String, String, String
                 .iter()
                 .map(|d| if d.at_rest { format!("{}*", d.id) } else { d.id.clone() })
                 .collect();
-            let basis = serde_json::to_value(&row.transfer_mechanism["eu"]).unwrap()["basis"]
-                .as_str()
-                .unwrap()
-                .to_owned();
+            let transfer = serde_json::to_value(&row.transfer_mechanism["eu"]).unwrap();
+            let basis = format!(
+                "{} {}",
+                transfer["mechanism"].as_str().unwrap(),
+                transfer["status"].as_str().unwrap()
+            );
             (
                 row.organisation.clone(),
                 row.role.to_string(),
@@ -67,23 +70,29 @@ fn connect_on_aws() {
                 "processor",
                 "DE",
                 "digest* issue-content* user-identity*",
-                "within-eea",
+                "within-eea not-a-transfer",
             ),
             (
                 "aws",
                 "sub-processor",
                 "US",
                 "digest* issue-content* user-identity*",
-                "sccs",
+                "sccs recorded",
             ),
             (
                 "openai",
                 "sub-processor",
                 "US",
                 "digest issue-content",
-                "evidence-required",
+                "eu-us-dpf required",
             ),
-            ("sendgrid", "sub-processor", "US", "digest user-identity", "dpf"),
+            (
+                "sendgrid",
+                "sub-processor",
+                "US",
+                "digest user-identity",
+                "eu-us-dpf offered",
+            ),
         ],
     );
     // EU data at rest in the US, the stored sharedSecret, and the OpenAI transfer basis gap.
@@ -108,14 +117,14 @@ fn forge_native_has_no_third_party_and_runs_on_atlassian() {
                 "processor",
                 "DE",
                 "digest* issue-content* user-identity*",
-                "within-eea",
+                "within-eea not-a-transfer",
             ),
             (
                 "atlassian",
                 "sub-processor",
                 "AU",
                 "digest* issue-content* user-identity*",
-                "within-eea",
+                "sccs recorded",
             ),
         ],
     );
@@ -139,30 +148,36 @@ fn forge_with_remote() {
                 "processor",
                 "DE",
                 "digest* issue-content* user-identity*",
-                "within-eea",
+                "within-eea not-a-transfer",
             ),
             (
                 "atlassian",
                 "sub-processor",
                 "AU",
                 "issue-content user-identity",
-                "within-eea",
+                "sccs recorded",
             ),
             (
                 "aws",
                 "sub-processor",
                 "US",
                 "digest* issue-content* user-identity*",
-                "within-eea",
+                "eu-us-dpf required",
             ),
             (
                 "openai",
                 "sub-processor",
                 "US",
                 "digest issue-content",
-                "evidence-required",
+                "eu-us-dpf required",
             ),
-            ("sendgrid", "sub-processor", "US", "digest user-identity", "dpf"),
+            (
+                "sendgrid",
+                "sub-processor",
+                "US",
+                "digest user-identity",
+                "eu-us-dpf offered",
+            ),
         ],
     );
     // The EU-hosted remote keeps EU data in the EU but US data leaves the US realm.
@@ -184,40 +199,41 @@ fn forge_with_egress_and_phi() {
                 "sub-processor",
                 "US",
                 "issue-content patient-refs standup-notes user-identity",
-                "sccs",
+                "idta required",
             ),
             (
                 "atlassian",
                 "sub-processor",
                 "AU",
                 "issue-content patient-refs standup-notes* user-identity",
-                "within-eea",
+                "idta required",
             ),
             (
                 "buddy",
                 "processor",
                 "GB",
                 "issue-content patient-refs standup-notes* user-identity",
-                "adequacy",
+                "adequacy recorded",
             ),
-            ("slack", "sub-processor", "US", "standup-notes", "evidence-required"),
+            ("slack", "sub-processor", "US", "standup-notes", "idta required"),
         ],
     );
-    let chain: Vec<(&str, &str, Option<bool>)> = analysis
+    // A catalog's BAA offer is not a signed BAA; Atlassian signs none with app vendors that is known.
+    let chain: Vec<(&str, &str, &str)> = analysis
         .hipaa
         .chain
         .iter()
-        .map(|l| (l.organisation.as_str(), l.relationship.as_str(), l.baa))
+        .map(|l| (l.organisation.as_str(), l.relationship.as_str(), l.baa.as_str()))
         .collect();
     assert_eq!(
         chain,
         [
-            ("buddy", "business-associate", None),
-            ("anthropic", "subcontractor", Some(true)),
-            ("atlassian", "atlassian", Some(true))
+            ("buddy", "business-associate", "unknown"),
+            ("anthropic", "subcontractor", "offered"),
+            ("atlassian", "atlassian", "unknown")
         ]
     );
-    assert_eq!(analysis.hipaa.missing_baa, ["buddy"]);
+    assert_eq!(analysis.hipaa.missing_baa, ["buddy", "anthropic", "atlassian"]);
     assert!(has(&analysis, "TF-HIPAA-001", "buddy", None));
     assert!(!analysis.runs_on_atlassian.eligible);
 }

@@ -149,7 +149,7 @@ fn analyze_prints_text_and_json() {
         .assert()
         .success()
         .stdout(predicate::str::contains("Amazon Web Services"))
-        .stdout(predicate::str::contains("SCCs Module 3 (signed)"))
+        .stdout(predicate::str::contains("SCCs Module 3 (recorded)"))
         .stdout(predicate::str::contains("TF-PLAT-001"));
     let output = trustflow()
         .args(["analyze", "models/connect-aws.yaml", "--format", "json"])

@@ -185,12 +185,7 @@ fn inventory(analysis: &Analysis) -> BTreeSet<(String, &'static str, String, Str
         .subprocessors
         .iter()
         .map(|row| {
-            let basis = |realm: &str| {
-                serde_json::to_value(&row.transfer_mechanism[realm]).unwrap()["basis"]
-                    .as_str()
-                    .unwrap()
-                    .to_owned()
-            };
+            let basis = |realm: &str| row.transfer_mechanism[realm].label.clone();
             (
                 row.legal_entity.clone().unwrap_or_else(|| row.name.clone()),
                 row.role.as_str(),

@@ -124,7 +124,7 @@ fn figures_agree_with_the_static_analysis() {
                 .iter()
                 .find(|s| s.organisation == transfer.organisation)
                 .unwrap();
-            assert_eq!(transfer.mechanism, row.transfer_mechanism["eu"].label(), "{name}");
+            assert_eq!(transfer.mechanism, row.transfer_mechanism["eu"].label, "{name}");
         }
         // Secrets outside Atlassian: every installation for the Connect app, none on Forge.
         let stored_secret = analysis.findings.iter().any(|f| f.rule == "TF-PLAT-001");
@@ -187,14 +187,21 @@ fn phi_of_hipaa_sites_without_a_baa_is_counted() {
     let without = run(&model_text("forge-egress.yaml"), &workload);
     assert!(without.totals.hipaa_installations > 50 && without.totals.hipaa_installations < 150);
     assert!(without.totals.phi_records_without_baa > 0);
-    let with_baa = model_text("forge-egress.yaml").replace(
+    // The vendor's BAA alone is not enough: Anthropic only offers one (the catalog), and an
+    // offer is not a signed BAA.
+    let vendor_only = model_text("forge-egress.yaml").replace(
         "attestations: [soc2-type1]",
         "attestations: [soc2-type1]\n    hipaa_baa: true",
+    );
+    assert!(run(&vendor_only, &workload).totals.phi_records_without_baa > 0);
+    let with_baa = vendor_only.replace(
+        "{ id: anthropic, catalog: anthropic }",
+        "{ id: anthropic, catalog: anthropic, hipaa_baa: true }",
     );
     assert_eq!(
         run(&with_baa, &workload).totals.phi_records_without_baa,
         0,
-        "Anthropic's BAA is in the catalog"
+        "BAAs with the vendor and Anthropic are recorded"
     );
     let none = workload::parse(
         "w.yaml",

@@ -1,0 +1,685 @@
+//! Transfers per hop: for each installation realm, who discloses personal data to whom, under
+//! which law, and on what basis. The realm says where the customer's product data is pinned; it
+//! is not the applicable law. The law follows the exporter's establishment (GDPR Art. 3(1)) or,
+//! for onward transfers, the law of the data's first export (Art. 44), per
+//! `shared/domain/transfers.md` H1–H6. Only a fact the model records satisfies a mechanism: a
+//! catalog offer or listing is `offered`, never `recorded`.
+
+use super::resolve::{Evidence, OrgFacts};
+use crate::catalog::{AdequacyScope, Catalog};
+use crate::model::Realm;
+use serde::Serialize;
+
+/// The law that governs a disclosure abroad.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Regime {
+    /// EU GDPR Chapter V (EEA exporters, and onward transfers of data first exported under it).
+    EuGdpr,
+    /// UK GDPR Chapter V.
+    UkGdpr,
+    /// Swiss revised FADP, Art. 16–17.
+    ChFadp,
+    /// Australia: Privacy Act 1988, APP 8 and s 16C.
+    AuPrivacyAct,
+    /// Japan: APPI Art. 28.
+    JpAppi,
+    /// South Korea: PIPA Art. 28-8.
+    KrPipa,
+    /// Singapore: PDPA s 26.
+    SgPdpa,
+    /// Canada: PIPEDA accountability principle 4.1.3.
+    CaPipeda,
+    /// Québec: Law 25, s 17.
+    CaQcLaw25,
+    /// India: DPDP Act 2023, s 16.
+    InDpdp,
+    /// Brazil: LGPD Art. 33.
+    BrLgpd,
+    /// No general transfer rule trustflow knows of for the exporter's country.
+    None,
+}
+
+impl Regime {
+    /// The regime of an exporter established in `country`.
+    pub fn of_country(country: &str, catalog: &Catalog) -> Regime {
+        match country {
+            "GB" => Regime::UkGdpr,
+            "CH" => Regime::ChFadp,
+            "AU" => Regime::AuPrivacyAct,
+            "JP" => Regime::JpAppi,
+            "KR" => Regime::KrPipa,
+            "SG" => Regime::SgPdpa,
+            "CA" => Regime::CaPipeda,
+            "IN" => Regime::InDpdp,
+            "BR" => Regime::BrLgpd,
+            c if catalog.is_eea(c) => Regime::EuGdpr,
+            _ => Regime::None,
+        }
+    }
+
+    /// The regime a realm suggests when the customer's establishment is not recorded (a
+    /// presumption, said as one), or `None` when the realm says nothing about the customer.
+    fn presumed_from(realm: Realm) -> Option<Regime> {
+        match realm {
+            Realm::Eu | Realm::De => Some(Regime::EuGdpr),
+            Realm::Gb => Some(Regime::UkGdpr),
+            Realm::Ch => Some(Regime::ChFadp),
+            Realm::Au => Some(Regime::AuPrivacyAct),
+            Realm::Jp => Some(Regime::JpAppi),
+            Realm::Kr => Some(Regime::KrPipa),
+            Realm::Sg => Some(Regime::SgPdpa),
+            Realm::Ca => Some(Regime::CaPipeda),
+            Realm::In => Some(Regime::InDpdp),
+            Realm::Us | Realm::Global => None,
+        }
+    }
+
+    /// The rule and source of a regime trustflow names but does not assess.
+    fn unassessed_rule(self) -> Option<&'static str> {
+        Some(match self {
+            Regime::AuPrivacyAct => {
+                "Privacy Act 1988 APP 8 and s 16C: the discloser stays accountable for the overseas recipient (OAIC APP guidelines ch. 8)"
+            }
+            Regime::JpAppi => {
+                "APPI Art. 28: consent, an adequate country (EEA, UK) or a recipient with an equivalent system (PPC)"
+            }
+            Regime::KrPipa => "PIPA Art. 28-8: consent, certification, adequacy or contract necessity (PIPC)",
+            Regime::SgPdpa => {
+                "PDPA s 26 and Regulations 9–12: comparable protection by contract or binding rules (PDPC)"
+            }
+            Regime::CaPipeda => {
+                "PIPEDA principle 4.1.3: the organisation stays accountable for data it transfers (OPC)"
+            }
+            Regime::CaQcLaw25 => {
+                "Québec Law 25 s 17: a privacy impact assessment before disclosing outside Québec (CAI)"
+            }
+            Regime::InDpdp => "DPDP Act 2023 s 16: allowed except to countries the government restricts (MeitY)",
+            Regime::BrLgpd => "LGPD Art. 33 (ANPD); EU–Brazil mutual adequacy of 2026-01-26",
+            Regime::EuGdpr | Regime::UkGdpr | Regime::ChFadp | Regime::None => return None,
+        })
+    }
+}
+
+/// The basis a transfer relies on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum TransferMechanism {
+    /// The importer processes in the exporter's own country.
+    NotATransfer,
+    /// Both inside the EEA.
+    WithinEea,
+    /// An adequacy decision or list covers the importer's country.
+    Adequacy,
+    /// The EU–U.S. Data Privacy Framework.
+    EuUsDpf,
+    /// The UK Extension to the EU–U.S. DPF.
+    UkExtension,
+    /// The Swiss–U.S. DPF.
+    SwissUsDpf,
+    /// Standard Contractual Clauses (Decision 2021/914; adapted to Swiss law for CH exports).
+    Sccs,
+    /// The UK International Data Transfer Agreement.
+    Idta,
+    /// The UK Addendum to the EU SCCs.
+    UkAddendum,
+    /// Binding corporate rules.
+    Bcr,
+    /// No mechanism found in the model or the catalog.
+    NoneFound,
+}
+
+/// How far a transfer's mechanism is evidenced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum TransferStatus {
+    /// Not a transfer: nothing is needed.
+    NotATransfer,
+    /// The model records the mechanism (or an adequacy decision covers it).
+    Recorded,
+    /// The catalog says the importer offers it or is listed for it; the model does not record it.
+    Offered,
+    /// A mechanism is required and none is recorded or offered.
+    Required,
+    /// A regime applies that trustflow names but does not assess.
+    NotAssessed,
+}
+
+/// One disclosure of personal data, for one installation realm.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Transfer {
+    /// The installation realm.
+    pub realm: Realm,
+    /// Organisation id of the exporter, or `customer`.
+    pub exporter: String,
+    /// Where the exporter is established, when known.
+    pub exporter_country: Option<String>,
+    /// Organisation id of the importer (`unidentified:<host>` for a recipient nobody can name).
+    pub importer: String,
+    /// Where the importer processes the data (or can reach it from), when known.
+    pub importer_country: Option<String>,
+    /// The law that governs the disclosure.
+    pub regime: Regime,
+    /// The basis.
+    pub mechanism: TransferMechanism,
+    /// The SCC module (1–4) when SCCs are the basis.
+    pub module: Option<u8>,
+    /// How far the basis is evidenced.
+    pub status: TransferStatus,
+    /// Why, naming the rule and its source.
+    pub why: String,
+    /// A short summary for tables (`SCCs Module 3 required, not recorded`).
+    pub label: String,
+}
+
+impl Transfer {
+    /// Whether the transfer lacks a recorded basis (offered or required): evidence is needed.
+    pub fn needs_evidence(&self) -> bool {
+        matches!(self.status, TransferStatus::Offered | TransferStatus::Required)
+    }
+
+    /// Recomputes the summary after a change.
+    pub(crate) fn labelled(mut self) -> Transfer {
+        self.label = label(&self);
+        self
+    }
+}
+
+impl TransferMechanism {
+    /// Its name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            TransferMechanism::NotATransfer => "not a transfer",
+            TransferMechanism::WithinEea => "within the EEA",
+            TransferMechanism::Adequacy => "adequacy",
+            TransferMechanism::EuUsDpf => "EU-U.S. DPF",
+            TransferMechanism::UkExtension => "UK Extension to the DPF",
+            TransferMechanism::SwissUsDpf => "Swiss-U.S. DPF",
+            TransferMechanism::Sccs => "SCCs",
+            TransferMechanism::Idta => "IDTA or UK Addendum",
+            TransferMechanism::UkAddendum => "UK Addendum",
+            TransferMechanism::Bcr => "BCRs",
+            TransferMechanism::NoneFound => "no mechanism found",
+        }
+    }
+}
+
+impl Regime {
+    /// Its code in JSON and reports.
+    pub fn code(self) -> &'static str {
+        match self {
+            Regime::EuGdpr => "eu-gdpr",
+            Regime::UkGdpr => "uk-gdpr",
+            Regime::ChFadp => "ch-fadp",
+            Regime::AuPrivacyAct => "au-privacy-act",
+            Regime::JpAppi => "jp-appi",
+            Regime::KrPipa => "kr-pipa",
+            Regime::SgPdpa => "sg-pdpa",
+            Regime::CaPipeda => "ca-pipeda",
+            Regime::CaQcLaw25 => "ca-qc-law25",
+            Regime::InDpdp => "in-dpdp",
+            Regime::BrLgpd => "br-lgpd",
+            Regime::None => "none",
+        }
+    }
+}
+
+/// The one-line summary of a transfer.
+fn label(t: &Transfer) -> String {
+    let mechanism = match (t.mechanism, t.module) {
+        (TransferMechanism::Sccs, Some(module)) => format!("SCCs Module {module}"),
+        (TransferMechanism::Adequacy, _) => format!("adequacy ({})", t.importer_country.as_deref().unwrap_or("?")),
+        (m, _) => m.name().to_owned(),
+    };
+    match t.status {
+        TransferStatus::NotATransfer => match t.mechanism {
+            TransferMechanism::WithinEea => "not a transfer (within the EEA)".to_owned(),
+            _ => "not a transfer (same country)".to_owned(),
+        },
+        TransferStatus::Recorded if t.mechanism == TransferMechanism::Adequacy => {
+            format!("adequacy decision ({})", t.importer_country.as_deref().unwrap_or("?"))
+        }
+        TransferStatus::Recorded => format!("{mechanism} (recorded)"),
+        TransferStatus::Offered => format!("evidence required: {mechanism} offered, not recorded"),
+        TransferStatus::Required if t.mechanism == TransferMechanism::NoneFound => {
+            "evidence required: no mechanism can be found".to_owned()
+        }
+        TransferStatus::Required if t.mechanism == TransferMechanism::EuUsDpf => {
+            "evidence required: EU-U.S. DPF or SCCs, neither recorded".to_owned()
+        }
+        TransferStatus::Required => format!("{mechanism} required, not recorded"),
+        TransferStatus::NotAssessed => match (t.regime, t.exporter_country.as_deref()) {
+            (Regime::None, None) => "not assessed: depends on where the customer is established".to_owned(),
+            (Regime::None, Some(country)) => format!("not assessed: no general transfer rule known for {country}"),
+            (regime, _) => format!("not assessed: {} applies", regime.code()),
+        },
+    }
+}
+
+/// The importer side of a hop, as the transfer engine needs it.
+pub(crate) struct Importer<'a> {
+    /// Organisation id.
+    pub id: &'a str,
+    /// Its merged facts (`None` for an unidentified recipient).
+    pub facts: Option<&'a OrgFacts>,
+    /// Countries where it processes the data for this realm (`None`: unknown).
+    pub locations: Vec<Option<String>>,
+    /// Whether the platform's own terms include SCCs the developer accepts (Atlassian's Forge
+    /// terms, for Forge hosting).
+    pub platform_sccs: bool,
+}
+
+/// The exporter side of a hop.
+pub(crate) struct Exporter<'a> {
+    /// Organisation id or `customer`.
+    pub id: &'a str,
+    /// Its establishment.
+    pub country: Option<&'a str>,
+    /// The regime of the data as it reaches this exporter (the customer's, for onward transfers).
+    pub upstream: Option<Regime>,
+    /// SCC module for disclosures by this exporter (2 controller→processor, 3 processor→processor).
+    pub module: u8,
+}
+
+/// The regime of a customer's disclosures in `realm`, with what it rests on.
+pub(crate) fn customer_regime(realm: Realm, established: Option<&str>, catalog: &Catalog) -> (Option<Regime>, String) {
+    match established {
+        Some(country) => (
+            Some(Regime::of_country(country, catalog)),
+            format!("the customer is established in {country} (installation `established`)"),
+        ),
+        None => match Regime::presumed_from(realm) {
+            Some(regime) => (
+                Some(regime),
+                format!(
+                    "presumed from realm `{realm}`: the customer's establishment is not recorded (add `established:` to the installation)"
+                ),
+            ),
+            None => (
+                None,
+                format!(
+                    "depends on where the customer is established, which the model does not record: realm `{realm}` is not the applicable law (add `established:` to the installation)"
+                ),
+            ),
+        },
+    }
+}
+
+/// Assesses one hop for one realm.
+pub(crate) fn assess(realm: Realm, exporter: &Exporter<'_>, importer: &Importer<'_>, catalog: &Catalog) -> Transfer {
+    let own = exporter.country.map(|c| Regime::of_country(c, catalog));
+    // An exporter established under a regime with transfer rules brings it (Art. 3(1)); others
+    // pass on the regime the data was first exported under (onward transfer, Art. 44).
+    let regime = match own {
+        Some(regime) if regime != Regime::None => Some(regime),
+        _ => exporter.upstream,
+    };
+    if let Some(t) = same_area(realm, regime, exporter, importer, catalog) {
+        return t.labelled();
+    }
+    let candidates: Vec<Transfer> = if importer.locations.is_empty() {
+        vec![one(realm, regime, exporter, importer, None, catalog)]
+    } else {
+        importer
+            .locations
+            .iter()
+            .map(|country| one(realm, regime, exporter, importer, country.as_deref(), catalog))
+            .collect()
+    };
+    let places: Vec<String> = importer
+        .locations
+        .iter()
+        .map(|c| c.clone().unwrap_or_else(|| "unknown".to_owned()))
+        .collect();
+    let mut worst = candidates
+        .into_iter()
+        .max_by_key(|t| (t.status, t.mechanism))
+        .unwrap_or_else(|| one(realm, regime, exporter, importer, None, catalog));
+    if places.len() > 1 {
+        worst.why = format!("processes in {}; the most demanding: {}", places.join(", "), worst.why);
+    }
+    worst.labelled()
+}
+
+/// An importer established where the regime itself applies (an EEA entity under the EU GDPR, a UK
+/// entity under the UK GDPR, a Swiss one under the FADP) is bound by that law for its own
+/// processing (GDPR Art. 3(1)): disclosing to it is not a transfer, wherever it then hosts the
+/// data; its own onward disclosures are assessed as its own hops.
+fn same_area(
+    realm: Realm,
+    regime: Option<Regime>,
+    exporter: &Exporter<'_>,
+    importer: &Importer<'_>,
+    catalog: &Catalog,
+) -> Option<Transfer> {
+    let facts = importer.facts?;
+    let entity = facts.country.as_deref()?;
+    let regime = regime?;
+    let inside = match regime {
+        Regime::EuGdpr => catalog.is_eea(entity),
+        Regime::UkGdpr => entity == "GB",
+        Regime::ChFadp => entity == "CH",
+        _ => false,
+    };
+    if !inside {
+        return None;
+    }
+    let places: Vec<String> = importer
+        .locations
+        .iter()
+        .map(|c| c.clone().unwrap_or_else(|| "unknown".to_owned()))
+        .collect();
+    let name = facts.legal_entity.as_deref().unwrap_or(&facts.name);
+    Some(Transfer {
+        realm,
+        exporter: exporter.id.to_owned(),
+        exporter_country: exporter.country.map(str::to_owned),
+        importer: importer.id.to_owned(),
+        importer_country: Some(entity.to_owned()),
+        regime,
+        mechanism: if regime == Regime::EuGdpr {
+            TransferMechanism::WithinEea
+        } else {
+            TransferMechanism::NotATransfer
+        },
+        module: None,
+        status: TransferStatus::NotATransfer,
+        why: format!(
+            "{name} is established in {entity} and bound by the {} for its own processing (GDPR Art. 3(1); EDPB Guidelines 05/2021): not a transfer; it processes in {}, and its disclosures to its providers are listed as its own transfers",
+            match regime {
+                Regime::EuGdpr => "EU GDPR",
+                Regime::UkGdpr => "UK GDPR",
+                _ => "Swiss FADP",
+            },
+            places.join(", ")
+        ),
+        label: String::new(),
+    })
+}
+
+fn one(
+    realm: Realm,
+    regime: Option<Regime>,
+    exporter: &Exporter<'_>,
+    importer: &Importer<'_>,
+    country: Option<&str>,
+    catalog: &Catalog,
+) -> Transfer {
+    let mut t = Transfer {
+        realm,
+        exporter: exporter.id.to_owned(),
+        exporter_country: exporter.country.map(str::to_owned),
+        importer: importer.id.to_owned(),
+        importer_country: country.map(str::to_owned),
+        regime: regime.unwrap_or(Regime::None),
+        mechanism: TransferMechanism::NoneFound,
+        module: None,
+        status: TransferStatus::Required,
+        why: String::new(),
+        label: String::new(),
+    };
+    let name = importer
+        .facts
+        .map_or(importer.id, |f| f.legal_entity.as_deref().unwrap_or(&f.name));
+    let Some(country) = country else {
+        t.why = format!(
+            "where {name} processes the data is not in the model: evidence required (GDPR Art. 30(1)(e), Art. 44)"
+        );
+        return t;
+    };
+    if exporter.country == Some(country) {
+        t.mechanism = TransferMechanism::NotATransfer;
+        t.status = TransferStatus::NotATransfer;
+        t.why = format!(
+            "{name} processes in {country}, the exporter's own country: not a transfer (EDPB Guidelines 05/2021){}",
+            if regime.is_some_and(|r| r != Regime::of_country(country, catalog)) {
+                "; the onward-transfer terms of the first export still bind it (SCCs clause 8.7)"
+            } else {
+                ""
+            }
+        );
+        return t;
+    }
+    match regime {
+        None => {
+            t.status = TransferStatus::NotAssessed;
+            t.why = match exporter.country {
+                Some(c) if exporter.upstream.is_some() || exporter.id != "customer" => format!(
+                    "exporter established in {c}: no general transfer rule that trustflow assesses (sector and state laws not assessed)"
+                ),
+                _ => "depends on where the customer is established, which the model does not record: the realm is not the applicable law (add `established:` to the installation)".to_owned(),
+            };
+        }
+        Some(Regime::EuGdpr) => eu(&mut t, exporter, importer, name, country, catalog),
+        Some(Regime::UkGdpr) => uk(&mut t, importer, name, country, catalog),
+        Some(Regime::ChFadp) => ch(&mut t, exporter, importer, name, country, catalog),
+        Some(other) => {
+            t.status = TransferStatus::NotAssessed;
+            t.why = format!(
+                "not assessed: {}",
+                other.unassessed_rule().unwrap_or("the exporter's transfer law")
+            );
+        }
+    }
+    t
+}
+
+/// Whether the catalog's adequacy decision for `country` covers any commercial recipient.
+fn general_adequacy(country: &str, catalog: &Catalog) -> Option<String> {
+    catalog
+        .country(country)
+        .and_then(|c| c.adequacy.as_ref())
+        .filter(|a| a.scope.is_none() || a.scope == Some(AdequacyScope::Commercial))
+        .map(|a| a.decision.clone())
+}
+
+fn evidence_status(evidence: Evidence) -> Option<TransferStatus> {
+    match evidence {
+        Evidence::Recorded => Some(TransferStatus::Recorded),
+        Evidence::Offered => Some(TransferStatus::Offered),
+        Evidence::None | Evidence::Unknown => None,
+    }
+}
+
+fn eu(
+    t: &mut Transfer,
+    exporter: &Exporter<'_>,
+    importer: &Importer<'_>,
+    name: &str,
+    country: &str,
+    catalog: &Catalog,
+) {
+    if catalog.is_eea(country) {
+        t.mechanism = TransferMechanism::WithinEea;
+        t.status = TransferStatus::NotATransfer;
+        t.why = format!("{name} processes in {country}, inside the EEA: not a transfer (GDPR Art. 44)");
+        return;
+    }
+    if let Some(decision) = general_adequacy(country, catalog) {
+        t.mechanism = TransferMechanism::Adequacy;
+        t.status = TransferStatus::Recorded;
+        t.why = format!("adequacy decision for {country} ({decision}; GDPR Art. 45)");
+        return;
+    }
+    let module = exporter.module;
+    let facts = importer.facts;
+    let sccs = if importer.platform_sccs {
+        Evidence::Recorded
+    } else {
+        facts.map_or(Evidence::Unknown, |f| f.sccs)
+    };
+    let dpf = if country == "US" {
+        facts.map_or(Evidence::Unknown, |f| f.dpf_eu)
+    } else {
+        Evidence::Unknown
+    };
+    let (mechanism, status, why) = if dpf == Evidence::Recorded {
+        (
+            TransferMechanism::EuUsDpf,
+            TransferStatus::Recorded,
+            format!("{name} is certified under the EU-U.S. DPF (recorded; Decision (EU) 2023/1795)"),
+        )
+    } else if sccs == Evidence::Recorded {
+        let basis = if importer.platform_sccs {
+            " by the Forge terms: the developer enters the Forge Data Processing Addendum and the SCCs with Atlassian"
+        } else {
+            " (recorded)"
+        };
+        (
+            TransferMechanism::Sccs,
+            TransferStatus::Recorded,
+            format!("SCCs Module {module} with {name}{basis}; Art. 46(2)(c), Decision (EU) 2021/914"),
+        )
+    } else if let Some(status) = evidence_status(dpf) {
+        (
+            TransferMechanism::EuUsDpf,
+            status,
+            format!(
+                "the catalog lists {name} as certified under the EU-U.S. DPF: confirm it on the DPF List and record `dpf: true`, or sign SCCs Module {module} (evidence required)"
+            ),
+        )
+    } else if let Some(status) = evidence_status(sccs) {
+        (
+            TransferMechanism::Sccs,
+            status,
+            format!(
+                "{name}'s DPA offers SCCs Module {module}, not recorded as signed for this app: record `sccs: true` once signed (evidence required)"
+            ),
+        )
+    } else if country == "US" && dpf == Evidence::Unknown {
+        (
+            TransferMechanism::EuUsDpf,
+            TransferStatus::Required,
+            format!(
+                "{name}'s EU-U.S. DPF certification is not recorded: confirm it on the DPF List and record `dpf: true`, or sign SCCs Module {module} (evidence required; Decision (EU) 2023/1795, Art. 46(2)(c))"
+            ),
+        )
+    } else {
+        (
+            TransferMechanism::Sccs,
+            TransferStatus::Required,
+            format!(
+                "{country} has no general adequacy decision and no DPF certification or SCCs are recorded for {name}: SCCs Module {module} required (Art. 46(2)(c))"
+            ),
+        )
+    };
+    t.mechanism = mechanism;
+    t.status = status;
+    t.why = why;
+    if mechanism == TransferMechanism::Sccs {
+        t.module = Some(module);
+    }
+}
+
+fn uk(t: &mut Transfer, importer: &Importer<'_>, name: &str, country: &str, catalog: &Catalog) {
+    if catalog.is_eea(country) || general_adequacy(country, catalog).is_some() {
+        t.mechanism = TransferMechanism::Adequacy;
+        t.status = TransferStatus::Recorded;
+        t.why =
+            format!("UK adequacy regulations cover {country} (UK GDPR Art. 45; ICO international transfers guidance)");
+        return;
+    }
+    let facts = importer.facts;
+    let idta = facts.map_or(Evidence::Unknown, |f| f.uk_idta);
+    let bridge = if country == "US" {
+        facts.map_or(Evidence::Unknown, |f| f.dpf_uk)
+    } else {
+        Evidence::Unknown
+    };
+    let (mechanism, status, why) = if bridge == Evidence::Recorded {
+        (
+            TransferMechanism::UkExtension,
+            TransferStatus::Recorded,
+            format!(
+                "{name} participates in the UK Extension to the EU-U.S. DPF (recorded; UK-US data bridge, in force 2023-10-12)"
+            ),
+        )
+    } else if idta == Evidence::Recorded {
+        (
+            TransferMechanism::Idta,
+            TransferStatus::Recorded,
+            format!("the IDTA or UK Addendum with {name} is recorded (UK GDPR Art. 46)"),
+        )
+    } else if let Some(status) = evidence_status(bridge) {
+        (
+            TransferMechanism::UkExtension,
+            status,
+            format!(
+                "the catalog lists {name} for the UK Extension: confirm it on the DPF List and record `dpf_uk: true`, or sign the IDTA or UK Addendum (evidence required)"
+            ),
+        )
+    } else {
+        (
+            TransferMechanism::Idta,
+            TransferStatus::Required,
+            format!(
+                "no UK Extension participation, IDTA or UK Addendum is recorded for {name}: one is required; EU SCCs alone are not valid for UK transfers (ICO)"
+            ),
+        )
+    };
+    t.mechanism = mechanism;
+    t.status = status;
+    t.why = why;
+}
+
+fn ch(
+    t: &mut Transfer,
+    exporter: &Exporter<'_>,
+    importer: &Importer<'_>,
+    name: &str,
+    country: &str,
+    catalog: &Catalog,
+) {
+    if catalog.is_eea(country) || general_adequacy(country, catalog).is_some() {
+        t.mechanism = TransferMechanism::Adequacy;
+        t.status = TransferStatus::Recorded;
+        t.why = format!("{country} is listed in Annex 1 of the Swiss Data Protection Ordinance (FADP Art. 16(1))");
+        return;
+    }
+    let facts = importer.facts;
+    let sccs = if importer.platform_sccs {
+        Evidence::Recorded
+    } else {
+        facts.map_or(Evidence::Unknown, |f| f.sccs)
+    };
+    let swiss_dpf = if country == "US" {
+        facts.map_or(Evidence::Unknown, |f| f.dpf_ch)
+    } else {
+        Evidence::Unknown
+    };
+    let (mechanism, status, why) = if swiss_dpf == Evidence::Recorded {
+        (
+            TransferMechanism::SwissUsDpf,
+            TransferStatus::Recorded,
+            format!("{name} is certified under the Swiss-U.S. DPF (recorded; Annex 1 DPO since 2024-09-15)"),
+        )
+    } else if sccs == Evidence::Recorded {
+        (
+            TransferMechanism::Sccs,
+            TransferStatus::Recorded,
+            format!("SCCs with {name}, adapted to Swiss law, are recorded (FADP Art. 16(2)(d); FDPIC guidance)"),
+        )
+    } else if let Some(status) = evidence_status(swiss_dpf) {
+        (
+            TransferMechanism::SwissUsDpf,
+            status,
+            format!(
+                "the catalog lists {name} for the Swiss-U.S. DPF: confirm it on the DPF List and record `dpf_ch: true` (evidence required)"
+            ),
+        )
+    } else {
+        (
+            TransferMechanism::Sccs,
+            TransferStatus::Required,
+            format!(
+                "no Swiss-U.S. DPF participation or SCCs adapted to Swiss law are recorded for {name}: one is required (FADP Art. 16)"
+            ),
+        )
+    };
+    t.mechanism = mechanism;
+    t.status = status;
+    t.why = why;
+    if mechanism == TransferMechanism::Sccs {
+        t.module = Some(exporter.module);
+    }
+}
