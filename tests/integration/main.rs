@@ -10,6 +10,7 @@ mod models;
 mod reports;
 mod rules;
 mod simulation;
+mod transfers;
 mod validation;
 
 use std::path::{Path, PathBuf};

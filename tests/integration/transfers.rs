@@ -1,0 +1,147 @@
+//! Transfers per hop, one fixture model per regime case (`tests/fixtures/transfers/`, each citing
+//! its source): who exports, under which law, on what basis, and how far it is evidenced.
+
+use crate::root;
+use trustflow::analysis::{Analysis, analyze_loaded};
+use trustflow::catalog::Catalog;
+use trustflow::load::load_model_file;
+
+fn analysis(name: &str) -> Analysis {
+    let catalog = Catalog::builtin();
+    let loaded = load_model_file(&root().join("tests/fixtures/transfers").join(name), &catalog)
+        .unwrap_or_else(|d| panic!("{name}: {}", trustflow::diagnostic::render_all(&d)));
+    analyze_loaded(&loaded, &catalog)
+}
+
+/// Every hop as `realm exporter → importer (importer country): regime mechanism status`.
+fn hops(name: &str) -> Vec<String> {
+    let analysis = analysis(name);
+    let mut hops: Vec<String> = analysis
+        .transfers
+        .iter()
+        .map(|t| {
+            let value = serde_json::to_value(t).unwrap();
+            format!(
+                "{} {} → {} ({}): {} {}{} {}",
+                value["realm"].as_str().unwrap(),
+                t.exporter,
+                t.importer,
+                t.importer_country.as_deref().unwrap_or("?"),
+                value["regime"].as_str().unwrap(),
+                value["mechanism"].as_str().unwrap(),
+                t.module.map(|m| format!(" {m}")).unwrap_or_default(),
+                value["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    hops.sort();
+    for t in &analysis.transfers {
+        assert!(!t.why.is_empty() && !t.label.contains("none needed"), "{name}: {t:?}");
+    }
+    hops
+}
+
+#[test]
+fn eu_to_us_dpf_counts_only_when_recorded() {
+    assert_eq!(
+        hops("eu-us-dpf.yaml"),
+        [
+            "eu customer → v (DE): eu-gdpr within-eea not-a-transfer",
+            "eu v → certified (US): eu-gdpr eu-us-dpf recorded",
+            "eu v → unchecked (US): eu-gdpr eu-us-dpf required",
+        ]
+    );
+}
+
+#[test]
+fn eu_to_gb_rests_on_adequacy() {
+    assert_eq!(
+        hops("eu-gb-adequacy.yaml"),
+        [
+            "eu customer → v (DE): eu-gdpr within-eea not-a-transfer",
+            "eu v → uk (GB): eu-gdpr adequacy recorded",
+        ]
+    );
+}
+
+#[test]
+fn uk_exporters_use_uk_instruments_never_eu_ones() {
+    assert_eq!(
+        hops("gb-domestic-and-us.yaml"),
+        [
+            "gb customer → v (GB): uk-gdpr not-a-transfer not-a-transfer",
+            "gb v → bridged (US): uk-gdpr uk-extension recorded",
+            // EU SCCs alone are not valid for UK transfers.
+            "gb v → eu-only (US): uk-gdpr idta required",
+            "gb v → idta (US): uk-gdpr idta recorded",
+        ]
+    );
+}
+
+#[test]
+fn swiss_exporters_need_the_swiss_dpf_not_the_eu_one() {
+    assert_eq!(
+        hops("ch-us-swiss-dpf.yaml"),
+        [
+            "ch customer → v (CH): ch-fadp not-a-transfer not-a-transfer",
+            "ch v → eu-dpf (US): ch-fadp sccs 3 required",
+            "ch v → swiss (US): ch-fadp swiss-us-dpf recorded",
+        ]
+    );
+}
+
+#[test]
+fn an_eu_processor_brings_the_gdpr_to_any_realm() {
+    assert_eq!(
+        hops("de-processor-in-realm.yaml"),
+        [
+            "in customer → v (DE): in-dpdp none-found not-assessed",
+            "in v → indian (IN): eu-gdpr sccs 3 required",
+        ]
+    );
+}
+
+#[test]
+fn a_us_vendor_on_forge_gets_the_same_answer_with_or_without_an_operator() {
+    let expected = [
+        "eu customer → v (US): eu-gdpr eu-us-dpf required",
+        "eu v → atlassian (AU): eu-gdpr sccs 3 recorded",
+    ];
+    assert_eq!(hops("us-vendor-forge-native.yaml"), expected);
+    assert_eq!(hops("us-vendor-forge-native-operator.yaml"), expected);
+}
+
+#[test]
+fn a_realm_without_the_customers_establishment_concludes_nothing() {
+    let analysis = analysis("us-realm-unknown-establishment.yaml");
+    let hop = &analysis.transfers[0];
+    assert_eq!(serde_json::to_value(hop.status).unwrap(), "not-assessed", "{hop:?}");
+    assert!(
+        hop.why.contains("depends on where the customer is established"),
+        "{}",
+        hop.why
+    );
+    assert!(hop.label.contains("depends on where the customer is established"));
+}
+
+#[test]
+fn no_bundled_model_or_fixture_says_none_needed_or_in_place() {
+    let catalog = Catalog::builtin();
+    let mut files = crate::yaml_files("models");
+    files.extend(crate::yaml_files("tests/fixtures/transfers"));
+    for dir in std::fs::read_dir(root().join("tests/fixtures/rules")).unwrap() {
+        let dir = dir.unwrap().path();
+        files.push(dir.join("fires.yaml"));
+        files.push(dir.join("quiet.yaml"));
+    }
+    for path in files {
+        let loaded = load_model_file(&path, &catalog).unwrap();
+        let analysis = analyze_loaded(&loaded, &catalog);
+        let text = trustflow::text::analysis_text(&analysis);
+        let json = serde_json::to_string(&analysis).unwrap();
+        for output in [&text, &json] {
+            assert!(!output.contains("none needed"), "{}", path.display());
+            assert!(!output.contains("in place"), "{}", path.display());
+        }
+    }
+}
