@@ -73,6 +73,7 @@ rule_codes! {
     Gdpr001 => "TF-GDPR-001",
     Gdpr002 => "TF-GDPR-002",
     Gdpr003 => "TF-GDPR-003",
+    Gdpr004 => "TF-GDPR-004",
     Hipaa001 => "TF-HIPAA-001",
     Hipaa002 => "TF-HIPAA-002",
     Hipaa003 => "TF-HIPAA-003",

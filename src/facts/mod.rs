@@ -7,6 +7,7 @@
 pub mod propagation;
 pub mod resolve;
 pub mod sections;
+pub mod traits;
 pub mod transfers;
 
 pub use resolve::Evidence;
@@ -49,6 +50,8 @@ pub struct Facts<'m> {
     pub resolved: Resolved<'m>,
     /// Where each data category goes.
     pub propagation: Propagation,
+    /// What each data category is, derived data included.
+    pub traits: Vec<traits::DataTraits>,
     /// The distinct realms of the model's installations, sorted.
     pub realms: Vec<Realm>,
     /// The GDPR inventory.
@@ -70,6 +73,7 @@ impl<'m> Facts<'m> {
         let model = &loaded.model;
         let resolved = Resolved::new(model, &loaded.graph, catalog);
         let propagation = Propagation::compute(model, &loaded.graph);
+        let traits = traits::derive(model, &propagation);
         let mut realms: Vec<Realm> = model.installations.iter().map(|i| i.realm).collect();
         realms.sort();
         realms.dedup();
@@ -80,6 +84,7 @@ impl<'m> Facts<'m> {
             graph: &loaded.graph,
             resolved,
             propagation,
+            traits,
             realms,
             subprocessors: Vec::new(),
             transfers: Vec::new(),
@@ -93,6 +98,21 @@ impl<'m> Facts<'m> {
         facts.soc2 = sections::soc2(&facts);
         facts.runs_on_atlassian = sections::runs_on_atlassian(&facts);
         facts
+    }
+
+    /// Whether category `d` is personal data (declared, PHI, or derived from personal data).
+    pub fn personal(&self, d: usize) -> bool {
+        self.traits[d].personal
+    }
+
+    /// Whether category `d` is PHI (declared, or derived from PHI).
+    pub fn phi(&self, d: usize) -> bool {
+        self.traits[d].phi
+    }
+
+    /// Whether category `d` is in scope of data residency.
+    pub fn in_scope(&self, d: usize) -> bool {
+        self.traits[d].in_scope
     }
 
     /// The index of a data category.

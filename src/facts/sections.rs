@@ -98,7 +98,7 @@ fn receipts(cx: &Facts<'_>) -> BTreeMap<String, Receipt> {
     let model = cx.model;
     let mut rows: BTreeMap<String, Receipt> = BTreeMap::new();
     for (d, category) in model.data.iter().enumerate() {
-        if !category.personal && !category.phi {
+        if !cx.personal(d) {
             continue;
         }
         for (reach, org) in cx.recipients(d) {
@@ -117,9 +117,7 @@ fn receipts(cx: &Facts<'_>) -> BTreeMap<String, Receipt> {
         let Some((_, to)) = cx.graph.ends[f] else {
             continue;
         };
-        let personal = cx.graph.carried[f]
-            .iter()
-            .any(|&d| model.data[d as usize].is_personal());
+        let personal = cx.graph.carried[f].iter().any(|&d| cx.personal(d as usize));
         if !personal || !receives(cx, to) {
             continue;
         }
@@ -231,6 +229,12 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<Transfer>) {
 /// Where the Forge terms (with the Forge DPA and the SCCs) are published.
 pub const FORGE_TERMS: &str = "https://developer.atlassian.com/platform/forge/developer-terms/";
 
+/// The regime of the customer's own disclosures in `realm` (from `established`, else presumed
+/// from the realm; `None` when nothing can be concluded).
+pub fn customer_regime(cx: &Facts<'_>, realm: Realm) -> Option<transfers::Regime> {
+    transfers::customer_regime(realm, established_in(cx, realm).as_deref(), cx.catalog).0
+}
+
 /// The distinct `established` country of a realm's installations, when they agree on one.
 fn established_in(cx: &Facts<'_>, realm: Realm) -> Option<String> {
     let countries: BTreeSet<&str> = cx
@@ -285,7 +289,7 @@ fn unidentified(
             .data
             .iter()
             .enumerate()
-            .filter(|(_, d)| d.is_personal())
+            .filter(|(d, _)| cx.personal(*d))
             .filter_map(|(d, category)| {
                 cx.propagation.get(d, c).map(|reach| DataUse {
                     id: category.id.clone(),
@@ -398,7 +402,7 @@ pub fn residency(cx: &Facts<'_>) -> Vec<RealmResidency> {
         .map(|&realm| {
             let mut entries = Vec::new();
             for (d, category) in cx.model.data.iter().enumerate() {
-                if !category.residency_in_scope() {
+                if !cx.in_scope(d) {
                     continue;
                 }
                 for reach in &cx.propagation.reach[d] {
@@ -512,7 +516,7 @@ pub fn hipaa(cx: &Facts<'_>) -> Hipaa {
         .data
         .iter()
         .enumerate()
-        .filter(|(_, d)| d.phi)
+        .filter(|(d, _)| cx.phi(*d))
         .map(|(i, _)| i)
         .collect();
     let vendor_name = cx
@@ -704,7 +708,7 @@ pub fn soc2(cx: &Facts<'_>) -> Soc2 {
     if cx.model.app.platform == Platform::Connect {
         cuecs.push("uninstall the app promptly when it is no longer used, so the vendor stops receiving webhooks");
     }
-    if cx.model.data.iter().any(|d| d.phi) {
+    if cx.traits.iter().any(|t| t.phi) {
         cuecs.push("sign Atlassian's BAA and the vendor's BAA before putting PHI in issues the app reads");
     }
     Soc2 {

@@ -135,6 +135,8 @@ impl Builder {
                 credential: category.credential,
                 phi: false,
                 in_scope: None,
+                special: None,
+                deidentified: false,
             });
         }
         category.id

@@ -256,6 +256,52 @@ pub struct DataCategory {
     /// Default: true for personal or PHI data, false otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_scope: Option<bool>,
+    /// A special category of personal data under GDPR Art. 9 (`health`, …). PHI is always
+    /// health data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub special: Option<Special>,
+    /// Data a component produces from personal or PHI inputs keeps their nature unless it is
+    /// de-identified (45 CFR 164.514) or anonymised: say so here.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deidentified: bool,
+}
+
+/// A special category of personal data (GDPR Art. 9(1)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Special {
+    /// Data concerning health.
+    Health,
+    /// Genetic data.
+    Genetic,
+    /// Biometric data for identifying a person.
+    Biometric,
+    /// Racial or ethnic origin.
+    RacialOrEthnicOrigin,
+    /// Political opinions.
+    PoliticalOpinions,
+    /// Religious or philosophical beliefs.
+    Beliefs,
+    /// Trade-union membership.
+    TradeUnionMembership,
+    /// Sex life or sexual orientation.
+    SexLife,
+}
+
+impl Special {
+    /// Its name in the YAML and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Special::Health => "health",
+            Special::Genetic => "genetic",
+            Special::Biometric => "biometric",
+            Special::RacialOrEthnicOrigin => "racial-or-ethnic-origin",
+            Special::PoliticalOpinions => "political-opinions",
+            Special::Beliefs => "beliefs",
+            Special::TradeUnionMembership => "trade-union-membership",
+            Special::SexLife => "sex-life",
+        }
+    }
 }
 
 impl DataCategory {

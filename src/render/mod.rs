@@ -96,7 +96,7 @@ pub struct DataRow {
     /// Description.
     pub name: String,
     /// `personal`, `PHI`, `credential`, `in scope of residency`.
-    pub tags: Vec<&'static str>,
+    pub tags: Vec<String>,
 }
 
 /// A component row.
@@ -193,14 +193,35 @@ impl<'a> ReportData<'a> {
         let data = model
             .data
             .iter()
-            .map(|d| DataRow {
+            .zip(&facts.traits)
+            .map(|(d, traits)| DataRow {
                 id: d.id.clone(),
                 name: d.name.clone().unwrap_or_default(),
                 tags: [
-                    (d.personal, "personal"),
-                    (d.phi, "PHI"),
-                    (d.credential, "credential"),
-                    (d.residency_in_scope(), "residency scope"),
+                    (traits.personal, "personal".to_owned()),
+                    (traits.phi, "PHI".to_owned()),
+                    (
+                        traits.special.is_some(),
+                        format!(
+                            "special category ({})",
+                            traits.special.map_or("", crate::model::Special::as_str)
+                        ),
+                    ),
+                    (d.credential, "credential".to_owned()),
+                    (traits.in_scope, "residency scope".to_owned()),
+                    (
+                        !traits.derived_from.is_empty(),
+                        format!(
+                            "derived from {}",
+                            traits
+                                .derived_from
+                                .iter()
+                                .map(|&s| model.data[s].id.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ),
+                    (d.deidentified, "de-identified".to_owned()),
                 ]
                 .into_iter()
                 .filter(|(on, _)| *on)

@@ -59,7 +59,7 @@ rule! {
             };
             let personal = cx.graph.carried[f]
                 .iter()
-                .any(|&d| cx.model.data[d as usize].is_personal());
+                .any(|&d| cx.personal(d as usize));
             if personal && cx.resolved.operator[from] != cx.resolved.operator[to] {
                 out.push(self.finding(
                     &flow.label(),
@@ -98,6 +98,51 @@ rule! {
                     row.name
                 ),
             ));
+        }
+    }
+}
+
+rule! {
+    /// Special-category data (GDPR Art. 9) of European installations.
+    SpecialCategory {
+        code: Gdpr004, name: "special-category-data", severity: Medium,
+        title: "The app processes special-category personal data of European installations",
+        references: ["GDPR Art. 9(1)", "GDPR Art. 9(2)", "GDPR Art. 35(3)(b)", "UK GDPR Art. 9", "Swiss FADP Art. 5(c), Art. 22"],
+        why: "Health data and the other special categories of Art. 9(1) may be processed only under an Art. 9(2) \
+    condition, and large-scale processing of them requires a data protection impact assessment (Art. 35(3)(b)). PHI is \
+    health data; data derived from it (a summary of a patient ticket) stays health data unless de-identified. HIPAA and \
+    Art. 9 are separate tests: an EU clinic's notes are Art. 9 data though HIPAA does not apply.",
+        example: "An `eu` installation's `patient-refs` (`phi: true`) reach the app's Forge function and an LLM.",
+        remediation: "Record the Art. 9(2) condition relied on, carry out and keep a DPIA, and tell customers in the DPA; or \
+    keep special-category data out of the app (`deidentified: true` only when it truly is).",
+    }
+    fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
+        use crate::facts::Regime;
+        for &realm in &cx.realms {
+            let regime = crate::facts::sections::customer_regime(cx, realm);
+            if !matches!(regime, Some(Regime::EuGdpr | Regime::UkGdpr | Regime::ChFadp)) {
+                continue;
+            }
+            for (d, traits) in cx.traits.iter().enumerate() {
+                let Some(special) = traits.special else { continue };
+                let Some(reach) = cx.propagation.reach[d]
+                    .iter()
+                    .find(|r| !cx.model.components[r.component].kind.is_origin())
+                else {
+                    continue;
+                };
+                let id = &cx.model.data[d].id;
+                let mut finding = self.finding(
+                    id,
+                    cx.path_to(d, reach.component),
+                    format!(
+                        "`{id}` ({} data, Art. 9) of realm `{realm}` reaches the app: an Art. 9(2) condition and a DPIA are needed",
+                        special.as_str()
+                    ),
+                );
+                finding.realm = Some(realm);
+                out.push(finding);
+            }
         }
     }
 }

@@ -72,21 +72,41 @@ rule! {
         code: Hipaa002, name: "phi-outside-atlassian-baa", severity: Medium,
         title: "The app keeps PHI where Atlassian's BAA is not known to reach",
         references: ["45 CFR 164.502(e)", "Atlassian: sign a BAA (scope: Jira, JSM, Confluence)", "Atlassian HIPAA Implementation Guide"],
-        why: "Atlassian's BAA covers its products on Standard and higher plans; Marketplace apps are outside it, \
-    and whether it covers Forge hosted storage is unverified. PHI an app stores in Forge storage therefore needs the \
-    vendor's BAA as well.",
+        why: "Atlassian's BAA covers its products (Jira, JSM, Confluence) on Standard and higher plans; Marketplace \
+    apps are outside it, and nothing public shows Atlassian signing BAAs with app vendors for Forge hosting. PHI an app \
+    keeps in Forge storage therefore sits with a subcontractor (Atlassian, hosting for the vendor) with no BAA between \
+    the vendor and Atlassian known: that is the missing link, not the customer's BAA with the vendor.",
         example: "PHI of a HIPAA installation reaches the vendor's own server, outside the Atlassian products its BAA covers.",
-        remediation: "Get a BAA from the vendor covering the app's storage, or keep PHI out of app storage.",
+        remediation: "Keep PHI out of Forge hosted storage, or obtain and record a BAA between the vendor and Atlassian \
+    covering Forge hosting (`hipaa_baa: true` on the `atlassian` organisation).",
     }
     fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
-        for (d, category) in cx.model.data.iter().enumerate().filter(|(_, c)| c.phi) {
+        let vendor = cx
+            .resolved
+            .orgs
+            .get(cx.model.app.vendor.as_str())
+            .map_or(cx.model.app.vendor.as_str(), |o| o.name.as_str());
+        let atlassian_baa = cx
+            .resolved
+            .atlassian
+            .as_deref()
+            .and_then(|a| cx.model.organisations.iter().find(|o| o.id == a))
+            .and_then(|o| o.hipaa_baa)
+            == Some(true);
+        if atlassian_baa {
+            return;
+        }
+        for (d, category) in cx.model.data.iter().enumerate().filter(|(d, _)| cx.phi(*d)) {
             for reach in cx.propagation.reach[d].iter().filter(|r| r.at_rest) {
                 let component = &cx.model.components[reach.component];
                 if component.kind == crate::model::ComponentKind::ForgeStorage {
                     out.push(self.finding(
                         &component.id,
                         cx.path_to(d, reach.component),
-                        format!("`{}` keeps `{}` in Forge hosted storage", component.id, category.id),
+                        format!(
+                            "`{}` keeps `{}` (PHI) in Forge hosted storage; no BAA between {} and Atlassian for Forge hosting is recorded",
+                            component.id, category.id, vendor
+                        ),
                     ));
                 }
             }
@@ -106,7 +126,7 @@ rule! {
         remediation: "Move the site to Standard or higher and sign Atlassian's BAA before storing PHI.",
     }
     fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
-        if !cx.model.data.iter().any(|d| d.phi) {
+        if !cx.traits.iter().any(|t| t.phi) {
             return;
         }
         let products: Vec<String> = cx

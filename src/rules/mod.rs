@@ -121,6 +121,7 @@ pub const RULES: &[&dyn Rule] = &[
     &gdpr::NoDpaRecorded,
     &gdpr::PurposeMissing,
     &gdpr::UnidentifiedRecipient,
+    &gdpr::SpecialCategory,
     &hipaa::PhiWithoutBaa,
     &hipaa::PhiOutsideAtlassianBaa,
     &hipaa::PhiOnPlanWithoutBaa,

@@ -211,7 +211,7 @@ fn tenant_data_at_rest(cx: &Facts<'_>, c: usize) -> Option<usize> {
         .iter()
         .enumerate()
         .find(|(d, category)| {
-            (category.is_personal() || category.credential) && cx.propagation.get(*d, c).is_some_and(|r| r.at_rest)
+            (cx.personal(*d) || category.credential) && cx.propagation.get(*d, c).is_some_and(|r| r.at_rest)
         })
         .map(|(d, _)| d)
 }

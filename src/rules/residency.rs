@@ -24,7 +24,7 @@ elsewhere.",
                 continue;
             }
             for (d, category) in cx.model.data.iter().enumerate() {
-                if !category.residency_in_scope() {
+                if !cx.in_scope(d) {
                     continue;
                 }
                 for reach in cx.propagation.reach[d].iter().filter(|r| r.at_rest) {
@@ -148,7 +148,7 @@ held in vendor-hosted or third-party stores stay where they are unless the vendo
     }
     fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
         for (d, category) in cx.model.data.iter().enumerate() {
-            if !category.residency_in_scope() {
+            if !cx.in_scope(d) {
                 continue;
             }
             for reach in cx.propagation.reach[d].iter().filter(|r| r.at_rest) {
@@ -191,7 +191,7 @@ rule! {
                 .data
                 .iter()
                 .enumerate()
-                .find(|(d, category)| category.is_personal() && cx.propagation.get(*d, c).is_some());
+                .find(|(d, _)| cx.personal(*d) && cx.propagation.get(*d, c).is_some());
             if let Some((d, category)) = personal {
                 out.push(self.evidence_finding(
                     &component.id,

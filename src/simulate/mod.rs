@@ -251,6 +251,9 @@ struct Plan {
     attack_target: Option<(String, Checks)>,
     connect: bool,
     forge_storage: bool,
+    /// Per data category: personal (derived data included) and in residency scope.
+    personal: Vec<bool>,
+    in_scope: Vec<bool>,
 }
 
 impl Plan {
@@ -293,6 +296,8 @@ impl Plan {
             attack_target: None,
             connect: model.app.platform != Platform::Forge,
             forge_storage: model.components.iter().any(|c| c.kind == ComponentKind::ForgeStorage),
+            personal: facts.traits.iter().map(|t| t.personal).collect(),
+            in_scope: facts.traits.iter().map(|t| t.in_scope).collect(),
         };
         for f in 0..model.flows.len() {
             let Some(kind) = entry_kind(facts, f) else { continue };
@@ -303,7 +308,7 @@ impl Plan {
             .slots
             .iter()
             .map(|(_, d, org, _, _)| {
-                model.data[*d].phi
+                facts.phi(*d)
                     && matches!(
                         resolved.role(org),
                         crate::model::OrgRole::Vendor | crate::model::OrgRole::ThirdParty
@@ -823,7 +828,7 @@ fn final_state(
             }
             continue;
         }
-        if category.residency_in_scope() {
+        if plan.in_scope[d] {
             let location = resolved.location(component, final_realm, catalog);
             match location.code() {
                 Some(code) if inside_realm(code, final_realm, catalog) => {}
@@ -853,17 +858,11 @@ fn resolved_on(resolved: &Resolved<'_>, model: &Model, id: &str) -> bool {
 
 /// Transfers: personal data reaching a recipient outside the EEA from a European realm needs the
 /// mechanism the static analysis found for that recipient and realm.
-fn transfer_rows(
-    model: &Model,
-    analysis: &Analysis,
-    catalog: &Catalog,
-    plan: &Plan,
-    tally: &Tally,
-) -> Vec<TransferRow> {
+fn transfer_rows(analysis: &Analysis, catalog: &Catalog, plan: &Plan, tally: &Tally) -> Vec<TransferRow> {
     let mut transfers: BTreeMap<(String, String, String, String), u64> = BTreeMap::new();
     for (slot, records) in plan.slots.iter().zip(tally.slots.iter()) {
         let (ri, d, org, country, at_rest) = slot;
-        if *at_rest || *records == 0 || !model.data[*d].is_personal() {
+        if *at_rest || *records == 0 || !plan.personal[*d] {
             continue;
         }
         let realm = plan.realms[*ri];
@@ -934,7 +933,7 @@ fn finish(
         })
         .collect();
     ledger.sort();
-    let transfers = transfer_rows(model, analysis, catalog, plan, &tally);
+    let transfers = transfer_rows(analysis, catalog, plan, &tally);
     let kept = tally.kept.clone();
     let all: u64 = tally.total.values().sum();
     let kept_all: u64 = kept.values().sum();

@@ -230,10 +230,12 @@ fn forge_with_egress_and_phi() {
         [
             ("buddy", "business-associate", "unknown"),
             ("anthropic", "subcontractor", "offered"),
+            // The stand-up notes the LLM writes from patient references are PHI too (derived).
+            ("slack", "subcontractor", "unknown"),
             ("atlassian", "atlassian", "unknown")
         ]
     );
-    assert_eq!(analysis.hipaa.missing_baa, ["buddy", "anthropic", "atlassian"]);
+    assert_eq!(analysis.hipaa.missing_baa, ["buddy", "anthropic", "slack", "atlassian"]);
     assert!(has(&analysis, "TF-HIPAA-001", "buddy", None));
     assert!(!analysis.runs_on_atlassian.eligible);
 }

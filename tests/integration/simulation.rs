@@ -194,14 +194,20 @@ fn phi_of_hipaa_sites_without_a_baa_is_counted() {
         "attestations: [soc2-type1]\n    hipaa_baa: true",
     );
     assert!(run(&vendor_only, &workload).totals.phi_records_without_baa > 0);
-    let with_baa = vendor_only.replace(
+    let with_anthropic = vendor_only.replace(
         "{ id: anthropic, catalog: anthropic }",
         "{ id: anthropic, catalog: anthropic, hipaa_baa: true }",
+    );
+    // The stand-up notes the LLM writes from patient references are PHI as well, and go to Slack.
+    assert!(run(&with_anthropic, &workload).totals.phi_records_without_baa > 0);
+    let with_baa = with_anthropic.replace(
+        "{ id: slack, catalog: slack }",
+        "{ id: slack, catalog: slack, hipaa_baa: true }",
     );
     assert_eq!(
         run(&with_baa, &workload).totals.phi_records_without_baa,
         0,
-        "BAAs with the vendor and Anthropic are recorded"
+        "BAAs with the vendor, Anthropic and Slack are recorded"
     );
     let none = workload::parse(
         "w.yaml",

@@ -145,3 +145,24 @@ fn no_bundled_model_or_fixture_says_none_needed_or_in_place() {
         }
     }
 }
+
+#[test]
+fn phi_summarised_by_an_llm_and_emailed_stays_phi() {
+    let analysis = analysis("phi-summary-emailed.yaml");
+    assert!(
+        analysis.hipaa.phi.contains(&"summary".to_owned()),
+        "{:?}",
+        analysis.hipaa.phi
+    );
+    assert!(
+        !analysis.hipaa.phi.contains(&"stats".to_owned()),
+        "de-identified data is not PHI"
+    );
+    let mail = analysis
+        .findings
+        .iter()
+        .find(|f| f.rule == "TF-HIPAA-001" && f.subject == "mail")
+        .expect("the e-mail provider receives PHI without a BAA");
+    assert!(!mail.evidence_required, "the model says there is no BAA: {mail:?}");
+    assert!(mail.message.contains("summary"), "{}", mail.message);
+}
