@@ -5,6 +5,25 @@ use std::fmt::Write as _;
 
 /// The transfers table and the HIPAA chain.
 fn transfers_and_hipaa(analysis: &Analysis, out: &mut String) {
+    if !analysis.customer_integrations.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nCustomer-enabled integrations (the customer's own accounts; not the vendor's sub-processors):"
+        );
+        for i in &analysis.customer_integrations {
+            let _ = writeln!(
+                out,
+                "  {} ({}){}: {}",
+                i.name,
+                i.component,
+                i.organisation
+                    .as_deref()
+                    .map(|o| format!(", run by {o}"))
+                    .unwrap_or_default(),
+                i.data.join(", ")
+            );
+        }
+    }
     if !analysis.transfers.is_empty() {
         let _ = writeln!(out, "\nTransfers (realm: exporter → importer, regime: basis):");
         for t in &analysis.transfers {

@@ -5,8 +5,9 @@ mod portfolio;
 
 pub use crate::facts::european_realm;
 pub use crate::facts::{
-    BaaLink, DataUse, Evidence, GdprRole, Hipaa, RealmResidency, Regime, Relationship, ResidencyEntry, RunsOnAtlassian,
-    Soc2, Subprocessor, SubserviceOrganisation, Transfer, TransferMechanism, TransferStatus,
+    BaaLink, CustomerIntegration, DataUse, Evidence, GdprRole, Hipaa, RealmResidency, Regime, Relationship,
+    ResidencyEntry, RunsOnAtlassian, Soc2, Subprocessor, SubserviceOrganisation, Transfer, TransferMechanism,
+    TransferStatus,
 };
 pub use portfolio::{PortfolioRecipient, portfolio};
 
@@ -25,6 +26,9 @@ pub struct Analysis {
     /// Every disclosure of personal data, per installation realm, exporter and importer: the
     /// regime, the mechanism and how far it is evidenced.
     pub transfers: Vec<Transfer>,
+    /// Customer-enabled integrations: the customer's own accounts the app sends data to at its
+    /// instruction (not the vendor's sub-processors).
+    pub customer_integrations: Vec<CustomerIntegration>,
     /// Every finding, sorted by rule, severity and subject.
     pub findings: Vec<Finding>,
     /// Findings counted by severity (findings under an active waiver are counted apart).
@@ -116,6 +120,7 @@ pub fn analyze(facts: &Facts<'_>) -> Analysis {
         runs_on_atlassian,
         subprocessors,
         transfers: facts.transfers.clone(),
+        customer_integrations: facts.customer_integrations.clone(),
         findings,
         finding_counts: FindingCounts::default(),
         open_items: Vec::new(),

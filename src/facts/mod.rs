@@ -13,8 +13,8 @@ pub mod transfers;
 pub use resolve::Evidence;
 pub use sections::european_realm;
 pub use sections::{
-    BaaLink, DataUse, GdprRole, Hipaa, RealmResidency, Relationship, ResidencyEntry, RunsOnAtlassian, Soc2,
-    Subprocessor, SubserviceOrganisation,
+    BaaLink, CustomerIntegration, DataUse, GdprRole, Hipaa, RealmResidency, Relationship, ResidencyEntry,
+    RunsOnAtlassian, Soc2, Subprocessor, SubserviceOrganisation,
 };
 pub use transfers::{Regime, Transfer, TransferMechanism, TransferStatus};
 
@@ -58,6 +58,8 @@ pub struct Facts<'m> {
     pub subprocessors: Vec<Subprocessor>,
     /// Every disclosure of personal data per realm, exporter and importer.
     pub transfers: Vec<Transfer>,
+    /// Destinations that are the customer's own accounts.
+    pub customer_integrations: Vec<CustomerIntegration>,
     /// The HIPAA chain.
     pub hipaa: Hipaa,
     /// The SOC 2 section.
@@ -88,12 +90,14 @@ impl<'m> Facts<'m> {
             realms,
             subprocessors: Vec::new(),
             transfers: Vec::new(),
+            customer_integrations: Vec::new(),
             hipaa: Hipaa::default(),
             soc2: Soc2::default(),
             runs_on_atlassian: RunsOnAtlassian::default(),
         };
         // Each section is computed once: the rules and the analysis both read it.
         (facts.subprocessors, facts.transfers) = sections::subprocessors(&facts);
+        facts.customer_integrations = sections::customer_integrations(&facts);
         facts.hipaa = sections::hipaa(&facts);
         facts.soc2 = sections::soc2(&facts);
         facts.runs_on_atlassian = sections::runs_on_atlassian(&facts);
@@ -125,7 +129,12 @@ impl<'m> Facts<'m> {
     pub fn recipients(&self, d: usize) -> impl Iterator<Item = (&propagation::Reach, &str)> {
         self.propagation.reach[d]
             .iter()
-            .filter(|reach| !self.model.components[reach.component].kind.is_origin())
+            .filter(|reach| {
+                let component = &self.model.components[reach.component];
+                // The customer's own products and users, and its own accounts (customer-enabled
+                // integrations), are not recipients of the vendor's processing.
+                !component.kind.is_origin() && component.owner != Some(crate::model::Owner::Customer)
+            })
             .flat_map(move |reach| {
                 self.resolved
                     .responsible(reach.component)

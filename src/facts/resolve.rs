@@ -42,6 +42,8 @@ pub struct OrgFacts {
     pub sccs: Evidence,
     /// UK IDTA or UK Addendum.
     pub uk_idta: Evidence,
+    /// The vendor's SOC 2 report includes this organisation's controls (inclusive method).
+    pub soc2_inclusive: bool,
     /// Domains served.
     pub domains: Vec<String>,
     /// Web site or trust-center URL.
@@ -88,6 +90,7 @@ impl OrgFacts {
             dpf_ch: Evidence::of(org.dpf_ch, entry.and_then(|e| e.dpf_ch)),
             sccs: Evidence::of(org.sccs, entry.and_then(|e| e.sccs)),
             uk_idta: Evidence::of(org.uk_idta, None),
+            soc2_inclusive: org.soc2_inclusive,
             domains: org
                 .domains
                 .clone()

@@ -58,6 +58,8 @@ pub enum GdprRole {
     Processor,
     /// A processor engaged by the vendor (Art. 28(2), (4)).
     SubProcessor,
+    /// An organisation deciding its own purposes (Art. 4(7)): not a sub-processor.
+    IndependentController,
 }
 
 impl std::fmt::Display for GdprRole {
@@ -72,6 +74,7 @@ impl GdprRole {
         match self {
             GdprRole::Processor => "processor",
             GdprRole::SubProcessor => "sub-processor",
+            GdprRole::IndependentController => "independent-controller",
         }
     }
 }
@@ -81,6 +84,7 @@ fn gdpr_role(facts: &OrgFacts) -> Option<GdprRole> {
         OrgRole::Customer => None,
         OrgRole::Vendor => Some(GdprRole::Processor),
         OrgRole::Atlassian | OrgRole::ThirdParty => Some(GdprRole::SubProcessor),
+        OrgRole::IndependentController => Some(GdprRole::IndependentController),
     }
 }
 
@@ -177,7 +181,8 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<Transfer>) {
                     id: model.app.vendor.as_str(),
                     country: vendor.and_then(|v| v.country.as_deref()),
                     upstream: *customer_regime,
-                    module: 3,
+                    // Disclosing to a controller for its own purposes is controller → controller.
+                    module: if role == GdprRole::IndependentController { 1 } else { 3 },
                 }
             };
             let importer = Importer {
@@ -235,6 +240,47 @@ pub fn customer_regime(cx: &Facts<'_>, realm: Realm) -> Option<transfers::Regime
     transfers::customer_regime(realm, established_in(cx, realm).as_deref(), cx.catalog).0
 }
 
+/// A destination that is the customer's own account: data goes there at the customer's
+/// instruction, to the customer's own processor (transfers.md H7).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct CustomerIntegration {
+    /// Component id.
+    pub component: String,
+    /// Component name.
+    pub name: String,
+    /// The organisation running it, when known (the customer's provider).
+    pub organisation: Option<String>,
+    /// Personal data sent there.
+    pub data: Vec<String>,
+}
+
+/// The customer-enabled integrations: components marked `owner: customer` that receive
+/// personal data.
+pub fn customer_integrations(cx: &Facts<'_>) -> Vec<CustomerIntegration> {
+    let model = cx.model;
+    model
+        .components
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.owner == Some(crate::model::Owner::Customer))
+        .filter_map(|(c, component)| {
+            let data: Vec<String> = (0..model.data.len())
+                .filter(|&d| cx.personal(d) && cx.propagation.get(d, c).is_some())
+                .map(|d| model.data[d].id.clone())
+                .collect();
+            (!data.is_empty()).then(|| CustomerIntegration {
+                component: component.id.clone(),
+                name: component.name.clone().unwrap_or_else(|| component.id.clone()),
+                organisation: cx.resolved.operator[c]
+                    .as_deref()
+                    .or(cx.resolved.host[c].as_deref())
+                    .map(|o| cx.resolved.orgs.get(o).map_or(o, |f| f.name.as_str()).to_owned()),
+                data,
+            })
+        })
+        .collect()
+}
+
 /// The distinct `established` country of a realm's installations, when they agree on one.
 fn established_in(cx: &Facts<'_>, realm: Realm) -> Option<String> {
     let countries: BTreeSet<&str> = cx
@@ -282,7 +328,10 @@ fn unidentified(
     let vendor = cx.resolved.orgs.get(model.app.vendor.as_str());
     let mut rows = Vec::new();
     for (c, component) in model.components.iter().enumerate() {
-        if component.kind.is_origin() || !cx.resolved.responsible(c).is_empty() {
+        if component.kind.is_origin()
+            || !cx.resolved.responsible(c).is_empty()
+            || component.owner == Some(crate::model::Owner::Customer)
+        {
             continue;
         }
         let data: Vec<DataUse> = model
@@ -621,8 +670,13 @@ pub struct SubserviceOrganisation {
 /// The SOC 2 section.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Soc2 {
-    /// The vendor's subservice organisations.
+    /// The vendor's subservice organisations: hosting, infrastructure and platform providers
+    /// whose controls the service commitments rely on (carve-out unless the model says
+    /// `soc2_inclusive: true`).
     pub subservice_organisations: Vec<SubserviceOrganisation>,
+    /// Other providers that receive data: vendors managed under CC9.2, not subservice
+    /// organisations of the report.
+    pub vendors: Vec<SubserviceOrganisation>,
     /// Complementary user-entity controls the customer must run.
     pub cuecs: Vec<&'static str>,
 }
@@ -672,18 +726,43 @@ pub fn soc2(cx: &Facts<'_>) -> Soc2 {
             }
         }
     }
-    let subservice_organisations = services
+    let (subservice_organisations, vendors): (Vec<_>, Vec<_>) = services
         .into_iter()
         .filter_map(|(org, services)| {
             let facts = cx.resolved.orgs.get(org.as_str())?;
             let category = facts.category.clone().unwrap_or_else(|| "service provider".to_owned());
             let attestation = facts.soc2().map(str::to_owned);
-            let method_reason = match &attestation {
-                Some(report) => format!("{} has its own SOC 2 report ({report}): carve it out and rely on that report", facts.name),
-                None => format!(
-                    "no SOC 2 report of {} is known: carve it out only once its report is obtained, or assess its controls directly",
-                    facts.name
-                ),
+            let infrastructure = matches!(
+                category.as_str(),
+                "hosting" | "platform" | "cdn" | "database" | "infrastructure"
+            );
+            let (method, method_reason) = if !infrastructure {
+                (
+                    "vendor (CC9.2)",
+                    format!(
+                        "{} provides {category}, not infrastructure the service commitments rest on: a vendor to assess under CC9.2, not a subservice organisation of the report",
+                        facts.name
+                    ),
+                )
+            } else if facts.soc2_inclusive {
+                (
+                    "inclusive",
+                    format!("the model says {}'s controls are included in the vendor's report (inclusive method)", facts.name),
+                )
+            } else {
+                (
+                    "carve-out",
+                    match &attestation {
+                        Some(report) => format!(
+                            "carve-out (the default): {} has its own SOC 2 report ({report}); the vendor's report relies on it",
+                            facts.name
+                        ),
+                        None => format!(
+                            "carve-out (the default): no SOC 2 report of {} is known: obtain it, or assess its controls directly",
+                            facts.name
+                        ),
+                    },
+                )
             };
             Some(SubserviceOrganisation {
                 organisation: org,
@@ -692,11 +771,11 @@ pub fn soc2(cx: &Facts<'_>) -> Soc2 {
                 category,
                 services: services.into_iter().collect(),
                 attestation,
-                method: "carve-out",
+                method,
                 method_reason,
             })
         })
-        .collect();
+        .partition(|s| s.method != "vendor (CC9.2)");
     let mut cuecs = vec![
         "manage user access and permissions in the Atlassian products the app can read",
         "review the app's scopes and data flows before install and on every upgrade that asks for consent",
@@ -713,6 +792,7 @@ pub fn soc2(cx: &Facts<'_>) -> Soc2 {
     }
     Soc2 {
         subservice_organisations,
+        vendors,
         cuecs,
     }
 }

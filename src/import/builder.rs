@@ -165,6 +165,7 @@ impl Builder {
             boundary: None,
             stores: Vec::new(),
             produces: Vec::new(),
+            owner: None,
             public_endpoint: false,
             verifies_jwt: None,
             validates_qsh: None,

@@ -150,6 +150,10 @@ pub enum OrgRole {
     Vendor,
     /// Any other organisation: hosting, e-mail, LLM and other providers.
     ThirdParty,
+    /// An organisation that receives data for its own purposes (GDPR Art. 4(7)): for example the
+    /// vendor's own product analytics, where the vendor decides why and how. Listed apart from
+    /// the customer's sub-processors.
+    IndependentController,
 }
 
 impl OrgRole {
@@ -160,6 +164,7 @@ impl OrgRole {
             OrgRole::Atlassian => "atlassian",
             OrgRole::Vendor => "vendor",
             OrgRole::ThirdParty => "third-party",
+            OrgRole::IndependentController => "independent-controller",
         }
     }
 }
@@ -223,6 +228,10 @@ pub struct Organisation {
     /// SCCs is signed with this organisation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uk_idta: Option<bool>,
+    /// Whether the vendor's SOC 2 report includes this subservice organisation's controls (the
+    /// inclusive method). Default: carve-out.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub soc2_inclusive: bool,
     /// Internet domains the organisation serves (for matching egress hosts), e.g. `api.openai.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domains: Option<Vec<String>>,
@@ -418,6 +427,11 @@ pub struct Component {
     /// Data categories the component creates itself (products and users create all data).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub produces: Vec<String>,
+    /// Whose destination it is. `customer`: the customer's own account (its Slack workspace,
+    /// its ServiceNow instance, reached with its token): a customer-enabled integration, not
+    /// one of the vendor's sub-processors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner>,
     /// Whether the component accepts requests from the internet.
     #[serde(default, skip_serializing_if = "is_false")]
     pub public_endpoint: bool,
@@ -604,6 +618,16 @@ pub struct Installation {
     /// only for Standard and above.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<Plan>,
+}
+
+/// Whose destination a component is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Owner {
+    /// The customer's own account or system: data goes there at the customer's instruction.
+    Customer,
+    /// The vendor's (the default).
+    Vendor,
 }
 
 /// An Atlassian Cloud product an app can be installed in.

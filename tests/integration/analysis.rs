@@ -215,7 +215,6 @@ fn forge_with_egress_and_phi() {
                 "issue-content patient-refs standup-notes* user-identity",
                 "adequacy recorded",
             ),
-            ("slack", "sub-processor", "US", "standup-notes", "idta required"),
         ],
     );
     // A catalog's BAA offer is not a signed BAA; Atlassian signs none with app vendors that is known.
@@ -230,12 +229,19 @@ fn forge_with_egress_and_phi() {
         [
             ("buddy", "business-associate", "unknown"),
             ("anthropic", "subcontractor", "offered"),
-            // The stand-up notes the LLM writes from patient references are PHI too (derived).
-            ("slack", "subcontractor", "unknown"),
             ("atlassian", "atlassian", "unknown")
         ]
     );
-    assert_eq!(analysis.hipaa.missing_baa, ["buddy", "anthropic", "slack", "atlassian"]);
+    assert_eq!(analysis.hipaa.missing_baa, ["buddy", "anthropic", "atlassian"]);
+    // The customer's own Slack workspace (its token) is a customer-enabled integration, not the
+    // vendor's sub-processor; the stand-up notes it receives are PHI, derived from patient refs.
+    let slack: Vec<(&str, &[String])> = analysis
+        .customer_integrations
+        .iter()
+        .map(|i| (i.component.as_str(), i.data.as_slice()))
+        .collect();
+    assert_eq!(slack, [("slack-api", &["standup-notes".to_owned()][..])]);
+    assert!(analysis.hipaa.phi.contains(&"standup-notes".to_owned()));
     assert!(has(&analysis, "TF-HIPAA-001", "buddy", None));
     assert!(!analysis.runs_on_atlassian.eligible);
 }
