@@ -5,6 +5,7 @@ use crate::load::LoadedModel;
 use crate::simulate::Simulation;
 use schemars::JsonSchema;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::diagram::xml;
@@ -33,21 +34,17 @@ pub fn text(sim: &Simulation) -> String {
         "uninstalls {}  realm migrations {}  blocked egress {}  installations with secrets outside Atlassian {}",
         t.uninstalls, t.realm_migrations, t.blocked_egress, t.secrets_outside_atlassian
     );
+    let _ = writeln!(out, "{}", hipaa_line(sim));
     let _ = writeln!(
         out,
-        "HIPAA installations {}  PHI records reaching an organisation without a BAA {}",
-        t.hipaa_installations, t.phi_records_without_baa
-    );
-    let _ = writeln!(
-        out,
-        "\nResidency kept: {:.1}% of installations",
-        sim.residency.kept_percent
+        "\nResidency kept, per realm (installations whose in-scope data stayed in it):"
     );
     for (realm, total) in &sim.residency.total {
         let _ = writeln!(
             out,
-            "  {realm}: {} of {total}",
-            sim.residency.kept.get(realm).copied().unwrap_or(0)
+            "  {realm}: {} of {total} ({:.1}%)",
+            sim.residency.kept.get(realm).copied().unwrap_or(0),
+            sim.residency.kept_percent.get(realm).copied().unwrap_or(100.0)
         );
     }
     let _ = writeln!(out, "\nLedger (data × organisation × country):");
@@ -137,6 +134,25 @@ fn daily_chart(sim: &Simulation) -> String {
     svg
 }
 
+/// The HIPAA line of a simulation: a count of PHI records only means something when a category
+/// is PHI.
+fn hipaa_line(sim: &Simulation) -> String {
+    let t = &sim.totals;
+    if sim.phi_categories.is_empty() {
+        format!(
+            "HIPAA installations {}, but no data category is marked PHI: the model cannot show PHI reaching organisations without a BAA",
+            t.hipaa_installations
+        )
+    } else {
+        format!(
+            "HIPAA installations {}  PHI records ({}) reaching an organisation with no BAA recorded {}",
+            t.hipaa_installations,
+            sim.phi_categories.join(", "),
+            t.phi_records_without_baa
+        )
+    }
+}
+
 /// One option in a comparison.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct ComparisonRow {
@@ -148,8 +164,9 @@ pub struct ComparisonRow {
     pub recipients: Vec<String>,
     /// Sub-processors (the vendor's providers; Atlassian for Forge parts).
     pub subprocessors: usize,
-    /// Realms (static) or installations (simulated) whose in-scope data stays in the realm, in percent.
-    pub residency_kept_percent: f64,
+    /// Per realm: the share (in percent) of installations (simulated) whose in-scope data at
+    /// rest stays in the realm, or 100/0 from the static analysis. Never one mixed figure.
+    pub residency_kept_percent: BTreeMap<String, f64>,
     /// Whether the residency figure comes from a simulation.
     pub residency_simulated: bool,
     /// Recipient × realm transfers that need SCCs or evidence of a mechanism.
@@ -160,8 +177,10 @@ pub struct ComparisonRow {
     pub public_endpoints: usize,
     /// Runs on Atlassian eligibility.
     pub runs_on_atlassian: bool,
-    /// Organisations that would need a BAA for PHI.
+    /// Organisations receiving PHI with no BAA recorded.
     pub baas_needed: usize,
+    /// Installations marked HIPAA although no category is PHI (the BAA figure then says nothing).
+    pub hipaa_without_phi: Option<usize>,
     /// Egress calls Forge blocked (simulation).
     pub blocked_egress: Option<u64>,
     /// Attack attempts the app accepted (simulation; none when there is no Connect endpoint).
@@ -181,11 +200,11 @@ pub fn comparison(
         .zip(analyses)
         .zip(simulations)
         .map(|((loaded, a), sim)| {
-            let static_kept = if a.residency.is_empty() {
-                100.0
-            } else {
-                a.residency.iter().filter(|r| r.kept).count() as f64 * 100.0 / a.residency.len() as f64
-            };
+            let static_kept: BTreeMap<String, f64> = a
+                .residency
+                .iter()
+                .map(|r| (r.realm.clone(), if r.kept { 100.0 } else { 0.0 }))
+                .collect();
             let transfers = a
                 .subprocessors
                 .iter()
@@ -206,7 +225,7 @@ pub fn comparison(
                     .iter()
                     .filter(|s| s.role == crate::analysis::GdprRole::SubProcessor)
                     .count(),
-                residency_kept_percent: sim.as_ref().map_or(static_kept, |s| s.residency.kept_percent),
+                residency_kept_percent: sim.as_ref().map_or(static_kept, |s| s.residency.kept_percent.clone()),
                 residency_simulated: sim.is_some(),
                 transfers_needing_sccs: transfers,
                 secrets_outside_atlassian: sim
@@ -214,15 +233,9 @@ pub fn comparison(
                     .map_or(static_secrets, |s| s.totals.secrets_outside_atlassian),
                 public_endpoints: loaded.model.components.iter().filter(|c| c.public_endpoint).count(),
                 runs_on_atlassian: a.runs_on_atlassian.eligible,
-                baas_needed: if a.hipaa.applies {
-                    a.hipaa
-                        .chain
-                        .iter()
-                        .filter(|l| l.relationship != crate::analysis::Relationship::Atlassian)
-                        .count()
-                } else {
-                    0
-                },
+                baas_needed: a.hipaa.missing_baa.len(),
+                hipaa_without_phi: (!a.hipaa.applies && !a.hipaa.hipaa_installations.is_empty())
+                    .then_some(a.hipaa.hipaa_installations.len()),
                 blocked_egress: sim.as_ref().map(|s| s.totals.blocked_egress),
                 attacks_accepted: sim
                     .as_ref()
@@ -239,12 +252,12 @@ const HEADERS: [&str; 13] = [
     "platform",
     "recipients of personal data",
     "sub-processors",
-    "residency kept %",
-    "transfers needing SCCs",
+    "residency kept % per realm",
+    "transfers without a recorded mechanism",
     "secrets outside Atlassian",
     "public endpoints",
     "Runs on Atlassian",
-    "BAAs needed",
+    "PHI recipients without a BAA recorded",
     "blocked egress",
     "attacks accepted",
     "findings H/M/L",
@@ -257,16 +270,20 @@ fn cells(row: &ComparisonRow) -> [String; 13] {
         row.platform.clone(),
         format!("{} ({})", row.recipients.len(), row.recipients.join(", ")),
         row.subprocessors.to_string(),
-        format!(
-            "{:.1}{}",
-            row.residency_kept_percent,
-            if row.residency_simulated { "" } else { " (realms)" }
-        ),
+        row.residency_kept_percent
+            .iter()
+            .map(|(realm, kept)| format!("{realm} {kept:.1}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+            + if row.residency_simulated { "" } else { " (static)" },
         row.transfers_needing_sccs.to_string(),
         row.secrets_outside_atlassian.to_string(),
         row.public_endpoints.to_string(),
         if row.runs_on_atlassian { "yes" } else { "no" }.to_owned(),
-        row.baas_needed.to_string(),
+        row.hipaa_without_phi.map_or_else(
+            || row.baas_needed.to_string(),
+            |n| format!("none: no category is PHI ({n} HIPAA installations)"),
+        ),
         opt(row.blocked_egress),
         opt(row.attacks_accepted),
         format!("{}/{}/{}", row.findings[0], row.findings[1], row.findings[2]),

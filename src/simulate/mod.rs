@@ -176,8 +176,9 @@ pub struct ResidencyKept {
     pub kept: BTreeMap<String, u64>,
     /// Installations, by final realm.
     pub total: BTreeMap<String, u64>,
-    /// Share of all installations kept, in percent.
-    pub kept_percent: f64,
+    /// Share of each realm's installations kept, in percent (never one figure across realms:
+    /// realms differ in what keeping means).
+    pub kept_percent: BTreeMap<String, f64>,
     /// The installations (by `clientKey`/site id) whose in-scope data at rest left their realm.
     pub not_kept: Vec<String>,
 }
@@ -191,6 +192,9 @@ pub struct Simulation {
     pub workload: Workload,
     /// Totals.
     pub totals: Totals,
+    /// The categories that are PHI (declared or derived): without any, the PHI count says
+    /// nothing about BAAs.
+    pub phi_categories: Vec<String>,
     /// Where each data category ended up: category × organisation × country × state.
     pub ledger: Vec<LedgerRow>,
     /// Residency kept.
@@ -565,6 +569,15 @@ pub fn simulate(
     finish(model, analysis, catalog, workload, &plan, tally)
 }
 
+/// `part` of `whole` in percent, one decimal; 100 when there is nothing to keep.
+fn percent(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        100.0
+    } else {
+        (part as f64 * 1000.0 / whole as f64).round() / 10.0
+    }
+}
+
 /// Where a site is pinned: a realm drawn by the workload's weights.
 fn pick_realm(rng: &mut Rng, plan: &Plan, weight_sum: f64) -> usize {
     let mut pick = rng.unit() * weight_sum;
@@ -935,8 +948,11 @@ fn finish(
     ledger.sort();
     let transfers = transfer_rows(analysis, catalog, plan, &tally);
     let kept = tally.kept.clone();
-    let all: u64 = tally.total.values().sum();
-    let kept_all: u64 = kept.values().sum();
+    let kept_percent: BTreeMap<String, f64> = tally
+        .total
+        .iter()
+        .map(|(realm, &total)| (realm.clone(), percent(kept.get(realm).copied().unwrap_or(0), total)))
+        .collect();
     let kept_after_uninstall = {
         let mut rows: Vec<KeptRow> = tally
             .kept_after
@@ -967,15 +983,12 @@ fn finish(
         app: model.app.name.clone(),
         workload: workload.clone(),
         totals: tally.totals,
+        phi_categories: analysis.hipaa.phi.clone(),
         ledger,
         residency: ResidencyKept {
             kept,
             total: tally.total,
-            kept_percent: if all == 0 {
-                100.0
-            } else {
-                (kept_all as f64 * 1000.0 / all as f64).round() / 10.0
-            },
+            kept_percent,
             not_kept: {
                 let mut ids = tally.not_kept.clone();
                 ids.sort_unstable();

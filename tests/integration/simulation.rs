@@ -319,7 +319,19 @@ fn cli_simulate_compare_and_jwt() {
     assert_eq!(rows[2]["runs_on_atlassian"], true);
     assert_eq!(rows[2]["secrets_outside_atlassian"], 0);
     assert!(rows[0]["secrets_outside_atlassian"].as_u64().unwrap() > 0);
-    assert_eq!(rows[2]["residency_kept_percent"], 100.0);
+    // Residency is kept per realm, never one mixed figure: Forge-native keeps every realm; the
+    // Connect app on AWS us-east-1 keeps only the US sites; Forge + Remote keeps the EU ones.
+    let kept = |row: usize, realm: &str| rows[row]["residency_kept_percent"][realm].as_f64().unwrap();
+    assert!(
+        rows[2]["residency_kept_percent"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|v| v == 100.0)
+    );
+    assert_eq!(kept(0, "eu"), 0.0);
+    assert_eq!(kept(0, "us"), 100.0);
+    assert_eq!(kept(1, "eu"), 100.0);
     trustflow()
         .args([
             "compare",
