@@ -322,16 +322,11 @@ fn cli_simulate_compare_and_jwt() {
     // Residency is kept per realm, never one mixed figure: Forge-native keeps every realm; the
     // Connect app on AWS us-east-1 keeps only the US sites; Forge + Remote keeps the EU ones.
     let kept = |row: usize, realm: &str| rows[row]["residency_kept_percent"][realm].as_f64().unwrap();
-    assert!(
-        rows[2]["residency_kept_percent"]
-            .as_object()
-            .unwrap()
-            .values()
-            .all(|v| v == 100.0)
-    );
-    assert_eq!(kept(0, "eu"), 0.0);
-    assert_eq!(kept(0, "us"), 100.0);
-    assert_eq!(kept(1, "eu"), 100.0);
+    let every = rows[2]["residency_kept_percent"].as_object().unwrap();
+    assert!(every.values().all(|v| v.as_f64().unwrap() > 99.9), "{every:?}");
+    assert!(kept(0, "eu") < 0.1);
+    assert!(kept(0, "us") > 99.9);
+    assert!(kept(1, "eu") > 99.9);
     trustflow()
         .args([
             "compare",
