@@ -28,6 +28,8 @@ pub struct OrgFacts {
     pub dpa_status: Evidence,
     /// Attestations (model, else catalog).
     pub attestations: Option<Vec<String>>,
+    /// Whether the model (rather than the catalog) lists the attestations.
+    pub attestations_recorded: bool,
     /// A HIPAA BAA with this organisation.
     pub baa: Evidence,
     /// What the organisation's BAA offer covers (catalog).
@@ -79,6 +81,7 @@ impl OrgFacts {
             } else {
                 Evidence::from_catalog(entry.and_then(|e| e.dpa_offered))
             },
+            attestations_recorded: org.attestations.is_some(),
             attestations: org
                 .attestations
                 .clone()

@@ -659,6 +659,9 @@ pub struct SubserviceOrganisation {
     pub services: Vec<String>,
     /// SOC 2 attestation known (`soc2-type2`, …), or `null` when none is known.
     pub attestation: Option<String>,
+    /// `recorded` (the model lists the report), `offered` (the catalog says one is published:
+    /// obtain it), or `unknown`.
+    pub attestation_status: Evidence,
     /// `carve-out` or `inclusive`.
     pub method: &'static str,
     /// Why that method.
@@ -770,6 +773,11 @@ pub fn soc2(cx: &Facts<'_>) -> Soc2 {
                 csocs: csocs(&category),
                 category,
                 services: services.into_iter().collect(),
+                attestation_status: match (&attestation, facts.attestations_recorded) {
+                    (Some(_), true) => Evidence::Recorded,
+                    (Some(_), false) => Evidence::Offered,
+                    (None, _) => Evidence::Unknown,
+                },
                 attestation,
                 method,
                 method_reason,
