@@ -27,15 +27,19 @@ fn transfers_and_hipaa(analysis: &Analysis, out: &mut String) {
     if !analysis.transfers.is_empty() {
         let _ = writeln!(out, "\nTransfers (realm: exporter → importer, regime: basis):");
         for t in &analysis.transfers {
+            let regime = match (t.regime, t.exporter_country.as_deref()) {
+                (crate::analysis::Regime::None, None) => "regime unknown".to_owned(),
+                (crate::analysis::Regime::None, Some(c)) => format!("no general transfer law known for {c}"),
+                (regime, _) => regime.code().to_owned(),
+            };
             let _ = writeln!(
                 out,
-                "  {}: {} ({}) → {} ({}), {}: {}",
+                "  {}: {} (established in {}) → {} (processes in {}), {regime}: {}",
                 t.realm,
                 t.exporter,
                 t.exporter_country.as_deref().unwrap_or("?"),
                 t.importer,
                 t.importer_country.as_deref().unwrap_or("?"),
-                t.regime.code(),
                 t.label
             );
         }
@@ -44,6 +48,9 @@ fn transfers_and_hipaa(analysis: &Analysis, out: &mut String) {
         let _ = writeln!(out, "\nHIPAA chain (PHI: {}):", analysis.hipaa.phi.join(", "));
         for link in &analysis.hipaa.chain {
             let baa = match link.baa {
+                crate::analysis::Evidence::Unknown if link.relationship == crate::analysis::Relationship::Atlassian => {
+                    "no BAA for Forge hosting known to exist"
+                }
                 crate::analysis::Evidence::Recorded => "BAA recorded",
                 crate::analysis::Evidence::Offered => "BAA offered, not recorded",
                 crate::analysis::Evidence::None => "NO BAA",
@@ -53,6 +60,17 @@ fn transfers_and_hipaa(analysis: &Analysis, out: &mut String) {
                 out,
                 "  {:<22} {:<18} {baa} (with {})",
                 link.name, link.relationship, link.baa_with
+            );
+        }
+        for integration in analysis
+            .customer_integrations
+            .iter()
+            .filter(|i| i.data.iter().any(|d| analysis.hipaa.phi.contains(d)))
+        {
+            let _ = writeln!(
+                out,
+                "  PHI also goes to the customer's own {} ({}): the customer's own BAA with its provider is needed (not assessed)",
+                integration.name, integration.component
             );
         }
     }

@@ -161,13 +161,22 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<Transfer>) {
         let mut transfer_mechanism = BTreeMap::new();
         for &realm in &cx.realms {
             let places = processing_places(cx, facts, &components, realm);
-            locations.insert(
-                realm.code().to_owned(),
-                places
-                    .iter()
-                    .map(|p| p.clone().unwrap_or_else(|| "unknown".to_owned()))
-                    .collect(),
-            );
+            // Shown apart: where its components run, and where its legal entity (which can reach
+            // the data) is established, when that is elsewhere.
+            let hosted: BTreeSet<String> = components
+                .iter()
+                .map(|&c| {
+                    cx.resolved
+                        .location(c, realm, cx.catalog)
+                        .code()
+                        .map_or_else(|| "unknown".to_owned(), str::to_owned)
+                })
+                .collect();
+            let mut shown: Vec<String> = hosted.iter().cloned().collect();
+            if let Some(entity) = facts.country.as_deref().filter(|c| !hosted.contains(*c)) {
+                shown.push(format!("{entity} (legal entity)"));
+            }
+            locations.insert(realm.code().to_owned(), shown);
             let (customer_regime, customer_why, established) = &customer_regimes[&realm];
             let exporter = if role == GdprRole::Processor {
                 Exporter {
@@ -195,7 +204,13 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<Transfer>) {
             if role == GdprRole::Processor || exporter.country.is_none() {
                 transfer.why = format!("{}; regime {}", transfer.why, customer_why);
             }
-            let transfer = transfer.labelled();
+            let mut transfer = transfer.labelled();
+            if importer.platform_sccs && transfer.mechanism == transfers::TransferMechanism::Sccs {
+                transfer.label = transfer.label.replace("(recorded)", "(by the Forge terms)");
+            }
+            if role == GdprRole::Processor && established.is_none() && customer_regime.is_some() {
+                transfer.label.push_str(" — regime presumed from the realm");
+            }
             all.push(transfer.clone());
             transfer_mechanism.insert(realm.code().to_owned(), transfer);
         }
@@ -757,11 +772,11 @@ pub fn soc2(cx: &Facts<'_>) -> Soc2 {
                     "carve-out",
                     match &attestation {
                         Some(report) => format!(
-                            "carve-out (the default): {} has its own SOC 2 report ({report}); the vendor's report relies on it",
+                            "assumed carve-out (confirm in the vendor's system description): {} publishes its own SOC 2 report ({report})",
                             facts.name
                         ),
                         None => format!(
-                            "carve-out (the default): no SOC 2 report of {} is known: obtain it, or assess its controls directly",
+                            "assumed carve-out (confirm in the vendor's system description): no SOC 2 report of {} is known; obtain it, or assess its controls directly",
                             facts.name
                         ),
                     },

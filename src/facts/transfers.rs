@@ -227,25 +227,42 @@ impl Regime {
 /// The one-line summary of a transfer.
 fn label(t: &Transfer) -> String {
     let mechanism = match (t.mechanism, t.module) {
+        (TransferMechanism::Sccs, _) if t.regime == Regime::ChFadp => "SCCs adapted to Swiss law".to_owned(),
         (TransferMechanism::Sccs, Some(module)) => format!("SCCs Module {module}"),
         (TransferMechanism::Adequacy, _) => format!("adequacy ({})", t.importer_country.as_deref().unwrap_or("?")),
         (m, _) => m.name().to_owned(),
     };
     match t.status {
-        TransferStatus::NotATransfer => match t.mechanism {
-            TransferMechanism::WithinEea => "not a transfer (within the EEA)".to_owned(),
-            _ => "not a transfer (same country)".to_owned(),
+        TransferStatus::NotATransfer => match (
+            t.mechanism,
+            t.exporter_country.as_deref(),
+            t.importer_country.as_deref(),
+        ) {
+            (_, Some(a), Some(b)) if a == b => "not a transfer (same country)".to_owned(),
+            (TransferMechanism::WithinEea, ..) => "not a transfer (importer established in the EEA)".to_owned(),
+            _ => "not a transfer (importer established where the regime applies)".to_owned(),
         },
         TransferStatus::Recorded if t.mechanism == TransferMechanism::Adequacy => {
             format!("adequacy decision ({})", t.importer_country.as_deref().unwrap_or("?"))
         }
         TransferStatus::Recorded => format!("{mechanism} (recorded)"),
+        TransferStatus::Offered
+            if matches!(
+                t.mechanism,
+                TransferMechanism::EuUsDpf | TransferMechanism::UkExtension | TransferMechanism::SwissUsDpf
+            ) =>
+        {
+            format!("evidence required: the catalog lists {mechanism} certification, not checked on the DPF List")
+        }
         TransferStatus::Offered => format!("evidence required: {mechanism} offered, not recorded"),
         TransferStatus::Required if t.mechanism == TransferMechanism::NoneFound => {
             "evidence required: no mechanism can be found".to_owned()
         }
         TransferStatus::Required if t.mechanism == TransferMechanism::EuUsDpf => {
             "evidence required: EU-U.S. DPF or SCCs, neither recorded".to_owned()
+        }
+        TransferStatus::Required if t.regime == Regime::ChFadp => {
+            "Swiss-U.S. DPF or SCCs adapted to Swiss law required, neither recorded".to_owned()
         }
         TransferStatus::Required => format!("{mechanism} required, not recorded"),
         TransferStatus::NotAssessed => match (t.regime, t.exporter_country.as_deref()) {
@@ -385,11 +402,11 @@ fn same_area(
         module: None,
         status: TransferStatus::NotATransfer,
         why: format!(
-            "{name} is established in {entity} and bound by the {} for its own processing (GDPR Art. 3(1); EDPB Guidelines 05/2021): not a transfer; it processes in {}, and its disclosures to its providers are listed as its own transfers",
+            "{name} is established in {entity} and bound by the {} for its own processing: not a transfer; it processes in {}, and its disclosures to its providers are listed as its own transfers",
             match regime {
-                Regime::EuGdpr => "EU GDPR",
-                Regime::UkGdpr => "UK GDPR",
-                _ => "Swiss FADP",
+                Regime::EuGdpr => "EU GDPR (Art. 3(1); EDPB Guidelines 05/2021)",
+                Regime::UkGdpr => "UK GDPR (UK GDPR Art. 3(1); ICO international transfers guidance)",
+                _ => "Swiss FADP (FADP Art. 3, Art. 16)",
             },
             places.join(", ")
         ),
@@ -431,7 +448,7 @@ fn one(
         t.mechanism = TransferMechanism::NotATransfer;
         t.status = TransferStatus::NotATransfer;
         t.why = format!(
-            "{name} processes in {country}, the exporter's own country: not a transfer (EDPB Guidelines 05/2021){}",
+            "{name} processes in {country}, the exporter's own country: not a transfer{}",
             if regime.is_some_and(|r| r != Regime::of_country(country, catalog)) {
                 "; the onward-transfer terms of the first export still bind it (SCCs clause 8.7)"
             } else {

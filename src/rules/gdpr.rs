@@ -136,7 +136,7 @@ rule! {
                     id,
                     cx.path_to(d, reach.component),
                     format!(
-                        "`{id}` ({} data, Art. 9) of realm `{realm}` reaches the app: an Art. 9(2) condition and a DPIA are needed",
+                        "`{id}` may hold {} data (GDPR Art. 9) of realm `{realm}` and reaches the app: an Art. 9(2) condition is needed if it does, and a DPIA if the processing is large-scale (Art. 35(3)(b))",
                         special.as_str()
                     ),
                 );

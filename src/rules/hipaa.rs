@@ -37,6 +37,16 @@ rule! {
                 .unwrap_or_default();
             match link.baa {
                 Evidence::Recorded => {}
+                // Atlassian's BAA covers its products only, and nothing public shows it signing one
+                // with app vendors: PHI in Forge compute or storage is a known gap, not a missing fact.
+                Evidence::Unknown if link.relationship == crate::facts::Relationship::Atlassian => out.push(self.finding(
+                    &link.organisation,
+                    path,
+                    format!(
+                        "Atlassian hosts PHI ({data}) in Forge for {}: its BAA covers its products only, and no BAA between the vendor and Atlassian for Forge hosting is known to exist",
+                        link.baa_with.split(" (").next().unwrap_or(&link.baa_with)
+                    ),
+                )),
                 Evidence::None => out.push(self.finding(
                     &link.organisation,
                     path,

@@ -76,11 +76,12 @@ keep the data in the EEA (regional endpoint, EU region).",
         for row in cx.subprocessors.iter().filter(|r| !r.organisation.starts_with("unidentified:")) {
             for transfer in row.transfer_mechanism.values().filter(|t| t.needs_evidence()) {
                 let message = format!(
-                    "{} ({}) receives personal data of realm `{}` from {} in {} under {}: {}",
+                    "{} ({}) receives personal data of realm `{}` from {} (established in {}) and processes it in {}, under {}: {}",
                     row.name,
                     row.organisation,
                     transfer.realm,
                     transfer.exporter,
+                    transfer.exporter_country.as_deref().unwrap_or("a country not recorded"),
                     transfer.importer_country.as_deref().unwrap_or("an unknown country"),
                     transfer.regime.code(),
                     transfer.label
