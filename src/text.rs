@@ -25,7 +25,10 @@ fn transfers_and_hipaa(analysis: &Analysis, out: &mut String) {
         }
     }
     if !analysis.transfers.is_empty() {
-        let _ = writeln!(out, "\nTransfers (realm: exporter → importer, regime: basis):");
+        let _ = writeln!(
+            out,
+            "\nTransfers (realm: exporter → importer (where it processes the data, or its establishment when the regime binds it), regime: basis):"
+        );
         for t in &analysis.transfers {
             let regime = match (t.regime, t.exporter_country.as_deref()) {
                 (crate::analysis::Regime::None, None) => "regime unknown".to_owned(),
@@ -34,7 +37,7 @@ fn transfers_and_hipaa(analysis: &Analysis, out: &mut String) {
             };
             let _ = writeln!(
                 out,
-                "  {}: {} (established in {}) → {} (processes in {}), {regime}: {}",
+                "  {}: {} (established in {}) → {} ({}), {regime}: {}",
                 t.realm,
                 t.exporter,
                 t.exporter_country.as_deref().unwrap_or("?"),
