@@ -3,11 +3,32 @@
 
 use crate::analysis::Analysis;
 
-fn write(header: &[&str], rows: Vec<Vec<String>>) -> Vec<u8> {
+fn write(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
+    write_rows(header, rows.iter().map(|row| row.iter().map(String::as_str)))
+}
+
+/// A CSV cell a spreadsheet will not run: text starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return gets a leading `'` (OWASP, CSV injection), so `=HYPERLINK(...)` in a model
+/// name is shown, never evaluated.
+pub fn cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// Writes a header and rows, every cell through [`cell`]: the one CSV writer of every export.
+pub fn write_rows<'a, R, C>(header: &[&str], rows: R) -> Vec<u8>
+where
+    R: IntoIterator<Item = C>,
+    C: IntoIterator<Item = &'a str>,
+{
     let mut writer = ::csv::Writer::from_writer(Vec::new());
     let _ = writer.write_record(header);
     for row in rows {
-        let _ = writer.write_record(&row);
+        let cells: Vec<std::borrow::Cow<'_, str>> = row.into_iter().map(cell).collect();
+        let _ = writer.write_record(cells.iter().map(|c| c.as_bytes()));
     }
     writer.into_inner().unwrap_or_default()
 }
@@ -63,7 +84,7 @@ pub fn subprocessors(analysis: &Analysis) -> Vec<u8> {
             ]);
         }
     }
-    write(&SUBPROCESSOR_COLUMNS, rows)
+    write(&SUBPROCESSOR_COLUMNS, &rows)
 }
 
 /// Column names of the findings CSV.
@@ -82,7 +103,7 @@ pub const FINDING_COLUMNS: [&str; 10] = [
 
 /// The findings, one row each.
 pub fn findings(analysis: &Analysis) -> Vec<u8> {
-    let rows = analysis
+    let rows: Vec<Vec<String>> = analysis
         .findings
         .iter()
         .map(|f| {
@@ -100,7 +121,7 @@ pub fn findings(analysis: &Analysis) -> Vec<u8> {
             ]
         })
         .collect();
-    write(&FINDING_COLUMNS, rows)
+    write(&FINDING_COLUMNS, &rows)
 }
 
 /// Column names of the transfers CSV.
@@ -119,7 +140,7 @@ pub const TRANSFER_COLUMNS: [&str; 10] = [
 
 /// The transfers, one row per realm, exporter and importer.
 pub fn transfers(analysis: &Analysis) -> Vec<u8> {
-    let rows = analysis
+    let rows: Vec<Vec<String>> = analysis
         .transfers
         .iter()
         .map(|t| {
@@ -137,7 +158,7 @@ pub fn transfers(analysis: &Analysis) -> Vec<u8> {
             ]
         })
         .collect();
-    write(&TRANSFER_COLUMNS, rows)
+    write(&TRANSFER_COLUMNS, &rows)
 }
 
 /// The JSON spelling of an enum, for a CSV cell.
@@ -146,4 +167,20 @@ fn code<T: serde::Serialize>(value: &T) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised() {
+        assert_eq!(cell("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(cell("+cmd|' /C calc'!A0"), "'+cmd|' /C calc'!A0");
+        assert_eq!(cell("-1"), "'-1");
+        assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(cell("Acme"), "Acme");
+        let csv = String::from_utf8(write_rows(&["a"], [["=1+1"]])).unwrap();
+        assert_eq!(csv, "a\n'=1+1\n");
+    }
 }

@@ -219,12 +219,17 @@ pub fn trust_center(analysis: &Analysis) -> Vec<TrustCenterEntry> {
 
 /// The trust-center list as CSV.
 pub fn trust_center_csv(entries: &[TrustCenterEntry]) -> Vec<u8> {
-    let mut writer = ::csv::Writer::from_writer(Vec::new());
-    for entry in entries {
-        let _ = writer.serialize(entry);
-    }
-    if entries.is_empty() {
-        let _ = writer.write_record(["name", "url", "purpose", "location", "legal_entity", "data"]);
-    }
-    writer.into_inner().unwrap_or_default()
+    super::csv::write_rows(
+        &["name", "url", "purpose", "location", "legal_entity", "data"],
+        entries.iter().map(|e| {
+            [
+                e.name.as_str(),
+                e.url.as_str(),
+                e.purpose.as_str(),
+                e.location.as_str(),
+                e.legal_entity.as_str(),
+                e.data.as_str(),
+            ]
+        }),
+    )
 }

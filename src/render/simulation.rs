@@ -319,12 +319,8 @@ pub fn comparison_md(rows: &[ComparisonRow]) -> String {
 
 /// The comparison as CSV, one row per option.
 pub fn comparison_csv(rows: &[ComparisonRow]) -> Vec<u8> {
-    let mut writer = ::csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record(HEADERS);
-    for row in rows {
-        let _ = writer.write_record(cells(row));
-    }
-    writer.into_inner().unwrap_or_default()
+    let all: Vec<[String; 13]> = rows.iter().map(cells).collect();
+    super::csv::write_rows(&HEADERS, all.iter().map(|c| c.iter().map(String::as_str)))
 }
 
 /// The comparison as a web page with a chart.

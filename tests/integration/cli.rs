@@ -303,3 +303,31 @@ fn import_rejects_bad_input_with_exit_2() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn csv_cells_never_start_a_formula() {
+    // A model named like a spreadsheet formula: the compare and report CSVs show it, never run it.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(crate::root().join("models/forge-native.yaml")).unwrap();
+    let hostile = text.replacen(
+        "name: Acme Sync for Jira (Forge)",
+        "name: \"=HYPERLINK(\\\"http://evil.example\\\",\\\"x\\\")\"",
+        1,
+    );
+    assert_ne!(hostile, text, "the model's name line changed");
+    let path = dir.path().join("formula.yaml");
+    std::fs::write(&path, hostile).unwrap();
+    let output = trustflow()
+        .arg("compare")
+        .arg(&path)
+        .arg("models/forge-native.yaml")
+        .args(["--format", "csv"])
+        .assert()
+        .success();
+    let csv = String::from_utf8(output.get_output().stdout.clone()).unwrap();
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    for field in csv.split([',', '\n']) {
+        let field = field.trim_start_matches('"');
+        assert!(!field.starts_with(['=', '+', '@']), "{field:?} in {csv}");
+    }
+}
