@@ -56,12 +56,15 @@ pub fn text(sim: &Simulation) -> String {
         );
     }
     if !sim.transfers.is_empty() {
-        let _ = writeln!(out, "\nTransfers needing a mechanism:");
+        let _ = writeln!(
+            out,
+            "\nTransfers (realm: exporter → recipient (country), installations, records — basis as the analysis assesses it):"
+        );
         for row in &sim.transfers {
             let _ = writeln!(
                 out,
-                "  {} → {} ({}): {} records — {}",
-                row.realm, row.organisation, row.country, row.records, row.mechanism
+                "  {}: {} → {} ({}), {} installations, {} records — {}",
+                row.realm, row.exporter, row.organisation, row.country, row.installations, row.records, row.mechanism
             );
         }
     }
@@ -169,7 +172,7 @@ pub struct ComparisonRow {
     pub residency_kept_percent: BTreeMap<String, f64>,
     /// Whether the residency figure comes from a simulation.
     pub residency_simulated: bool,
-    /// Recipient × realm transfers that need SCCs or evidence of a mechanism.
+    /// Recipient × realm transfers without a recorded mechanism (offered or required).
     pub transfers_needing_sccs: usize,
     /// Components keeping a credential outside Atlassian (static), or installations (simulated).
     pub secrets_outside_atlassian: u64,
@@ -352,7 +355,10 @@ pub fn comparison_html(rows: &[ComparisonRow]) -> String {
             .unwrap_or(1)
             .max(1) as u32;
         if let Ok(mut chart) = ChartBuilder::on(&root)
-            .caption("Recipients and transfers needing SCCs per option", ("sans-serif", 14))
+            .caption(
+                "Recipients and transfers without a recorded mechanism per option",
+                ("sans-serif", 14),
+            )
             .margin(10)
             .x_label_area_size(30)
             .y_label_area_size(40)
@@ -388,6 +394,6 @@ pub fn comparison_html(rows: &[ComparisonRow]) -> String {
         let _ = root.present();
     }
     format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Migration options</title><style>body{{font-family:\"DejaVu Sans\",Helvetica,Arial,sans-serif;color:#172b4d;margin:30px}}table{{border-collapse:collapse;font-size:13px}}th,td{{border:1px solid #dfe1e6;padding:5px 8px;text-align:left;vertical-align:top}}thead th{{background:#f4f5f7}}tbody th{{background:#fafbfc;font-weight:600}}</style></head><body><h1>Migration options side by side</h1>{table}<p style=\"color:#5e6c84\">Blue: organisations receiving personal data; red: recipient × realm transfers needing SCCs or evidence of a mechanism.</p>{svg}</body></html>\n"
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Migration options</title><style>body{{font-family:\"DejaVu Sans\",Helvetica,Arial,sans-serif;color:#172b4d;margin:30px}}table{{border-collapse:collapse;font-size:13px}}th,td{{border:1px solid #dfe1e6;padding:5px 8px;text-align:left;vertical-align:top}}thead th{{background:#f4f5f7}}tbody th{{background:#fafbfc;font-weight:600}}</style></head><body><h1>Migration options side by side</h1>{table}<p style=\"color:#5e6c84\">Blue: organisations receiving personal data; red: recipient × realm transfers without a recorded mechanism.</p>{svg}</body></html>\n"
     )
 }

@@ -92,12 +92,21 @@ pub struct LedgerRow {
 pub struct TransferRow {
     /// The installation realm the data came from.
     pub realm: String,
+    /// Who disclosed it (`customer` or an organisation id), as in the analysis's `transfers`.
+    pub exporter: String,
     /// Recipient.
     pub organisation: String,
-    /// Where it went.
+    /// Where it went (or, when the regime binds the recipient, where it is established).
     pub country: String,
-    /// The mechanism needed.
+    /// The governing law, as in the analysis's `transfers` (`not-assessed` for a realm the
+    /// model has no installation in).
+    pub regime: String,
+    /// The basis and how far it is evidenced (the analysis's `label`).
     pub mechanism: String,
+    /// The evidence status (`recorded`, `offered`, `required`, `not-assessed`).
+    pub status: String,
+    /// Installations whose data took this hop.
+    pub installations: u64,
     /// Records transferred.
     pub records: u64,
 }
@@ -199,7 +208,8 @@ pub struct Simulation {
     pub ledger: Vec<LedgerRow>,
     /// Residency kept.
     pub residency: ResidencyKept,
-    /// Cross-border transfers out of European realms, with the mechanism needed.
+    /// The hops personal data took (exporter → recipient per realm), with the static analysis's
+    /// regime, basis and evidence, the installations whose data took each, and the records.
     pub transfers: Vec<TransferRow>,
     /// Egress blocked by Forge, per host.
     pub blocked_egress: BTreeMap<String, u64>,
@@ -255,6 +265,10 @@ struct Plan {
     attack_target: Option<(String, Checks)>,
     connect: bool,
     forge_storage: bool,
+    /// The static analysis's hops per realm that the simulation counts, and for each ledger
+    /// slot the hop it belongs to (personal data in transit only).
+    hops: Vec<TransferRow>,
+    slot_hop: Vec<Option<usize>>,
     /// Per data category: personal (derived data included) and in residency scope.
     personal: Vec<bool>,
     in_scope: Vec<bool>,
@@ -300,6 +314,8 @@ impl Plan {
             attack_target: None,
             connect: model.app.platform != Platform::Forge,
             forge_storage: model.components.iter().any(|c| c.kind == ComponentKind::ForgeStorage),
+            hops: Vec::new(),
+            slot_hop: Vec::new(),
             personal: facts.traits.iter().map(|t| t.personal).collect(),
             in_scope: facts.traits.iter().map(|t| t.in_scope).collect(),
         };
@@ -308,6 +324,7 @@ impl Plan {
             let steps = plan.cascade(facts, f);
             plan.entries.push((kind, steps));
         }
+        plan.map_hops(facts);
         plan.phi_gap = plan
             .slots
             .iter()
@@ -321,6 +338,63 @@ impl Plan {
             })
             .collect();
         plan
+    }
+
+    /// Ties each ledger slot of personal data in transit to the static analysis's hop into its
+    /// organisation for its realm: the simulation counts the same transfers the analysis
+    /// assesses, with the same regime and evidence.
+    fn map_hops(&mut self, facts: &Facts<'_>) {
+        let mut index: HashMap<(usize, String), usize> = HashMap::new();
+        let mut slot_hop = Vec::with_capacity(self.slots.len());
+        for (ri, d, org, country, at_rest) in &self.slots {
+            if *at_rest || !self.personal[*d] {
+                slot_hop.push(None);
+                continue;
+            }
+            let realm = self.realms[*ri];
+            let assessed = facts.realms.contains(&realm);
+            if assessed && !facts.transfers.iter().any(|t| t.realm == realm && t.importer == *org) {
+                // Not a disclosure the analysis lists (data written back to the customer's own
+                // product, or to its own account): no hop to count.
+                slot_hop.push(None);
+                continue;
+            }
+            let key = (*ri, org.clone());
+            let hop = *index.entry(key).or_insert_with(|| {
+                let row = facts
+                    .transfers
+                    .iter()
+                    .find(|t| t.realm == realm && t.importer == *org)
+                    .map_or_else(
+                        || TransferRow {
+                            realm: realm.code().to_owned(),
+                            exporter: "?".to_owned(),
+                            organisation: org.clone(),
+                            country: country.clone(),
+                            regime: "not-assessed".to_owned(),
+                            mechanism: format!("not assessed: the model has no installation in realm `{realm}`"),
+                            status: "not-assessed".to_owned(),
+                            installations: 0,
+                            records: 0,
+                        },
+                        |t| TransferRow {
+                            realm: realm.code().to_owned(),
+                            exporter: t.exporter.clone(),
+                            organisation: org.clone(),
+                            country: t.importer_country.clone().unwrap_or_else(|| "unknown".to_owned()),
+                            regime: t.regime.code().to_owned(),
+                            mechanism: t.label.clone(),
+                            status: json_code(&t.status),
+                            installations: 0,
+                            records: 0,
+                        },
+                    );
+                self.hops.push(row);
+                self.hops.len() - 1
+            });
+            slot_hop.push(Some(hop));
+        }
+        self.slot_hop = slot_hop;
     }
 
     /// The cascade of one entry flow: from it, every flow out of a component that carries data
@@ -455,6 +529,8 @@ impl Plan {
 #[derive(Clone, Debug, Default)]
 struct Tally {
     slots: Vec<u64>,
+    /// Per hop of the plan: installations whose data took it.
+    hop_installations: Vec<u64>,
     totals: Totals,
     kept: BTreeMap<String, u64>,
     total: BTreeMap<String, u64>,
@@ -463,6 +539,14 @@ struct Tally {
     not_kept: Vec<u64>,
     attacks: [AttackCount; 4],
     daily: Vec<(u64, u64)>,
+}
+
+/// The JSON spelling of an enum value.
+fn json_code<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 /// The kind of event a flow starts, if it is an entry point (lifecycle, schedule, product event,
@@ -483,11 +567,28 @@ fn entry_kind(facts: &Facts<'_>, f: usize) -> Option<EventKind> {
 }
 
 impl Tally {
+    /// Sizes the counters for a plan (a fresh tally starts empty).
+    fn fit(&mut self, plan: &Plan, days: usize) {
+        if self.slots.len() < plan.slots.len() {
+            self.slots.resize(plan.slots.len(), 0);
+            self.daily.resize(days, (0, 0));
+        }
+        if self.hop_installations.len() < plan.hops.len() {
+            self.hop_installations.resize(plan.hops.len(), 0);
+        }
+    }
+
     fn merge(mut self, other: Tally) -> Tally {
         if self.slots.len() < other.slots.len() {
             self.slots.resize(other.slots.len(), 0);
         }
         for (a, b) in self.slots.iter_mut().zip(&other.slots) {
+            *a += b;
+        }
+        if self.hop_installations.len() < other.hop_installations.len() {
+            self.hop_installations.resize(other.hop_installations.len(), 0);
+        }
+        for (a, b) in self.hop_installations.iter_mut().zip(&other.hop_installations) {
             *a += b;
         }
         let t = &mut self.totals;
@@ -566,7 +667,7 @@ pub fn simulate(
             tally
         })
         .reduce(Tally::default, Tally::merge);
-    finish(model, analysis, catalog, workload, &plan, tally)
+    finish(model, analysis, workload, &plan, tally)
 }
 
 /// `part` of `whole` in percent, one decimal; 100 when there is nothing to keep.
@@ -576,6 +677,16 @@ fn percent(part: u64, whole: u64) -> f64 {
     } else {
         (part as f64 * 1000.0 / whole as f64).round() / 10.0
     }
+}
+
+/// The products a site has the app installed in, drawn by the workload's shares.
+fn installed_products(rng: &mut Rng, workload: &Workload) -> BTreeSet<String> {
+    workload
+        .products
+        .iter()
+        .filter(|(_, share)| rng.unit() < **share)
+        .map(|(p, _)| p.clone())
+        .collect()
 }
 
 /// Where a site is pinned: a realm drawn by the workload's weights.
@@ -604,18 +715,10 @@ fn run_installation(
     i: u64,
     tally: &mut Tally,
 ) {
-    if tally.slots.len() < plan.slots.len() {
-        tally.slots.resize(plan.slots.len(), 0);
-        tally.daily.resize(days, (0, 0));
-    }
+    tally.fit(plan, days);
     let mut rng = Rng::new(workload.seed.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
     let realm = pick_realm(&mut rng, plan, weight_sum);
-    let products: BTreeSet<String> = workload
-        .products
-        .iter()
-        .filter(|(_, share)| rng.unit() < **share)
-        .map(|(p, _)| p.clone())
-        .collect();
+    let products = installed_products(&mut rng, workload);
     let uses = |product: &Option<String>| {
         product
             .as_ref()
@@ -629,6 +732,7 @@ fn run_installation(
     let key = jwt::Key::new(&secret);
     let mut endpoints: HashMap<usize, (String, String)> = HashMap::new();
     let mut held = vec![false; plan.holdings.len()];
+    let mut hops_taken = vec![false; plan.hops.len()];
     let bytes = workload.bytes_per_record;
     let mut execute = |kind: EventKind, day: usize, realm: usize, tally: &mut Tally| {
         let mut events = 0;
@@ -667,6 +771,9 @@ fn run_installation(
                 let slots = &step.slots[realm];
                 for &slot in slots {
                     tally.slots[slot] += 1;
+                    if let Some(hop) = plan.slot_hop[slot] {
+                        hops_taken[hop] = true;
+                    }
                     if hipaa && plan.phi_gap[slot] {
                         tally.totals.phi_records_without_baa += 1;
                     }
@@ -716,6 +823,9 @@ fn run_installation(
                 execute(kind, day, realm_now, tally);
             }
         }
+    }
+    for (hop, taken) in hops_taken.iter().enumerate() {
+        tally.hop_installations[hop] += u64::from(*taken);
     }
     attack_experiments(plan, workload, model, resolved, i, (&client_key, &secret), tally);
     final_state(
@@ -869,62 +979,28 @@ fn resolved_on(resolved: &Resolved<'_>, model: &Model, id: &str) -> bool {
         .is_some_and(|c| resolved.on_atlassian(c))
 }
 
-/// Transfers: personal data reaching a recipient outside the EEA from a European realm needs the
-/// mechanism the static analysis found for that recipient and realm.
-fn transfer_rows(analysis: &Analysis, catalog: &Catalog, plan: &Plan, tally: &Tally) -> Vec<TransferRow> {
-    let mut transfers: BTreeMap<(String, String, String, String), u64> = BTreeMap::new();
-    for (slot, records) in plan.slots.iter().zip(tally.slots.iter()) {
-        let (ri, d, org, country, at_rest) = slot;
-        if *at_rest || *records == 0 || !plan.personal[*d] {
-            continue;
+/// The hops personal data took, as the static analysis assesses them (same regime, basis and
+/// evidence), with the installations whose data took each and the records moved. Hops that are
+/// not transfers are left out.
+fn transfer_rows(plan: &Plan, tally: &Tally) -> Vec<TransferRow> {
+    let mut rows = plan.hops.clone();
+    for (slot, records) in tally.slots.iter().enumerate() {
+        if let Some(hop) = plan.slot_hop.get(slot).copied().flatten() {
+            rows[hop].records += records;
         }
-        let realm = plan.realms[*ri];
-        if !crate::analysis::european_realm(realm) || realm == Realm::Global || catalog.is_eea(country) {
-            continue;
-        }
-        let Some(row) = analysis.subprocessors.iter().find(|s| &s.organisation == org) else {
-            continue;
-        };
-        // The static analysis has the mechanism for the model's own realms; others are
-        // evaluated like them by jurisdiction.
-        let mechanism = row
-            .transfer_mechanism
-            .get(realm.code())
-            .or_else(|| {
-                row.transfer_mechanism
-                    .iter()
-                    .find(|(r, _)| Realm::parse(r).is_some_and(crate::analysis::european_realm))
-                    .map(|(_, m)| m)
-            })
-            .filter(|t| t.status != crate::analysis::TransferStatus::NotATransfer)
-            .map(|t| t.label.clone());
-        let Some(mechanism) = mechanism else {
-            continue;
-        };
-        *transfers
-            .entry((realm.code().to_owned(), org.clone(), country.clone(), mechanism))
-            .or_default() += records;
     }
-    transfers
+    for (row, installations) in rows.iter_mut().zip(&tally.hop_installations) {
+        row.installations = *installations;
+    }
+    let mut rows: Vec<TransferRow> = rows
         .into_iter()
-        .map(|((realm, organisation, country, mechanism), records)| TransferRow {
-            realm,
-            organisation,
-            country,
-            mechanism,
-            records,
-        })
-        .collect()
+        .filter(|r| r.status != "not-a-transfer" && r.records > 0)
+        .collect();
+    rows.sort_by(|a, b| (&a.realm, &a.organisation, &a.exporter).cmp(&(&b.realm, &b.organisation, &b.exporter)));
+    rows
 }
 
-fn finish(
-    model: &Model,
-    analysis: &Analysis,
-    catalog: &Catalog,
-    workload: &Workload,
-    plan: &Plan,
-    tally: Tally,
-) -> Simulation {
+fn finish(model: &Model, analysis: &Analysis, workload: &Workload, plan: &Plan, tally: Tally) -> Simulation {
     // The ledger sums every realm's records for each category × organisation × country × state.
     let mut summed: BTreeMap<(usize, &str, &str, bool), u64> = BTreeMap::new();
     for ((_, d, org, country, at_rest), records) in plan.slots.iter().zip(tally.slots.iter()) {
@@ -946,7 +1022,7 @@ fn finish(
         })
         .collect();
     ledger.sort();
-    let transfers = transfer_rows(analysis, catalog, plan, &tally);
+    let transfers = transfer_rows(plan, &tally);
     let kept = tally.kept.clone();
     let kept_percent: BTreeMap<String, f64> = tally
         .total

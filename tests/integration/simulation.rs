@@ -349,3 +349,30 @@ fn cli_simulate_compare_and_jwt() {
         .code(2)
         .stderr(predicate::str::contains("unknown key"));
 }
+
+#[test]
+fn simulated_transfers_are_the_analysis_hops_with_their_installations() {
+    let workload = small_workload(120, 3, 5);
+    let sim = run(&model_text("connect-aws.yaml"), &workload);
+    assert!(!sim.transfers.is_empty());
+    for row in &sim.transfers {
+        let realm_sites = sim.residency.total.get(&row.realm).copied().unwrap_or(0)
+            + u64::try_from(sim.residency.not_kept.len()).unwrap();
+        assert!(row.installations > 0, "{row:?}");
+        assert!(
+            row.installations <= 120 && row.installations <= realm_sites + 120,
+            "{row:?}"
+        );
+        assert_ne!(row.status, "not-a-transfer");
+        assert!(!row.mechanism.contains("none needed"));
+    }
+    // The same engine as the analysis: the EU hop to OpenAI carries the analysis's label.
+    let openai = sim
+        .transfers
+        .iter()
+        .find(|r| r.realm == "eu" && r.organisation == "openai")
+        .unwrap();
+    assert_eq!(openai.exporter, "acme");
+    assert_eq!(openai.regime, "eu-gdpr");
+    assert_eq!(openai.status, "required");
+}
