@@ -75,7 +75,7 @@ impl<'m> Facts<'m> {
         let model = &loaded.model;
         let resolved = Resolved::new(model, &loaded.graph, catalog);
         let propagation = Propagation::compute(model, &loaded.graph);
-        let traits = traits::derive(model, &propagation);
+        let traits = traits::derive(model, &loaded.graph, &propagation);
         let mut realms: Vec<Realm> = model.installations.iter().map(|i| i.realm).collect();
         realms.sort();
         realms.dedup();

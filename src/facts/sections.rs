@@ -415,12 +415,17 @@ fn unidentified(
 
 /// The host a component is reached at, from the flows into it.
 fn unidentified_host(cx: &Facts<'_>, c: usize) -> Option<String> {
-    cx.model
-        .flows
-        .iter()
-        .enumerate()
-        .filter(|(f, _)| cx.graph.ends[*f].is_some_and(|(_, to)| to == c))
-        .find_map(|(_, flow)| flow.host.as_deref().map(crate::host::host_of))
+    // The graph's incoming edges, not a scan of every flow per component.
+    let mut flows: Vec<usize> = cx
+        .graph
+        .graph
+        .edges_directed(petgraph::graph::NodeIndex::new(c), petgraph::Direction::Incoming)
+        .map(|e| *e.weight())
+        .collect();
+    flows.sort_unstable();
+    flows
+        .into_iter()
+        .find_map(|f| cx.model.flows[f].host.as_deref().map(crate::host::host_of))
 }
 
 /// Whether GDPR's transfer rules apply to data from this realm (EEA, UK and Swiss realms; the

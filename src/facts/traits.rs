@@ -4,6 +4,7 @@
 //! Recital 26). `shared/domain/transfers.md` H8.
 
 use super::propagation::Propagation;
+use crate::graph::FlowGraph;
 use crate::model::{Model, Special};
 
 /// The effective nature of one data category.
@@ -22,7 +23,7 @@ pub struct DataTraits {
 }
 
 /// The traits of every category, derived data included.
-pub fn derive(model: &Model, propagation: &Propagation) -> Vec<DataTraits> {
+pub fn derive(model: &Model, graph: &FlowGraph, propagation: &Propagation) -> Vec<DataTraits> {
     let mut traits: Vec<DataTraits> = model
         .data
         .iter()
@@ -35,7 +36,6 @@ pub fn derive(model: &Model, propagation: &Propagation) -> Vec<DataTraits> {
         })
         .collect();
     // Producers: component → the categories it produces (indices), de-identified ones left out.
-    let index = |id: &str| model.data.iter().position(|d| d.id == id);
     let produced: Vec<Vec<usize>> = model
         .components
         .iter()
@@ -46,7 +46,7 @@ pub fn derive(model: &Model, propagation: &Propagation) -> Vec<DataTraits> {
             }
             c.produces
                 .iter()
-                .filter_map(|p| index(p))
+                .filter_map(|p| graph.data(p))
                 .filter(|&p| !model.data[p].deidentified)
                 .collect()
         })
