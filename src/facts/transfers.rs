@@ -286,6 +286,26 @@ pub(crate) struct Importer<'a> {
     pub platform_sccs: bool,
 }
 
+impl Importer<'_> {
+    /// Its SCCs: recorded by the platform's terms (Forge), else the model's or catalog's.
+    fn sccs(&self) -> Evidence {
+        if self.platform_sccs {
+            Evidence::Recorded
+        } else {
+            self.facts.map_or(Evidence::Unknown, |f| f.sccs)
+        }
+    }
+
+    /// Its participation in a U.S. data privacy framework (EU, UK Extension or Swiss), which
+    /// counts only for processing in the U.S.
+    fn us_framework(&self, country: &str, framework: impl Fn(&OrgFacts) -> Evidence) -> Evidence {
+        match self.facts {
+            Some(f) if country == "US" => framework(f),
+            _ => Evidence::Unknown,
+        }
+    }
+}
+
 /// The exporter side of a hop.
 pub(crate) struct Exporter<'a> {
     /// Organisation id or `customer`.
@@ -519,17 +539,8 @@ fn eu(
         return;
     }
     let module = exporter.module;
-    let facts = importer.facts;
-    let sccs = if importer.platform_sccs {
-        Evidence::Recorded
-    } else {
-        facts.map_or(Evidence::Unknown, |f| f.sccs)
-    };
-    let dpf = if country == "US" {
-        facts.map_or(Evidence::Unknown, |f| f.dpf_eu)
-    } else {
-        Evidence::Unknown
-    };
+    let sccs = importer.sccs();
+    let dpf = importer.us_framework(country, |f| f.dpf_eu);
     let (mechanism, status, why) = if dpf == Evidence::Recorded {
         (
             TransferMechanism::EuUsDpf,
@@ -598,11 +609,7 @@ fn uk(t: &mut Transfer, importer: &Importer<'_>, name: &str, country: &str, cata
     }
     let facts = importer.facts;
     let idta = facts.map_or(Evidence::Unknown, |f| f.uk_idta);
-    let bridge = if country == "US" {
-        facts.map_or(Evidence::Unknown, |f| f.dpf_uk)
-    } else {
-        Evidence::Unknown
-    };
+    let bridge = importer.us_framework(country, |f| f.dpf_uk);
     let (mechanism, status, why) = if bridge == Evidence::Recorded {
         (
             TransferMechanism::UkExtension,
@@ -653,17 +660,8 @@ fn ch(
         t.why = format!("{country} is listed in Annex 1 of the Swiss Data Protection Ordinance (FADP Art. 16(1))");
         return;
     }
-    let facts = importer.facts;
-    let sccs = if importer.platform_sccs {
-        Evidence::Recorded
-    } else {
-        facts.map_or(Evidence::Unknown, |f| f.sccs)
-    };
-    let swiss_dpf = if country == "US" {
-        facts.map_or(Evidence::Unknown, |f| f.dpf_ch)
-    } else {
-        Evidence::Unknown
-    };
+    let sccs = importer.sccs();
+    let swiss_dpf = importer.us_framework(country, |f| f.dpf_ch);
     let (mechanism, status, why) = if swiss_dpf == Evidence::Recorded {
         (
             TransferMechanism::SwissUsDpf,
