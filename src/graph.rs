@@ -150,6 +150,13 @@ impl FlowGraph {
             .map(|e| (*e.weight(), e.target().index()))
     }
 
+    /// The flows entering component `c`, as (flow index, source component).
+    pub fn incoming(&self, c: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.graph
+            .edges_directed(NodeIndex::new(c), Direction::Incoming)
+            .map(|e| (*e.weight(), e.source().index()))
+    }
+
     /// How many flows cross at least one boundary.
     pub fn boundary_crossing_count(&self) -> usize {
         self.crossings.iter().filter(|c| c.crosses()).count()

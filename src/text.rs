@@ -5,6 +5,15 @@ use std::fmt::Write as _;
 
 /// The transfers table and the HIPAA chain.
 fn transfers_and_hipaa(analysis: &Analysis, out: &mut String) {
+    if let Some(atlassian) = &analysis.atlassian_as_customer_processor {
+        let _ = writeln!(
+            out,
+            "\nAtlassian as the customer's processor (product data; not the vendor's sub-processor):\n  {}: {} — under {}",
+            atlassian.products.join(", "),
+            atlassian.data.join(", "),
+            atlassian.basis
+        );
+    }
     if !analysis.customer_integrations.is_empty() {
         let _ = writeln!(
             out,

@@ -5,9 +5,9 @@ mod portfolio;
 
 pub use crate::facts::european_realm;
 pub use crate::facts::{
-    BaaLink, CustomerIntegration, DataUse, Evidence, GdprRole, Hipaa, RealmResidency, Regime, Relationship,
-    ResidencyEntry, RunsOnAtlassian, Soc2, Subprocessor, SubserviceOrganisation, Transfer, TransferMechanism,
-    TransferStatus,
+    AtlassianForCustomer, BaaLink, CustomerIntegration, DataUse, Evidence, GdprRole, Hipaa, RealmResidency, Regime,
+    Relationship, ResidencyEntry, RunsOnAtlassian, Soc2, Subprocessor, SubserviceOrganisation, Transfer,
+    TransferMechanism, TransferStatus,
 };
 pub use portfolio::{PortfolioRecipient, portfolio};
 
@@ -29,6 +29,10 @@ pub struct Analysis {
     /// Customer-enabled integrations: the customer's own accounts the app sends data to at its
     /// instruction (not the vendor's sub-processors).
     pub customer_integrations: Vec<CustomerIntegration>,
+    /// Atlassian as the customer's own processor for the product data (under the customer's
+    /// agreement with Atlassian; not one of the vendor's sub-processors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub atlassian_as_customer_processor: Option<AtlassianForCustomer>,
     /// Every finding, sorted by rule, severity and subject.
     pub findings: Vec<Finding>,
     /// Findings counted by severity (findings under an active waiver are counted apart).
@@ -121,6 +125,7 @@ pub fn analyze(facts: &Facts<'_>) -> Analysis {
         subprocessors,
         transfers: facts.transfers.clone(),
         customer_integrations: facts.customer_integrations.clone(),
+        atlassian_as_customer_processor: facts.atlassian_for_customer.clone(),
         findings,
         finding_counts: FindingCounts::default(),
         open_items: Vec::new(),

@@ -13,8 +13,8 @@ pub mod transfers;
 pub use resolve::Evidence;
 pub use sections::european_realm;
 pub use sections::{
-    BaaLink, CustomerIntegration, DataUse, GdprRole, Hipaa, RealmResidency, Relationship, ResidencyEntry,
-    RunsOnAtlassian, Soc2, Subprocessor, SubserviceOrganisation,
+    AtlassianForCustomer, BaaLink, CustomerIntegration, DataUse, GdprRole, Hipaa, RealmResidency, Relationship,
+    ResidencyEntry, RunsOnAtlassian, Soc2, Subprocessor, SubserviceOrganisation,
 };
 pub use transfers::{Regime, Transfer, TransferMechanism, TransferStatus};
 
@@ -60,6 +60,8 @@ pub struct Facts<'m> {
     pub transfers: Vec<Transfer>,
     /// Destinations that are the customer's own accounts.
     pub customer_integrations: Vec<CustomerIntegration>,
+    /// Atlassian as the customer's processor for product data.
+    pub atlassian_for_customer: Option<AtlassianForCustomer>,
     /// The HIPAA chain.
     pub hipaa: Hipaa,
     /// The SOC 2 section.
@@ -91,6 +93,7 @@ impl<'m> Facts<'m> {
             subprocessors: Vec::new(),
             transfers: Vec::new(),
             customer_integrations: Vec::new(),
+            atlassian_for_customer: None,
             hipaa: Hipaa::default(),
             soc2: Soc2::default(),
             runs_on_atlassian: RunsOnAtlassian::default(),
@@ -98,6 +101,7 @@ impl<'m> Facts<'m> {
         // Each section is computed once: the rules and the analysis both read it.
         (facts.subprocessors, facts.transfers) = sections::subprocessors(&facts);
         facts.customer_integrations = sections::customer_integrations(&facts);
+        facts.atlassian_for_customer = sections::atlassian_for_customer(&facts);
         facts.hipaa = sections::hipaa(&facts);
         facts.soc2 = sections::soc2(&facts);
         facts.runs_on_atlassian = sections::runs_on_atlassian(&facts);
@@ -129,11 +133,10 @@ impl<'m> Facts<'m> {
     pub fn recipients(&self, d: usize) -> impl Iterator<Item = (&propagation::Reach, &str)> {
         self.propagation.reach[d]
             .iter()
+            // The customer's own products and users, and its own accounts (customer-enabled
+            // integrations), are not recipients of the vendor's processing.
             .filter(|reach| {
-                let component = &self.model.components[reach.component];
-                // The customer's own products and users, and its own accounts (customer-enabled
-                // integrations), are not recipients of the vendor's processing.
-                !component.kind.is_origin() && component.owner != Some(crate::model::Owner::Customer)
+                !self.model.components[reach.component].kind.is_origin() && !self.customer_destination(reach)
             })
             .flat_map(move |reach| {
                 self.resolved
@@ -142,6 +145,12 @@ impl<'m> Facts<'m> {
                     .map(move |org| (reach, org))
             })
             .filter(|(_, org)| self.resolved.role(org) != OrgRole::Customer)
+    }
+
+    /// Whether data reaching a component this way is the customer's own integration: the
+    /// component is marked `owner: customer`, or only flows marked `owner: customer` bring it.
+    pub fn customer_destination(&self, reach: &propagation::Reach) -> bool {
+        reach.by_customer || self.model.components[reach.component].owner == Some(crate::model::Owner::Customer)
     }
 
     /// The component ids along the path that brings category `d` to component `c`.

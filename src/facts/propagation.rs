@@ -18,6 +18,9 @@ pub struct Reach {
     pub at_rest: bool,
     /// The flow that brought it there, `None` at an origin.
     pub via: Option<usize>,
+    /// Every flow that brings it there is marked `owner: customer`: the customer's own
+    /// integration, not the vendor's disclosure.
+    pub by_customer: bool,
 }
 
 /// The propagation of every data category.
@@ -36,13 +39,24 @@ impl Propagation {
     pub fn compute(model: &Model, graph: &FlowGraph) -> Propagation {
         let data_index = &graph.data_index;
         let flow_source: Vec<Option<usize>> = graph.ends.iter().map(|end| end.map(|(from, _)| from)).collect();
-        let creators: Vec<usize> = model
-            .components
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.kind.is_origin())
-            .map(|(i, _)| i)
-            .collect();
+        // A category originates where a component declares it produces it, or where one of the
+        // customer's products or users first sends it (not at every product and user of the
+        // model: one unit's issue is not at another unit's Jira).
+        let mut sends: Vec<Vec<usize>> = vec![Vec::new(); model.data.len()];
+        for (c, component) in model.components.iter().enumerate() {
+            if !component.kind.is_origin() {
+                continue;
+            }
+            let mut carried: Vec<u32> = graph
+                .outgoing(c)
+                .flat_map(|(flow, _)| graph.carried[flow].iter().copied())
+                .collect();
+            carried.sort_unstable();
+            carried.dedup();
+            for d in carried {
+                sends[d as usize].push(c);
+            }
+        }
         let mut produced: Vec<Vec<usize>> = vec![Vec::new(); model.data.len()];
         let mut stored: Vec<Vec<usize>> = vec![Vec::new(); model.data.len()];
         for (c, component) in model.components.iter().enumerate() {
@@ -65,7 +79,7 @@ impl Propagation {
                             queue.push_back(c);
                         }
                     };
-                    for &c in creators.iter().chain(&produced[d]) {
+                    for &c in sends[d].iter().chain(&produced[d]) {
                         seed(c, via, touched, queue);
                     }
                     spread(d as u32, graph, via, touched, queue);
@@ -83,6 +97,7 @@ impl Propagation {
                             component: c,
                             at_rest: is_stored.binary_search(&c).is_ok(),
                             via: (via[c] != ORIGIN).then_some(via[c] as usize),
+                            by_customer: via[c] != ORIGIN && by_customer_only(model, graph, d as u32, c, via),
                         })
                         .collect();
                     for &c in touched.iter() {
@@ -131,6 +146,22 @@ fn spread(d: u32, graph: &FlowGraph, via: &mut [u32], touched: &mut Vec<usize>, 
             }
         }
     }
+}
+
+/// Whether every flow that carries category `d` into `c` from a component the category reaches
+/// is one the customer directs (`owner: customer`).
+fn by_customer_only(model: &Model, graph: &FlowGraph, d: u32, c: usize, via: &[u32]) -> bool {
+    let mut any = false;
+    for (flow, from) in graph.incoming(c) {
+        if via[from] == UNSEEN || graph.carried[flow].binary_search(&d).is_err() {
+            continue;
+        }
+        if model.flows[flow].owner != Some(crate::model::Owner::Customer) {
+            return false;
+        }
+        any = true;
+    }
+    any
 }
 
 /// The component path (ids) of a flow chain: the first flow's source, then each target.

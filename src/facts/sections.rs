@@ -269,18 +269,24 @@ pub struct CustomerIntegration {
     pub data: Vec<String>,
 }
 
-/// The customer-enabled integrations: components marked `owner: customer` that receive
-/// personal data.
+/// The customer-enabled integrations: components marked `owner: customer`, or reached only by
+/// flows marked `owner: customer`, that receive personal data.
 pub fn customer_integrations(cx: &Facts<'_>) -> Vec<CustomerIntegration> {
     let model = cx.model;
     model
         .components
         .iter()
         .enumerate()
-        .filter(|(_, c)| c.owner == Some(crate::model::Owner::Customer))
+        .filter(|(_, component)| !component.kind.is_origin())
         .filter_map(|(c, component)| {
             let data: Vec<String> = (0..model.data.len())
-                .filter(|&d| cx.personal(d) && cx.propagation.get(d, c).is_some())
+                .filter(|&d| {
+                    cx.personal(d)
+                        && cx
+                            .propagation
+                            .get(d, c)
+                            .is_some_and(|reach| cx.customer_destination(reach))
+                })
                 .map(|d| model.data[d].id.clone())
                 .collect();
             (!data.is_empty()).then(|| CustomerIntegration {
@@ -294,6 +300,50 @@ pub fn customer_integrations(cx: &Facts<'_>) -> Vec<CustomerIntegration> {
             })
         })
         .collect()
+}
+
+/// Atlassian as the customer's own processor: the product data it holds in the customer's
+/// Jira, Confluence or other products under the customer's agreement and DPA with Atlassian
+/// (transfers.md H6). Stated on its own, apart from the vendor's sub-processors.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct AtlassianForCustomer {
+    /// The product components (names).
+    pub products: Vec<String>,
+    /// Personal data held or handled there.
+    pub data: Vec<String>,
+    /// The contract that covers it.
+    pub basis: String,
+}
+
+/// Atlassian's processing of product data for the customer, when personal data is at any of
+/// the model's Atlassian products.
+pub fn atlassian_for_customer(cx: &Facts<'_>) -> Option<AtlassianForCustomer> {
+    let model = cx.model;
+    let products: Vec<usize> = model
+        .components
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.kind == crate::model::ComponentKind::AtlassianProduct)
+        .map(|(c, _)| c)
+        .collect();
+    let data: Vec<String> = (0..model.data.len())
+        .filter(|&d| cx.personal(d) && products.iter().any(|&c| cx.propagation.get(d, c).is_some()))
+        .map(|d| model.data[d].id.clone())
+        .collect();
+    (!data.is_empty()).then(|| AtlassianForCustomer {
+        products: products
+            .iter()
+            .map(|&c| {
+                let component = &model.components[c];
+                component.name.clone().unwrap_or_else(|| component.id.clone())
+            })
+            .collect(),
+        data,
+        basis: "the customer's own agreement and Data Processing Addendum with Atlassian: for product \
+                data Atlassian is the customer's processor, not the vendor's sub-processor (GDPR Art. 28; \
+                Atlassian DPA, https://www.atlassian.com/legal/data-processing-addendum)"
+            .to_owned(),
+    })
 }
 
 /// The distinct `established` country of a realm's installations, when they agree on one.
@@ -343,10 +393,7 @@ fn unidentified(
     let vendor = cx.resolved.orgs.get(model.app.vendor.as_str());
     let mut rows = Vec::new();
     for (c, component) in model.components.iter().enumerate() {
-        if component.kind.is_origin()
-            || !cx.resolved.responsible(c).is_empty()
-            || component.owner == Some(crate::model::Owner::Customer)
-        {
+        if component.kind.is_origin() || !cx.resolved.responsible(c).is_empty() {
             continue;
         }
         let data: Vec<DataUse> = model
@@ -355,10 +402,13 @@ fn unidentified(
             .enumerate()
             .filter(|(d, _)| cx.personal(*d))
             .filter_map(|(d, category)| {
-                cx.propagation.get(d, c).map(|reach| DataUse {
-                    id: category.id.clone(),
-                    at_rest: reach.at_rest,
-                })
+                cx.propagation
+                    .get(d, c)
+                    .filter(|reach| !cx.customer_destination(reach))
+                    .map(|reach| DataUse {
+                        id: category.id.clone(),
+                        at_rest: reach.at_rest,
+                    })
             })
             .collect();
         if data.is_empty() {

@@ -217,6 +217,7 @@ impl Builder {
             purpose: Some(purpose.to_owned()),
             host,
             encrypted: None,
+            owner: None,
         });
     }
 

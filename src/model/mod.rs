@@ -587,6 +587,11 @@ pub struct Flow {
     /// Whether the flow is encrypted in transit (TLS). Default: assumed for HTTPS flows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypted: Option<bool>,
+    /// On whose instruction the data goes. `customer`: the customer's own integration (posted
+    /// with the customer's token to the customer's account); the data it carries there is a
+    /// customer-enabled integration, not a disclosure to one of the vendor's sub-processors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner>,
 }
 
 impl Flow {

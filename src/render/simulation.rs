@@ -67,6 +67,11 @@ pub fn text(sim: &Simulation) -> String {
                 row.realm, row.exporter, row.organisation, row.country, row.installations, row.records, row.mechanism
             );
         }
+        let _ = writeln!(
+            out,
+            "  per installation: {} rows (installation, realm, exporter → recipient, status, records) in `--format json`, field `installation_transfers`",
+            sim.installation_transfers.len()
+        );
     }
     if !sim.attacks.is_empty() {
         let _ = writeln!(out, "\nAttack experiments (accepted / rejected):");

@@ -111,6 +111,23 @@ pub struct TransferRow {
     pub records: u64,
 }
 
+/// One installation's records on one hop: the per-installation view of `transfers`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+pub struct InstallationTransfer {
+    /// The simulated installation (`tenant-N`, as in `residency.not_kept`).
+    pub installation: String,
+    /// The realm its data was in when it took the hop.
+    pub realm: String,
+    /// Who disclosed it, as in `transfers`.
+    pub exporter: String,
+    /// Recipient.
+    pub organisation: String,
+    /// The evidence status of the hop, as in `transfers`.
+    pub status: String,
+    /// Records of this installation on this hop.
+    pub records: u64,
+}
+
 /// Accepted and rejected attempts of one attack.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct AttackCount {
@@ -211,6 +228,9 @@ pub struct Simulation {
     /// The hops personal data took (exporter → recipient per realm), with the static analysis's
     /// regime, basis and evidence, the installations whose data took each, and the records.
     pub transfers: Vec<TransferRow>,
+    /// The same hops per installation: which installation's data took which hop, and how many
+    /// records (installations in order, then hops as in `transfers`).
+    pub installation_transfers: Vec<InstallationTransfer>,
     /// Egress blocked by Forge, per host.
     pub blocked_egress: BTreeMap<String, u64>,
     /// Data kept after uninstall.
@@ -531,6 +551,8 @@ struct Tally {
     slots: Vec<u64>,
     /// Per hop of the plan: installations whose data took it.
     hop_installations: Vec<u64>,
+    /// (installation, hop, records) for every hop an installation's data took.
+    installation_hops: Vec<(u64, usize, u64)>,
     totals: Totals,
     kept: BTreeMap<String, u64>,
     total: BTreeMap<String, u64>,
@@ -578,6 +600,16 @@ impl Tally {
         }
     }
 
+    /// Counts installation `i` on each hop its data took, with its records there.
+    fn record_hops(&mut self, i: u64, hop_records: &[u64]) {
+        for (hop, &records) in hop_records.iter().enumerate() {
+            if records > 0 {
+                self.hop_installations[hop] += 1;
+                self.installation_hops.push((i, hop, records));
+            }
+        }
+    }
+
     fn merge(mut self, other: Tally) -> Tally {
         if self.slots.len() < other.slots.len() {
             self.slots.resize(other.slots.len(), 0);
@@ -591,6 +623,7 @@ impl Tally {
         for (a, b) in self.hop_installations.iter_mut().zip(&other.hop_installations) {
             *a += b;
         }
+        self.installation_hops.extend(other.installation_hops);
         let t = &mut self.totals;
         let o = &other.totals;
         t.installations += o.installations;
@@ -732,7 +765,7 @@ fn run_installation(
     let key = jwt::Key::new(&secret);
     let mut endpoints: HashMap<usize, (String, String)> = HashMap::new();
     let mut held = vec![false; plan.holdings.len()];
-    let mut hops_taken = vec![false; plan.hops.len()];
+    let mut hop_records = vec![0u64; plan.hops.len()];
     let bytes = workload.bytes_per_record;
     let mut execute = |kind: EventKind, day: usize, realm: usize, tally: &mut Tally| {
         let mut events = 0;
@@ -772,7 +805,7 @@ fn run_installation(
                 for &slot in slots {
                     tally.slots[slot] += 1;
                     if let Some(hop) = plan.slot_hop[slot] {
-                        hops_taken[hop] = true;
+                        hop_records[hop] += 1;
                     }
                     if hipaa && plan.phi_gap[slot] {
                         tally.totals.phi_records_without_baa += 1;
@@ -824,9 +857,7 @@ fn run_installation(
             }
         }
     }
-    for (hop, taken) in hops_taken.iter().enumerate() {
-        tally.hop_installations[hop] += u64::from(*taken);
-    }
+    tally.record_hops(i, &hop_records);
     attack_experiments(plan, workload, model, resolved, i, (&client_key, &secret), tally);
     final_state(
         plan,
@@ -1000,6 +1031,24 @@ fn transfer_rows(plan: &Plan, tally: &Tally) -> Vec<TransferRow> {
     rows
 }
 
+/// The hops per installation, for the transfers that [`transfer_rows`] keeps.
+fn installation_transfers(plan: &Plan, tally: &Tally) -> Vec<InstallationTransfer> {
+    let mut hops = tally.installation_hops.clone();
+    hops.sort_unstable();
+    hops.into_iter()
+        .map(|(i, hop, records)| (i, &plan.hops[hop], records))
+        .filter(|(_, row, _)| row.status != "not-a-transfer")
+        .map(|(i, row, records)| InstallationTransfer {
+            installation: format!("tenant-{i}"),
+            realm: row.realm.clone(),
+            exporter: row.exporter.clone(),
+            organisation: row.organisation.clone(),
+            status: row.status.clone(),
+            records,
+        })
+        .collect()
+}
+
 fn finish(model: &Model, analysis: &Analysis, workload: &Workload, plan: &Plan, tally: Tally) -> Simulation {
     // The ledger sums every realm's records for each category × organisation × country × state.
     let mut summed: BTreeMap<(usize, &str, &str, bool), u64> = BTreeMap::new();
@@ -1023,6 +1072,7 @@ fn finish(model: &Model, analysis: &Analysis, workload: &Workload, plan: &Plan, 
         .collect();
     ledger.sort();
     let transfers = transfer_rows(plan, &tally);
+    let installation_transfers = installation_transfers(plan, &tally);
     let kept = tally.kept.clone();
     let kept_percent: BTreeMap<String, f64> = tally
         .total
@@ -1072,6 +1122,7 @@ fn finish(model: &Model, analysis: &Analysis, workload: &Workload, plan: &Plan, 
             },
         },
         transfers,
+        installation_transfers,
         blocked_egress: tally.blocked,
         kept_after_uninstall,
         attacks,

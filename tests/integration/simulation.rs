@@ -369,4 +369,22 @@ fn simulated_transfers_are_the_analysis_hops_with_their_installations() {
     assert_eq!(openai.exporter, "acme");
     assert_eq!(openai.regime, "eu-gdpr");
     assert_eq!(openai.status, "required");
+    // Per installation: every hop's installations and records are the sum of its rows.
+    let mut per_hop: std::collections::BTreeMap<(&str, &str, &str), (u64, u64)> = std::collections::BTreeMap::new();
+    for row in &sim.installation_transfers {
+        assert!(row.records > 0, "{row:?}");
+        let entry = per_hop
+            .entry((&row.realm, &row.exporter, &row.organisation))
+            .or_default();
+        entry.0 += 1;
+        entry.1 += row.records;
+    }
+    assert_eq!(per_hop.len(), sim.transfers.len());
+    for row in &sim.transfers {
+        assert_eq!(
+            per_hop[&(row.realm.as_str(), row.exporter.as_str(), row.organisation.as_str())],
+            (row.installations, row.records),
+            "{row:?}"
+        );
+    }
 }

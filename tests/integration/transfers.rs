@@ -166,3 +166,30 @@ fn phi_summarised_by_an_llm_and_emailed_stays_phi() {
     assert!(!mail.evidence_required, "the model says there is no BAA: {mail:?}");
     assert!(mail.message.contains("summary"), "{}", mail.message);
 }
+
+#[test]
+fn a_flow_the_customer_directs_is_its_own_integration_not_a_sub_processor() {
+    let analysis = analysis("customer-owned-flow.yaml");
+    let integrations: Vec<&str> = analysis
+        .customer_integrations
+        .iter()
+        .map(|i| i.component.as_str())
+        .collect();
+    assert_eq!(integrations, ["slack"]);
+    let recipients: Vec<&str> = analysis.subprocessors.iter().map(|s| s.organisation.as_str()).collect();
+    assert!(!recipients.contains(&"slack"), "{recipients:?}");
+    assert!(
+        recipients.contains(&"index"),
+        "a vendor flow also reaches it: {recipients:?}"
+    );
+    assert!(
+        analysis.transfers.iter().all(|t| t.importer != "slack"),
+        "{:?}",
+        analysis.transfers
+    );
+    let atlassian = analysis
+        .atlassian_as_customer_processor
+        .as_ref()
+        .expect("product data is stated as Atlassian's processing for the customer");
+    assert_eq!(atlassian.data, ["content"]);
+}
