@@ -40,7 +40,7 @@ fn transfers_and_hipaa(analysis: &Analysis, out: &mut String) {
         );
         for t in &analysis.transfers {
             let regime = match (t.regime, t.exporter_country.as_deref()) {
-                (crate::analysis::Regime::None, None) => "regime unknown".to_owned(),
+                (crate::analysis::Regime::None | crate::analysis::Regime::Unknown, None) => "regime unknown".to_owned(),
                 (crate::analysis::Regime::None, Some(c)) => format!("no general transfer law known for {c}"),
                 (regime, _) => regime.code().to_owned(),
             };
@@ -59,26 +59,14 @@ fn transfers_and_hipaa(analysis: &Analysis, out: &mut String) {
     if analysis.hipaa.applies {
         let _ = writeln!(out, "\nHIPAA chain (PHI: {}):", analysis.hipaa.phi.join(", "));
         for link in &analysis.hipaa.chain {
-            let baa = match link.baa {
-                crate::analysis::Evidence::Unknown if link.relationship == crate::analysis::Relationship::Atlassian => {
-                    "no BAA for Forge hosting known to exist"
-                }
-                crate::analysis::Evidence::Recorded => "BAA recorded",
-                crate::analysis::Evidence::Offered => "BAA offered, not recorded",
-                crate::analysis::Evidence::None => "NO BAA",
-                crate::analysis::Evidence::Unknown => "BAA not recorded",
-            };
+            let baa = &link.baa_label;
             let _ = writeln!(
                 out,
                 "  {:<22} {:<18} {baa} (with {})",
                 link.name, link.relationship, link.baa_with
             );
         }
-        for integration in analysis
-            .customer_integrations
-            .iter()
-            .filter(|i| i.data.iter().any(|d| analysis.hipaa.phi.contains(d)))
-        {
+        for integration in analysis.customer_integrations.iter().filter(|i| !i.phi.is_empty()) {
             let _ = writeln!(
                 out,
                 "  PHI also goes to the customer's own {} ({}): the customer's own BAA with its provider is needed (not assessed)",

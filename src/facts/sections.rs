@@ -60,6 +60,10 @@ pub enum GdprRole {
     SubProcessor,
     /// An organisation deciding its own purposes (Art. 4(7)): not a sub-processor.
     IndependentController,
+    /// A processor engaged by an independent controller for that controller's own purposes
+    /// (the vendor's analytics provider): the controller's processor, not the customer's
+    /// sub-processor.
+    ControllersProcessor,
 }
 
 impl std::fmt::Display for GdprRole {
@@ -75,7 +79,14 @@ impl GdprRole {
             GdprRole::Processor => "processor",
             GdprRole::SubProcessor => "sub-processor",
             GdprRole::IndependentController => "independent-controller",
+            GdprRole::ControllersProcessor => "controllers-processor",
         }
+    }
+
+    /// Whether the organisation is one of the vendor's sub-processors of the customer's data
+    /// (or the vendor itself): not an independent controller or its processor.
+    pub fn serves_customer(self) -> bool {
+        matches!(self, GdprRole::Processor | GdprRole::SubProcessor)
     }
 }
 
@@ -96,6 +107,33 @@ fn receives(cx: &Facts<'_>, c: usize) -> bool {
 
 /// What one organisation receives: data id → at rest, component indices, purposes.
 type Receipt = (BTreeMap<String, bool>, BTreeSet<usize>, BTreeSet<String>);
+
+/// The one independent controller every personal-data flow into `org`'s components comes from,
+/// if there is one: `org` then works for that controller's own purposes.
+fn controller_upstream(cx: &Facts<'_>, components: &BTreeSet<usize>) -> Option<String> {
+    let mut controllers = BTreeSet::new();
+    for &c in components {
+        for (flow, from) in cx.graph.incoming(c) {
+            let personal = cx.graph.carried[flow]
+                .iter()
+                .any(|&d| cx.personal(d as usize) && cx.propagation.get(d as usize, from).is_some());
+            if !personal {
+                continue;
+            }
+            let sources = cx.resolved.responsible(from);
+            let controller = sources
+                .iter()
+                .find(|o| cx.resolved.role(o) == OrgRole::IndependentController);
+            match controller {
+                Some(o) => {
+                    controllers.insert((*o).to_owned());
+                }
+                None => return None,
+            }
+        }
+    }
+    (controllers.len() == 1).then(|| controllers.into_iter().next().unwrap_or_default())
+}
 
 /// What each organisation receives: the personal data, the components, the purposes.
 fn receipts(cx: &Facts<'_>) -> BTreeMap<String, Receipt> {
@@ -154,9 +192,16 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<Transfer>) {
         let Some(facts) = cx.resolved.orgs.get(org.as_str()) else {
             continue;
         };
-        let Some(role) = gdpr_role(facts) else {
+        let Some(mut role) = gdpr_role(facts) else {
             continue;
         };
+        let controller = (role == GdprRole::SubProcessor)
+            .then(|| controller_upstream(cx, &components))
+            .flatten();
+        let controller_facts = controller.as_deref().and_then(|c| cx.resolved.orgs.get(c));
+        if controller_facts.is_some() {
+            role = GdprRole::ControllersProcessor;
+        }
         let mut locations = BTreeMap::new();
         let mut transfer_mechanism = BTreeMap::new();
         for &realm in &cx.realms {
@@ -182,6 +227,14 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<Transfer>) {
                 Exporter {
                     id: "customer",
                     country: established.as_deref(),
+                    upstream: *customer_regime,
+                    module: 2,
+                }
+            } else if let (Some(id), Some(c)) = (controller.as_deref(), controller_facts) {
+                // The controller discloses to its own processor: controller → processor.
+                Exporter {
+                    id,
+                    country: c.country.as_deref(),
                     upstream: *customer_regime,
                     module: 2,
                 }
@@ -267,6 +320,8 @@ pub struct CustomerIntegration {
     pub organisation: Option<String>,
     /// Personal data sent there.
     pub data: Vec<String>,
+    /// Of that, the PHI: the customer needs its own BAA with the provider.
+    pub phi: Vec<String>,
 }
 
 /// The customer-enabled integrations: components marked `owner: customer`, or reached only by
@@ -289,6 +344,11 @@ pub fn customer_integrations(cx: &Facts<'_>) -> Vec<CustomerIntegration> {
                 })
                 .map(|d| model.data[d].id.clone())
                 .collect();
+            let phi: Vec<String> = data
+                .iter()
+                .filter(|id| cx.data_index(id).is_some_and(|d| cx.phi(d)))
+                .cloned()
+                .collect();
             (!data.is_empty()).then(|| CustomerIntegration {
                 component: component.id.clone(),
                 name: component.name.clone().unwrap_or_else(|| component.id.clone()),
@@ -297,6 +357,7 @@ pub fn customer_integrations(cx: &Facts<'_>) -> Vec<CustomerIntegration> {
                     .or(cx.resolved.host[c].as_deref())
                     .map(|o| cx.resolved.orgs.get(o).map_or(o, |f| f.name.as_str()).to_owned()),
                 data,
+                phi,
             })
         })
         .collect()
@@ -430,7 +491,7 @@ fn unidentified(
                 exporter_country: vendor.and_then(|v| v.country.clone()),
                 importer: id.clone(),
                 importer_country: place,
-                regime: customer_regimes[&realm].0.unwrap_or(transfers::Regime::None),
+                regime: customer_regimes[&realm].0.unwrap_or(transfers::Regime::Unknown),
                 mechanism: transfers::TransferMechanism::NoneFound,
                 module: None,
                 status: transfers::TransferStatus::Required,
@@ -438,6 +499,7 @@ fn unidentified(
                     "nobody can identify the recipient at `{host}`: no organisation of the model or catalog serves it, so no contract or transfer mechanism can cover it (GDPR Art. 28(2), Art. 30(1)(d), Art. 44)"
                 ),
                 label: String::new(),
+                evidence_required: false,
             }
             .labelled();
             all.push(transfer.clone());
@@ -576,10 +638,31 @@ pub struct BaaLink {
     /// What the organisation's BAA offer covers, when the catalog says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baa_scope: Option<String>,
+    /// The BAA's status in words, the same in every output.
+    pub baa_label: String,
     /// PHI categories it creates, receives, maintains or transmits.
     pub phi: Vec<String>,
     /// Components involved.
     pub components: Vec<String>,
+}
+
+impl BaaLink {
+    /// The one wording of a link's BAA status.
+    fn label(&self) -> String {
+        match (self.baa, self.relationship) {
+            (Evidence::Recorded, _) => "BAA recorded".to_owned(),
+            (Evidence::None, _) => "no BAA (the model says there is none)".to_owned(),
+            (Evidence::Offered, _) => match &self.baa_scope {
+                Some(scope) => format!("BAA offered ({scope}), not recorded: evidence required"),
+                None => "BAA offered, not recorded: evidence required".to_owned(),
+            },
+            (Evidence::Unknown, Relationship::Atlassian) => {
+                "BAA not recorded; none between Atlassian and app vendors for Forge hosting is known to exist: evidence required"
+                    .to_owned()
+            }
+            (Evidence::Unknown, _) => "BAA not recorded: evidence required".to_owned(),
+        }
+    }
 }
 
 /// A link's place in the HIPAA business-associate chain.
@@ -679,11 +762,15 @@ pub fn hipaa(cx: &Facts<'_>) -> Hipaa {
                     facts.baa
                 },
                 baa_scope: facts.baa_scope.clone(),
+                baa_label: String::new(),
                 phi: phi.into_iter().collect(),
                 components: components.into_iter().collect(),
             })
         })
         .collect();
+    for link in &mut chain {
+        link.baa_label = link.label();
+    }
     chain.sort_by_key(|l| {
         (
             l.relationship != Relationship::BusinessAssociate,

@@ -38,6 +38,9 @@ pub enum Regime {
     BrLgpd,
     /// No general transfer rule trustflow knows of for the exporter's country.
     None,
+    /// Not known: the exporter's establishment is not recorded (a customer without
+    /// `established:` on a `us` or `global` realm), so neither is the law that governs it.
+    Unknown,
 }
 
 impl Regime {
@@ -75,6 +78,25 @@ impl Regime {
         }
     }
 
+    /// The law and its transfer rule, short, for labels.
+    pub fn rule_name(self) -> &'static str {
+        match self {
+            Regime::EuGdpr => "EU GDPR Chapter V",
+            Regime::UkGdpr => "UK GDPR Chapter V",
+            Regime::ChFadp => "Swiss FADP Art. 16",
+            Regime::AuPrivacyAct => "Australia's Privacy Act 1988, APP 8",
+            Regime::JpAppi => "Japan's APPI Art. 28",
+            Regime::KrPipa => "Korea's PIPA Art. 28-8",
+            Regime::SgPdpa => "Singapore's PDPA s 26",
+            Regime::CaPipeda => "Canada's PIPEDA principle 4.1.3",
+            Regime::CaQcLaw25 => "Québec's Law 25 s 17",
+            Regime::InDpdp => "India's DPDP Act 2023 s 16",
+            Regime::BrLgpd => "Brazil's LGPD Art. 33",
+            Regime::None => "no general transfer rule known",
+            Regime::Unknown => "unknown law",
+        }
+    }
+
     /// The rule and source of a regime trustflow names but does not assess.
     fn unassessed_rule(self) -> Option<&'static str> {
         Some(match self {
@@ -96,7 +118,7 @@ impl Regime {
             }
             Regime::InDpdp => "DPDP Act 2023 s 16: allowed except to countries the government restricts (MeitY)",
             Regime::BrLgpd => "LGPD Art. 33 (ANPD); EU–Brazil mutual adequacy of 2026-01-26",
-            Regime::EuGdpr | Regime::UkGdpr | Regime::ChFadp | Regime::None => return None,
+            Regime::EuGdpr | Regime::UkGdpr | Regime::ChFadp | Regime::None | Regime::Unknown => return None,
         })
     }
 }
@@ -170,6 +192,10 @@ pub struct Transfer {
     pub why: String,
     /// A short summary for tables (`SCCs Module 3 required, not recorded`).
     pub label: String,
+    /// The basis may well exist but a fact the model lacks decides it (an offer, a DPF listing
+    /// nobody checked, an unknown location, platform terms whose scope is not recorded):
+    /// evidence required, rather than a known gap.
+    pub evidence_required: bool,
 }
 
 impl Transfer {
@@ -180,6 +206,12 @@ impl Transfer {
 
     /// Recomputes the summary after a change.
     pub(crate) fn labelled(mut self) -> Transfer {
+        self.evidence_required |= self.status == TransferStatus::Offered
+            || (self.status == TransferStatus::Required
+                && matches!(
+                    self.mechanism,
+                    TransferMechanism::NoneFound | TransferMechanism::EuUsDpf | TransferMechanism::UkExtension
+                ));
         self.label = label(&self);
         self
     }
@@ -220,6 +252,7 @@ impl Regime {
             Regime::InDpdp => "in-dpdp",
             Regime::BrLgpd => "br-lgpd",
             Regime::None => "none",
+            Regime::Unknown => "unknown",
         }
     }
 }
@@ -261,14 +294,31 @@ fn label(t: &Transfer) -> String {
         TransferStatus::Required if t.mechanism == TransferMechanism::EuUsDpf => {
             "evidence required: EU-U.S. DPF or SCCs, neither recorded".to_owned()
         }
+        TransferStatus::Required if t.mechanism == TransferMechanism::UkExtension => {
+            "evidence required: UK Extension or IDTA/UK Addendum, neither recorded".to_owned()
+        }
+        TransferStatus::Required if t.mechanism == TransferMechanism::UkAddendum => {
+            "evidence required: the UK Addendum to the Forge terms' SCCs is not recorded".to_owned()
+        }
+        TransferStatus::Required if t.regime == Regime::ChFadp && t.evidence_required => {
+            if t.mechanism == TransferMechanism::Sccs {
+                "evidence required: the Forge terms' SCCs are not recorded as adapted to Swiss law".to_owned()
+            } else {
+                "evidence required: Swiss-U.S. DPF or SCCs adapted to Swiss law, neither recorded".to_owned()
+            }
+        }
         TransferStatus::Required if t.regime == Regime::ChFadp => {
             "Swiss-U.S. DPF or SCCs adapted to Swiss law required, neither recorded".to_owned()
         }
         TransferStatus::Required => format!("{mechanism} required, not recorded"),
         TransferStatus::NotAssessed => match (t.regime, t.exporter_country.as_deref()) {
-            (Regime::None, None) => "not assessed: depends on where the customer is established".to_owned(),
-            (Regime::None, Some(country)) => format!("not assessed: no general transfer rule known for {country}"),
-            (regime, _) => format!("not assessed: {} applies", regime.code()),
+            (Regime::None | Regime::Unknown, None) => {
+                "not assessed: depends on where the customer is established".to_owned()
+            }
+            (Regime::None | Regime::Unknown, Some(country)) => {
+                format!("not assessed: no general transfer rule known for {country}")
+            }
+            (regime, _) => format!("not assessed: {} applies", regime.rule_name()),
         },
     }
 }
@@ -431,6 +481,7 @@ fn same_area(
             places.join(", ")
         ),
         label: String::new(),
+        evidence_required: false,
     })
 }
 
@@ -448,12 +499,17 @@ fn one(
         exporter_country: exporter.country.map(str::to_owned),
         importer: importer.id.to_owned(),
         importer_country: country.map(str::to_owned),
-        regime: regime.unwrap_or(Regime::None),
+        regime: regime.unwrap_or(if exporter.country.is_some() {
+            Regime::None
+        } else {
+            Regime::Unknown
+        }),
         mechanism: TransferMechanism::NoneFound,
         module: None,
         status: TransferStatus::Required,
         why: String::new(),
         label: String::new(),
+        evidence_required: false,
     };
     let name = importer
         .facts
@@ -632,6 +688,23 @@ fn uk(t: &mut Transfer, importer: &Importer<'_>, name: &str, country: &str, cata
                 "the catalog lists {name} for the UK Extension: confirm it on the DPF List and record `dpf_uk: true`, or sign the IDTA or UK Addendum (evidence required)"
             ),
         )
+    } else if importer.platform_sccs {
+        t.evidence_required = true;
+        (
+            TransferMechanism::UkAddendum,
+            TransferStatus::Required,
+            format!(
+                "the Forge terms bring the EU SCCs with {name}; whether they include the UK Addendum is not recorded: confirm it and record `uk_idta: true` (evidence required; EU SCCs alone are not valid for UK transfers, ICO)"
+            ),
+        )
+    } else if country == "US" && bridge == Evidence::Unknown {
+        (
+            TransferMechanism::UkExtension,
+            TransferStatus::Required,
+            format!(
+                "{name}'s participation in the UK Extension to the EU-U.S. DPF is not recorded: confirm it on the DPF List and record `dpf_uk: true`, or sign the IDTA or UK Addendum (evidence required; EU SCCs alone are not valid for UK transfers, ICO)"
+            ),
+        )
     } else {
         (
             TransferMechanism::Idta,
@@ -668,6 +741,15 @@ fn ch(
             TransferStatus::Recorded,
             format!("{name} is certified under the Swiss-U.S. DPF (recorded; Annex 1 DPO since 2024-09-15)"),
         )
+    } else if importer.platform_sccs {
+        t.evidence_required = true;
+        (
+            TransferMechanism::Sccs,
+            TransferStatus::Required,
+            format!(
+                "the Forge terms bring the EU SCCs with {name}; whether they are adapted to Swiss law is not recorded: confirm it and record `sccs: true` for this organisation (evidence required; FADP Art. 16(2)(d), FDPIC guidance)"
+            ),
+        )
     } else if sccs == Evidence::Recorded {
         (
             TransferMechanism::Sccs,
@@ -680,6 +762,15 @@ fn ch(
             status,
             format!(
                 "the catalog lists {name} for the Swiss-U.S. DPF: confirm it on the DPF List and record `dpf_ch: true` (evidence required)"
+            ),
+        )
+    } else if country == "US" && swiss_dpf == Evidence::Unknown {
+        t.evidence_required = true;
+        (
+            TransferMechanism::SwissUsDpf,
+            TransferStatus::Required,
+            format!(
+                "{name}'s Swiss-U.S. DPF participation is not recorded: confirm it on the DPF List and record `dpf_ch: true`, or sign SCCs adapted to Swiss law (evidence required; FADP Art. 16, Annex 1 DPO)"
             ),
         )
     } else {

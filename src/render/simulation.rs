@@ -37,7 +37,7 @@ pub fn text(sim: &Simulation) -> String {
     let _ = writeln!(out, "{}", hipaa_line(sim));
     let _ = writeln!(
         out,
-        "\nResidency kept, per realm (installations whose in-scope data stayed in it):"
+        "\nResidency kept, per realm (installations whose in-scope data at rest stayed in it, counted in the realm they ended in; data in transit, e.g. to an LLM, is in the transfers below):"
     );
     for (realm, total) in &sim.residency.total {
         let _ = writeln!(
@@ -179,6 +179,10 @@ pub struct ComparisonRow {
     pub residency_simulated: bool,
     /// Recipient × realm transfers without a recorded mechanism (offered or required).
     pub transfers_needing_sccs: usize,
+    /// Hops whose law or realm trustflow does not assess (no installation in the model for a
+    /// simulated realm, the customer's establishment unknown, a regime named but not assessed):
+    /// not a pass.
+    pub transfers_not_assessed: usize,
     /// Components keeping a credential outside Atlassian (static), or installations (simulated).
     pub secrets_outside_atlassian: u64,
     /// Components reachable from the internet.
@@ -236,6 +240,15 @@ pub fn comparison(
                 residency_kept_percent: sim.as_ref().map_or(static_kept, |s| s.residency.kept_percent.clone()),
                 residency_simulated: sim.is_some(),
                 transfers_needing_sccs: transfers,
+                transfers_not_assessed: sim.as_ref().map_or_else(
+                    || {
+                        a.transfers
+                            .iter()
+                            .filter(|t| t.status == crate::analysis::TransferStatus::NotAssessed)
+                            .count()
+                    },
+                    |s| s.transfers.iter().filter(|t| t.status == "not-assessed").count(),
+                ),
                 secrets_outside_atlassian: sim
                     .as_ref()
                     .map_or(static_secrets, |s| s.totals.secrets_outside_atlassian),
@@ -255,13 +268,14 @@ pub fn comparison(
         .collect()
 }
 
-const HEADERS: [&str; 13] = [
+const HEADERS: [&str; 14] = [
     "option",
     "platform",
     "recipients of personal data",
     "sub-processors",
-    "residency kept % per realm",
+    "residency kept % per realm (data at rest)",
     "transfers without a recorded mechanism",
+    "transfers not assessed",
     "secrets outside Atlassian",
     "public endpoints",
     "Runs on Atlassian",
@@ -271,7 +285,7 @@ const HEADERS: [&str; 13] = [
     "findings H/M/L",
 ];
 
-fn cells(row: &ComparisonRow) -> [String; 13] {
+fn cells(row: &ComparisonRow) -> [String; HEADERS.len()] {
     let opt = |v: Option<u64>| v.map_or_else(|| "—".to_owned(), |v| v.to_string());
     [
         row.option.clone(),
@@ -285,6 +299,7 @@ fn cells(row: &ComparisonRow) -> [String; 13] {
             .join(", ")
             + if row.residency_simulated { "" } else { " (static)" },
         row.transfers_needing_sccs.to_string(),
+        row.transfers_not_assessed.to_string(),
         row.secrets_outside_atlassian.to_string(),
         row.public_endpoints.to_string(),
         if row.runs_on_atlassian { "yes" } else { "no" }.to_owned(),
@@ -311,7 +326,7 @@ pub fn comparison_md(rows: &[ComparisonRow]) -> String {
     out.push_str(" |\n|---|");
     out.push_str(&"---|".repeat(rows.len()));
     out.push('\n');
-    let all: Vec<[String; 13]> = rows.iter().map(cells).collect();
+    let all: Vec<[String; HEADERS.len()]> = rows.iter().map(cells).collect();
     for (i, header) in HEADERS.iter().enumerate().skip(1) {
         let _ = writeln!(
             out,
@@ -327,7 +342,7 @@ pub fn comparison_md(rows: &[ComparisonRow]) -> String {
 
 /// The comparison as CSV, one row per option.
 pub fn comparison_csv(rows: &[ComparisonRow]) -> Vec<u8> {
-    let all: Vec<[String; 13]> = rows.iter().map(cells).collect();
+    let all: Vec<[String; HEADERS.len()]> = rows.iter().map(cells).collect();
     super::csv::write_rows(&HEADERS, all.iter().map(|c| c.iter().map(String::as_str)))
 }
 
@@ -340,7 +355,7 @@ pub fn comparison_html(rows: &[ComparisonRow]) -> String {
         let _ = write!(table, "<th>{}</th>", xml(&row.option));
     }
     table.push_str("</tr></thead><tbody>");
-    let all: Vec<[String; 13]> = rows.iter().map(cells).collect();
+    let all: Vec<[String; HEADERS.len()]> = rows.iter().map(cells).collect();
     for (i, header) in HEADERS.iter().enumerate().skip(1) {
         let _ = write!(table, "<tr><th>{}</th>", xml(header));
         for c in &all {

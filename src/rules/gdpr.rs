@@ -17,7 +17,9 @@ rule! {
     }
     fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
         for row in &cx.subprocessors {
+            // An independent controller decides its own purposes: Art. 28 does not apply to it.
             if row.dpa == Evidence::Recorded
+                || row.role == GdprRole::IndependentController
                 || row.role == GdprRole::SubProcessor && cx.resolved.atlassian.as_deref() == Some(&row.organisation)
             {
                 continue;
@@ -118,11 +120,35 @@ rule! {
     }
     fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
         use crate::facts::Regime;
+        let european = |r: Option<Regime>| r.filter(|r| matches!(r, Regime::EuGdpr | Regime::UkGdpr | Regime::ChFadp));
+        // The vendor's own law binds its processing whoever the customer is (GDPR Art. 3(1)).
+        let vendor = cx
+            .resolved
+            .orgs
+            .get(cx.model.app.vendor.as_str())
+            .and_then(|v| v.country.as_deref())
+            .map(|c| Regime::of_country(c, cx.catalog));
         for &realm in &cx.realms {
-            let regime = crate::facts::sections::customer_regime(cx, realm);
-            if !matches!(regime, Some(Regime::EuGdpr | Regime::UkGdpr | Regime::ChFadp)) {
+            let Some(regime) = european(crate::facts::sections::customer_regime(cx, realm)).or(european(vendor)) else {
                 continue;
-            }
+            };
+            let (article, dpia, references) = match regime {
+                Regime::UkGdpr => (
+                    "UK GDPR Art. 9",
+                    "UK GDPR Art. 35(3)(b)",
+                    vec!["UK GDPR Art. 9", "Data Protection Act 2018 Sch. 1", "UK GDPR Art. 35(3)(b)"],
+                ),
+                Regime::ChFadp => (
+                    "sensitive personal data, Swiss FADP Art. 5(c)",
+                    "FADP Art. 22",
+                    vec!["Swiss FADP Art. 5(c)", "Swiss FADP Art. 6(7)", "Swiss FADP Art. 22"],
+                ),
+                _ => (
+                    "GDPR Art. 9",
+                    "GDPR Art. 35(3)(b)",
+                    vec!["GDPR Art. 9(1)", "GDPR Art. 9(2)", "GDPR Art. 35(3)(b)"],
+                ),
+            };
             for (d, traits) in cx.traits.iter().enumerate() {
                 let Some(special) = traits.special else { continue };
                 let Some(reach) = cx.propagation.reach[d]
@@ -132,14 +158,21 @@ rule! {
                     continue;
                 };
                 let id = &cx.model.data[d].id;
+                let condition = match regime {
+                    Regime::ChFadp => "express consent or another justification is needed where required (FADP Art. 6(7), Art. 31)",
+                    Regime::UkGdpr => "a condition of UK GDPR Art. 9(2) (with Data Protection Act 2018 Sch. 1) is needed if it does",
+                    _ => "a condition of GDPR Art. 9(2) is needed if it does",
+                };
                 let mut finding = self.finding(
                     id,
                     cx.path_to(d, reach.component),
                     format!(
-                        "`{id}` may hold {} data (GDPR Art. 9) of realm `{realm}` and reaches the app: an Art. 9(2) condition is needed if it does, and a DPIA if the processing is large-scale (Art. 35(3)(b))",
-                        special.as_str()
+                        "`{id}` may hold {} data ({article}) of realm `{realm}` under {} and reaches the app: {condition}, and a DPIA if the processing is large-scale ({dpia})",
+                        special.as_str(),
+                        regime.code()
                     ),
                 );
+                finding.references = references.clone();
                 finding.realm = Some(realm);
                 out.push(finding);
             }

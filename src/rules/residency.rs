@@ -72,7 +72,6 @@ offer is not a recorded mechanism: it is evidence required.",
 keep the data in the EEA (regional endpoint, EU region).",
     }
     fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
-        use crate::facts::{TransferMechanism, TransferStatus};
         for row in cx.subprocessors.iter().filter(|r| !r.organisation.starts_with("unidentified:")) {
             for transfer in row.transfer_mechanism.values().filter(|t| t.needs_evidence()) {
                 let message = format!(
@@ -87,19 +86,58 @@ keep the data in the EEA (regional endpoint, EU region).",
                     transfer.label
                 );
                 let path = first_path(cx, &row.components, &row.data);
-                // A recorded mechanism that is merely offered, or a location nobody recorded, is a
-                // missing fact; a transfer with no mechanism at all is a gap.
-                let missing_fact = transfer.status == TransferStatus::Offered
-                    || matches!(transfer.mechanism, TransferMechanism::NoneFound | TransferMechanism::EuUsDpf);
-                let mut finding = if missing_fact {
+                // A mechanism that is merely offered, or a fact nobody recorded (a DPF listing, a
+                // location, the scope of platform terms), is evidence required; a transfer with no
+                // mechanism at all is a gap.
+                let mut finding = if transfer.evidence_required {
                     self.evidence_finding(&row.organisation, path, message)
                 } else {
                     self.finding(&row.organisation, path, message)
                 };
+                (finding.references, finding.remediation) = regime_guidance(transfer.regime);
                 finding.realm = Some(transfer.realm);
                 out.push(finding);
             }
         }
+    }
+}
+
+/// The references and remediation of a transfer finding under its own regime: UK and Swiss
+/// exporters are never sent to EU instruments.
+fn regime_guidance(regime: crate::facts::Regime) -> (Vec<&'static str>, &'static str) {
+    use crate::facts::Regime;
+    match regime {
+        Regime::UkGdpr => (
+            vec![
+                "UK GDPR Art. 44–46",
+                "UK-US data bridge (UK Extension to the EU-U.S. DPF, 2023-10-12)",
+                "ICO International Data Transfer Agreement and UK Addendum (2022)",
+            ],
+            "Record the mechanism in the model: `dpf_uk: true` after checking the importer's UK Extension on the DPF \
+List, or `uk_idta: true` once the IDTA or the UK Addendum to the SCCs is signed (EU SCCs alone are not valid for UK \
+transfers); or keep the data in the UK, the EEA or another country UK adequacy regulations cover.",
+        ),
+        Regime::ChFadp => (
+            vec![
+                "Swiss FADP Art. 16",
+                "Swiss DPO Annex 1 (Swiss-U.S. DPF, since 2024-09-15)",
+                "FDPIC guidance on SCCs adapted to Swiss law",
+            ],
+            "Record the mechanism in the model: `dpf_ch: true` after checking the importer's Swiss-U.S. DPF \
+participation on the DPF List, or `sccs: true` once SCCs adapted to Swiss law are signed; or keep the data in \
+Switzerland, the EEA or another Annex 1 country.",
+        ),
+        _ => (
+            vec![
+                "GDPR Art. 44",
+                "GDPR Art. 45",
+                "GDPR Art. 46(2)(c)",
+                "Decision (EU) 2021/914 (SCCs)",
+                "Decision (EU) 2023/1795 (DPF)",
+            ],
+            "Record the mechanism in the model (`dpf: true` after checking the importer's EU-U.S. DPF certification \
+on the DPF List, or `sccs: true` once signed), or keep the data in the EEA (regional endpoint, EU region).",
+        ),
     }
 }
 

@@ -199,14 +199,14 @@ fn forge_with_egress_and_phi() {
                 "sub-processor",
                 "US",
                 "issue-content patient-refs standup-notes user-identity",
-                "idta required",
+                "uk-extension required",
             ),
             (
                 "atlassian",
                 "sub-processor",
                 "AU",
                 "issue-content patient-refs standup-notes* user-identity",
-                "idta required",
+                "uk-addendum required",
             ),
             (
                 "buddy",

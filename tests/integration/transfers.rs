@@ -84,7 +84,7 @@ fn swiss_exporters_need_the_swiss_dpf_not_the_eu_one() {
         hops("ch-us-swiss-dpf.yaml"),
         [
             "ch customer → v (CH): ch-fadp not-a-transfer not-a-transfer",
-            "ch v → eu-dpf (US): ch-fadp sccs 3 required",
+            "ch v → eu-dpf (US): ch-fadp swiss-us-dpf required",
             "ch v → swiss (US): ch-fadp swiss-us-dpf recorded",
         ]
     );
@@ -192,4 +192,57 @@ fn a_flow_the_customer_directs_is_its_own_integration_not_a_sub_processor() {
         .as_ref()
         .expect("product data is stated as Atlassian's processing for the customer");
     assert_eq!(atlassian.data, ["content"]);
+}
+
+#[test]
+fn an_independent_controller_and_its_processor_are_not_sub_processors() {
+    let analysis = analysis("independent-controller.yaml");
+    let role = |org: &str| {
+        let row = analysis
+            .subprocessors
+            .iter()
+            .find(|s| s.organisation == org)
+            .unwrap_or_else(|| panic!("{org} is listed"));
+        serde_json::to_value(row.role).unwrap()
+    };
+    assert_eq!(role("vanalytics"), "independent-controller");
+    assert_eq!(role("mixpanel"), "controllers-processor");
+    let hop = analysis.transfers.iter().find(|t| t.importer == "mixpanel").unwrap();
+    assert_eq!(
+        hop.exporter, "vanalytics",
+        "the controller exports to its own processor"
+    );
+    assert_eq!(hop.module, None, "{hop:?}");
+    assert!(
+        !analysis
+            .findings
+            .iter()
+            .any(|f| f.rule == "TF-GDPR-001" && f.subject == "vanalytics"),
+        "Art. 28 does not apply to an independent controller"
+    );
+}
+
+#[test]
+fn uk_transfer_findings_cite_uk_instruments_only() {
+    let catalog = Catalog::builtin();
+    let loaded = load_model_file(&root().join("models/forge-egress.yaml"), &catalog).unwrap();
+    let analysis = analyze_loaded(&loaded, &catalog);
+    let uk: Vec<_> = analysis
+        .findings
+        .iter()
+        .filter(|f| f.rule == "TF-RES-002" && f.message.contains("uk-gdpr"))
+        .collect();
+    assert!(!uk.is_empty());
+    for finding in uk {
+        let text = format!("{:?} {}", finding.references, finding.remediation);
+        assert!(text.contains("IDTA") && text.contains("dpf_uk"), "{text}");
+        assert!(!text.contains("2021/914") && !text.contains("`dpf: true`"), "{text}");
+    }
+}
+
+#[test]
+fn a_regime_named_but_not_assessed_names_its_rule() {
+    let analysis = analysis("de-processor-in-realm.yaml");
+    let hop = analysis.transfers.iter().find(|t| t.exporter == "customer").unwrap();
+    assert_eq!(hop.label, "not assessed: India's DPDP Act 2023 s 16 applies");
 }
