@@ -55,6 +55,109 @@ pub fn is_atlassian(host: &str) -> bool {
     within_domain(bare, "atlassian.net") || within_domain(bare, "atlassian.com")
 }
 
+/// Development tunnels: a host under one of these reaches a developer's machine.
+const TUNNELS: &[&str] = &[
+    "ngrok.io",
+    "ngrok.app",
+    "ngrok.dev",
+    "ngrok-free.app",
+    "ngrok-free.dev",
+    "loca.lt",
+    "localtunnel.me",
+    "trycloudflare.com",
+    "serveo.net",
+    "localhost.run",
+    "lhr.life",
+    "pagekite.me",
+    "devtunnels.ms",
+    "tunnelmole.net",
+];
+
+/// Shared hosting platforms: a wildcard over one of these is any tenant of the platform.
+const SHARED_PLATFORMS: &[(&str, &str)] = &[
+    ("supabase.co", "Supabase"),
+    ("herokuapp.com", "Heroku"),
+    ("azurewebsites.net", "Azure App Service"),
+    ("vercel.app", "Vercel"),
+    ("netlify.app", "Netlify"),
+    ("workers.dev", "Cloudflare Workers"),
+    ("pages.dev", "Cloudflare Pages"),
+    ("onrender.com", "Render"),
+    ("fly.dev", "Fly.io"),
+    ("appspot.com", "Google App Engine"),
+    ("cloudfunctions.net", "Google Cloud Functions"),
+    ("run.app", "Google Cloud Run"),
+    ("web.app", "Firebase Hosting"),
+    ("firebaseio.com", "Firebase"),
+    ("amazonaws.com", "Amazon Web Services"),
+    ("github.io", "GitHub Pages"),
+    ("glitch.me", "Glitch"),
+    ("repl.co", "Replit"),
+];
+
+/// Why a host is not a production destination (a local or private address, a development
+/// tunnel, a placeholder or template variable), or `None` for an ordinary host.
+pub fn non_production(host: &str) -> Option<&'static str> {
+    let host = host_of(host);
+    let bare = host.trim_start_matches("*.");
+    if bare.contains("{{") || bare.contains("${") || bare.contains('<') || bare.contains('>') {
+        return Some("a template variable, filled in per deployment");
+    }
+    if bare == "localhost"
+        || within_domain(bare, "localhost")
+        || within_domain(bare, "local")
+        || bare == "0.0.0.0"
+        || bare == "[::1]"
+        || bare == "::1"
+        || private_ipv4(bare)
+    {
+        return Some("a local or private address");
+    }
+    if let Some(tunnel) = TUNNELS.iter().find(|t| within_domain(bare, t)) {
+        return Some(match *tunnel {
+            t if t.starts_with("ngrok") => "a development tunnel (ngrok) to a developer's machine",
+            _ => "a development tunnel to a developer's machine",
+        });
+    }
+    let placeholder = [
+        "example.com",
+        "example.net",
+        "example.org",
+        "example",
+        "test",
+        "invalid",
+    ]
+    .iter()
+    .any(|d| within_domain(bare, d))
+        || bare.starts_with("your-")
+        || bare.starts_with("your_")
+        || bare.contains("yourdomain")
+        || bare.contains("your-domain")
+        || bare.contains("changeme")
+        || bare.contains("placeholder");
+    placeholder.then_some("a placeholder, not a real destination")
+}
+
+/// Whether `host` is a literal IPv4 address in a loopback, private or link-local range.
+fn private_ipv4(host: &str) -> bool {
+    let Ok(ip) = host.parse::<std::net::Ipv4Addr>() else {
+        return false;
+    };
+    ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified()
+}
+
+/// The shared hosting platform a wildcard covers (`*.supabase.co` → Supabase): the destination
+/// is then open-ended, any tenant of that platform.
+pub fn shared_platform(declared: &str) -> Option<&'static str> {
+    let host = host_of(declared);
+    let suffix = host.strip_prefix("*.")?;
+    SHARED_PLATFORMS
+        .iter()
+        .find(|(domain, _)| suffix.eq_ignore_ascii_case(domain))
+        .map(|(_, name)| *name)
+        .or_else(|| TUNNELS.contains(&suffix).then_some("a development tunnel service"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,6 +167,39 @@ mod tests {
         assert_eq!(host_of("https://user@X.Example.com:443/path?q"), "x.example.com");
         assert_eq!(host_of("api.openai.com"), "api.openai.com");
         assert_eq!(host_of("https://${HOST}/x"), "${HOST}");
+    }
+
+    #[test]
+    fn non_production_destinations_are_recognised() {
+        for host in [
+            "localhost",
+            "http://localhost:3000",
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.0.10",
+            "a1ed59d8.ngrok.io",
+            "x.ngrok-free.app",
+            "abc.loca.lt",
+            "api.example.com",
+            "your-app-domain.com",
+            "{{localBaseUrl}}",
+            "https://${HOST}/x",
+        ] {
+            assert!(non_production(host).is_some(), "{host}");
+        }
+        for host in [
+            "api.openai.com",
+            "8.8.8.8",
+            "examples.com",
+            "myexample.com",
+            "local-first.io",
+        ] {
+            assert_eq!(non_production(host), None, "{host}");
+        }
+        assert_eq!(shared_platform("*.supabase.co"), Some("Supabase"));
+        assert_eq!(shared_platform("https://*.herokuapp.com"), Some("Heroku"));
+        assert_eq!(shared_platform("api.supabase.co"), None);
+        assert_eq!(shared_platform("*.acme.com"), None);
     }
 
     #[test]

@@ -53,6 +53,134 @@ pub fn synthetic_model(units: usize) -> String {
     out
 }
 
+/// The realms of the twin's four installations.
+const TWIN_REALMS: [&str; 4] = ["eu", "us", "de", "au"];
+/// The regions of the twin's vendor-hosted components, by unit.
+const TWIN_REGIONS: [&str; 4] = [
+    "aws:us-east-1",
+    "aws:eu-central-1",
+    "gcp:europe-west3",
+    "azure:westeurope",
+];
+
+/// A model of `units` units in the shape OWASP pytm is benchmarked with (the twin of the shared
+/// benchmark's `pytm_twin.py`, byte for byte): per unit its own user, Jira tenant, vendor,
+/// app backend, app store, third party and two data categories, three boundaries and six flows;
+/// four shared boundaries; one installation in each of the first four units' realms. Security
+/// properties vary with period 12, so every rule has work to do.
+pub fn twin_model(units: usize) -> String {
+    let (mut o, mut d, mut c, mut f, mut inst) = (
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+    );
+    let mut b = String::from(
+        "  - { id: internet }\n  - { id: atlassian, operator: atlassian }\n  - { id: vendors }\n  - { id: saas }\n",
+    );
+    for i in 0..units {
+        let forge = i % 4 == 3;
+        let role = if i == 0 { "vendor" } else { "third-party" };
+        let country = if i % 2 == 1 { "DE" } else { "US" };
+        let _ = writeln!(
+            o,
+            "  - {{ id: vendor-{i}, name: Vendor {i} Ltd, country: {country}, role: {role}, hipaa_baa: {} }}",
+            i % 5 == 0
+        );
+        let _ = writeln!(
+            o,
+            "  - {{ id: third-{i}, name: Third Party {i} Inc., country: US, role: third-party }}"
+        );
+        let _ = writeln!(
+            d,
+            "  - {{ id: issue-{i}, name: Issue content {i}, personal: true, phi: {} }}",
+            i % 12 == 7
+        );
+        let _ = writeln!(d, "  - {{ id: token-{i}, name: Access token {i}, credential: true }}");
+        let _ = writeln!(b, "  - {{ id: tenant-{i}, parent: atlassian }}");
+        let _ = writeln!(b, "  - {{ id: vapp-{i}, parent: vendors, operator: vendor-{i} }}");
+        let _ = writeln!(b, "  - {{ id: vdata-{i}, parent: vapp-{i}, operator: vendor-{i} }}");
+        let _ = writeln!(
+            c,
+            "  - {{ id: user-{i}, kind: user, boundary: internet, region: tenant }}"
+        );
+        let _ = writeln!(
+            c,
+            "  - {{ id: jira-{i}, kind: atlassian-product, boundary: tenant-{i}, region: tenant }}"
+        );
+        let region = TWIN_REGIONS[i % 4];
+        if forge {
+            let _ = writeln!(
+                c,
+                "  - {{ id: app-{i}, kind: forge-function, operator: vendor-{i}, boundary: tenant-{i}, region: tenant }}"
+            );
+            let _ = writeln!(
+                c,
+                "  - {{ id: db-{i}, kind: forge-storage, boundary: tenant-{i}, region: tenant, stores: [issue-{i}] }}"
+            );
+        } else {
+            let _ = writeln!(
+                c,
+                "  - {{ id: app-{i}, kind: service, operator: vendor-{i}, hosted_by: vendor-{i}, region: \"{region}\", boundary: vapp-{i}, public_endpoint: true, verifies_jwt: {}, validates_qsh: {} }}",
+                i % 3 != 0,
+                i % 2 == 0
+            );
+            let _ = writeln!(
+                c,
+                "  - {{ id: db-{i}, kind: datastore, operator: vendor-{i}, hosted_by: vendor-{i}, region: \"{region}\", boundary: vdata-{i}, stores: [issue-{i}, token-{i}], keyed_by_tenant: {}, purge_on_uninstall: {} }}",
+                i % 6 != 5,
+                i % 3 != 1
+            );
+        }
+        let _ = writeln!(
+            c,
+            "  - {{ id: ext-{i}, kind: external-service, operator: third-{i}, boundary: saas, region: US }}"
+        );
+        let auth = if forge { "fit" } else { "jwt-hs256" };
+        let _ = writeln!(
+            f,
+            "  - {{ from: user-{i}, to: jira-{i}, trigger: iframe, data: [issue-{i}], purpose: Browse and edit issues }}"
+        );
+        let _ = writeln!(
+            f,
+            "  - {{ from: jira-{i}, to: user-{i}, trigger: iframe, data: [issue-{i}], purpose: Rendered issue page }}"
+        );
+        let _ = writeln!(
+            f,
+            "  - {{ from: jira-{i}, to: app-{i}, trigger: webhook, auth: {auth}, data: [issue-{i}, token-{i}], purpose: Issue updated }}"
+        );
+        let _ = writeln!(
+            f,
+            "  - {{ from: app-{i}, to: jira-{i}, trigger: rest, auth: {auth}, data: [token-{i}, issue-{i}], purpose: REST call }}"
+        );
+        let stored = if forge {
+            format!("issue-{i}")
+        } else {
+            format!("issue-{i}, token-{i}")
+        };
+        let _ = writeln!(
+            f,
+            "  - {{ from: app-{i}, to: db-{i}, trigger: storage, data: [{stored}], purpose: Persist snapshot }}"
+        );
+        let _ = writeln!(
+            f,
+            "  - {{ from: app-{i}, to: ext-{i}, trigger: fetch, data: [issue-{i}], purpose: Sync to third party }}"
+        );
+        if i < 4 {
+            let _ = writeln!(
+                inst,
+                "  - {{ id: site-{i}, realm: {}, products: [jira], hipaa: {} }}",
+                TWIN_REALMS[i % 4],
+                i % 12 == 7
+            );
+        }
+    }
+    format!(
+        "# generated by pytm_twin.py: {units} units\ntrustflow: 1\napp: {{ name: Synthetic portfolio x{units}, platform: connect, vendor: vendor-0 }}\norganisations:\n  - {{ id: atlassian, catalog: atlassian }}\n{o}data:\n{d}boundaries:\n{b}components:\n{c}flows:\n{f}installations:\n{inst}"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -97,6 +97,9 @@ pub fn analysis_text(analysis: &Analysis) -> String {
             format!("not eligible ({})", roa.reasons.join("; "))
         }
     );
+    for item in &roa.evidence_required {
+        let _ = writeln!(out, "  {item}");
+    }
     let _ = writeln!(out, "\nRecipients of personal data (GDPR Art. 28/30):");
     if analysis.subprocessors.is_empty() {
         let _ = writeln!(out, "  none outside the customer");

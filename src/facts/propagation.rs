@@ -28,6 +28,9 @@ pub struct Reach {
 pub struct Propagation {
     /// Per data category (index into `model.data`): reached components, sorted by component.
     pub reach: Vec<Vec<Reach>>,
+    /// Per component: the categories that reach it, ascending (the inverse of `reach`, so a
+    /// question about one component never scans every category).
+    by_component: Vec<Vec<u32>>,
     flow_source: Vec<Option<usize>>,
 }
 
@@ -108,7 +111,22 @@ impl Propagation {
                 },
             )
             .collect();
-        Propagation { reach, flow_source }
+        let mut by_component: Vec<Vec<u32>> = vec![Vec::new(); model.components.len()];
+        for (d, list) in reach.iter().enumerate() {
+            for r in list {
+                by_component[r.component].push(d as u32);
+            }
+        }
+        Propagation {
+            reach,
+            by_component,
+            flow_source,
+        }
+    }
+
+    /// The categories (indices) that reach component `c`, ascending.
+    pub fn categories_at(&self, c: usize) -> impl Iterator<Item = usize> + '_ {
+        self.by_component.get(c).into_iter().flatten().map(|&d| d as usize)
     }
 
     /// How category `d` reaches component `c`, if it does.

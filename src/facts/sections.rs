@@ -334,7 +334,9 @@ pub fn customer_integrations(cx: &Facts<'_>) -> Vec<CustomerIntegration> {
         .enumerate()
         .filter(|(_, component)| !component.kind.is_origin())
         .filter_map(|(c, component)| {
-            let data: Vec<String> = (0..model.data.len())
+            let data: Vec<String> = cx
+                .propagation
+                .categories_at(c)
                 .filter(|&d| {
                     cx.personal(d)
                         && cx
@@ -387,10 +389,12 @@ pub fn atlassian_for_customer(cx: &Facts<'_>) -> Option<AtlassianForCustomer> {
         .filter(|(_, c)| c.kind == crate::model::ComponentKind::AtlassianProduct)
         .map(|(c, _)| c)
         .collect();
-    let data: Vec<String> = (0..model.data.len())
-        .filter(|&d| cx.personal(d) && products.iter().any(|&c| cx.propagation.get(d, c).is_some()))
-        .map(|d| model.data[d].id.clone())
+    let at_products: BTreeSet<usize> = products
+        .iter()
+        .flat_map(|&c| cx.propagation.categories_at(c))
+        .filter(|&d| cx.personal(d))
         .collect();
+    let data: Vec<String> = at_products.into_iter().map(|d| model.data[d].id.clone()).collect();
     (!data.is_empty()).then(|| AtlassianForCustomer {
         products: products
             .iter()
@@ -457,17 +461,16 @@ fn unidentified(
         if component.kind.is_origin() || !cx.resolved.responsible(c).is_empty() {
             continue;
         }
-        let data: Vec<DataUse> = model
-            .data
-            .iter()
-            .enumerate()
-            .filter(|(d, _)| cx.personal(*d))
-            .filter_map(|(d, category)| {
+        let data: Vec<DataUse> = cx
+            .propagation
+            .categories_at(c)
+            .filter(|&d| cx.personal(d))
+            .filter_map(|d| {
                 cx.propagation
                     .get(d, c)
                     .filter(|reach| !cx.customer_destination(reach))
                     .map(|reach| DataUse {
-                        id: category.id.clone(),
+                        id: model.data[d].id.clone(),
                         at_rest: reach.at_rest,
                     })
             })
@@ -507,7 +510,10 @@ fn unidentified(
         }
         rows.push(Subprocessor {
             organisation: id,
-            name: format!("unidentified recipient ({host})"),
+            name: match crate::host::non_production(&host) {
+                Some(why) => format!("not a production destination ({host}): {why}"),
+                None => format!("unidentified recipient ({host})"),
+            },
             legal_entity: None,
             country: None,
             role: GdprRole::SubProcessor,
@@ -967,49 +973,162 @@ pub fn soc2(cx: &Facts<'_>) -> Soc2 {
 pub struct RunsOnAtlassian {
     /// Whether the app is eligible.
     pub eligible: bool,
-    /// Why not, each naming the model element.
+    /// Why not: each names Atlassian's rule, then the manifest entry or model element.
     pub reasons: Vec<String>,
+    /// What the model cannot show and Atlassian's check needs (storage without documented
+    /// residency support): evidence required, not a pass.
+    pub evidence_required: Vec<String>,
     /// The components that make it ineligible.
     pub components: Vec<String>,
 }
 
-/// Runs on Atlassian eligibility (Atlassian-hosted compute and storage only, no egress of
-/// in-scope data, no remotes, no Connect modules).
+/// Atlassian's rules for the Runs on Atlassian badge, as its page states them (atlassian.md B7,
+/// I1); each reason starts with the rule it breaks.
+pub mod roa_rules {
+    /// Connect apps and Connect modules.
+    pub const CONNECT: &str = "Connect apps and modules are not eligible";
+    /// Remotes.
+    pub const REMOTES: &str = "remotes are not allowed";
+    /// Egress that is not analytics, including content egress.
+    pub const NON_ANALYTICS: &str = "only analytics egress is allowed";
+    /// Analytics egress that may carry in-scope End-User Data.
+    pub const IN_SCOPE_ANALYTICS: &str = "analytics egress must declare `inScopeEUD: false` (omitted means true)";
+    /// Web triggers.
+    pub const DYNAMIC_WEBTRIGGER: &str = "only static web triggers are allowed";
+    /// Customer-managed egress and configured remotes.
+    pub const CUSTOMER_MANAGED: &str = "customer-managed egress and configured remotes are not allowed";
+    /// Components outside Atlassian the manifest does not account for.
+    pub const OUTSIDE: &str = "compute and storage must be hosted by Atlassian";
+}
+
+/// Runs on Atlassian eligibility, by Atlassian's rules: from the manifest's declarations when
+/// the model has them (as `forge eligibility` reads the manifest), and from the data-flow graph
+/// for anything the manifest does not account for.
 pub fn runs_on_atlassian(cx: &Facts<'_>) -> RunsOnAtlassian {
+    use crate::model::{EgressKind, StorageResidency, WebtriggerResponse};
     let mut reasons = BTreeSet::new();
+    let mut evidence = BTreeSet::new();
     let mut components = BTreeSet::new();
     if cx.model.app.platform == Platform::Connect {
-        reasons.insert("the app is a Connect app: its code runs on the vendor's servers".to_owned());
+        reasons.insert(format!(
+            "{}: the app is a Connect app, its code runs on the vendor's servers",
+            roa_rules::CONNECT
+        ));
+    }
+    let manifest = cx.model.manifest.as_ref();
+    if let Some(m) = manifest {
+        if m.connect_modules {
+            reasons.insert(format!(
+                "{}: the manifest declares `connectModules`",
+                roa_rules::CONNECT
+            ));
+        }
+        for remote in &m.remotes {
+            reasons.insert(format!("{}: remote `{}`", roa_rules::REMOTES, remote.key));
+            if remote.configured {
+                reasons.insert(format!(
+                    "{}: remote `{}` is `configured`",
+                    roa_rules::CUSTOMER_MANAGED,
+                    remote.key
+                ));
+            }
+        }
+        for entry in &m.egress {
+            let is_analytics = entry.category.as_deref() == Some("analytics") && entry.kind != EgressKind::Content;
+            if !is_analytics {
+                let kind = match entry.kind {
+                    EgressKind::Backend => "fetch.backend",
+                    EgressKind::Client => "fetch.client",
+                    EgressKind::Content => "content egress (images, fonts, frames, media, scripts, styles count too)",
+                };
+                reasons.insert(format!("{}: {kind} `{}`", roa_rules::NON_ANALYTICS, entry.address));
+            } else if entry.in_scope_eud != Some(false) {
+                reasons.insert(format!("{}: `{}`", roa_rules::IN_SCOPE_ANALYTICS, entry.address));
+            }
+        }
+        for trigger in &m.webtriggers {
+            match trigger.response {
+                WebtriggerResponse::Static => {}
+                WebtriggerResponse::Dynamic => {
+                    reasons.insert(format!(
+                        "{}: `{}` has `response.type: dynamic`",
+                        roa_rules::DYNAMIC_WEBTRIGGER,
+                        trigger.key
+                    ));
+                }
+                WebtriggerResponse::Untyped => {
+                    reasons.insert(format!(
+                        "{}: `{}` declares no `response.type`",
+                        roa_rules::DYNAMIC_WEBTRIGGER,
+                        trigger.key
+                    ));
+                }
+            }
+        }
+        if m.customer_managed_egress {
+            reasons.insert(format!(
+                "{}: `permissions.external.configurable.enabled: true` lets each customer's admin add destinations",
+                roa_rules::CUSTOMER_MANAGED
+            ));
+        }
+        for store in m.storage.iter().filter(|s| s.residency == StorageResidency::Unknown) {
+            evidence.insert(format!(
+                "storage `{}`: data-residency support is not documented (EAP/Preview storage may not count): evidence required",
+                store.module
+            ));
+        }
     }
     for (c, component) in cx.model.components.iter().enumerate() {
         if component.kind.is_origin() || cx.resolved.on_atlassian(c) {
             continue;
         }
-        let touched = (0..cx.model.data.len()).any(|d| cx.propagation.get(d, c).is_some());
-        if !touched {
+        if cx.propagation.categories_at(c).next().is_none() || manifest.is_some_and(|m| declared_in(cx, c, m)) {
             continue;
         }
         components.insert(component.id.clone());
         reasons.insert(match component.kind {
-            ComponentKind::ExternalService => format!("egress: data leaves Atlassian to `{}`", component.id),
-            _ if cx.model.app.platform != Platform::Connect => {
+            ComponentKind::ExternalService => {
                 format!(
-                    "remote: `{}` runs outside Atlassian (Forge Remote or vendor service)",
+                    "{}: data leaves Atlassian to `{}`",
+                    roa_rules::NON_ANALYTICS,
                     component.id
                 )
             }
-            _ => format!("`{}` runs outside Atlassian", component.id),
+            _ => format!("{}: `{}` runs outside Atlassian", roa_rules::OUTSIDE, component.id),
         });
     }
-    for component in &cx.model.components {
-        for host in &component.egress {
-            components.insert(component.id.clone());
-            reasons.insert(format!("egress: `{}` declares `{host}`", component.id));
+    if manifest.is_none() {
+        // Without the manifest's declarations, an egress host's category is not known: Atlassian
+        // allows only analytics egress declared out of scope.
+        for component in &cx.model.components {
+            for host in &component.egress {
+                components.insert(component.id.clone());
+                reasons.insert(format!(
+                    "{}: `{}` declares egress to `{host}` (no category or `inScopeEUD` in the model)",
+                    roa_rules::NON_ANALYTICS,
+                    component.id
+                ));
+            }
         }
     }
     RunsOnAtlassian {
         eligible: reasons.is_empty(),
         reasons: reasons.into_iter().collect(),
+        evidence_required: evidence.into_iter().collect(),
         components: components.into_iter().collect(),
     }
+}
+
+/// Whether the manifest declares the way data reaches component `c` (an egress entry or a
+/// remote whose host a flow into it names): its verdict then comes from the declaration.
+fn declared_in(cx: &Facts<'_>, c: usize, manifest: &crate::model::ManifestFacts) -> bool {
+    cx.graph.incoming(c).any(|(flow, _)| {
+        cx.model.flows[flow].host.as_deref().is_some_and(|host| {
+            manifest
+                .egress
+                .iter()
+                .any(|e| crate::host::egress_allows(&e.address, host))
+                || manifest.remotes.iter().any(|r| r.host.as_deref() == Some(host))
+        })
+    })
 }

@@ -223,6 +223,7 @@ impl Builder {
 
     /// The organisation serving `host`: a catalog entry when a domain matches, else a new
     /// organisation named after the host (unknown facts, flagged by the analysis).
+    /// An empty id means no organisation: the host is not a production destination.
     pub fn organisation_for_host(&mut self, host: &str, catalog: &Catalog, from: &str) -> String {
         let bare = host.trim_start_matches("*.");
         if host == "*" || bare.is_empty() {
@@ -237,6 +238,26 @@ impl Builder {
         }
         if crate::host::is_atlassian(bare) {
             return "atlassian".to_owned();
+        }
+        if let Some(why) = crate::host::non_production(host) {
+            // Never an organisation: the recipient stays unidentified, and the analysis says
+            // it is not a production destination.
+            self.warn(format!("`{host}` ({from}) is not a production destination: {why}"));
+            return String::new();
+        }
+        if let Some(platform) = crate::host::shared_platform(host) {
+            let id = format!("any-tenant-{}", slug(bare));
+            self.warn(format!(
+                "`{host}` ({from}) is open-ended: any tenant of {platform}; name the actual host in an overlay"
+            ));
+            return self.organisation(
+                Organisation {
+                    id: id.clone(),
+                    name: Some(format!("Any tenant of {platform} ({host}), open-ended")),
+                    ..Organisation::default()
+                },
+                &format!("from {from}; a wildcard over a shared platform: the destination is open-ended"),
+            );
         }
         if let Some((id, _)) = catalog.organisation_for_host(bare) {
             return self.organisation(

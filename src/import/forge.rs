@@ -59,6 +59,7 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
     remotes(&mut b, &m, &grants, catalog);
     connect_modules(&mut b, &m);
     egress(&mut b, &m, &grants, shape.has_ui, catalog);
+    b.model_mut().manifest = Some(manifest_facts(&m));
     Ok(b.finish())
 }
 
@@ -683,8 +684,13 @@ fn import_external(b: &mut Builder, external: &Json, personal: &[String], has_ui
             let provenance = format!("permissions.external.{kind}[{index}]");
             let org = b.organisation_for_host(&host, catalog, &format!("serves {provenance}"));
             let id = format!("egress-{}", slug(&host));
-            let mut component = Builder::bare(&id, &format!("{host} ({org})"), ComponentKind::ExternalService);
-            component.operator = Some(org.clone());
+            let label = if org.is_empty() {
+                "not a production destination"
+            } else {
+                org.as_str()
+            };
+            let mut component = Builder::bare(&id, &format!("{host} ({label})"), ComponentKind::ExternalService);
+            component.operator = (!org.is_empty()).then(|| org.clone());
             if org == "atlassian" {
                 component.region = Some("tenant".into());
             }
@@ -742,6 +748,128 @@ fn import_external(b: &mut Builder, external: &Json, personal: &[String], has_ui
     if let Some(c) = b.model_mut().components.iter_mut().find(|c| c.id == "forge-app") {
         c.egress = backend_hosts;
     }
+}
+
+/// What Atlassian's Runs on Atlassian check reads from the manifest, as declared.
+fn manifest_facts(m: &Manifest<'_>) -> crate::model::ManifestFacts {
+    use crate::model::{
+        EgressEntry, EgressKind, ManifestFacts, RemoteEntry, StorageEntry, StorageResidency, WebtriggerEntry,
+        WebtriggerResponse,
+    };
+    let mut facts = ManifestFacts::default();
+    let external = m.permissions.and_then(|p| p.get("external"));
+    let mut lists: Vec<(EgressKind, &Json)> = Vec::new();
+    match external.and_then(|e| e.get("fetch")) {
+        Some(Json::Object(fetch)) => {
+            for (side, list) in fetch {
+                let kind = if side == "client" {
+                    EgressKind::Client
+                } else {
+                    EgressKind::Backend
+                };
+                lists.push((kind, list));
+            }
+        }
+        Some(list @ Json::Array(_)) => lists.push((EgressKind::Backend, list)),
+        _ => {}
+    }
+    for key in ["images", "media", "scripts", "styles", "fonts", "frames", "navigation"] {
+        if let Some(list) = external.and_then(|e| e.get(key)) {
+            lists.push((EgressKind::Content, list));
+        }
+    }
+    for (kind, list) in lists {
+        for entry in list.as_array().into_iter().flatten() {
+            let (address, category, in_scope_eud) = match entry {
+                Json::String(address) => (address.clone(), None, None),
+                Json::Object(map) if map.contains_key("remote") => continue,
+                Json::Object(map) => (
+                    map.get("address").and_then(Json::as_str).unwrap_or_default().to_owned(),
+                    map.get("category").and_then(Json::as_str).map(str::to_owned),
+                    map.get("inScopeEUD").and_then(Json::as_bool),
+                ),
+                _ => continue,
+            };
+            if !address.is_empty() {
+                facts.egress.push(EgressEntry {
+                    address,
+                    kind,
+                    category,
+                    in_scope_eud,
+                });
+            }
+        }
+    }
+    facts.customer_managed_egress = match external.and_then(|e| e.get("configurable")) {
+        Some(Json::Object(c)) => c.get("enabled").and_then(Json::as_bool) == Some(true),
+        Some(Json::Bool(enabled)) => *enabled,
+        _ => false,
+    };
+    for remote in m.map.get("remotes").and_then(Json::as_array).into_iter().flatten() {
+        let Some(key) = remote.get("key").and_then(Json::as_str) else {
+            continue;
+        };
+        let url = match remote.get("baseUrl") {
+            Some(Json::String(url)) => Some(url.clone()),
+            Some(Json::Object(map)) => map
+                .get("default")
+                .or_else(|| map.values().next())
+                .and_then(Json::as_str)
+                .map(str::to_owned),
+            _ => None,
+        };
+        facts.remotes.push(RemoteEntry {
+            key: key.to_owned(),
+            host: url.map(|u| host_of(&u)).filter(|h| !h.is_empty()),
+            configured: remote
+                .get("configured")
+                .is_some_and(|c| !matches!(c, Json::Bool(false) | Json::Null)),
+        });
+    }
+    for trigger in m
+        .modules
+        .and_then(|m| m.get("webtrigger"))
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let key = trigger
+            .get("key")
+            .and_then(Json::as_str)
+            .unwrap_or("webtrigger")
+            .to_owned();
+        let response = match trigger
+            .get("response")
+            .and_then(|r| r.get("type"))
+            .and_then(Json::as_str)
+        {
+            Some("static") => WebtriggerResponse::Static,
+            Some(_) => WebtriggerResponse::Dynamic,
+            None => WebtriggerResponse::Untyped,
+        };
+        facts.webtriggers.push(WebtriggerEntry { key, response });
+    }
+    facts.connect_modules = m.map.contains_key("connectModules");
+    let uses_kvs = m.scopes.iter().any(|s| s == "storage:app") || m.app.and_then(|a| a.get("storage")).is_some();
+    if uses_kvs {
+        facts.storage.push(StorageEntry {
+            module: "kvs".to_owned(),
+            residency: StorageResidency::Supported,
+        });
+    }
+    if m.modules.is_some_and(|m| m.contains_key("storage:entities")) {
+        facts.storage.push(StorageEntry {
+            module: "custom-entities".to_owned(),
+            residency: StorageResidency::Supported,
+        });
+    }
+    if m.modules.is_some_and(|m| m.contains_key("sql")) {
+        facts.storage.push(StorageEntry {
+            module: "sql".to_owned(),
+            residency: StorageResidency::Unknown,
+        });
+    }
+    facts
 }
 
 fn title(product: &str) -> String {

@@ -32,6 +32,13 @@ pub fn apply_overlay(model: &Model, name: &str, text: &str) -> Result<Model, Vec
                 check_keys(&source, value, "/$defs/App", "`app`", &mut problems);
                 merge_object(&mut merged["app"], &crate::load::schema::to_json(value));
             }
+            "manifest" => {
+                check_keys(&source, value, "/$defs/ManifestFacts", "`manifest`", &mut problems);
+                if merged["manifest"].is_null() {
+                    merged["manifest"] = Json::Object(serde_json::Map::new());
+                }
+                merge_object(&mut merged["manifest"], &crate::load::schema::to_json(value));
+            }
             list if LISTS.contains(&list) => {
                 let Value::Seq(items) = &value.value else {
                     problems.push(source.diagnostic(
@@ -58,7 +65,7 @@ pub fn apply_overlay(model: &Model, name: &str, text: &str) -> Result<Model, Vec
                 merged[list] = Json::Array(target);
             }
             other => {
-                let suggestion = crate::suggest::closest(other, LISTS.iter().copied().chain(["app"]));
+                let suggestion = crate::suggest::closest(other, LISTS.iter().copied().chain(["app", "manifest"]));
                 problems.push(
                     source
                         .diagnostic(

@@ -34,6 +34,23 @@ pub fn to_yaml(model: &Model, provenance: &BTreeMap<String, String>, header: &st
             let _ = writeln!(out, "  - {}", inline(item));
         }
     }
+    if let Some(manifest) = json.get("manifest").and_then(Json::as_object) {
+        let _ = writeln!(out, "# What the manifest declares that Runs on Atlassian reads.");
+        let _ = writeln!(out, "manifest:");
+        for (key, value) in manifest {
+            match value {
+                Json::Array(items) => {
+                    let _ = writeln!(out, "  {}:", scalar(key));
+                    for item in items {
+                        let _ = writeln!(out, "    - {}", inline(item));
+                    }
+                }
+                other => {
+                    let _ = writeln!(out, "  {}: {}", scalar(key), inline(other));
+                }
+            }
+        }
+    }
     out
 }
 

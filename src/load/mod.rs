@@ -186,6 +186,11 @@ pub fn load_model_str(name: &str, text: &str, catalog: &Catalog) -> Result<Loade
             .get("app")
             .and_then(|a| crate::model::App::deserialize(a).ok())
             .unwrap_or_default(),
+        // Checked against the schema above; a shape the schema let through but serde refuses
+        // cannot happen, so `ok()` loses nothing.
+        manifest: json
+            .get("manifest")
+            .and_then(|m| crate::model::ManifestFacts::deserialize(m).ok()),
         ..Model::default()
     };
     drop(json);

@@ -4,8 +4,13 @@
 //! loader validates a file against the JSON Schema generated from them before deserialising,
 //! so every doc comment here also becomes the description a user sees in the schema.
 
+mod manifest;
 mod region;
 
+pub use manifest::{
+    EgressEntry, EgressKind, ManifestFacts, RemoteEntry, StorageEntry, StorageResidency, WebtriggerEntry,
+    WebtriggerResponse,
+};
 pub use region::{CloudProvider, Realm, Region, RegionError};
 
 use schemars::JsonSchema;
@@ -51,6 +56,11 @@ pub struct Model {
     /// The installations (tenants) the analysis considers, each in a data-residency realm.
     #[serde(default)]
     pub installations: Vec<Installation>,
+    /// For Forge apps: what the manifest declares that Atlassian's Runs on Atlassian rules read
+    /// (egress categories and `inScopeEUD`, remotes, web triggers, customer-managed egress,
+    /// storage). Written by `trustflow import`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<ManifestFacts>,
 }
 
 impl Model {

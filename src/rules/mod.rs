@@ -135,6 +135,7 @@ pub const RULES: &[&dyn Rule] = &[
     &platform::UnboundedEgress,
     &platform::UnknownEgressRecipient,
     &platform::NotRunsOnAtlassian,
+    &platform::NonProductionDestination,
     &residency::DataAtRestOutsideRealm,
     &residency::TransferWithoutMechanism,
     &residency::LeftBehindOnMigration,

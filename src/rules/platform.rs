@@ -41,10 +41,17 @@ rule! {
     }
 }
 
+/// The receiving component of a request the receiver itself must authenticate: a flow from
+/// another operator into a component outside Atlassian. A `rest` flow out of an Atlassian
+/// product is the answer to the app's own REST call (signed by the app, verified by the
+/// product: atlassian.md I7), not a request the app receives.
 fn inbound_from_outside(cx: &Facts<'_>, flow: &crate::model::Flow) -> Option<usize> {
     let to = cx.graph.component(&flow.to)?;
     let from = cx.graph.component(&flow.from)?;
-    (!cx.resolved.on_atlassian(to)
+    let answer_to_own_call =
+        flow.trigger == Some(Trigger::Rest) && cx.model.components[from].kind == ComponentKind::AtlassianProduct;
+    (!answer_to_own_call
+        && !cx.resolved.on_atlassian(to)
         && cx.resolved.operator[from] != cx.resolved.operator[to]
         && cx.model.components[to].kind != ComponentKind::User)
         .then_some(to)
@@ -205,15 +212,36 @@ rule! {
     }
 }
 
+/// Every host the model names (egress declarations, flow hosts, the manifest's remotes), once
+/// each, with the path to show.
+fn declared_hosts(cx: &Facts<'_>) -> Vec<(String, Vec<String>)> {
+    let mut hosts: Vec<(String, Vec<String>)> = Vec::new();
+    for component in &cx.model.components {
+        hosts.extend(component.egress.iter().map(|h| (h.clone(), vec![component.id.clone()])));
+    }
+    hosts.extend(
+        cx.model
+            .flows
+            .iter()
+            .filter_map(|f| Some((f.host.clone()?, vec![f.from.clone(), f.to.clone()]))),
+    );
+    if let Some(manifest) = &cx.model.manifest {
+        hosts.extend(
+            manifest
+                .remotes
+                .iter()
+                .filter_map(|r| Some((r.host.clone()?, vec![format!("remote {}", r.key)]))),
+        );
+    }
+    hosts.sort();
+    hosts.dedup_by(|a, b| a.0 == b.0);
+    hosts
+}
+
 fn tenant_data_at_rest(cx: &Facts<'_>, c: usize) -> Option<usize> {
-    cx.model
-        .data
-        .iter()
-        .enumerate()
-        .find(|(d, category)| {
-            (cx.personal(*d) || category.credential) && cx.propagation.get(*d, c).is_some_and(|r| r.at_rest)
-        })
-        .map(|(d, _)| d)
+    cx.propagation.categories_at(c).find(|&d| {
+        (cx.personal(d) || cx.model.data[d].credential) && cx.propagation.get(d, c).is_some_and(|r| r.at_rest)
+    })
 }
 
 rule! {
@@ -366,20 +394,9 @@ rule! {
             .filter_map(|(_, flow)| flow.host.as_deref().map(crate::host::host_of))
             .collect();
         let known = |host: &str| operated.contains(&crate::host::host_of(host)) || known(host);
-        let mut hosts: Vec<(String, Vec<String>)> = Vec::new();
-        for component in &cx.model.components {
-            hosts.extend(component.egress.iter().map(|h| (h.clone(), vec![component.id.clone()])));
-        }
-        hosts.extend(
-            cx.model
-                .flows
-                .iter()
-                .filter_map(|f| Some((f.host.clone()?, vec![f.from.clone(), f.to.clone()]))),
-        );
-        hosts.sort();
-        hosts.dedup_by(|a, b| a.0 == b.0);
-        for (host, path) in hosts {
-            if !crate::host::is_unbounded(&host) && !host.contains("${") && !known(&host) {
+        for (host, path) in declared_hosts(cx) {
+            // Non-production hosts are TF-PLAT-011's.
+            if !crate::host::is_unbounded(&host) && crate::host::non_production(&host).is_none() && !known(&host) {
                 out.push(self.finding(
                     &host,
                     path,
@@ -397,10 +414,14 @@ rule! {
         title: "The app is not eligible for Runs on Atlassian",
         references: ["Atlassian: Runs on Atlassian", "Forge data residency"],
         why: "Runs on Atlassian marks Forge apps whose compute and storage are Atlassian-hosted and which send no \
-    in-scope data out (no remotes, no non-analytics egress, no Connect modules). Customers increasingly filter on it.",
+    in-scope data out. Atlassian's rules: no Connect modules, no remotes, no egress other than analytics egress declared \
+    `inScopeEUD: false` (content egress such as images counts too), only static web triggers, no customer-managed egress \
+    or configured remotes, and storage with data-residency support. Customers increasingly filter on it.",
         example: "A Connect app: its code runs on the vendor's servers, so it cannot be Runs on Atlassian.",
-        remediation: "Replace vendor-hosted parts with Forge functions and hosted storage, and external APIs with \
-    Atlassian-hosted equivalents (e.g. Forge LLMs), or mark egress `inScopeEUD: false` where that is true.",
+        remediation: "Fix each reason the verdict names: replace remotes and vendor-hosted parts with Forge functions and \
+    hosted storage, external APIs with Atlassian-hosted equivalents (e.g. Forge LLMs), and content egress with bundled \
+    resources; declare analytics egress `category: analytics` with `inScopeEUD: false` only where it truly carries no \
+    in-scope End-User Data; make web triggers `response.type: static`. Check with `forge eligibility`.",
     }
     fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
         let roa = &cx.runs_on_atlassian;
@@ -411,9 +432,7 @@ rule! {
                 .iter()
                 .filter_map(|id| cx.graph.component(id))
                 .find_map(|c| {
-                    (0..cx.model.data.len())
-                        .find(|&d| cx.propagation.get(d, c).is_some())
-                        .map(|d| cx.path_to(d, c))
+                    cx.propagation.categories_at(c).next().map(|d| cx.path_to(d, c))
                 })
                 .unwrap_or_else(|| roa.components.clone());
             out.push(self.finding(
@@ -421,6 +440,33 @@ rule! {
                 path,
                 format!("not eligible: {}", roa.reasons.join("; ")),
             ));
+        }
+    }
+}
+
+rule! {
+    /// Data sent to a local address, a development tunnel or a placeholder.
+    NonProductionDestination {
+        code: Plat011, name: "non-production-destination", severity: High,
+        title: "Data goes to a destination that is not a production one",
+        references: ["GDPR Art. 28(2)", "GDPR Art. 32(1)", "SOC 2 CC8.1"],
+        why: "`localhost`, private addresses, development tunnels (ngrok, localtunnel, Cloudflare quick tunnels) and \
+    placeholders (`example.com`, `your-app-domain.com`, `{{localBaseUrl}}`) are not where a production app sends data: \
+    either the descriptor analysed is not the one deployed, or customer data reaches a developer's machine through a \
+    tunnel. Neither is an organisation a DPA can name.",
+        example: "A Connect descriptor whose webhook URL is `https://a1ed59d8.ngrok.io/hook`.",
+        remediation: "Analyse the production descriptor (or overlay the production hosts), and remove development \
+    tunnels and local addresses from what is deployed to customers.",
+    }
+    fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
+        for (host, path) in declared_hosts(cx) {
+            if let Some(why) = crate::host::non_production(&host) {
+                out.push(self.finding(
+                    &host,
+                    path,
+                    format!("`{host}` is not a production destination: {why}"),
+                ));
+            }
         }
     }
 }

@@ -144,14 +144,9 @@ on the DPF List, or `sccs: true` once signed), or keep the data in the EEA (regi
 /// The path of the first personal-data category to the first of an organisation's components.
 pub(crate) fn first_path(cx: &Facts<'_>, components: &[String], data: &[crate::facts::DataUse]) -> Vec<String> {
     // Model order puts the primary categories first; stored copies make the clearest path.
-    let wanted: Vec<usize> = cx
-        .model
-        .data
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| data.iter().any(|u| u.id == c.id))
-        .map(|(d, _)| d)
-        .collect();
+    let mut wanted: Vec<usize> = data.iter().filter_map(|u| cx.data_index(&u.id)).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
     for d in wanted {
         let mut ordered: Vec<&String> = components.iter().collect();
         ordered.sort_by_key(|id| {

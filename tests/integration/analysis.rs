@@ -282,3 +282,50 @@ fn analysis_json_is_identical_for_any_thread_count() {
 fn rules_doc_is_current() {
     check_generated("docs/rules.md", &trustflow::rules::rules_markdown());
 }
+
+/// Two units of a portfolio, each with its own product, app and category: a category
+/// originates where a product first sends it, so one unit's issue is never at another unit's
+/// product or app (and three installations of one realm share one set of conclusions).
+#[test]
+fn a_category_of_one_unit_never_appears_at_another_units_product() {
+    let yaml = r#"
+trustflow: 1
+app: { name: Two units, platform: connect, vendor: v }
+organisations:
+  - { id: v, name: V, legal_entity: V GmbH, country: DE, dpa: "https://v.example/dpa" }
+data:
+  - { id: issue-0, personal: true }
+  - { id: issue-1, personal: true }
+components:
+  - { id: jira-0, kind: atlassian-product, region: tenant }
+  - { id: app-0, kind: service, operator: v, region: "aws:eu-central-1" }
+  - { id: jira-1, kind: atlassian-product, region: tenant }
+  - { id: app-1, kind: service, operator: v, region: "aws:eu-central-1" }
+flows:
+  - { from: jira-0, to: app-0, data: [issue-0], purpose: Sync }
+  - { from: jira-1, to: app-1, data: [issue-1], purpose: Sync }
+installations:
+  - { id: a, realm: eu, established: DE }
+  - { id: b, realm: eu, established: DE }
+  - { id: c, realm: eu, established: FR }
+  - { id: d, realm: us, established: US }
+"#;
+    let catalog = Catalog::builtin();
+    let loaded = trustflow::load::load_model_str("two-units.yaml", yaml, &catalog).unwrap();
+    let analysis = analyze_loaded(&loaded, &catalog);
+    for realm in &analysis.residency {
+        for entry in &realm.entries {
+            let unit = entry.data.trim_start_matches("issue-");
+            assert!(
+                entry.component.ends_with(&format!("-{unit}")),
+                "{} is reported at {}",
+                entry.data,
+                entry.component
+            );
+        }
+    }
+    // Installations of one realm are listed once, and every one of them is named.
+    let eu = analysis.residency.iter().find(|r| r.realm == "eu").unwrap();
+    assert_eq!(eu.installations, ["a", "b", "c"]);
+    assert_eq!(eu.entries.len(), 4, "{:?}", eu.entries);
+}

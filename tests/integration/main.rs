@@ -8,6 +8,7 @@ mod generated;
 mod import;
 mod models;
 mod reports;
+mod roa;
 mod rules;
 mod simulation;
 mod transfers;
