@@ -72,9 +72,14 @@ pub struct Diagnostic {
     pub line: u32,
     /// 1-based column, 0 when the problem concerns the whole file.
     pub column: u32,
-    /// The offending line of the file, for display.
+    /// The offending line of the file, for display (a window around the column when the
+    /// line is long).
     #[serde(skip)]
     pub source_line: Option<String>,
+    /// The 1-based column of the problem within `source_line` (differs from `column` when the
+    /// line was cut); 0 means `column`.
+    #[serde(skip)]
+    pub source_column: u32,
     /// What to do about it: suggestions, what was expected.
     pub help: Vec<String>,
 }
@@ -150,6 +155,7 @@ impl Diagnostic {
             line: 0,
             column: 0,
             source_line: None,
+            source_column: 0,
             help: Vec::new(),
         }
     }
@@ -199,7 +205,12 @@ impl fmt::Display for Diagnostic {
             let pad = " ".repeat(number.len());
             writeln!(f, "{pad}--> {}:{}:{}", self.file, self.line, self.column)?;
             if let Some(text) = &self.source_line {
-                let col = self.column.saturating_sub(1) as usize;
+                let shown = if self.source_column > 0 {
+                    self.source_column
+                } else {
+                    self.column
+                };
+                let col = shown.saturating_sub(1) as usize;
                 let prefix: String = text
                     .chars()
                     .take(col)
@@ -245,11 +256,23 @@ fn token_width(line: &str, col: usize) -> usize {
     }
 }
 
-/// Several diagnostics, rendered one after another with a closing count.
+/// How many diagnostics are shown in full; the rest are counted. A file with thousands of
+/// the same mistake gets the first ones and the total, not megabytes of repetition.
+pub const SHOWN: usize = 50;
+
+/// Several diagnostics, rendered one after another with a closing count: the first
+/// [`SHOWN`] in full, then how many more there are.
 pub fn render_all(diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
-    for diagnostic in diagnostics {
+    for diagnostic in diagnostics.iter().take(SHOWN) {
         let _ = writeln!(out, "{diagnostic}");
+    }
+    if diagnostics.len() > SHOWN {
+        let _ = writeln!(
+            out,
+            "… {} more not shown (the first {SHOWN} are above; fix them and run again)\n",
+            diagnostics.len() - SHOWN
+        );
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;

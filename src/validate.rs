@@ -28,7 +28,13 @@ struct Checks<'m> {
     graph: &'m FlowGraph,
     catalog: &'m Catalog,
     issues: Vec<Issue>,
+    /// Dangling references given a did-you-mean so far: past [`DETAILED`], the rest are
+    /// reported plainly (nobody reads the thousandth suggestion, and each costs a scan).
+    suggested: usize,
 }
+
+/// How many dangling references get a suggestion.
+const DETAILED: usize = 100;
 
 /// Runs every cross-check.
 pub fn validate(model: &Model, graph: &FlowGraph, catalog: &Catalog) -> Vec<Issue> {
@@ -37,6 +43,7 @@ pub fn validate(model: &Model, graph: &FlowGraph, catalog: &Catalog) -> Vec<Issu
         graph,
         catalog,
         issues: Vec::new(),
+        suggested: 0,
     };
     checks.version();
     checks.unique_ids();
@@ -149,17 +156,22 @@ impl<'m> Checks<'m> {
             );
             return;
         }
-        let suggestion = suggest::closest(id, candidates.iter().copied());
-        let mut sorted: Vec<&str> = candidates.iter().copied().collect();
-        sorted.sort_unstable();
-        let mut diagnostic = Diagnostic::error("dangling-reference", format!("`{id}` is not defined in `{target}`"))
-            .with_suggestion(suggestion);
-        if suggestion.is_none() {
-            diagnostic = diagnostic.with_help(if sorted.is_empty() {
-                format!("`{target}` is empty")
-            } else {
-                format!("defined in `{target}`: {}", sorted.join(", "))
-            });
+        let mut diagnostic = Diagnostic::error("dangling-reference", format!("`{id}` is not defined in `{target}`"));
+        if self.suggested < DETAILED {
+            self.suggested += 1;
+            let suggestion = suggest::closest(id, candidates.iter().copied());
+            diagnostic = diagnostic.with_suggestion(suggestion);
+            if suggestion.is_none() {
+                diagnostic = diagnostic.with_help(if candidates.is_empty() {
+                    format!("`{target}` is empty")
+                } else if candidates.len() <= 20 {
+                    let mut sorted: Vec<&str> = candidates.iter().copied().collect();
+                    sorted.sort_unstable();
+                    format!("defined in `{target}`: {}", sorted.join(", "))
+                } else {
+                    format!("none of the {} ids in `{target}` is close", candidates.len())
+                });
+            }
         }
         self.push(diagnostic, at);
     }
@@ -268,36 +280,49 @@ impl<'m> Checks<'m> {
             .enumerate()
             .map(|(i, b)| (b.id.as_str(), i))
             .collect();
-        let mut reported: HashSet<usize> = HashSet::new();
-        for start in 0..self.model.boundaries.len() {
+        // Each boundary is walked once: a walk stops at a boundary already settled (state 2),
+        // so a 10,000-deep chain costs 10,000 steps, not 10,000².
+        let n = self.model.boundaries.len();
+        let mut state = vec![0u8; n];
+        for start in 0..n {
+            if state[start] != 0 {
+                continue;
+            }
             let mut chain = vec![start];
+            state[start] = 1;
             let mut current = start;
-            while let Some(parent) = self.model.boundaries[current]
+            while let Some(&parent) = self.model.boundaries[current]
                 .parent
                 .as_deref()
                 .and_then(|p| index.get(p))
             {
-                if let Some(at) = chain.iter().position(|&b| b == *parent) {
-                    let cycle = &chain[at..];
-                    if cycle.iter().all(|b| !reported.contains(b)) {
-                        reported.extend(cycle.iter().copied());
+                match state[parent] {
+                    2 => break,
+                    1 => {
+                        // On this walk's own chain: a cycle.
+                        let at = chain.iter().position(|&b| b == parent).unwrap_or(0);
+                        let cycle = &chain[at..];
                         let first = *cycle.iter().min().unwrap_or(&start);
                         let mut names: Vec<&str> =
                             cycle.iter().map(|&b| self.model.boundaries[b].id.as_str()).collect();
                         names.push(names[0]);
+                        let message = format!("boundaries contain each other: {}", names.join(" → "));
                         self.push(
-                            Diagnostic::error(
-                                "boundary-cycle",
-                                format!("boundaries contain each other: {}", names.join(" → ")),
-                            )
-                            .with_help("a boundary's `parent` chain must end at a top-level boundary"),
+                            Diagnostic::error("boundary-cycle", message)
+                                .with_help("a boundary's `parent` chain must end at a top-level boundary"),
                             path!["boundaries", first, "parent"],
                         );
+                        break;
                     }
-                    break;
+                    _ => {
+                        state[parent] = 1;
+                        chain.push(parent);
+                        current = parent;
+                    }
                 }
-                chain.push(*parent);
-                current = *parent;
+            }
+            for b in chain {
+                state[b] = 2;
             }
         }
     }

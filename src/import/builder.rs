@@ -25,6 +25,13 @@ pub struct Builder {
     warnings: Vec<String>,
     /// What the descriptor said.
     pub summary: Summary,
+    /// Flow ids in use, and the next suffix to try per base id: a descriptor repeating one
+    /// entry thousands of times costs linear time, not cubic.
+    flow_ids: std::collections::HashSet<String>,
+    /// Component and organisation ids in use (the builder is the only place that adds them).
+    component_ids: std::collections::HashSet<String>,
+    organisation_ids: std::collections::HashSet<String>,
+    next_suffix: std::collections::HashMap<String, usize>,
 }
 
 /// Turns a host or address into something usable as an id: `api.openai.com` → `api-openai-com`.
@@ -116,7 +123,7 @@ impl Builder {
     /// Adds an organisation once.
     pub fn organisation(&mut self, org: Organisation, from: &str) -> String {
         let id = org.id.clone();
-        if !self.model.organisations.iter().any(|o| o.id == id) {
+        if self.organisation_ids.insert(id.clone()) {
             self.provenance.insert(format!("organisations/{id}"), from.to_owned());
             self.model.organisations.push(org);
         }
@@ -145,7 +152,7 @@ impl Builder {
     /// Adds a component once (by id); returns its id.
     pub fn component(&mut self, component: Component, from: &str) -> String {
         let id = component.id.clone();
-        if !self.model.components.iter().any(|c| c.id == id) {
+        if self.component_ids.insert(id.clone()) {
             self.provenance
                 .insert(format!("components/{id}"), format!("from {from}"));
             self.model.components.push(component);
@@ -191,17 +198,19 @@ impl Builder {
         host: Option<String>,
         provenance: &str,
     ) {
-        let mut unique = slug(id);
-        let mut n = 2;
-        while self
-            .model
-            .flows
-            .iter()
-            .any(|f| f.id.as_deref() == Some(unique.as_str()))
-        {
-            unique = format!("{}-{n}", slug(id));
-            n += 1;
+        let base = slug(id);
+        let mut unique = base.clone();
+        if self.flow_ids.contains(&unique) {
+            let n = self.next_suffix.entry(base.clone()).or_insert(2);
+            loop {
+                unique = format!("{base}-{n}");
+                *n += 1;
+                if !self.flow_ids.contains(&unique) {
+                    break;
+                }
+            }
         }
+        self.flow_ids.insert(unique.clone());
         let mut data = data;
         data.sort();
         data.dedup();

@@ -625,16 +625,8 @@ fn ensure_vendor_boundary(b: &mut Builder) {
     }
 }
 
-fn import_external(b: &mut Builder, external: &Json, personal: &[String], has_ui: bool, catalog: &Catalog) {
-    let Some(external) = external.as_object() else {
-        b.warn("permissions.external is not a mapping; ignored");
-        return;
-    };
-    for key in external.keys() {
-        if !EXTERNAL_KEYS.contains(&key.as_str()) {
-            b.warn(format!("unknown permissions.external key `{key}` ignored"));
-        }
-    }
+/// The egress lists of `permissions.external`, each with the permission it is under.
+fn egress_lists<'j>(b: &mut Builder, external: &'j serde_json::Map<String, Json>) -> Vec<(String, &'j Json)> {
     let mut lists: Vec<(String, &Json)> = Vec::new();
     match external.get("fetch") {
         Some(Json::Object(fetch)) => {
@@ -657,7 +649,22 @@ fn import_external(b: &mut Builder, external: &Json, personal: &[String], has_ui
     if external.get("configurable").is_some() {
         b.warn("permissions.external.configurable: admins can add egress at run time, which no manifest shows");
     }
+    lists
+}
+
+fn import_external(b: &mut Builder, external: &Json, personal: &[String], has_ui: bool, catalog: &Catalog) {
+    let Some(external) = external.as_object() else {
+        b.warn("permissions.external is not a mapping; ignored");
+        return;
+    };
+    for key in external.keys() {
+        if !EXTERNAL_KEYS.contains(&key.as_str()) {
+            b.warn(format!("unknown permissions.external key `{key}` ignored"));
+        }
+    }
+    let lists = egress_lists(b, external);
     let mut backend_hosts: Vec<String> = Vec::new();
+    let mut seen: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
     for (kind, list) in lists {
         for (index, entry) in list.as_array().into_iter().flatten().enumerate() {
             let (address, in_scope, category) = match entry {
@@ -677,6 +684,12 @@ fn import_external(b: &mut Builder, external: &Json, personal: &[String], has_ui
             };
             if address.is_empty() {
                 b.warn(format!("permissions.external.{kind}[{index}] has no address; ignored"));
+                continue;
+            }
+            if !seen.insert((kind.clone(), address.clone())) {
+                b.warn(format!(
+                    "permissions.external.{kind}[{index}] repeats `{address}`; read once"
+                ));
                 continue;
             }
             b.summary.egress.push(address.clone());

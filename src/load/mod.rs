@@ -34,6 +34,28 @@ pub struct SourceFile {
     /// Its text.
     pub text: String,
     root: Option<Node>,
+    line_starts: std::sync::OnceLock<Vec<usize>>,
+}
+
+/// The longest source line shown whole; a longer one is cut to a window around the column.
+const LINE_SHOWN: usize = 160;
+
+/// `line` as shown under a diagnostic, with the column of the problem within it: the whole
+/// line when short, else about [`LINE_SHOWN`] characters around `column` with `…` marks.
+fn window(line: &str, column: u32) -> (Option<String>, u32) {
+    let count = line.chars().count();
+    if count <= LINE_SHOWN {
+        return (Some(line.to_owned()), 0);
+    }
+    let col = (column.max(1) - 1) as usize;
+    let start = col.saturating_sub(LINE_SHOWN / 2).min(count.saturating_sub(LINE_SHOWN));
+    let text: String = line.chars().skip(start).take(LINE_SHOWN).collect();
+    let (lead, trail) = (
+        if start > 0 { "…" } else { "" },
+        if start + LINE_SHOWN < count { "…" } else { "" },
+    );
+    let shown = u32::try_from(col - start + 1 + usize::from(start > 0)).unwrap_or(1);
+    (Some(format!("{lead}{text}{trail}")), shown)
 }
 
 impl SourceFile {
@@ -44,13 +66,23 @@ impl SourceFile {
         let root = match yaml::parse(&text) {
             Ok(root) => root,
             Err(err) => {
-                let source = SourceFile { name, text, root: None };
+                let source = SourceFile {
+                    name,
+                    text,
+                    root: None,
+                    line_starts: std::sync::OnceLock::new(),
+                };
                 return Err(Box::new(
                     source.diagnostic(Diagnostic::error("yaml-syntax", err.message), err.pos),
                 ));
             }
         };
-        Ok(SourceFile { name, text, root })
+        Ok(SourceFile {
+            name,
+            text,
+            root,
+            line_starts: std::sync::OnceLock::new(),
+        })
     }
 
     /// A file kept only for rendering diagnostics (not parsed as a model).
@@ -59,6 +91,7 @@ impl SourceFile {
             name: name.to_owned(),
             text: text.to_owned(),
             root: None,
+            line_starts: std::sync::OnceLock::new(),
         }
     }
 
@@ -72,10 +105,25 @@ impl SourceFile {
         diagnostic.file.clone_from(&self.name);
         diagnostic.line = pos.line;
         diagnostic.column = pos.column;
-        if pos.line > 0 {
-            diagnostic.source_line = self.text.lines().nth(pos.line as usize - 1).map(str::to_owned);
+        if pos.line > 0
+            && let Some(line) = self.line(pos.line as usize)
+        {
+            (diagnostic.source_line, diagnostic.source_column) = window(line, pos.column);
         }
         diagnostic
+    }
+
+    /// The text of 1-based line `n`, through an index of line starts built once per file (so
+    /// thousands of diagnostics do not each scan the file).
+    fn line(&self, n: usize) -> Option<&str> {
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let start = *starts.get(n - 1)?;
+        let end = starts.get(n).map_or(self.text.len(), |&next| next - 1);
+        Some(self.text[start..end].trim_end_matches('\r'))
     }
 
     /// The position of the value at `path`, or of its key when `at_key` is set. Falls back to

@@ -65,6 +65,9 @@ struct Layout {
     boundary_rank: Vec<usize>, // min rank inside
     boundary_rects: BTreeMap<usize, Rect>,
     node_rects: BTreeMap<usize, Rect>,
+    /// Each boundary's box size, computed once: sizing a box sizes its children twice (rows,
+    /// then the grid), which without the cache doubles the work at every nesting level.
+    sizes: std::cell::RefCell<BTreeMap<usize, (f64, f64)>>,
 }
 
 impl Layout {
@@ -73,9 +76,14 @@ impl Layout {
         match child {
             Child::Component(_) => (NODE_W, NODE_H),
             Child::Boundary(b) => {
+                if let Some(&size) = self.sizes.borrow().get(b) {
+                    return size;
+                }
                 let items = self.ordered(*b);
                 let (w, h) = self.grid_size(&items);
-                (w + 2.0 * PAD, h + 2.0 * PAD + TITLE_H)
+                let size = (w + 2.0 * PAD, h + 2.0 * PAD + TITLE_H);
+                self.sizes.borrow_mut().insert(*b, size);
+                size
             }
         }
     }
@@ -186,6 +194,7 @@ pub fn data_flow_svg(model: &Model, graph: &FlowGraph) -> String {
         boundary_rank,
         boundary_rects: BTreeMap::new(),
         node_rects: BTreeMap::new(),
+        sizes: std::cell::RefCell::new(BTreeMap::new()),
     };
     let root_items = layout.ordered(b_count);
     layout.place(&root_items, 20.0, 20.0);

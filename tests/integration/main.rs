@@ -6,6 +6,7 @@ mod changes;
 mod cli;
 mod generated;
 mod import;
+mod limits;
 mod models;
 mod reports;
 mod roa;

@@ -1,0 +1,149 @@
+//! Hostile and huge inputs (issue #16): each test feeds a shape that once took minutes or
+//! gigabytes and checks the answer is right and the output bounded. None measures time: a
+//! regression to the old quadratic or exponential behaviour makes the test run for minutes,
+//! which CI reports.
+
+use trustflow::catalog::Catalog;
+use trustflow::import::{self, Kind};
+use trustflow::load::load_model_str;
+
+const HEAD: &str = "trustflow: 1\napp: { name: N, platform: connect, vendor: v }\norganisations:\n  - { id: v, name: V, country: DE }\n";
+
+fn check(yaml: &str) -> Result<trustflow::load::LoadedModel, String> {
+    load_model_str("hostile.yaml", yaml, &Catalog::builtin()).map_err(|d| trustflow::diagnostic::render_all(&d))
+}
+
+fn parent_chain(depth: usize) -> String {
+    let mut yaml = format!("{HEAD}boundaries:\n");
+    for i in 0..depth {
+        if i == 0 {
+            yaml.push_str("  - { id: b0 }\n");
+        } else {
+            yaml.push_str(&format!("  - {{ id: b{i}, parent: b{} }}\n", i - 1));
+        }
+    }
+    yaml.push_str(&format!(
+        "components:\n  - {{ id: jira, kind: atlassian-product }}\n  - {{ id: s, kind: service, operator: v, boundary: b{} }}\nflows:\n  - {{ from: jira, to: s }}\n",
+        depth - 1
+    ));
+    yaml
+}
+
+#[test]
+fn a_ten_thousand_deep_boundary_chain_is_checked_once_per_boundary() {
+    let loaded = check(&parent_chain(10_000)).unwrap();
+    assert_eq!(loaded.model.boundaries.len(), 10_000);
+    // A cycle in a long chain is still found, once.
+    let mut yaml = parent_chain(2_000);
+    yaml = yaml.replace("  - { id: b0 }\n", "  - { id: b0, parent: b1999 }\n");
+    let err = check(&yaml).unwrap_err();
+    assert_eq!(
+        err.matches("error[boundary-cycle]").count(),
+        1,
+        "{}",
+        &err[..err.len().min(2_000)]
+    );
+}
+
+#[test]
+fn deeply_nested_boundaries_lay_out_in_linear_time() {
+    let catalog = Catalog::builtin();
+    let loaded = load_model_str("nested.yaml", &parent_chain(300), &catalog).unwrap();
+    let svg = trustflow::render::diagram::data_flow_svg(&loaded.model, &loaded.graph);
+    assert!(svg.contains("<svg") && svg.matches("<rect").count() >= 300);
+}
+
+#[test]
+fn thousands_of_errors_print_the_first_fifty_and_a_count() {
+    let kinds: Vec<String> = (0..3_000).map(|i| format!("{{ id: c{i}, kind: servise }}")).collect();
+    let yaml = format!("{HEAD}components: [{}]\n", kinds.join(", "));
+    let err = check(&yaml).unwrap_err();
+    assert_eq!(
+        err.matches("error[invalid-value]").count(),
+        trustflow::diagnostic::SHOWN
+    );
+    assert!(err.contains("2950 more not shown"), "{}", &err[err.len() - 300..]);
+    assert!(err.ends_with("3000 errors\n"));
+    // Each shown line is a window around the column, not the 90 KB line.
+    assert!(err.len() < 40_000, "{} bytes", err.len());
+    assert!(err.lines().all(|l| l.chars().count() < 300));
+}
+
+#[test]
+fn dangling_references_by_the_thousand_stay_cheap_and_short() {
+    let mut yaml = format!("{HEAD}components:\n");
+    for i in 0..10_000 {
+        yaml.push_str(&format!("  - {{ id: c{i}, kind: service, operator: v }}\n"));
+    }
+    yaml.push_str("flows:\n");
+    for i in 0..10_000 {
+        yaml.push_str(&format!("  - {{ from: x{i}, to: c{i} }}\n"));
+    }
+    let err = check(&yaml).unwrap_err();
+    assert!(err.contains("`x0` is not defined in `components`"));
+    assert!(err.contains("none of the 10000 ids in `components` is close"));
+    assert!(err.len() < 40_000, "{} bytes", err.len());
+}
+
+#[test]
+fn a_hundred_thousand_isolated_components_are_located_through_a_line_index() {
+    let mut yaml = format!("{HEAD}components:\n");
+    for i in 0..100_000 {
+        yaml.push_str(&format!("  - {{ id: c{i}, kind: service, operator: v }}\n"));
+    }
+    let loaded = check(&yaml).unwrap();
+    assert_eq!(loaded.warnings.len(), 100_000);
+    assert_eq!(loaded.warnings[99_999].line, 100_005);
+    assert!(
+        loaded.warnings[99_999]
+            .source_line
+            .as_deref()
+            .unwrap()
+            .contains("c99999")
+    );
+}
+
+#[test]
+fn alias_expansion_is_bounded_in_bytes_not_nodes() {
+    let big = "x".repeat(1_000_000);
+    let mut yaml = format!("trustflow: 1\napp: {{ name: &a \"{big}\", platform: connect, vendor: v }}\ncomponents:\n");
+    for i in 0..3_000 {
+        yaml.push_str(&format!("  - {{ id: c{i}, kind: service, description: *a }}\n"));
+    }
+    let err = check(&yaml).unwrap_err();
+    assert!(err.contains("aliases expand to too much data"), "{err}");
+    // A few aliases of a modest string are fine.
+    let ok = format!(
+        "{HEAD}components:\n  - {{ id: jira, kind: atlassian-product, description: &d \"{}\" }}\n  - {{ id: s, kind: service, operator: v, description: *d }}\nflows:\n  - {{ from: jira, to: s }}\n",
+        "y".repeat(200)
+    );
+    check(&ok).unwrap();
+}
+
+#[test]
+fn repeated_egress_entries_import_once_in_linear_time() {
+    let mut manifest = String::from(
+        "app:\n  id: ari:cloud:ecosystem::app/x\nmodules:\n  function:\n    - key: f\n      handler: i.h\npermissions:\n  scopes: [read:jira-work]\n  external:\n    fetch:\n      backend:\n",
+    );
+    for _ in 0..5_000 {
+        manifest.push_str("        - api.dup-vendor.io\n");
+    }
+    for i in 0..5_000 {
+        manifest.push_str(&format!("        - api{i}.many-vendor.io\n"));
+    }
+    let imported = import::import(Kind::Forge, "dup.yml", &manifest, &Catalog::builtin()).unwrap();
+    let egress: Vec<_> = imported
+        .model
+        .flows
+        .iter()
+        .filter(|f| f.host.as_deref() == Some("api.dup-vendor.io"))
+        .collect();
+    assert_eq!(egress.len(), 1);
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.contains("repeats `api.dup-vendor.io`"))
+    );
+    assert_eq!(imported.summary.egress.len(), 5_001);
+}
