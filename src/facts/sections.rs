@@ -455,7 +455,6 @@ fn unidentified(
     all: &mut Vec<Transfer>,
 ) -> Vec<Subprocessor> {
     let model = cx.model;
-    let vendor = cx.resolved.orgs.get(model.app.vendor.as_str());
     let mut rows = Vec::new();
     for (c, component) in model.components.iter().enumerate() {
         if component.kind.is_origin() || !cx.resolved.responsible(c).is_empty() {
@@ -479,11 +478,102 @@ fn unidentified(
             continue;
         }
         let host = unidentified_host(cx, c).unwrap_or_else(|| component.id.clone());
-        let id = format!("unidentified:{host}");
+        let name = match crate::host::non_production(&host) {
+            Some(why) => format!("not a production destination ({host}): {why}"),
+            None => format!("unidentified recipient ({host})"),
+        };
+        let why = format!(
+            "nobody can identify the recipient at `{host}`: no organisation of the model or catalog serves it, so no contract or transfer mechanism can cover it (GDPR Art. 28(2), Art. 30(1)(d), Art. 44)"
+        );
+        let row = Unassessed {
+            id: format!("unidentified:{host}"),
+            name,
+            data,
+            component: c,
+            located: true,
+            why,
+        };
+        rows.push(row.build(cx, customer_regimes, all));
+    }
+    // Egress a component may use but no flow of the model goes to: the recipient is still
+    // listed (the declaration lets the data go there), its data and basis not assessed.
+    for (c, component) in model.components.iter().enumerate() {
+        for declared in &component.egress {
+            let used = cx.graph.outgoing(c).any(|(flow, _)| {
+                model.flows[flow]
+                    .host
+                    .as_deref()
+                    .is_some_and(|h| crate::host::egress_allows(declared, h))
+            });
+            let data: Vec<DataUse> = cx
+                .propagation
+                .categories_at(c)
+                .filter(|&d| cx.personal(d))
+                .map(|d| DataUse {
+                    id: model.data[d].id.clone(),
+                    at_rest: false,
+                })
+                .collect();
+            if used || data.is_empty() || crate::host::is_atlassian(declared) {
+                continue;
+            }
+            let host = crate::host::host_of(declared);
+            let known = cx
+                .catalog
+                .organisation_for_host(host.trim_start_matches("*."))
+                .map(|(_, e)| e.name.clone());
+            let row = Unassessed {
+                id: format!("declared:{host}"),
+                name: match known {
+                    Some(org) => format!("{org} (declared egress `{host}`, no flow modelled)"),
+                    None => format!("declared egress without a modelled flow ({host})"),
+                },
+                data,
+                component: c,
+                located: false,
+                why: format!(
+                    "`{}` may send the personal data it holds to `{host}` (declared egress), but the model has no flow there: what is sent, to whom and on what basis is not assessed (GDPR Art. 30(1)(d), Art. 44; evidence required)",
+                    component.id
+                ),
+            };
+            rows.push(row.build(cx, customer_regimes, all));
+        }
+    }
+    rows
+}
+
+/// An inventory row for a recipient the analysis cannot assess: unidentified, or declared
+/// without a flow. Its hops are `required` with no mechanism found.
+struct Unassessed {
+    id: String,
+    name: String,
+    data: Vec<DataUse>,
+    component: usize,
+    /// Whether the component's region says where the recipient processes.
+    located: bool,
+    why: String,
+}
+
+impl Unassessed {
+    fn build(
+        self,
+        cx: &Facts<'_>,
+        customer_regimes: &BTreeMap<Realm, (Option<transfers::Regime>, String, Option<String>)>,
+        all: &mut Vec<Transfer>,
+    ) -> Subprocessor {
+        let model = cx.model;
+        let vendor = cx.resolved.orgs.get(model.app.vendor.as_str());
         let mut locations = BTreeMap::new();
         let mut transfer_mechanism = BTreeMap::new();
         for &realm in &cx.realms {
-            let place = cx.resolved.location(c, realm, cx.catalog).code().map(str::to_owned);
+            let place = if self.located {
+                cx.resolved
+                    .location(self.component, realm, cx.catalog)
+                    .code()
+                    .map(str::to_owned)
+            } else {
+                None
+            };
             locations.insert(
                 realm.code().to_owned(),
                 vec![place.clone().unwrap_or_else(|| "unknown".to_owned())],
@@ -492,15 +582,13 @@ fn unidentified(
                 realm,
                 exporter: model.app.vendor.clone(),
                 exporter_country: vendor.and_then(|v| v.country.clone()),
-                importer: id.clone(),
+                importer: self.id.clone(),
                 importer_country: place,
                 regime: customer_regimes[&realm].0.unwrap_or(transfers::Regime::Unknown),
                 mechanism: transfers::TransferMechanism::NoneFound,
                 module: None,
                 status: transfers::TransferStatus::Required,
-                why: format!(
-                    "nobody can identify the recipient at `{host}`: no organisation of the model or catalog serves it, so no contract or transfer mechanism can cover it (GDPR Art. 28(2), Art. 30(1)(d), Art. 44)"
-                ),
+                why: self.why.clone(),
                 label: String::new(),
                 evidence_required: false,
             }
@@ -508,27 +596,23 @@ fn unidentified(
             all.push(transfer.clone());
             transfer_mechanism.insert(realm.code().to_owned(), transfer);
         }
-        rows.push(Subprocessor {
-            organisation: id,
-            name: match crate::host::non_production(&host) {
-                Some(why) => format!("not a production destination ({host}): {why}"),
-                None => format!("unidentified recipient ({host})"),
-            },
+        Subprocessor {
+            organisation: self.id,
+            name: self.name,
             legal_entity: None,
             country: None,
             role: GdprRole::SubProcessor,
             category: None,
-            data,
+            data: self.data,
             purposes: Vec::new(),
-            components: vec![component.id.clone()],
+            components: vec![model.components[self.component].id.clone()],
             locations,
             dpa: Evidence::Unknown,
             dpa_url: None,
             url: None,
             transfer_mechanism,
-        });
+        }
     }
-    rows
 }
 
 /// The host a component is reached at, from the flows into it.

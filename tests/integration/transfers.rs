@@ -246,3 +246,24 @@ fn a_regime_named_but_not_assessed_names_its_rule() {
     let hop = analysis.transfers.iter().find(|t| t.exporter == "customer").unwrap();
     assert_eq!(hop.label, "not assessed: India's DPDP Act 2023 s 16 applies");
 }
+
+#[test]
+fn declared_egress_without_a_flow_is_still_a_listed_recipient() {
+    let analysis = analysis("declared-egress-no-flow.yaml");
+    let names: Vec<&str> = analysis.subprocessors.iter().map(|s| s.name.as_str()).collect();
+    assert!(
+        names.contains(&"declared egress without a modelled flow (hooks.zapier.com)"),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"OpenAI (declared egress `api.openai.com`, no flow modelled)"),
+        "{names:?}"
+    );
+    let hop = analysis
+        .transfers
+        .iter()
+        .find(|t| t.importer == "declared:hooks.zapier.com")
+        .unwrap();
+    assert_eq!(serde_json::to_value(hop.status).unwrap(), "required");
+    assert!(hop.evidence_required && hop.why.contains("not assessed"), "{hop:?}");
+}
