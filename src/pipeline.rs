@@ -370,13 +370,29 @@ pub fn change_notice(
 
 /// Imports a descriptor, merges an overlay, and returns the model's YAML (checked to load) with
 /// the importer's warnings.
+/// What `import` produced: the model's YAML, warnings, what was read, and what is missing.
+pub struct ImportOutcome {
+    /// The model as YAML.
+    pub yaml: String,
+    /// Things the importer did not understand or had to assume.
+    pub warnings: Vec<String>,
+    /// What the descriptor said, one line per kind of fact.
+    pub read: Vec<String>,
+    /// The facts a DPA annex needs that the model still lacks.
+    pub gaps: Vec<crate::import::gaps::Gap>,
+    /// The command that regenerates the model (for the overlay template).
+    pub regenerate: String,
+}
+
+/// Imports a descriptor (and merges an overlay), checks the result is a valid model, and
+/// says what was read and what is missing.
 pub fn import_descriptor(
     kind: crate::import::Kind,
     descriptor: &Path,
     overlay: Option<&Path>,
     target: &str,
     catalog: &Catalog,
-) -> Result<(String, Vec<String>), Failure> {
+) -> Result<ImportOutcome, Failure> {
     let name = descriptor.display().to_string();
     let text = read_text(descriptor, "descriptor")?;
     let imported = crate::import::import(kind, &name, &text, catalog).map_err(|d| Failure::Diagnostics(vec![*d]))?;
@@ -404,5 +420,39 @@ Comments say where each element came from in the descriptor."
         diagnostics.insert(0, first);
         return Err(Failure::Diagnostics(diagnostics));
     }
-    Ok((yaml, warnings))
+    let list = |items: &[String]| {
+        if items.is_empty() {
+            "none".to_owned()
+        } else {
+            items.join(", ")
+        }
+    };
+    let summary = &imported.summary;
+    let products: Vec<String> = model
+        .components
+        .iter()
+        .filter(|c| c.kind == crate::model::ComponentKind::AtlassianProduct)
+        .map(|c| c.id.clone())
+        .collect();
+    let data: Vec<String> = model.data.iter().map(|d| d.id.clone()).collect();
+    let read = vec![
+        format!("products: {}", list(&products)),
+        format!("scopes: {} → data: {}", list(&summary.scopes), list(&data)),
+        format!("egress: {}", list(&summary.egress)),
+        format!("remotes: {}", list(&summary.remotes)),
+        format!("lifecycle: {}", list(&summary.lifecycle)),
+        format!("components {}, flows {}", model.components.len(), model.flows.len()),
+    ];
+    let target_arg = if target == "the imported model" {
+        String::new()
+    } else {
+        format!(" -o {target}")
+    };
+    Ok(ImportOutcome {
+        gaps: crate::import::gaps::gaps(&model, catalog),
+        yaml,
+        warnings,
+        read,
+        regenerate: format!("trustflow import {kind_name} {name} --overlay OVERLAY.yaml{target_arg}"),
+    })
 }

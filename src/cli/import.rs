@@ -26,6 +26,10 @@ pub struct Args {
     /// Write the model here instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Also write a commented overlay listing exactly the facts the model still lacks for a
+    /// DPA annex (vendor and recipient entities, regions, installations), to fill in.
+    #[arg(long, value_name = "FILE")]
+    overlay_template: Option<PathBuf>,
 }
 
 /// Imports the descriptor and writes the model.
@@ -34,14 +38,33 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
         .output
         .as_ref()
         .map_or_else(|| "the imported model".to_owned(), |o| o.display().to_string());
-    let (yaml, warnings) =
-        pipeline::import_descriptor(args.kind, &args.descriptor, args.overlay.as_deref(), &target, catalog)?;
-    for warning in &warnings {
+    let outcome = pipeline::import_descriptor(args.kind, &args.descriptor, args.overlay.as_deref(), &target, catalog)?;
+    for warning in &outcome.warnings {
         eprintln!("warning: {warning}");
     }
-    let status = super::emit_to(args.output.as_deref(), yaml.as_bytes())?;
+    eprintln!("read from {}:", args.descriptor.display());
+    for line in &outcome.read {
+        eprintln!("  {line}");
+    }
+    let gaps = crate::import::gaps::gap_lines(&outcome.gaps);
+    if gaps.is_empty() {
+        eprintln!("nothing missing for a DPA annex");
+    } else {
+        eprintln!("missing for a DPA annex (the descriptor cannot tell; add them in an overlay):");
+        for line in &gaps {
+            eprintln!("  {line}");
+        }
+    }
+    let status = super::emit_to(args.output.as_deref(), outcome.yaml.as_bytes())?;
     if let Some(path) = &args.output {
         eprintln!("wrote {}", path.display());
+    }
+    if let Some(path) = &args.overlay_template {
+        let app = args.descriptor.display().to_string();
+        let regenerate = outcome.regenerate.replace("OVERLAY.yaml", &path.display().to_string());
+        let template = crate::import::gaps::overlay_template(&app, &regenerate, &outcome.gaps);
+        super::emit_to(Some(path), template.as_bytes())?;
+        eprintln!("wrote {} (the overlay to fill in)", path.display());
     }
     Ok(status)
 }

@@ -28,6 +28,9 @@ pub struct Builder {
     /// Flow ids in use, and the next suffix to try per base id: a descriptor repeating one
     /// entry thousands of times costs linear time, not cubic.
     flow_ids: std::collections::HashSet<String>,
+    /// Hosts the vendor itself serves (its remotes' and app server's base URLs): egress to one
+    /// of them is the vendor, not a third party.
+    pub vendor_hosts: std::collections::HashSet<String>,
     /// Component and organisation ids in use (the builder is the only place that adds them).
     component_ids: std::collections::HashSet<String>,
     organisation_ids: std::collections::HashSet<String>,

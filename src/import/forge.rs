@@ -506,6 +506,9 @@ fn remote_component(b: &mut Builder, remote: &Json, grants: &Grants, catalog: &C
                 .and_then(Json::as_bool)
                 != Some(false));
     let host = host_of(&url);
+    if !host.is_empty() {
+        b.vendor_hosts.insert(host.clone());
+    }
     let id = format!("remote-{}", slug(key));
     let mut component = Builder::bare(
         &id,
@@ -695,7 +698,12 @@ fn import_external(b: &mut Builder, external: &Json, personal: &[String], has_ui
             b.summary.egress.push(address.clone());
             let host = host_of(&address);
             let provenance = format!("permissions.external.{kind}[{index}]");
-            let org = b.organisation_for_host(&host, catalog, &format!("serves {provenance}"));
+            // One host, one party: a host that also serves the vendor's remote is the vendor's.
+            let org = if b.vendor_hosts.contains(&host) {
+                "vendor".to_owned()
+            } else {
+                b.organisation_for_host(&host, catalog, &format!("serves {provenance}"))
+            };
             let id = format!("egress-{}", slug(&host));
             let label = if org.is_empty() {
                 "not a production destination"

@@ -8,6 +8,7 @@
 mod builder;
 pub mod connect;
 pub mod forge;
+pub mod gaps;
 mod overlay;
 pub mod scopes;
 mod writer;

@@ -331,3 +331,75 @@ fn csv_cells_never_start_a_formula() {
         assert!(!field.starts_with(['=', '+', '@']), "{field:?} in {csv}");
     }
 }
+
+/// A procurement user's path from a bare descriptor: import prints what it read and what is
+/// missing, writes the overlay template, and the filled-in template gives a model with every
+/// location and an installation (a complete DPA annex).
+#[test]
+fn import_says_what_is_missing_and_the_filled_template_completes_the_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let descriptor = crate::root().join("tests/corpus/connect/004-atlassian--github-for-jira.json");
+    let model = dir.path().join("gh.yaml");
+    let template = dir.path().join("gh-overlay.yaml");
+    let out = crate::trustflow()
+        .args(["import", "connect"])
+        .arg(&descriptor)
+        .arg("-o")
+        .arg(&model)
+        .arg("--overlay-template")
+        .arg(&template)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("lifecycle: disabled, enabled, installed, uninstalled"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("missing for a DPA annex"), "{stderr}");
+    assert!(
+        stderr.contains("organisations `vendor`: add legal_entity, country, dpa"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("installations `example-site`"), "{stderr}");
+    // Fill the template in as a user would: uncomment it, keep the example values.
+    let text = std::fs::read_to_string(&template).unwrap();
+    assert!(
+        text.contains(&template.display().to_string()),
+        "the template says how to use it"
+    );
+    let mut filled = String::new();
+    for line in text.lines() {
+        let entry =
+            line.starts_with("#   - ") || ["# organisations:", "# components:", "# installations:"].contains(&line);
+        if entry {
+            filled.push_str(&line[2..]);
+            filled.push('\n');
+        }
+    }
+    let filled_path = dir.path().join("filled.yaml");
+    std::fs::write(&filled_path, &filled).unwrap();
+    let out = crate::trustflow()
+        .args(["import", "connect"])
+        .arg(&descriptor)
+        .arg("--overlay")
+        .arg(&filled_path)
+        .arg("-o")
+        .arg(&model)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{filled}\n{stderr}");
+    assert!(stderr.contains("nothing missing for a DPA annex"), "{filled}\n{stderr}");
+    let analysis = crate::trustflow()
+        .arg("analyze")
+        .arg(&model)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&analysis.stdout).unwrap();
+    assert_eq!(json["app"]["realms"], serde_json::json!(["eu"]));
+    for row in json["subprocessors"].as_array().unwrap() {
+        assert_ne!(row["locations"]["eu"][0], "unknown", "{row}");
+    }
+}

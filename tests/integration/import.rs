@@ -246,3 +246,20 @@ fn bundled_manifests_import_to_the_hand_written_analysis() {
         assert_eq!(kept(&from_manifest), kept(&by_hand), "{app}: residency kept per realm");
     }
 }
+
+#[test]
+fn a_host_serving_the_vendors_remote_and_an_egress_entry_is_the_vendor() {
+    let manifest = "app:\n  id: ari:cloud:ecosystem::app/x\nmodules:\n  function:\n    - key: f\n      handler: i.h\nremotes:\n  - key: sync\n    baseUrl: https://forgesync.vendor-co.io\npermissions:\n  scopes: [read:jira-work]\n  external:\n    fetch:\n      backend: [forgesync.vendor-co.io, api.other-co.io]\n";
+    let catalog = Catalog::builtin();
+    let imported = import::import(Kind::Forge, "one-host.yml", manifest, &catalog).unwrap();
+    let ids: Vec<&str> = imported.model.organisations.iter().map(|o| o.id.as_str()).collect();
+    assert!(!ids.iter().any(|id| id.contains("forgesync")), "{ids:?}");
+    assert!(ids.contains(&"org-api-other-co-io"), "{ids:?}");
+    let egress = imported
+        .model
+        .components
+        .iter()
+        .find(|c| c.id == "egress-forgesync-vendor-co-io")
+        .unwrap();
+    assert_eq!(egress.operator.as_deref(), Some("vendor"));
+}

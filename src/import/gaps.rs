@@ -1,0 +1,127 @@
+//! What a descriptor cannot tell: the facts a DPA annex needs that an imported model lacks
+//! (the vendor's legal entity, each recipient's entity, country and DPA, where the vendor's own
+//! components run, the installations), as a list for the import summary and as a commented
+//! overlay template to fill in.
+
+use crate::catalog::Catalog;
+use crate::model::{ComponentKind, Model, OrgRole};
+use std::fmt::Write as _;
+
+/// One missing fact: the element, and what to add.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gap {
+    /// The list the element is in (`organisations`, `components`, `installations`).
+    pub section: &'static str,
+    /// Its id.
+    pub id: String,
+    /// The keys to add, with an example value each.
+    pub keys: Vec<(&'static str, &'static str)>,
+    /// Why it matters.
+    pub why: &'static str,
+}
+
+/// The facts `model` lacks for a complete DPA annex.
+pub fn gaps(model: &Model, catalog: &Catalog) -> Vec<Gap> {
+    let mut gaps = Vec::new();
+    for org in &model.organisations {
+        let role = org.role.unwrap_or(OrgRole::ThirdParty);
+        if matches!(role, OrgRole::Customer | OrgRole::Atlassian) || org.id == crate::model::IMPLICIT_ATLASSIAN {
+            continue;
+        }
+        let from_catalog = org.catalog.as_deref().and_then(|c| catalog.organisations.get(c));
+        let mut keys = Vec::new();
+        if org.legal_entity.is_none() && from_catalog.is_none_or(|c| c.legal_entity.is_none()) {
+            keys.push(("legal_entity", "\"Example Ltd\""));
+        }
+        if org.country.is_none() && from_catalog.is_none_or(|c| c.country.is_none()) {
+            keys.push(("country", "GB"));
+        }
+        if org.dpa.is_none() {
+            keys.push(("dpa", "\"https://…/dpa (the signed DPA)\""));
+        }
+        if !keys.is_empty() {
+            gaps.push(Gap {
+                section: "organisations",
+                id: org.id.clone(),
+                keys,
+                why: if role == OrgRole::Vendor {
+                    "the vendor: its legal entity, establishment (it decides the transfer law) and the DPA it signs"
+                } else {
+                    "a recipient: who it is, where it is established, and the DPA that covers it (GDPR Art. 28, 30)"
+                },
+            });
+        }
+    }
+    for component in &model.components {
+        let vendor_run = matches!(component.kind, ComponentKind::Service | ComponentKind::Datastore);
+        if vendor_run && component.region.is_none() {
+            // A cloud region names the place; the hosting provider, when it is not already
+            // known, is one more organisation the user adds with `hosted_by`.
+            let keys = if component.hosted_by.is_some() {
+                vec![("region", "eu")]
+            } else {
+                vec![("region", "\"aws:eu-central-1\"")]
+            };
+            gaps.push(Gap {
+                section: "components",
+                id: component.id.clone(),
+                keys,
+                why: "where it runs (and, with `hosted_by`, on whose infrastructure): residency and transfers depend on it",
+            });
+        }
+    }
+    if model.installations.is_empty() {
+        gaps.push(Gap {
+            section: "installations",
+            id: "example-site".to_owned(),
+            keys: vec![
+                ("realm", "eu"),
+                ("established", "DE"),
+                ("products", "[jira]"),
+                ("plan", "standard"),
+            ],
+            why: "the customers' sites: without them no realm, transfer or residency is assessed",
+        });
+    }
+    gaps
+}
+
+/// The gaps as lines for the import summary.
+pub fn gap_lines(gaps: &[Gap]) -> Vec<String> {
+    gaps.iter()
+        .map(|g| {
+            let keys: Vec<&str> = g.keys.iter().map(|(k, _)| *k).collect();
+            format!("{} `{}`: add {} ({})", g.section, g.id, keys.join(", "), g.why)
+        })
+        .collect()
+}
+
+/// A commented overlay with exactly the gaps to fill: uncomment each line, put in the real
+/// value, and pass the file to `trustflow import … --overlay`.
+pub fn overlay_template(app: &str, regenerate: &str, gaps: &[Gap]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Overlay for {}: the facts the descriptor cannot tell.",
+        app.replace('\n', " ")
+    );
+    let _ = writeln!(
+        out,
+        "# Uncomment each line, replace the example values with the real ones, then run:"
+    );
+    let _ = writeln!(out, "#   {regenerate}");
+    let mut section = "";
+    for gap in gaps {
+        if gap.section != section {
+            section = gap.section;
+            let _ = writeln!(out, "#\n# {section}:");
+        }
+        let _ = writeln!(out, "#   # {}", gap.why);
+        let keys: Vec<String> = gap.keys.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        let _ = writeln!(out, "#   - {{ id: {}, {} }}", gap.id, keys.join(", "));
+    }
+    if gaps.is_empty() {
+        let _ = writeln!(out, "# Nothing is missing for a DPA annex.");
+    }
+    out
+}
