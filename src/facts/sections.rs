@@ -1095,7 +1095,7 @@ pub fn runs_on_atlassian(cx: &Facts<'_>) -> RunsOnAtlassian {
     let mut components = BTreeSet::new();
     if cx.model.app.platform == Platform::Connect {
         reasons.insert(format!(
-            "{}: the app is a Connect app, its code runs on the vendor's servers",
+            "{}: a Connect app's code runs on the vendor's servers",
             roa_rules::CONNECT
         ));
     }

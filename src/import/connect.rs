@@ -4,7 +4,7 @@
 //! webhooks and iframe requests from the product, calls the product's REST API back, and keeps
 //! each installation's `clientKey` and `sharedSecret` in a store of its own.
 
-use super::builder::Builder;
+use super::builder::{Builder, slug};
 use super::scopes::{self, Category, INSTALL_SECRET, USER_IDENTITY};
 use super::{Imported, name_from_path};
 use crate::catalog::Catalog;
@@ -46,7 +46,7 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
     let grants = scope_grants(&mut b, &c, &products);
     let secret = vendor_service(&mut b, &c, &grants, catalog);
     lifecycle(&mut b, &c, &products, secret.as_deref());
-    webhooks(&mut b, &c, &products, &grants);
+    webhooks(&mut b, &c, &products, &grants, catalog);
     iframes(&mut b, &c, &grants);
     rest_calls(&mut b, &products, &grants);
     migrations(&mut b, &c);
@@ -367,7 +367,36 @@ fn lifecycle(b: &mut Builder, c: &Descriptor<'_>, products: &[&str], secret: Opt
 }
 
 /// Webhooks the products send.
-fn webhooks(b: &mut Builder, c: &Descriptor<'_>, products: &[&str], grants: &Grants) {
+/// The host of a module or webhook `url` when it is absolute and not the app's own `baseUrl`
+/// host: another party receives what goes there (atlassian.md I7).
+fn foreign_host(c: &Descriptor<'_>, url: &str) -> Option<String> {
+    let absolute = url.starts_with("https://") || url.starts_with("http://");
+    let host = host_of(url);
+    let base =
+        c.d.get("baseUrl")
+            .and_then(Json::as_str)
+            .map(host_of)
+            .unwrap_or_default();
+    (absolute && !host.is_empty() && host != base).then_some(host)
+}
+
+/// A recipient at an absolute URL: a catalog organisation when its host matches one, else an
+/// unknown organisation named after the host (or none, for a non-production host).
+fn foreign_recipient(b: &mut Builder, host: &str, from: &str, catalog: &Catalog) -> String {
+    let id = format!("url-{}", slug(host));
+    let org = b.organisation_for_host(host, catalog, from);
+    let label = if org.is_empty() {
+        "not a production destination"
+    } else {
+        org.as_str()
+    };
+    let mut component = Builder::bare(&id, &format!("{host} ({label})"), ComponentKind::ExternalService);
+    component.operator = (!org.is_empty()).then_some(org);
+    b.component(component, from);
+    id
+}
+
+fn webhooks(b: &mut Builder, c: &Descriptor<'_>, products: &[&str], grants: &Grants, catalog: &Catalog) {
     let (modules, inbound_auth) = (c.modules, c.inbound_auth);
     let (read_ids, personal) = (&grants.read_ids, &grants.personal);
     for (index, hook) in modules
@@ -394,16 +423,23 @@ fn webhooks(b: &mut Builder, c: &Descriptor<'_>, products: &[&str], grants: &Gra
         } else {
             personal.iter().filter(|d| read_ids.contains(d)).cloned().collect()
         };
+        let provenance = format!("modules.webhooks[{index}]");
+        let url = hook.get("url").and_then(Json::as_str).unwrap_or_default();
+        // An absolute URL on another host sends the event there, not to the app.
+        let (target, host) = match foreign_host(c, url) {
+            Some(host) => (foreign_recipient(b, &host, &provenance, catalog), Some(host)),
+            None => ("app-server".to_owned(), None),
+        };
         b.flow(
             &format!("webhook-{event}"),
             product,
-            "app-server",
+            &target,
             Some(Trigger::Webhook),
             Some(inbound_auth),
             data,
-            &format!("Webhook `{event}`{}", if exclude_body { " (no body)" } else { "" }),
-            None,
-            &format!("modules.webhooks[{index}]"),
+            &format!("Webhook {event}{}", if exclude_body { " (no body)" } else { "" }),
+            host,
+            &provenance,
         );
     }
 }
@@ -420,7 +456,14 @@ fn iframes(b: &mut Builder, c: &Descriptor<'_>, grants: &Grants) {
             Json::Array(items) => items.iter().collect(),
             other => vec![other],
         };
-        if entries.iter().any(|e| e.get("url").is_some()) {
+        // A module whose url is absolute on another host is a link out, not a page the app
+        // serves.
+        let served = entries.iter().any(|e| {
+            e.get("url")
+                .and_then(Json::as_str)
+                .is_some_and(|url| foreign_host(c, url).is_none())
+        });
+        if served {
             iframe_modules.push(key.clone());
         }
     }

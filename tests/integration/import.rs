@@ -263,3 +263,56 @@ fn a_host_serving_the_vendors_remote_and_an_egress_entry_is_the_vendor() {
         .unwrap();
     assert_eq!(egress.operator.as_deref(), Some("vendor"));
 }
+
+#[test]
+fn absolute_urls_on_other_hosts_are_recipients_or_links() {
+    let descriptor = r#"{
+  "key": "sn-connector", "name": "ServiceNow Connector", "baseUrl": "https://connector.vendor-co.io",
+  "authentication": { "type": "jwt" }, "lifecycle": { "installed": "/installed" }, "scopes": ["READ"],
+  "modules": {
+    "webhooks": [
+      { "event": "jira:issue_created", "url": "https://dev225544.service-now.com/api/jira/hook" },
+      { "event": "jira:issue_updated", "url": "/hook" }
+    ],
+    "webItems": [ { "key": "ext", "url": "https://chrome.google.com/webstore/detail/x", "location": "system.top.navigation.bar", "name": { "value": "Get it" } } ]
+  }
+}"#;
+    let catalog = Catalog::builtin();
+    let imported = import::import(Kind::Connect, "sn.json", descriptor, &catalog).unwrap();
+    let hook = imported
+        .model
+        .flows
+        .iter()
+        .find(|f| f.id.as_deref() == Some("webhook-jira-issue-created"))
+        .unwrap();
+    assert_eq!(hook.to, "url-dev225544-service-now-com");
+    assert_eq!(hook.host.as_deref(), Some("dev225544.service-now.com"));
+    let relative = imported
+        .model
+        .flows
+        .iter()
+        .find(|f| f.id.as_deref() == Some("webhook-jira-issue-updated"))
+        .unwrap();
+    assert_eq!(relative.to, "app-server");
+    // A web-item linking to another site is a link, not a page the app serves.
+    assert!(
+        !imported
+            .model
+            .flows
+            .iter()
+            .any(|f| f.trigger == Some(trustflow::model::Trigger::Iframe)),
+        "{:?}",
+        imported.model.flows
+    );
+    let yaml = import::to_yaml(&imported.model, &imported.provenance, "t");
+    let loaded = load_model_str("sn.yaml", &yaml, &catalog).unwrap();
+    let analysis = analyze_loaded(&loaded, &catalog);
+    assert!(
+        analysis
+            .subprocessors
+            .iter()
+            .any(|s| s.organisation == "org-dev225544-service-now-com"),
+        "the webhook's host receives the issue: {:?}",
+        analysis.subprocessors
+    );
+}
