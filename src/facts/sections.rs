@@ -262,7 +262,9 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<Transfer>) {
                 transfer.label = transfer.label.replace("(recorded)", "(by the Forge terms)");
             }
             if role == GdprRole::Processor && established.is_none() && customer_regime.is_some() {
+                // A presumption is not a conclusion: the customer's establishment decides.
                 transfer.label.push_str(" — regime presumed from the realm");
+                transfer.evidence_required = true;
             }
             all.push(transfer.clone());
             transfer_mechanism.insert(realm.code().to_owned(), transfer);
@@ -491,6 +493,7 @@ fn unidentified(
             data,
             component: c,
             located: true,
+            country: None,
             why,
         };
         rows.push(row.build(cx, customer_regimes, all));
@@ -521,13 +524,14 @@ fn unidentified(
             let known = cx
                 .catalog
                 .organisation_for_host(host.trim_start_matches("*."))
-                .map(|(_, e)| e.name.clone());
+                .map(|(_, e)| e);
             let row = Unassessed {
                 id: format!("declared:{host}"),
                 name: match known {
-                    Some(org) => format!("{org} (declared egress `{host}`, no flow modelled)"),
+                    Some(org) => format!("{} (declared egress `{host}`, no flow modelled)", org.name),
                     None => format!("declared egress without a modelled flow ({host})"),
                 },
+                country: known.and_then(|o| o.country.clone()),
                 data,
                 component: c,
                 located: false,
@@ -551,6 +555,8 @@ struct Unassessed {
     component: usize,
     /// Whether the component's region says where the recipient processes.
     located: bool,
+    /// The establishment of the organisation behind it, when the catalog knows it.
+    country: Option<String>,
     why: String,
 }
 
@@ -572,7 +578,7 @@ impl Unassessed {
                     .code()
                     .map(str::to_owned)
             } else {
-                None
+                self.country.clone()
             };
             locations.insert(
                 realm.code().to_owned(),
@@ -584,7 +590,14 @@ impl Unassessed {
                 exporter_country: vendor.and_then(|v| v.country.clone()),
                 importer: self.id.clone(),
                 importer_country: place,
-                regime: customer_regimes[&realm].0.unwrap_or(transfers::Regime::Unknown),
+                // The exporter's own law when it has transfer rules (as for any hop), else the
+                // regime the data came under.
+                regime: vendor
+                    .and_then(|v| v.country.as_deref())
+                    .map(|c| transfers::Regime::of_country(c, cx.catalog))
+                    .filter(|r| *r != transfers::Regime::None)
+                    .or(customer_regimes[&realm].0)
+                    .unwrap_or(transfers::Regime::Unknown),
                 mechanism: transfers::TransferMechanism::NoneFound,
                 module: None,
                 status: transfers::TransferStatus::Required,
@@ -600,7 +613,7 @@ impl Unassessed {
             organisation: self.id,
             name: self.name,
             legal_entity: None,
-            country: None,
+            country: self.country,
             role: GdprRole::SubProcessor,
             category: None,
             data: self.data,
@@ -860,6 +873,33 @@ pub fn hipaa(cx: &Facts<'_>) -> Hipaa {
         .collect();
     for link in &mut chain {
         link.baa_label = link.label();
+    }
+    // A recipient nobody can identify receives PHI: nobody can sign a BAA with it.
+    for row in cx
+        .subprocessors
+        .iter()
+        .filter(|r| r.organisation.starts_with("unidentified:"))
+    {
+        let phi_here: Vec<String> = row
+            .data
+            .iter()
+            .filter(|u| cx.data_index(&u.id).is_some_and(|d| cx.phi(d)))
+            .map(|u| u.id.clone())
+            .collect();
+        if phi_here.is_empty() {
+            continue;
+        }
+        chain.push(BaaLink {
+            organisation: row.organisation.clone(),
+            name: row.name.clone(),
+            relationship: Relationship::Subcontractor,
+            baa_with: vendor_name.clone(),
+            baa: Evidence::None,
+            baa_scope: None,
+            baa_label: "no BAA possible: nobody can identify the recipient".to_owned(),
+            phi: phi_here,
+            components: row.components.clone(),
+        });
     }
     chain.sort_by_key(|l| {
         (

@@ -255,8 +255,13 @@ pub fn comparison(
                 public_endpoints: loaded.model.components.iter().filter(|c| c.public_endpoint).count(),
                 runs_on_atlassian: a.runs_on_atlassian.eligible,
                 baas_needed: a.hipaa.missing_baa.len(),
-                hipaa_without_phi: (!a.hipaa.applies && !a.hipaa.hipaa_installations.is_empty())
-                    .then_some(a.hipaa.hipaa_installations.len()),
+                hipaa_without_phi: {
+                    // The simulated HIPAA sites when a simulation ran, else the model's.
+                    let sites = sim.as_ref().map_or(a.hipaa.hipaa_installations.len(), |s| {
+                        usize::try_from(s.totals.hipaa_installations).unwrap_or(usize::MAX)
+                    });
+                    (!a.hipaa.applies && sites > 0).then_some(sites)
+                },
                 blocked_egress: sim.as_ref().map(|s| s.totals.blocked_egress),
                 attacks_accepted: sim
                     .as_ref()

@@ -31,8 +31,11 @@ rule! {
                     row.name, row.organisation
                 ),
                 _ => format!(
-                    "no DPA is recorded for {} ({}), which receives personal data",
-                    row.name, row.organisation
+                    "no DPA is recorded for {} ({}), which {} personal data",
+                    row.name,
+                    row.organisation,
+                    // Declared egress without a modelled flow: the data may go there.
+                    if row.organisation.starts_with("declared:") { "may receive" } else { "receives" }
                 ),
             };
             out.push(self.evidence_finding(&row.organisation, path, message));
@@ -88,14 +91,21 @@ rule! {
     component's `operator`), with its DPA and transfer mechanism, or stop sending personal data there.",
     }
     fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
-        for row in cx.subprocessors.iter().filter(|r| r.organisation.starts_with("unidentified:")) {
+        // Unidentified recipients, and declared egress to a host no organisation serves (the
+        // data may go there).
+        let unknown = |row: &&crate::facts::Subprocessor| {
+            row.organisation.starts_with("unidentified:")
+                || (row.organisation.starts_with("declared:") && row.country.is_none())
+        };
+        for row in cx.subprocessors.iter().filter(unknown) {
             let path = first_path(cx, &row.components, &row.data);
             let data: Vec<&str> = row.data.iter().map(|d| d.id.as_str()).collect();
+            let verb = if row.organisation.starts_with("declared:") { "may reach" } else { "reaches" };
             out.push(self.finding(
                 &row.organisation,
                 path,
                 format!(
-                    "personal data ({}) reaches {}, which no organisation of the model or catalog serves",
+                    "personal data ({}) {verb} {}, which no organisation of the model or catalog serves",
                     data.join(", "),
                     row.name
                 ),
@@ -128,10 +138,20 @@ rule! {
             .get(cx.model.app.vendor.as_str())
             .and_then(|v| v.country.as_deref())
             .map(|c| Regime::of_country(c, cx.catalog));
+        let mut each: Vec<(crate::model::Realm, Regime)> = Vec::new();
         for &realm in &cx.realms {
-            let Some(regime) = european(crate::facts::sections::customer_regime(cx, realm)).or(european(vendor)) else {
-                continue;
-            };
+            // The customer's law and the vendor's own both apply when they differ (an EU
+            // customer of a UK vendor: the EU GDPR and the UK GDPR).
+            for regime in [european(crate::facts::sections::customer_regime(cx, realm)), european(vendor)]
+                .into_iter()
+                .flatten()
+            {
+                if !each.contains(&(realm, regime)) {
+                    each.push((realm, regime));
+                }
+            }
+        }
+        for (realm, regime) in each {
             let (article, dpia, references) = match regime {
                 Regime::UkGdpr => (
                     "UK GDPR Art. 9",

@@ -73,6 +73,27 @@ keep the data in the EEA (regional endpoint, EU region).",
     }
     fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
         for row in cx.subprocessors.iter().filter(|r| !r.organisation.starts_with("unidentified:")) {
+            // A hop nobody assessed is an open point, never a clean result: evidence required,
+            // low, naming what it depends on.
+            for transfer in row
+                .transfer_mechanism
+                .values()
+                .filter(|t| t.status == crate::facts::TransferStatus::NotAssessed)
+                // A known exporter under no general transfer law has nothing to assess.
+                .filter(|t| !(t.regime == crate::facts::Regime::None && t.exporter_country.is_some()))
+            {
+                let mut finding = self.evidence_finding(
+                    &row.organisation,
+                    first_path(cx, &row.components, &row.data),
+                    format!(
+                        "the disclosure of realm `{}` personal data from {} to {} ({}) is {}",
+                        transfer.realm, transfer.exporter, row.name, row.organisation, transfer.label
+                    ),
+                );
+                finding.severity = crate::finding::Severity::Low;
+                finding.realm = Some(transfer.realm);
+                out.push(finding);
+            }
             for transfer in row.transfer_mechanism.values().filter(|t| t.needs_evidence()) {
                 let message = format!(
                     "{} ({}) receives personal data of realm `{}` from {} (established in {}) and processes it in {}, under {}: {}",

@@ -267,3 +267,40 @@ fn declared_egress_without_a_flow_is_still_a_listed_recipient() {
     assert_eq!(serde_json::to_value(hop.status).unwrap(), "required");
     assert!(hop.evidence_required && hop.why.contains("not assessed"), "{hop:?}");
 }
+
+#[test]
+fn an_unidentified_recipient_of_phi_is_a_chain_link_with_no_baa_possible() {
+    let analysis = analysis("phi-unidentified.yaml");
+    let link = analysis
+        .hipaa
+        .chain
+        .iter()
+        .find(|l| l.organisation == "unidentified:api.widgetly.io")
+        .expect("the unidentified recipient is in the chain");
+    assert!(link.baa_label.contains("nobody can identify"), "{link:?}");
+    assert!(
+        analysis
+            .findings
+            .iter()
+            .any(|f| f.rule == "TF-HIPAA-001" && f.subject == link.organisation && f.severity.as_str() == "high")
+    );
+    let hop = analysis
+        .transfers
+        .iter()
+        .find(|t| t.importer == "unidentified:api.widgetly.io")
+        .unwrap();
+    assert_eq!(hop.regime.code(), "uk-gdpr", "the UK vendor's own law: {hop:?}");
+}
+
+#[test]
+fn a_hop_not_assessed_is_an_open_item_not_a_clean_result() {
+    let analysis = analysis("us-realm-unknown-establishment.yaml");
+    assert!(
+        analysis
+            .open_items
+            .iter()
+            .any(|i| i.rule == "TF-RES-002" && i.message.contains("not assessed")),
+        "{:?}",
+        analysis.open_items
+    );
+}
