@@ -202,3 +202,38 @@ pub fn portfolio_text(recipients: &[PortfolioRecipient]) -> String {
     }
     out
 }
+
+/// `text` safe to print on a terminal: control characters other than newline and tab, C1
+/// controls and bidirectional overrides (which can rewrite or hide what a terminal shows)
+/// are written as `\u{…}` escapes, so a hostile id prints as text, never as a command.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let hostile = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+    };
+    if !text.chars().any(hostile) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if hostile(c) {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod terminal_tests {
+    use super::terminal_safe;
+
+    #[test]
+    fn escape_sequences_and_bidi_overrides_print_as_text() {
+        assert_eq!(terminal_safe("plain\nline\ttab"), "plain\nline\ttab");
+        assert_eq!(terminal_safe("a\u{1b}[31mred"), "a\\u{1b}[31mred");
+        assert_eq!(terminal_safe("x\u{7}\u{9b}y"), "x\\u{7}\\u{9b}y");
+        assert_eq!(terminal_safe("evil\u{202e}txt.exe"), "evil\\u{202e}txt.exe");
+    }
+}

@@ -58,7 +58,7 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
             if analyses.len() > 1 {
                 text.push_str(&crate::text::portfolio_text(&crate::analysis::portfolio(&analyses)));
             }
-            super::emit(text.as_bytes())?
+            super::emit_text(&text)?
         }
     };
     let status = match args.fail_on {

@@ -38,7 +38,7 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
             loaded.graph.boundary_crossing_count(),
         );
     }
-    super::emit(text.as_bytes())?;
+    super::emit_text(&text)?;
     let Some(threshold) = args.fail_on else {
         return Ok(ExitStatus::Clean);
     };

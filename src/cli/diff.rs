@@ -91,7 +91,7 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
             for change in &changes.changes {
                 let _ = writeln!(text, "{:<21} {}", change.kind.as_str(), change.description);
             }
-            super::emit(text.as_bytes())?
+            super::emit_text(&text)?
         }
         Format::Md | Format::Html => {
             let templates = crate::render::templates::Templates::load(args.templates.as_deref())
@@ -115,7 +115,11 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
         .filter(|c| args.fail_on.contains(&c.kind))
         .collect();
     for change in &hits {
-        eprintln!("fail-on {}: {}", change.kind.as_str(), change.description);
+        eprintln!(
+            "fail-on {}: {}",
+            change.kind.as_str(),
+            crate::text::terminal_safe(&change.description)
+        );
     }
     Ok(if hits.is_empty() {
         ExitStatus::Clean

@@ -40,11 +40,11 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
         .map_or_else(|| "the imported model".to_owned(), |o| o.display().to_string());
     let outcome = pipeline::import_descriptor(args.kind, &args.descriptor, args.overlay.as_deref(), &target, catalog)?;
     for warning in &outcome.warnings {
-        eprintln!("warning: {warning}");
+        eprintln!("warning: {}", crate::text::terminal_safe(warning));
     }
     eprintln!("read from {}:", args.descriptor.display());
     for line in &outcome.read {
-        eprintln!("  {line}");
+        eprintln!("  {}", crate::text::terminal_safe(line));
     }
     let gaps = crate::import::gaps::gap_lines(&outcome.gaps);
     if gaps.is_empty() {
@@ -52,7 +52,7 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
     } else {
         eprintln!("missing for a DPA annex (the descriptor cannot tell; add them in an overlay):");
         for line in &gaps {
-            eprintln!("  {line}");
+            eprintln!("  {}", crate::text::terminal_safe(line));
         }
     }
     let status = super::emit_to(args.output.as_deref(), outcome.yaml.as_bytes())?;

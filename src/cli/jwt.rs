@@ -55,7 +55,7 @@ pub fn run(command: JwtCommand) -> Result<ExitStatus, Failure> {
                 crate::jwt::qsh(&method, &url, base_path.as_deref()),
                 crate::jwt::canonical_request(&method, &url, base_path.as_deref())
             );
-            super::emit(text.as_bytes())
+            super::emit_text(&text)
         }
         JwtCommand::Verify {
             token,

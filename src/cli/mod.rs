@@ -17,6 +17,7 @@ mod simulate;
 use crate::dates::Date;
 use crate::diagnostic::{Diagnostic, render_all};
 use crate::pipeline::{self, Failure, WaiverPolicy};
+use crate::text::terminal_safe;
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -151,8 +152,8 @@ pub fn run(cli: Cli) -> ExitStatus {
 /// Prints why a run failed; exit code 2.
 fn fail(failure: &Failure) -> ExitStatus {
     match failure {
-        Failure::Diagnostics(diagnostics) => eprint!("{}", render_all(diagnostics)),
-        Failure::Message(message) => eprintln!("error: {message}"),
+        Failure::Diagnostics(diagnostics) => eprint!("{}", terminal_safe(&render_all(diagnostics))),
+        Failure::Message(message) => eprintln!("error: {}", terminal_safe(message)),
     }
     ExitStatus::BadInput
 }
@@ -160,7 +161,7 @@ fn fail(failure: &Failure) -> ExitStatus {
 /// Prints warnings (problems that do not stop the run).
 fn warn(warnings: &[Diagnostic]) {
     if !warnings.is_empty() {
-        eprint!("{}", render_all(warnings));
+        eprint!("{}", terminal_safe(&render_all(warnings)));
     }
 }
 
@@ -189,6 +190,11 @@ fn emit(bytes: &[u8]) -> Result<ExitStatus, Failure> {
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitStatus::Clean),
         Err(err) => Err(Failure::Message(format!("cannot write to standard output: {err}"))),
     }
+}
+
+/// Writes text meant for a terminal to standard output, with control characters escaped.
+fn emit_text(text: &str) -> Result<ExitStatus, Failure> {
+    emit(terminal_safe(text).as_bytes())
 }
 
 /// Writes bytes to `path` (atomically) or to standard output.

@@ -49,5 +49,5 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
     for (name, _) in &artifacts {
         let _ = writeln!(listing, "{}", args.out.join(name).display());
     }
-    super::emit(listing.as_bytes())
+    super::emit_text(&listing)
 }

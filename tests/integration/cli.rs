@@ -403,3 +403,29 @@ fn import_says_what_is_missing_and_the_filled_template_completes_the_model() {
         assert_ne!(row["locations"]["eu"][0], "unknown", "{row}");
     }
 }
+
+/// Terminal escape sequences in model strings print as text, on stdout and stderr.
+#[test]
+fn terminal_escapes_in_model_strings_print_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("esc.yaml");
+    std::fs::write(
+        &model,
+        "trustflow: 1\napp: { name: \"\\e]0;pwned\\a\\e[31mRed app\", platform: connect, vendor: v }\norganisations:\n  - { id: v, name: \"V\\e[2J\", country: DE }\ncomponents:\n  - { id: jira, kind: atlassian-product }\n  - { id: s, kind: service, operator: v }\n  - { id: lonely, kind: service, operator: v, name: \"\\e[8mhidden\" }\nflows:\n  - { from: jira, to: s, data: [] }\n",
+    )
+    .unwrap();
+    for args in [vec!["analyze"], vec!["check"]] {
+        let out = crate::trustflow().args(&args).arg(&model).output().unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert!(
+            !stdout.contains('\u{1b}') && !stderr.contains('\u{1b}'),
+            "{args:?}\n{stdout}\n{stderr}"
+        );
+        assert!(!stdout.contains('\u{7}'), "{stdout}");
+    }
+    let out = crate::trustflow().arg("analyze").arg(&model).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\\u{1b}[31mRed app"));
+}
