@@ -32,6 +32,8 @@ const KNOWN_TOP_LEVEL: &[&str] = &[
     "dataResidency",
     "translations",
     "cloudAppMigration",
+    // Bitbucket Cloud: where the app is installed (account or repository).
+    "contexts",
 ];
 
 /// Imports a Connect descriptor.
@@ -177,20 +179,40 @@ fn products(b: &mut Builder, c: &Descriptor<'_>) -> Vec<&'static str> {
             }
         }
     }
-    if !jira && !confluence {
+    // Bitbucket Cloud apps name Bitbucket scopes and repository or pull-request events.
+    let bitbucket =
+        c.d.get("scopes")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Json::as_str)
+            .any(scopes::is_bitbucket_scope)
+            || modules
+                .and_then(|m| m.get("webhooks"))
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|w| w.get("event").and_then(Json::as_str))
+                .any(is_bitbucket_event);
+    if bitbucket {
+        jira = modules.is_some_and(|m| m.keys().any(|k| k.to_ascii_lowercase().starts_with("jira")));
+    }
+    if !jira && !confluence && !bitbucket {
+        b.warn("no product modules, events or scopes name a product; assuming Jira");
         jira = true;
     }
-    let products: Vec<&'static str> = [("jira", jira), ("confluence", confluence)]
+    let products: Vec<&'static str> = [("jira", jira), ("confluence", confluence), ("bitbucket", bitbucket)]
         .into_iter()
         .filter(|(_, on)| *on)
         .map(|(p, _)| p)
         .collect();
     for product in &products {
-        let mut component = Builder::bare(
-            product,
-            &format!("{} Cloud", if *product == "jira" { "Jira" } else { "Confluence" }),
-            ComponentKind::AtlassianProduct,
-        );
+        let title = match *product {
+            "jira" => "Jira",
+            "confluence" => "Confluence",
+            _ => "Bitbucket",
+        };
+        let mut component = Builder::bare(product, &format!("{title} Cloud"), ComponentKind::AtlassianProduct);
         component.boundary = Some("tenant".into());
         component.region = Some("tenant".into());
         b.component(component, "modules and webhook events");
@@ -213,7 +235,13 @@ fn scope_grants(b: &mut Builder, c: &Descriptor<'_>, products: &[&str]) -> Grant
         .filter_map(Json::as_str)
     {
         b.summary.scopes.push(scope.to_owned());
-        match scopes::connect_scope(scope, confluence, jira) {
+        let grant = scopes::connect_scope(scope, confluence, jira).or_else(|| {
+            products
+                .contains(&"bitbucket")
+                .then(|| scopes::bitbucket_scope(scope))
+                .flatten()
+        });
+        match grant {
             Some(grant) => {
                 reads.extend(grant.reads);
                 writes.extend(grant.writes);
@@ -407,7 +435,9 @@ fn webhooks(b: &mut Builder, c: &Descriptor<'_>, products: &[&str], grants: &Gra
         .enumerate()
     {
         let event = hook.get("event").and_then(Json::as_str).unwrap_or("unknown");
-        let product = if is_confluence_event(event) {
+        let product = if is_bitbucket_event(event) {
+            "bitbucket"
+        } else if is_confluence_event(event) {
             "confluence"
         } else {
             "jira"
@@ -537,6 +567,13 @@ fn migrations(b: &mut Builder, c: &Descriptor<'_>) {
             }
         }
     }
+}
+
+/// Bitbucket Cloud events (`repo:push`, `pullrequest:created`, `issue:created` on a repository).
+fn is_bitbucket_event(event: &str) -> bool {
+    ["repo:", "pullrequest:", "project:", "pipeline:"]
+        .iter()
+        .any(|p| event.starts_with(p))
 }
 
 fn is_confluence_event(event: &str) -> bool {

@@ -165,6 +165,42 @@ pub fn forge_platform_scope(scope: &str) -> bool {
     ) || scope.ends_with(":realtime")
 }
 
+/// Maps a Bitbucket Cloud Connect scope (`account`, `repository`, `pullrequest`, `issue`,
+/// `wiki`, `snippet`, `pipeline`, `project`, `team`, `webhook`, each with `:write` or
+/// `:admin` forms), or `None` when it is not one (atlassian.md I6).
+pub fn bitbucket_scope(scope: &str) -> Option<Grant> {
+    let lower = scope.to_ascii_lowercase();
+    let (base, level) = lower.split_once(':').unwrap_or((lower.as_str(), "read"));
+    if !matches!(level, "read" | "write" | "admin" | "delete") {
+        return None;
+    }
+    let category = match base {
+        "repository" | "pullrequest" | "snippet" => Some(REPOSITORY_CONTENT),
+        "account" | "email" => Some(USER_IDENTITY),
+        "issue" => Some(ISSUE_CONTENT),
+        "wiki" => Some(PAGE_CONTENT),
+        "pipeline" | "project" | "team" | "runner" => Some(CONFIGURATION),
+        "webhook" => None,
+        _ => return None,
+    };
+    let mut grant = Grant {
+        reads: category.into_iter().collect(),
+        writes: Vec::new(),
+    };
+    if level != "read" {
+        grant.writes.clone_from(&grant.reads);
+    }
+    if base == "email" {
+        grant.reads = vec![USER_EMAIL];
+    }
+    Some(grant)
+}
+
+/// Whether a scope is one of Bitbucket Cloud's (and not a Jira or Confluence Connect scope).
+pub fn is_bitbucket_scope(scope: &str) -> bool {
+    connect_scope(scope, false, false).is_none() && bitbucket_scope(scope).is_some()
+}
+
 /// Maps a Connect scope for the products the app serves.
 pub fn connect_scope(scope: &str, confluence: bool, jira: bool) -> Option<Grant> {
     let content = |cats: &mut Vec<Category>| {

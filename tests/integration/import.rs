@@ -316,3 +316,47 @@ fn absolute_urls_on_other_hosts_are_recipients_or_links() {
         analysis.subprocessors
     );
 }
+
+#[test]
+fn a_bitbucket_connect_app_is_read_as_bitbucket_with_its_scopes_and_events() {
+    let descriptor = r#"{
+  "key": "bito-bb", "name": "Bito for Bitbucket", "baseUrl": "https://staging.bito.ai/bitbucket",
+  "authentication": { "type": "jwt" }, "lifecycle": { "installed": "/installed" },
+  "scopes": ["account", "repository", "pullrequest:write", "webhook"], "contexts": ["account"],
+  "modules": { "webhooks": [ { "event": "pullrequest:created", "url": "/webhook" } ] }
+}"#;
+    let catalog = Catalog::builtin();
+    let imported = import::import(Kind::Connect, "bb.json", descriptor, &catalog).unwrap();
+    let products: Vec<&str> = imported
+        .model
+        .components
+        .iter()
+        .filter(|c| c.kind == trustflow::model::ComponentKind::AtlassianProduct)
+        .map(|c| c.id.as_str())
+        .collect();
+    assert_eq!(products, ["bitbucket"]);
+    assert!(
+        imported.warnings.iter().all(|w| !w.contains("scope")),
+        "{:?}",
+        imported.warnings
+    );
+    let hook = imported
+        .model
+        .flows
+        .iter()
+        .find(|f| f.id.as_deref() == Some("webhook-pullrequest-created"))
+        .unwrap();
+    assert_eq!(hook.from, "bitbucket");
+    assert!(hook.data.contains(&"repository-content".to_owned()), "{hook:?}");
+    let yaml = import::to_yaml(&imported.model, &imported.provenance, "t");
+    let loaded = load_model_str("bb.yaml", &yaml, &catalog).unwrap();
+    let analysis = analyze_loaded(&loaded, &catalog);
+    assert!(
+        analysis
+            .subprocessors
+            .iter()
+            .any(|s| s.data.iter().any(|d| d.id == "repository-content")),
+        "pull requests reach the vendor: {:?}",
+        analysis.subprocessors
+    );
+}
