@@ -459,14 +459,15 @@ pub fn analysis_schema() -> String {
     text
 }
 
-/// Writes artifacts into `dir`, each atomically. Nothing is written if `artifacts` is empty.
+/// Writes artifacts into `dir` as one set: all to temporary files first, renamed into place
+/// only when every one is written (`output::write_set`). Nothing is written if `artifacts` is
+/// empty.
 pub fn write_all(dir: &Path, artifacts: &[Artifact]) -> Result<(), RenderError> {
-    for (name, bytes) in artifacts {
-        let path = dir.join(name);
-        crate::output::write_atomic(&path, bytes).map_err(|source| RenderError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
+    if artifacts.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    crate::output::write_set(dir, artifacts).map_err(|(path, source)| RenderError::Io {
+        path: path.display().to_string(),
+        source,
+    })
 }
