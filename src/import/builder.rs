@@ -321,6 +321,11 @@ impl Builder {
 
     /// Finishes the model.
     pub fn finish(mut self) -> Imported {
+        // The scopes as written, once each, on the model too: rules read them.
+        let mut scopes = self.summary.scopes.clone();
+        scopes.sort();
+        scopes.dedup();
+        self.model.app.scopes = scopes;
         for list in [
             &mut self.summary.egress,
             &mut self.summary.remotes,

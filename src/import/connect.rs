@@ -126,6 +126,7 @@ fn header(name: &str, d: &serde_json::Map<String, Json>) -> Builder {
         key: text_of("key"),
         version: None,
         description: Some(format!("Imported from the Connect descriptor {name}")),
+        scopes: Vec::new(),
     });
     for key in d.keys() {
         if !KNOWN_TOP_LEVEL.contains(&key.as_str()) {

@@ -158,6 +158,7 @@ fn header(name: &str, m: &Manifest<'_>) -> Builder {
             "Imported from the Forge manifest {name}{}",
             runtime.map(|r| format!(" (runtime {r})")).unwrap_or_default()
         )),
+        scopes: Vec::new(),
     });
     if app_id.is_none() {
         b.warn("the manifest has no app.id");

@@ -122,6 +122,10 @@ pub struct App {
     /// A sentence or two on what the app does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The scopes the descriptor requests, as written (`READ`, `ACT_AS_USER`,
+    /// `read:jira-work`, …): what the app may do in the customer's site.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
 }
 
 /// The platform an app runs on.

@@ -136,6 +136,7 @@ pub const RULES: &[&dyn Rule] = &[
     &platform::UnknownEgressRecipient,
     &platform::NotRunsOnAtlassian,
     &platform::NonProductionDestination,
+    &platform::UserImpersonation,
     &residency::DataAtRestOutsideRealm,
     &residency::TransferWithoutMechanism,
     &residency::LeftBehindOnMigration,

@@ -470,3 +470,29 @@ rule! {
         }
     }
 }
+
+rule! {
+    /// The app can act as any user of the site (Connect `ACT_AS_USER`).
+    UserImpersonation {
+        code: Plat012, name: "user-impersonation", severity: Medium,
+        title: "The app can act as any user",
+        references: ["Atlassian Connect scopes: ACT_AS_USER", "GDPR Art. 25(2)", "GDPR Art. 32(1)(b)", "SOC 2 CC6.3"],
+        why: "With `ACT_AS_USER` a Connect app can obtain a token for any user of the site, without that user \
+    present, and read or change whatever that user could: its reach is every user's permissions, not the app's own. \
+    A DPA must say so, and the app's access to those tokens needs the controls of privileged access.",
+        example: "A Connect descriptor whose `scopes` include `ACT_AS_USER`.",
+        remediation: "Drop `ACT_AS_USER` unless a feature needs it; if it does, say in the DPA and the security \
+    documentation which features act as users, and log and restrict who can trigger them.",
+    }
+    fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
+        if let Some(scope) = cx.model.app.scopes.iter().find(|s| s.eq_ignore_ascii_case("ACT_AS_USER")) {
+            out.push(self.finding(
+                &cx.model.app.name,
+                Vec::new(),
+                format!(
+                    "the app requests `{scope}`: it can act as any user of the site (user impersonation), so it can read and change whatever any user can"
+                ),
+            ));
+        }
+    }
+}
