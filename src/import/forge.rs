@@ -148,8 +148,15 @@ fn header(name: &str, m: &Manifest<'_>) -> Builder {
         .and_then(|a| a.get("runtime"))
         .and_then(|r| r.get("name"))
         .and_then(Json::as_str);
+    // The manifest's own `app.title` or `app.name` when it has one, else the file's name.
+    let title = ["title", "name"]
+        .iter()
+        .find_map(|k| app.and_then(|a| a.get(*k)).and_then(Json::as_str))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned);
     let mut b = Builder::new(App {
-        name: name_from_path(name),
+        name: title.unwrap_or_else(|| name_from_path(name)),
         platform,
         vendor: "vendor".into(),
         key: app_id.clone(),

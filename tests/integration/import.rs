@@ -360,3 +360,15 @@ fn a_bitbucket_connect_app_is_read_as_bitbucket_with_its_scopes_and_events() {
         analysis.subprocessors
     );
 }
+
+#[test]
+fn the_model_is_named_after_the_manifests_own_title() {
+    let catalog = Catalog::builtin();
+    let text = std::fs::read_to_string(corpus().join("forge/011-chrispace03--standup-bot.yml")).unwrap();
+    let imported = import::import(Kind::Forge, "forge/011.yml", &text, &catalog).unwrap();
+    assert_eq!(imported.model.app.name, "Standup Bot for Jira");
+    let text =
+        std::fs::read_to_string(corpus().join("forge/024-spetriedish-ops--account-team-hub-shipit62.yml")).unwrap();
+    let imported = import::import(Kind::Forge, "forge/024.yml", &text, &catalog).unwrap();
+    assert_eq!(imported.model.app.name, "Account Team Hub", "`title` before `name`");
+}
