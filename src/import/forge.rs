@@ -41,6 +41,25 @@ const EXTERNAL_KEYS: &[&str] = &[
     "configurable",
 ];
 
+/// Forge modules without a product prefix that trustflow reads or knowingly leaves aside.
+const PLATFORM_MODULES: &[&str] = &[
+    "function",
+    "trigger",
+    "scheduledTrigger",
+    "webtrigger",
+    "consumer",
+    "queue",
+    "macro",
+    "sql",
+    "endpoint",
+    "llm",
+    "action",
+    "agent",
+    "globalPage",
+    "timeline",
+    "dataResidency",
+];
+
 /// Imports a Forge manifest.
 pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box<Diagnostic>> {
     let json = parse(name, text)?;
@@ -224,7 +243,7 @@ fn products(b: &mut Builder, m: &Manifest<'_>) -> Shape {
                     "confluence" => "confluence",
                     "bitbucket" => "bitbucket",
                     "compass" => "compass",
-                    "rovo" | "llm" | "core" | "devops" | "macro" => continue,
+                    "rovo" | "llm" | "core" | "devops" | "macro" | "storage" | "migration" | "action" => continue,
                     other => {
                         b.warn(format!("module `{key}`: unknown product `{other}`"));
                         continue;
@@ -233,6 +252,11 @@ fn products(b: &mut Builder, m: &Manifest<'_>) -> Shape {
                 if !products.contains(&product) {
                     products.push(product);
                 }
+            }
+            if !key.contains(':') && !PLATFORM_MODULES.contains(&key.as_str()) {
+                b.warn(format!(
+                    "module `{key}` is not one trustflow knows; its data flows are not modelled"
+                ));
             }
             if entries.as_array().is_some_and(|list| {
                 list.iter()

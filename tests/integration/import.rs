@@ -372,3 +372,15 @@ fn the_model_is_named_after_the_manifests_own_title() {
     let imported = import::import(Kind::Forge, "forge/024.yml", &text, &catalog).unwrap();
     assert_eq!(imported.model.app.name, "Account Team Hub", "`title` before `name`");
 }
+
+#[test]
+fn an_unknown_forge_module_is_a_warning_naming_it() {
+    let manifest = "app:\n  id: ari:cloud:ecosystem::app/x\nmodules:\n  frobnicator:\n    - key: f\n  function:\n    - key: g\n      handler: i.h\npermissions:\n  scopes: [read:jira-work]\n";
+    let imported = import::import(Kind::Forge, "m.yml", manifest, &Catalog::builtin()).unwrap();
+    assert!(
+        imported.warnings.iter().any(|w| w.contains("module `frobnicator`")),
+        "{:?}",
+        imported.warnings
+    );
+    assert!(!imported.warnings.iter().any(|w| w.contains("module `function`")));
+}
