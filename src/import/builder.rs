@@ -153,7 +153,12 @@ impl Builder {
     }
 
     /// Adds a component once (by id); returns its id.
-    pub fn component(&mut self, component: Component, from: &str) -> String {
+    pub fn component(&mut self, mut component: Component, from: &str) -> String {
+        // A category is listed once, in the order first given (scopes can grant one twice).
+        for list in [&mut component.stores, &mut component.produces] {
+            let mut seen = std::collections::HashSet::new();
+            list.retain(|d| seen.insert(d.clone()));
+        }
         let id = component.id.clone();
         if self.component_ids.insert(id.clone()) {
             self.provenance

@@ -72,6 +72,17 @@ fn every_corpus_descriptor_imports_checks_and_analyses() {
                     trustflow::diagnostic::render_all(&d)
                 )
             });
+            for component in &loaded.model.components {
+                let mut stores = component.stores.clone();
+                stores.sort();
+                stores.dedup();
+                assert_eq!(
+                    stores.len(),
+                    component.stores.len(),
+                    "{relative}: {} stores a category twice",
+                    component.id
+                );
+            }
             let analysis = analyze_loaded(&loaded, &catalog);
             assert!(!analysis.app.name.is_empty());
             // JWT and qsh checks are for requests the app receives, never for the answers to
