@@ -927,8 +927,8 @@ pub fn hipaa(cx: &Facts<'_>) -> Hipaa {
         missing_baa,
         atlassian_baa:
             "Atlassian signs BAAs for Standard, Premium and Enterprise plans of Jira, Jira Service Management and \
-Confluence; Marketplace apps are outside it, and whether it covers data a Forge app keeps in Forge hosted storage is \
-unverified: treat app data as needing the vendor's BAA."
+Confluence; Marketplace apps are outside it, and no BAA between Atlassian and app vendors for Forge hosting is known to \
+exist: treat app data as needing the vendor's BAA and evidence of Atlassian's."
                 .to_owned(),
     }
 }

@@ -114,7 +114,7 @@ rule! {
                         &component.id,
                         cx.path_to(d, reach.component),
                         format!(
-                            "`{}` keeps `{}` (PHI) in Forge hosted storage; no BAA between {} and Atlassian for Forge hosting is recorded",
+                            "`{}` keeps `{}` (PHI) in Forge hosted storage; no BAA between {} and Atlassian for Forge hosting is recorded, and none is known to exist",
                             component.id, category.id, vendor
                         ),
                     ));
