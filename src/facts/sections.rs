@@ -677,6 +677,10 @@ pub struct RealmResidency {
     pub entries: Vec<ResidencyEntry>,
     /// Whether all in-scope data at rest stays inside the realm.
     pub kept: bool,
+    /// What "kept" rests on that is not documented (storage without documented data-residency
+    /// support): evidence required, said next to the conclusion.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence_required: Vec<String>,
 }
 
 /// The residency matrix per realm.
@@ -707,6 +711,28 @@ pub fn residency(cx: &Facts<'_>) -> Vec<RealmResidency> {
                 }
             }
             let kept = entries.iter().filter(|e| e.at_rest).all(|e| e.inside_realm);
+            // Forge hosted storage follows the site only where Atlassian documents residency
+            // support for the module the app uses (atlassian.md B6, I1).
+            let hosted_at_rest = entries.iter().any(|e| {
+                e.at_rest
+                    && cx
+                        .graph
+                        .component(&e.component)
+                        .is_some_and(|c| cx.model.components[c].kind == ComponentKind::ForgeStorage)
+            });
+            let evidence_required: Vec<String> = cx
+                .model
+                .manifest
+                .iter()
+                .flat_map(|m| &m.storage)
+                .filter(|s| hosted_at_rest && s.residency == crate::model::StorageResidency::Unknown)
+                .map(|s| {
+                    format!(
+                        "Forge storage `{}` has no documented data-residency support: whether it stays in the realm is evidence required",
+                        s.module
+                    )
+                })
+                .collect();
             RealmResidency {
                 realm: realm.code().to_owned(),
                 installations: cx
@@ -718,6 +744,7 @@ pub fn residency(cx: &Facts<'_>) -> Vec<RealmResidency> {
                     .collect(),
                 entries,
                 kept,
+                evidence_required,
             }
         })
         .collect()

@@ -150,6 +150,8 @@ pub struct ResidencyTable {
     pub installations: Vec<String>,
     /// In-scope data at rest stays inside the realm.
     pub kept: bool,
+    /// What that rests on without documentation (evidence required).
+    pub evidence_required: Vec<String>,
     /// Locations (columns).
     pub locations: Vec<String>,
     /// Rows.
@@ -356,6 +358,7 @@ fn residency_tables(analysis: &Analysis) -> Vec<ResidencyTable> {
                 realm: realm.realm.clone(),
                 installations: realm.installations.clone(),
                 kept: realm.kept,
+                evidence_required: realm.evidence_required.clone(),
                 locations,
                 rows,
             }

@@ -81,3 +81,26 @@ fn storage_without_documented_residency_needs_evidence() {
         roa.evidence_required
     );
 }
+
+#[test]
+fn residency_on_storage_without_documented_support_says_evidence_required() {
+    let catalog = Catalog::builtin();
+    let file = "evidence-sql-storage.yml";
+    let text = std::fs::read_to_string(root().join("tests/fixtures/roa").join(file)).unwrap();
+    let mut imported = import::import(Kind::Forge, file, &text, &catalog).unwrap();
+    imported.model.installations.push(trustflow::model::Installation {
+        id: "site".to_owned(),
+        realm: trustflow::model::Realm::Eu,
+        established: Some("DE".to_owned()),
+        ..Default::default()
+    });
+    let yaml = trustflow::import::to_yaml(&imported.model, &imported.provenance, "roa");
+    let loaded = trustflow::load::load_model_str(file, &yaml, &catalog).unwrap();
+    let analysis = analyze_loaded(&loaded, &catalog);
+    let eu = &analysis.residency[0];
+    assert!(eu.kept, "{eu:?}");
+    assert!(
+        eu.evidence_required.iter().any(|e| e.contains("`sql`")),
+        "a conclusion resting on undocumented storage says so: {eu:?}"
+    );
+}
