@@ -70,6 +70,11 @@ impl Propagation {
                 stored[*d].push(c);
             }
         }
+        // Most models have no customer-directed flow: then no reach needs the incoming scan.
+        let any_customer_flow = model
+            .flows
+            .iter()
+            .any(|f| f.owner == Some(crate::model::Owner::Customer));
         let reach: Vec<Vec<Reach>> = (0..model.data.len())
             .into_par_iter()
             .map_init(
@@ -100,7 +105,9 @@ impl Propagation {
                             component: c,
                             at_rest: is_stored.binary_search(&c).is_ok(),
                             via: (via[c] != ORIGIN).then_some(via[c] as usize),
-                            by_customer: via[c] != ORIGIN && by_customer_only(model, graph, d as u32, c, via),
+                            by_customer: any_customer_flow
+                                && via[c] != ORIGIN
+                                && by_customer_only(model, graph, d as u32, c, via),
                         })
                         .collect();
                     for &c in touched.iter() {

@@ -210,7 +210,11 @@ impl Transfer {
             || (self.status == TransferStatus::Required
                 && matches!(
                     self.mechanism,
-                    TransferMechanism::NoneFound | TransferMechanism::EuUsDpf | TransferMechanism::UkExtension
+                    TransferMechanism::NoneFound
+                        | TransferMechanism::EuUsDpf
+                        | TransferMechanism::UkExtension
+                        | TransferMechanism::UkAddendum
+                        | TransferMechanism::SwissUsDpf
                 ));
         self.label = label(&self);
         self
@@ -689,7 +693,6 @@ fn uk(t: &mut Transfer, importer: &Importer<'_>, name: &str, country: &str, cata
             ),
         )
     } else if importer.platform_sccs {
-        t.evidence_required = true;
         (
             TransferMechanism::UkAddendum,
             TransferStatus::Required,
@@ -765,7 +768,6 @@ fn ch(
             ),
         )
     } else if country == "US" && swiss_dpf == Evidence::Unknown {
-        t.evidence_required = true;
         (
             TransferMechanism::SwissUsDpf,
             TransferStatus::Required,

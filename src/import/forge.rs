@@ -77,8 +77,10 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
     forge_llm(&mut b, &m, &grants);
     remotes(&mut b, &m, &grants, catalog);
     connect_modules(&mut b, &m);
-    egress(&mut b, &m, &grants, shape.has_ui, catalog);
-    b.model_mut().manifest = Some(manifest_facts(&m));
+    let declared = egress(&mut b, &m, &grants, shape.has_ui, catalog);
+    let mut facts = manifest_facts(&m);
+    facts.egress = declared;
+    b.model_mut().manifest = Some(facts);
     Ok(b.finish())
 }
 
@@ -503,16 +505,19 @@ fn remotes(b: &mut Builder, m: &Manifest<'_>, grants: &Grants, catalog: &Catalog
     }
 }
 
-/// One remote; its key, or `None` when it has none.
-fn remote_component(b: &mut Builder, remote: &Json, grants: &Grants, catalog: &Catalog) -> Option<String> {
-    let personal = &grants.personal;
-    let Some(key) = remote.get("key").and_then(Json::as_str) else {
-        b.warn("a remote without `key` ignored");
-        return None;
-    };
-    b.summary.remotes.push(key.to_owned());
-    let base = remote.get("baseUrl");
-    let (url, regional) = match base {
+/// The permission an egress list is under, as Runs on Atlassian distinguishes them.
+fn egress_kind(list: &str) -> crate::model::EgressKind {
+    match list {
+        "fetch.client" => crate::model::EgressKind::Client,
+        k if k.starts_with("fetch") => crate::model::EgressKind::Backend,
+        _ => crate::model::EgressKind::Content,
+    }
+}
+
+/// A remote's `baseUrl` (its `default`, or its first, when it is a map of per-realm URLs), and
+/// whether it is per realm.
+fn remote_base_url(remote: &Json) -> (String, bool) {
+    match remote.get("baseUrl") {
         Some(Json::String(url)) => (url.clone(), false),
         Some(Json::Object(map)) => (
             map.get("default")
@@ -523,7 +528,18 @@ fn remote_component(b: &mut Builder, remote: &Json, grants: &Grants, catalog: &C
             map.keys().any(|k| crate::model::Realm::parse(k).is_some()),
         ),
         _ => (String::new(), false),
+    }
+}
+
+/// One remote; its key, or `None` when it has none.
+fn remote_component(b: &mut Builder, remote: &Json, grants: &Grants, catalog: &Catalog) -> Option<String> {
+    let personal = &grants.personal;
+    let Some(key) = remote.get("key").and_then(Json::as_str) else {
+        b.warn("a remote without `key` ignored");
+        return None;
     };
+    b.summary.remotes.push(key.to_owned());
+    let (url, regional) = remote_base_url(remote);
     let operations: Vec<&str> = remote
         .get("operations")
         .and_then(Json::as_array)
@@ -636,17 +652,28 @@ fn connect_modules(b: &mut Builder, m: &Manifest<'_>) {
 }
 
 /// Egress permissions.
-fn egress(b: &mut Builder, m: &Manifest<'_>, grants: &Grants, has_ui: bool, catalog: &Catalog) {
+/// Egress permissions as components and flows; returns the entries as declared (kind,
+/// category, `inScopeEUD`) for the manifest facts Runs on Atlassian reads.
+fn egress(
+    b: &mut Builder,
+    m: &Manifest<'_>,
+    grants: &Grants,
+    has_ui: bool,
+    catalog: &Catalog,
+) -> Vec<crate::model::EgressEntry> {
     let (manifest, permissions, personal) = (m.map, m.permissions, &grants.personal);
-    if let Some(external) = permissions.and_then(|p| p.get("external")) {
-        import_external(b, external, personal, has_ui, catalog);
+    let declared = if let Some(external) = permissions.and_then(|p| p.get("external")) {
+        import_external(b, external, personal, has_ui, catalog)
     } else if let Some(external) = manifest.get("external") {
         b.warn("egress declared outside `permissions.external`; read as if it were inside");
-        import_external(b, external, personal, has_ui, catalog);
-    }
+        import_external(b, external, personal, has_ui, catalog)
+    } else {
+        Vec::new()
+    };
     if manifest.get("providers").and_then(|p| p.get("auth")).is_some() {
         b.warn("providers.auth (external OAuth providers) are not modelled; add the provider in an overlay");
     }
+    declared
 }
 
 fn ensure_vendor_boundary(b: &mut Builder) {
@@ -687,10 +714,17 @@ fn egress_lists<'j>(b: &mut Builder, external: &'j serde_json::Map<String, Json>
     lists
 }
 
-fn import_external(b: &mut Builder, external: &Json, personal: &[String], has_ui: bool, catalog: &Catalog) {
+fn import_external(
+    b: &mut Builder,
+    external: &Json,
+    personal: &[String],
+    has_ui: bool,
+    catalog: &Catalog,
+) -> Vec<crate::model::EgressEntry> {
+    let mut declared = Vec::new();
     let Some(external) = external.as_object() else {
         b.warn("permissions.external is not a mapping; ignored");
-        return;
+        return declared;
     };
     for key in external.keys() {
         if !EXTERNAL_KEYS.contains(&key.as_str()) {
@@ -702,12 +736,12 @@ fn import_external(b: &mut Builder, external: &Json, personal: &[String], has_ui
     let mut seen: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
     for (kind, list) in lists {
         for (index, entry) in list.as_array().into_iter().flatten().enumerate() {
-            let (address, in_scope, category) = match entry {
-                Json::String(address) => (address.clone(), true, None),
+            let (address, in_scope_eud, category) = match entry {
+                Json::String(address) => (address.clone(), None, None),
                 Json::Object(map) if map.contains_key("remote") => continue, // a remote, modelled above
                 Json::Object(map) => (
                     map.get("address").and_then(Json::as_str).unwrap_or_default().to_owned(),
-                    map.get("inScopeEUD").and_then(Json::as_bool).unwrap_or(true),
+                    map.get("inScopeEUD").and_then(Json::as_bool),
                     map.get("category").and_then(Json::as_str).map(str::to_owned),
                 ),
                 _ => {
@@ -728,6 +762,13 @@ fn import_external(b: &mut Builder, external: &Json, personal: &[String], has_ui
                 continue;
             }
             b.summary.egress.push(address.clone());
+            let in_scope = in_scope_eud.unwrap_or(true);
+            declared.push(crate::model::EgressEntry {
+                address: address.clone(),
+                kind: egress_kind(&kind),
+                category: category.clone(),
+                in_scope_eud,
+            });
             let host = host_of(&address);
             let provenance = format!("permissions.external.{kind}[{index}]");
             // One host, one party: a host that also serves the vendor's remote is the vendor's.
@@ -801,58 +842,17 @@ fn import_external(b: &mut Builder, external: &Json, personal: &[String], has_ui
     if let Some(c) = b.model_mut().components.iter_mut().find(|c| c.id == "forge-app") {
         c.egress = backend_hosts;
     }
+    declared
 }
 
 /// What Atlassian's Runs on Atlassian check reads from the manifest, as declared.
 fn manifest_facts(m: &Manifest<'_>) -> crate::model::ManifestFacts {
     use crate::model::{
-        EgressEntry, EgressKind, ManifestFacts, RemoteEntry, StorageEntry, StorageResidency, WebtriggerEntry,
-        WebtriggerResponse,
+        ManifestFacts, RemoteEntry, StorageEntry, StorageResidency, WebtriggerEntry, WebtriggerResponse,
     };
     let mut facts = ManifestFacts::default();
+    // Egress entries come from the egress step, which reads them once.
     let external = m.permissions.and_then(|p| p.get("external"));
-    let mut lists: Vec<(EgressKind, &Json)> = Vec::new();
-    match external.and_then(|e| e.get("fetch")) {
-        Some(Json::Object(fetch)) => {
-            for (side, list) in fetch {
-                let kind = if side == "client" {
-                    EgressKind::Client
-                } else {
-                    EgressKind::Backend
-                };
-                lists.push((kind, list));
-            }
-        }
-        Some(list @ Json::Array(_)) => lists.push((EgressKind::Backend, list)),
-        _ => {}
-    }
-    for key in ["images", "media", "scripts", "styles", "fonts", "frames", "navigation"] {
-        if let Some(list) = external.and_then(|e| e.get(key)) {
-            lists.push((EgressKind::Content, list));
-        }
-    }
-    for (kind, list) in lists {
-        for entry in list.as_array().into_iter().flatten() {
-            let (address, category, in_scope_eud) = match entry {
-                Json::String(address) => (address.clone(), None, None),
-                Json::Object(map) if map.contains_key("remote") => continue,
-                Json::Object(map) => (
-                    map.get("address").and_then(Json::as_str).unwrap_or_default().to_owned(),
-                    map.get("category").and_then(Json::as_str).map(str::to_owned),
-                    map.get("inScopeEUD").and_then(Json::as_bool),
-                ),
-                _ => continue,
-            };
-            if !address.is_empty() {
-                facts.egress.push(EgressEntry {
-                    address,
-                    kind,
-                    category,
-                    in_scope_eud,
-                });
-            }
-        }
-    }
     facts.customer_managed_egress = match external.and_then(|e| e.get("configurable")) {
         Some(Json::Object(c)) => c.get("enabled").and_then(Json::as_bool) == Some(true),
         Some(Json::Bool(enabled)) => *enabled,
@@ -862,18 +862,10 @@ fn manifest_facts(m: &Manifest<'_>) -> crate::model::ManifestFacts {
         let Some(key) = remote.get("key").and_then(Json::as_str) else {
             continue;
         };
-        let url = match remote.get("baseUrl") {
-            Some(Json::String(url)) => Some(url.clone()),
-            Some(Json::Object(map)) => map
-                .get("default")
-                .or_else(|| map.values().next())
-                .and_then(Json::as_str)
-                .map(str::to_owned),
-            _ => None,
-        };
+        let (url, _) = remote_base_url(remote);
         facts.remotes.push(RemoteEntry {
             key: key.to_owned(),
-            host: url.map(|u| host_of(&u)).filter(|h| !h.is_empty()),
+            host: Some(host_of(&url)).filter(|h| !h.is_empty()),
             configured: remote
                 .get("configured")
                 .is_some_and(|c| !matches!(c, Json::Bool(false) | Json::Null)),
