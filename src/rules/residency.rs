@@ -96,7 +96,7 @@ keep the data in the EEA (regional endpoint, EU region).",
             }
             for transfer in row.transfer_mechanism.values().filter(|t| t.needs_evidence()) {
                 let message = format!(
-                    "{} ({}) receives personal data of realm `{}` from {} (established in {}) and processes it in {}, under {}: {}",
+                    "{} ({}) receives personal data of realm `{}` from {} (established in {}) and processes it in, or can reach it from, {}, under {}: {}",
                     row.name,
                     row.organisation,
                     transfer.realm,
