@@ -435,14 +435,24 @@ Comments say where each element came from in the descriptor."
         .map(|c| c.id.clone())
         .collect();
     let data: Vec<String> = model.data.iter().map(|d| d.id.clone()).collect();
-    let read = vec![
+    let mut read = vec![
         format!("products: {}", list(&products)),
         format!("scopes: {} → data: {}", list(&summary.scopes), list(&data)),
         format!("egress: {}", list(&summary.egress)),
         format!("remotes: {}", list(&summary.remotes)),
-        format!("lifecycle: {}", list(&summary.lifecycle)),
-        format!("components {}, flows {}", model.components.len(), model.flows.len()),
     ];
+    if !summary.product_tokens.is_empty() {
+        read.push(format!(
+            "remotes calling the product APIs with tokens: {}",
+            list(&summary.product_tokens)
+        ));
+    }
+    read.push(format!("lifecycle: {}", list(&summary.lifecycle)));
+    read.push(format!(
+        "components {}, flows {}",
+        model.components.len(),
+        model.flows.len()
+    ));
     let target_arg = if target == "the imported model" {
         String::new()
     } else {

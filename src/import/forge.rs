@@ -14,6 +14,7 @@ use crate::load::node::Pos;
 use crate::load::schema::to_json;
 use crate::model::{App, Auth, ComponentKind, Platform, Trigger};
 use serde_json::Value as Json;
+use std::collections::BTreeMap;
 
 const KNOWN_TOP_LEVEL: &[&str] = &[
     "app",
@@ -75,7 +76,7 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box
     webtriggers(&mut b, &m);
     lifecycle(&mut b, &m);
     forge_llm(&mut b, &m, &grants);
-    remotes(&mut b, &m, &grants, catalog);
+    remotes(&mut b, &m, &grants, &shape, catalog);
     connect_modules(&mut b, &m);
     let declared = egress(&mut b, &m, &grants, shape.has_ui, catalog);
     let mut facts = manifest_facts(&m);
@@ -485,10 +486,14 @@ fn forge_llm(b: &mut Builder, m: &Manifest<'_>, grants: &Grants) {
 }
 
 /// Remotes (Forge Remote): each becomes a vendor service the functions invoke.
-fn remotes(b: &mut Builder, m: &Manifest<'_>, grants: &Grants, catalog: &Catalog) {
+fn remotes(b: &mut Builder, m: &Manifest<'_>, grants: &Grants, shape: &Shape, catalog: &Catalog) {
     let mut remote_keys: Vec<String> = Vec::new();
+    let endpoint_tokens = endpoint_tokens(m);
     for remote in m.map.get("remotes").and_then(Json::as_array).into_iter().flatten() {
-        if let Some(key) = remote_component(b, remote, grants, catalog) {
+        if let Some((key, id, tokens)) = remote_component(b, remote, grants, &endpoint_tokens, catalog) {
+            if !tokens.is_empty() {
+                remote_product_flows(b, &key, &id, &tokens, grants, shape);
+            }
             remote_keys.push(key);
         }
     }
@@ -531,8 +536,101 @@ fn remote_base_url(remote: &Json) -> (String, bool) {
     }
 }
 
-/// One remote; its key, or `None` when it has none.
-fn remote_component(b: &mut Builder, remote: &Json, grants: &Grants, catalog: &Catalog) -> Option<String> {
+/// Which product tokens a `auth` block enables (`appSystemToken`, `appUserToken`).
+fn enabled_tokens(auth: Option<&Json>) -> Vec<&'static str> {
+    ["appSystemToken", "appUserToken"]
+        .into_iter()
+        .filter(|t| {
+            auth.and_then(|a| a.get(t))
+                .and_then(|x| x.get("enabled"))
+                .and_then(Json::as_bool)
+                == Some(true)
+        })
+        .collect()
+}
+
+/// Tokens requested on `endpoint` modules, by the remote they point to: Atlassian documents
+/// `auth.appSystemToken` / `auth.appUserToken` on the `endpoint` module as well as on
+/// `remotes[].auth` (atlassian.md I3).
+fn endpoint_tokens(m: &Manifest<'_>) -> BTreeMap<String, Vec<&'static str>> {
+    let mut out: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
+    for endpoint in m
+        .modules
+        .and_then(|mods| mods.get("endpoint"))
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(remote) = endpoint.get("remote").and_then(Json::as_str) else {
+            continue;
+        };
+        let tokens = out.entry(remote.to_owned()).or_default();
+        for token in enabled_tokens(endpoint.get("auth")) {
+            if !tokens.contains(&token) {
+                tokens.push(token);
+            }
+        }
+    }
+    out
+}
+
+/// With an app system or user token the remote calls the products' REST APIs itself
+/// (atlassian.md I3): product data reaches the vendor's server directly, not only what the
+/// functions pass on, and what the app may write can come from the remote.
+fn remote_product_flows(b: &mut Builder, key: &str, id: &str, tokens: &[&str], grants: &Grants, shape: &Shape) {
+    let which = tokens
+        .iter()
+        .map(|t| {
+            if *t == "appSystemToken" {
+                "app system token"
+            } else {
+                "app user token"
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" and ");
+    for &product in &shape.products {
+        if !grants.read_ids.is_empty() {
+            b.flow(
+                &format!("{product}-to-{id}"),
+                product,
+                id,
+                Some(Trigger::Rest),
+                Some(Auth::Oauth2),
+                grants.read_ids.clone(),
+                &format!(
+                    "{} data the remote `{key}` reads through the REST API with the {which}",
+                    title(product)
+                ),
+                None,
+                &format!("remotes[{key}] tokens + permissions.scopes (read)"),
+            );
+        }
+        if !grants.write_ids.is_empty() {
+            b.flow(
+                &format!("{id}-to-{product}"),
+                id,
+                product,
+                Some(Trigger::Rest),
+                Some(Auth::Oauth2),
+                grants.write_ids.clone(),
+                &format!("The remote `{key}` writes to {} with the {which}", title(product)),
+                None,
+                &format!("remotes[{key}] tokens + permissions.scopes (write)"),
+            );
+        }
+    }
+}
+
+/// One remote: its key, component id and the product tokens it receives, or `None` when it
+/// has no key.
+fn remote_component(
+    b: &mut Builder,
+    remote: &Json,
+    grants: &Grants,
+    endpoint_tokens: &BTreeMap<String, Vec<&'static str>>,
+    catalog: &Catalog,
+) -> Option<(String, String, Vec<&'static str>)> {
     let personal = &grants.personal;
     let Some(key) = remote.get("key").and_then(Json::as_str) else {
         b.warn("a remote without `key` ignored");
@@ -601,13 +699,17 @@ fn remote_component(b: &mut Builder, remote: &Json, grants: &Grants, catalog: &C
     ensure_vendor_boundary(b);
     b.component(component, &format!("remotes[{key}]"));
     let mut data = personal.clone();
-    let tokens = remote.get("auth").is_some_and(|a| {
-        ["appSystemToken", "appUserToken"]
-            .iter()
-            .any(|t| a.get(t).and_then(|x| x.get("enabled")).and_then(Json::as_bool) == Some(true))
-    });
-    if tokens {
-        let token = b.data(ACCESS_TOKEN, "remotes[].auth (app tokens)").to_owned();
+    let mut tokens = enabled_tokens(remote.get("auth"));
+    for token in endpoint_tokens.get(key).into_iter().flatten() {
+        if !tokens.contains(token) {
+            tokens.push(token);
+        }
+    }
+    if !tokens.is_empty() {
+        b.summary.product_tokens.push(format!("{key} ({})", tokens.join(", ")));
+        let token = b
+            .data(ACCESS_TOKEN, "remotes[].auth / endpoint auth (app tokens)")
+            .to_owned();
         // Forge mints the tokens for the invocation: the functions hold them.
         if let Some(app) = b.model_mut().components.iter_mut().find(|c| c.id == "forge-app")
             && !app.produces.contains(&token)
@@ -627,7 +729,7 @@ fn remote_component(b: &mut Builder, remote: &Json, grants: &Grants, catalog: &C
         (!host.is_empty()).then(|| host.clone()),
         &format!("remotes[{key}]"),
     );
-    Some(key.to_owned())
+    Some((key.to_owned(), id, tokens))
 }
 
 /// Connect modules on Forge: the Connect part runs on the vendor's servers.

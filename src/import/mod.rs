@@ -45,6 +45,9 @@ pub struct Summary {
     pub scopes: Vec<String>,
     /// Lifecycle hooks (Connect) or lifecycle triggers (Forge `avi:forge:*`), sorted.
     pub lifecycle: Vec<String>,
+    /// Forge remotes that receive app system/user tokens and so call the product APIs
+    /// themselves, each with the tokens it gets (`key (appSystemToken, appUserToken)`).
+    pub product_tokens: Vec<String>,
 }
 
 /// Which descriptor format.

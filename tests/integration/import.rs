@@ -395,3 +395,54 @@ fn an_unknown_forge_module_is_a_warning_naming_it() {
     );
     assert!(!imported.warnings.iter().any(|w| w.contains("module `function`")));
 }
+
+#[test]
+fn product_tokens_give_the_remote_its_own_product_api_flows() {
+    let catalog = Catalog::builtin();
+    // Tokens on `remotes[].auth` (a corpus manifest) and on the `endpoint` module (atlassian.md
+    // I3): either way the remote calls Jira itself with the tokens.
+    let corpus_text =
+        std::fs::read_to_string(corpus().join("forge/015-ibuchanan--explore-jira-agent-assignment.yml")).unwrap();
+    let endpoint_only = "app: { id: x }\nmodules:\n  endpoint:\n    - key: ep\n      remote: be\n      auth:\n        appUserToken: { enabled: true }\n  jira:issuePanel: [ { key: p, title: P } ]\npermissions:\n  scopes: [read:jira-work, write:jira-work, read:app-user-token]\nremotes:\n  - { key: be, baseUrl: 'https://be.vendor.example', operations: [compute] }\n";
+    let none = "app: { id: x }\nmodules:\n  endpoint:\n    - { key: ep, remote: be }\n  jira:issuePanel: [ { key: p, title: P } ]\npermissions:\n  scopes: [read:jira-work]\nremotes:\n  - { key: be, baseUrl: 'https://be.vendor.example', operations: [compute] }\n";
+    for (name, text, remote, writes) in [
+        ("015.yml", corpus_text.as_str(), "remote-backend-service", false),
+        ("endpoint.yml", endpoint_only, "remote-be", true),
+    ] {
+        let imported = import::import(Kind::Forge, name, text, &catalog).unwrap();
+        let flows = &imported.model.flows;
+        let read = flows
+            .iter()
+            .find(|f| f.from == "jira" && f.to == remote)
+            .unwrap_or_else(|| panic!("{name}: no Jira → remote flow"));
+        assert_eq!(read.trigger, Some(trustflow::model::Trigger::Rest));
+        assert!(read.data.iter().any(|d| d == "issue-content"), "{name}");
+        assert_eq!(
+            flows.iter().any(|f| f.from == remote && f.to == "jira"),
+            writes,
+            "{name}"
+        );
+        assert!(!imported.summary.product_tokens.is_empty(), "{name}");
+        // The remote now holds Jira data in its own right: the analysis lists the vendor.
+        let yaml = import::to_yaml(&imported.model, &imported.provenance, "test");
+        let loaded = load_model_str(name, &yaml, &catalog).unwrap();
+        let analysis = analyze_loaded(&loaded, &catalog);
+        assert!(
+            !analysis.findings.iter().any(
+                |f| matches!(f.rule.as_str(), "TF-PLAT-002" | "TF-PLAT-003" | "TF-PLAT-004")
+                    && f.message.contains("jira-to-remote")
+            ),
+            "{name}: the remote's own REST calls are outbound"
+        );
+    }
+    let imported = import::import(Kind::Forge, "none.yml", none, &catalog).unwrap();
+    assert!(
+        !imported
+            .model
+            .flows
+            .iter()
+            .any(|f| f.from == "jira" && f.to == "remote-be"),
+        "without tokens the remote gets only what the functions send"
+    );
+    assert!(imported.summary.product_tokens.is_empty());
+}
