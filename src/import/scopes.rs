@@ -88,69 +88,138 @@ pub struct Grant {
     pub writes: Vec<Category>,
 }
 
-/// Maps a Forge (OAuth 2.0) scope. `None` for scopes that grant no data (e.g. `storage:app`)
-/// or that the table does not know (the caller warns).
+/// Maps a Forge (OAuth 2.0) scope: the classic scopes of Jira, Jira Service Management,
+/// Confluence (Atlassian's "scopes for OAuth 2.0 (3LO) and Forge apps" pages), the granular
+/// `<action>:<resource>:<product>` scopes of Jira, Jira Software, JSM, Confluence, Bitbucket
+/// and Compass, and the Connect-on-Forge scopes (`read:connect-jira`, `act-as-user:connect-jira`).
+/// `None` for scopes that grant no data (e.g. `storage:app`) or that the table does not know
+/// (the caller warns, naming the scope).
 pub fn forge_scope(scope: &str) -> Option<Grant> {
     let s = scope.to_ascii_lowercase();
     let (action, rest) = s.split_once(':').unwrap_or(("", s.as_str()));
-    let write = matches!(action, "write" | "delete" | "manage");
+    // Connect scopes carried into a Forge manifest (atlassian.md A9): `<connect scope in
+    // lower-hyphen>:connect-<product>`.
+    if let Some(product) = rest.strip_prefix("connect-") {
+        let connect = action.replace('-', "_");
+        return match product {
+            "jira" | "jira-service-management" => connect_scope(&connect, false, true),
+            "confluence" => connect_scope(&connect, true, false),
+            _ => None,
+        };
+    }
+    let write = match action {
+        "read" | "readonly" | "search" | "view" => false,
+        "write" | "delete" | "manage" | "admin" | "send" | "create" | "update" | "execute" => true,
+        _ => return None,
+    };
+    let mut reads = Vec::new();
     let mut cats = Vec::new();
     match rest {
         "jira-work" => cats.push(ISSUE_CONTENT),
-        "jira-user" => cats.push(USER_IDENTITY),
-        "jira-configuration" => cats.push(CONFIGURATION),
+        "jira-user" => cats.extend([USER_IDENTITY, USER_EMAIL]),
+        "jira-configuration" | "jira-project" | "confluence-configuration" => cats.push(CONFIGURATION),
+        // Registering webhooks makes Jira deliver issue events to the app.
+        "jira-webhook" => {
+            cats.push(CONFIGURATION);
+            reads.push(ISSUE_CONTENT);
+        }
+        // Builds, deployments, feature flags and remote links shown on issues.
+        "jira-data-provider" => cats.push(ISSUE_CONTENT),
         "confluence-content.all"
         | "confluence-content"
         | "confluence-content.summary"
         | "confluence-content.permission"
         | "confluence-space.summary"
-        | "confluence-props" => cats.push(PAGE_CONTENT),
+        | "confluence-space"
+        | "confluence-file"
+        | "confluence-props"
+        | "confluence" => cats.push(PAGE_CONTENT),
         "confluence-user" | "confluence-groups" => cats.push(USER_IDENTITY),
-        "servicedesk-request" | "servicemanagement-insight-objects" => cats.push(SERVICE_REQUESTS),
+        "servicedesk-request" | "servicemanagement-insight-objects" | "servicedesk-customer" => {
+            cats.push(SERVICE_REQUESTS);
+        }
         "account" | "me" => cats.extend([USER_IDENTITY, USER_EMAIL]),
         "app" | "app-system-token" | "app-user-token" => {}
         _ => {
             // Granular scopes: `read:issue-details:jira`, `read:page:confluence`, `read:repository:bitbucket`.
             let (resource, product) = rest.rsplit_once(':').unwrap_or((rest, ""));
-            match product {
-                "jira" => cats.push(if resource.contains("user") || resource.contains("group") {
-                    USER_IDENTITY
-                } else if resource.contains("field-configuration")
-                    || resource.contains("workflow")
-                    || resource.contains("screen")
-                    || resource.contains("project.")
-                    || resource.starts_with("project-")
-                {
-                    CONFIGURATION
-                } else {
-                    ISSUE_CONTENT
-                }),
-                "confluence" => cats.push(if resource.contains("user") || resource.contains("group") {
-                    USER_IDENTITY
-                } else {
-                    PAGE_CONTENT
-                }),
-                "bitbucket" => cats.push(REPOSITORY_CONTENT),
-                "jira-service-management" | "servicedesk" => cats.push(SERVICE_REQUESTS),
-                "jira-software" => cats.push(ISSUE_CONTENT),
-                _ => return None,
-            }
+            let people = resource.contains("user")
+                || resource.contains("group")
+                || resource.contains("avatar")
+                || resource.contains("application-role");
+            let category = if resource.contains("email") {
+                USER_EMAIL
+            } else if people {
+                USER_IDENTITY
+            } else {
+                match product {
+                    "jira" | "jira-software" if jira_configuration(resource) => CONFIGURATION,
+                    "jira" | "jira-software" => ISSUE_CONTENT,
+                    "confluence" if resource.starts_with("configuration") || resource.contains("permission") => {
+                        CONFIGURATION
+                    }
+                    "confluence" => PAGE_CONTENT,
+                    "bitbucket" if matches!(resource, "workspace" | "project" | "runner" | "pipeline") => CONFIGURATION,
+                    "bitbucket" => REPOSITORY_CONTENT,
+                    "jira-service-management" | "servicedesk" | "servicemanagement" => {
+                        if resource.contains("servicedesk") || resource.contains("queue") {
+                            CONFIGURATION
+                        } else {
+                            SERVICE_REQUESTS
+                        }
+                    }
+                    // Compass components, scorecards and metrics describe software, not people.
+                    "compass" => CONFIGURATION,
+                    _ => return None,
+                }
+            };
+            cats.push(category);
         }
     }
-    if cats.is_empty() {
+    if cats.is_empty() && reads.is_empty() {
         return None;
     }
     Some(if write {
-        Grant {
-            reads: Vec::new(),
-            writes: cats,
-        }
+        Grant { reads, writes: cats }
     } else {
+        reads.extend(cats);
         Grant {
-            reads: cats,
+            reads,
             writes: Vec::new(),
         }
     })
+}
+
+/// Jira granular resources that are configuration rather than issue data (projects and their
+/// schemes, fields, workflows, statuses, permissions, boards' settings).
+fn jira_configuration(resource: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "project",
+        "field",
+        "custom-field",
+        "workflow",
+        "screen",
+        "status",
+        "issue-type",
+        "issue-link-type",
+        "issue-security",
+        "priority",
+        "resolution",
+        "permission",
+        "notification-scheme",
+        "role",
+        "webhook",
+        "instance-configuration",
+        "configuration",
+        "board-scope.admin",
+        "dashboard",
+        "filter",
+        "jql-",
+        "license",
+        "label",
+        "app-data",
+    ];
+    PREFIXES.iter().any(|p| resource.starts_with(p))
 }
 
 /// Whether a Forge scope is a platform scope that grants no product data.
@@ -240,7 +309,11 @@ mod tests {
     fn classic_and_granular_forge_scopes() {
         assert_eq!(forge_scope("read:jira-work").unwrap().reads, [ISSUE_CONTENT]);
         assert_eq!(forge_scope("write:jira-work").unwrap().writes, [ISSUE_CONTENT]);
-        assert_eq!(forge_scope("read:jira-user").unwrap().reads, [USER_IDENTITY]);
+        // Atlassian: "View user information … including usernames, email addresses, and avatars".
+        assert_eq!(
+            forge_scope("read:jira-user").unwrap().reads,
+            [USER_IDENTITY, USER_EMAIL]
+        );
         assert_eq!(forge_scope("read:issue-details:jira").unwrap().reads, [ISSUE_CONTENT]);
         assert_eq!(forge_scope("read:user:jira").unwrap().reads, [USER_IDENTITY]);
         assert_eq!(forge_scope("read:page:confluence").unwrap().reads, [PAGE_CONTENT]);
@@ -251,6 +324,73 @@ mod tests {
         assert_eq!(forge_scope("storage:app"), None);
         assert!(forge_platform_scope("storage:app"));
         assert_eq!(forge_scope("frobnicate:thing"), None);
+        assert_eq!(forge_scope("read:widget:unknownproduct"), None);
+    }
+
+    #[test]
+    fn every_classic_scope_and_the_corpus_granular_ones_map() {
+        // Atlassian's classic scopes for Jira, JSM and Confluence, and every scope of the
+        // descriptor corpus (tests/corpus), each with what it must grant.
+        let cases: &[(&str, &[Category], &[Category])] = &[
+            ("manage:jira-project", &[], &[CONFIGURATION]),
+            ("manage:jira-configuration", &[], &[CONFIGURATION]),
+            ("manage:jira-webhook", &[ISSUE_CONTENT], &[CONFIGURATION]),
+            ("manage:jira-data-provider", &[], &[ISSUE_CONTENT]),
+            ("read:servicedesk-request", &[SERVICE_REQUESTS], &[]),
+            ("write:servicedesk-request", &[], &[SERVICE_REQUESTS]),
+            ("manage:servicedesk-customer", &[], &[SERVICE_REQUESTS]),
+            ("read:servicemanagement-insight-objects", &[SERVICE_REQUESTS], &[]),
+            ("read:confluence-content.all", &[PAGE_CONTENT], &[]),
+            ("read:confluence-content.permission", &[PAGE_CONTENT], &[]),
+            ("write:confluence-space", &[], &[PAGE_CONTENT]),
+            ("write:confluence-file", &[], &[PAGE_CONTENT]),
+            ("write:confluence-props", &[], &[PAGE_CONTENT]),
+            ("manage:confluence-configuration", &[], &[CONFIGURATION]),
+            ("search:confluence", &[PAGE_CONTENT], &[]),
+            ("readonly:content.attachment:confluence", &[PAGE_CONTENT], &[]),
+            ("write:confluence-groups", &[], &[USER_IDENTITY]),
+            ("read:me", &[USER_IDENTITY, USER_EMAIL], &[]),
+            ("delete:build-info:jira", &[], &[ISSUE_CONTENT]),
+            ("write:deployment-info:jira", &[], &[ISSUE_CONTENT]),
+            ("read:board-scope:jira-software", &[ISSUE_CONTENT], &[]),
+            ("read:board-scope.admin:jira-software", &[CONFIGURATION], &[]),
+            ("read:sprint:jira-software", &[ISSUE_CONTENT], &[]),
+            ("read:epic:jira-software", &[ISSUE_CONTENT], &[]),
+            ("read:issue-type:jira", &[CONFIGURATION], &[]),
+            ("read:status:jira", &[CONFIGURATION], &[]),
+            ("read:permission:jira", &[CONFIGURATION], &[]),
+            ("read:project:jira", &[CONFIGURATION], &[]),
+            ("read:jql:jira", &[ISSUE_CONTENT], &[]),
+            ("read:issue:jira", &[ISSUE_CONTENT], &[]),
+            ("read:email-address:jira", &[USER_EMAIL], &[]),
+            ("read:avatar:jira", &[USER_IDENTITY], &[]),
+            ("send:notification:jira", &[], &[ISSUE_CONTENT]),
+            ("read:attachment:confluence", &[PAGE_CONTENT], &[]),
+            ("read:space:confluence", &[PAGE_CONTENT], &[]),
+            ("write:custom-content:confluence", &[], &[PAGE_CONTENT]),
+            ("delete:page:confluence", &[], &[PAGE_CONTENT]),
+            ("read:pullrequest:bitbucket", &[REPOSITORY_CONTENT], &[]),
+            ("admin:repository:bitbucket", &[], &[REPOSITORY_CONTENT]),
+            ("read:workspace:bitbucket", &[CONFIGURATION], &[]),
+            ("read:user:bitbucket", &[USER_IDENTITY], &[]),
+            ("read:request:jira-service-management", &[SERVICE_REQUESTS], &[]),
+            ("read:customer:jira-service-management", &[SERVICE_REQUESTS], &[]),
+            ("read:servicedesk:jira-service-management", &[CONFIGURATION], &[]),
+            ("read:component:compass", &[CONFIGURATION], &[]),
+            ("read:connect-jira", &[ISSUE_CONTENT, USER_IDENTITY], &[]),
+            ("write:connect-confluence", &[], &[PAGE_CONTENT]),
+            (
+                "act-as-user:connect-jira",
+                &[ISSUE_CONTENT, USER_IDENTITY],
+                &[ISSUE_CONTENT],
+            ),
+            ("access-email-addresses:connect-jira", &[USER_EMAIL], &[]),
+            ("project-admin:connect-jira", &[], &[CONFIGURATION]),
+        ];
+        for (scope, reads, writes) in cases {
+            let grant = forge_scope(scope).unwrap_or_else(|| panic!("{scope} is not mapped"));
+            assert_eq!((&grant.reads[..], &grant.writes[..]), (*reads, *writes), "{scope}");
+        }
     }
 
     #[test]

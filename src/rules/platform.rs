@@ -480,12 +480,16 @@ rule! {
         why: "With `ACT_AS_USER` a Connect app can obtain a token for any user of the site, without that user \
     present, and read or change whatever that user could: its reach is every user's permissions, not the app's own. \
     A DPA must say so, and the app's access to those tokens needs the controls of privileged access.",
-        example: "A Connect descriptor whose `scopes` include `ACT_AS_USER`.",
+        example: "A Connect descriptor whose `scopes` include `ACT_AS_USER` (on Forge: `act-as-user:connect-jira`).",
         remediation: "Drop `ACT_AS_USER` unless a feature needs it; if it does, say in the DPA and the security \
     documentation which features act as users, and log and restrict who can trigger them.",
     }
     fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
-        if let Some(scope) = cx.model.app.scopes.iter().find(|s| s.eq_ignore_ascii_case("ACT_AS_USER")) {
+        // Connect's scope, or its Connect-on-Forge form `act-as-user:connect-<product>`.
+        let impersonation = |s: &&String| {
+            s.eq_ignore_ascii_case("ACT_AS_USER") || s.to_ascii_lowercase().starts_with("act-as-user:connect-")
+        };
+        if let Some(scope) = cx.model.app.scopes.iter().find(impersonation) {
             out.push(self.finding(
                 &cx.model.app.name,
                 Vec::new(),
