@@ -3,6 +3,49 @@
 use crate::analysis::{Analysis, PortfolioRecipient};
 use std::fmt::Write as _;
 
+/// Each installation's approved destinations under customer-managed egress.
+fn customer_managed_egress(egress: &crate::facts::sections::CustomerManagedEgress, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "\nCustomer-managed egress (each installation's admin approves destinations; {}):",
+        egress.basis
+    );
+    let _ = writeln!(
+        out,
+        "  personal data the app's functions hold, which may be sent there: {}",
+        if egress.data.is_empty() {
+            "none".to_owned()
+        } else {
+            egress.data.join(", ")
+        }
+    );
+    for installation in &egress.installations {
+        let list = if !installation.recorded {
+            "not recorded: its recipients are unknown (evidence required)".to_owned()
+        } else if installation.destinations.is_empty() {
+            "none approved".to_owned()
+        } else {
+            installation
+                .destinations
+                .iter()
+                .map(|d| {
+                    if d.identified {
+                        format!("{} ({})", d.name, d.host)
+                    } else {
+                        d.name.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        let _ = writeln!(out, "  {} ({}): {list}", installation.installation, installation.realm);
+    }
+    if egress.installations.is_empty() {
+        let _ = writeln!(out, "  no installations in the model: nothing approved is recorded");
+    }
+    let _ = writeln!(out, "  {}", crate::facts::sections::CUSTOMER_MANAGED_ROLE);
+}
+
 /// The transfers table and the HIPAA chain.
 fn transfers_and_hipaa(analysis: &Analysis, out: &mut String) {
     if let Some(atlassian) = &analysis.atlassian_as_customer_processor {
@@ -32,6 +75,9 @@ fn transfers_and_hipaa(analysis: &Analysis, out: &mut String) {
                 i.data.join(", ")
             );
         }
+    }
+    if let Some(egress) = &analysis.customer_managed_egress {
+        customer_managed_egress(egress, out);
     }
     if !analysis.transfers.is_empty() {
         let _ = writeln!(

@@ -33,6 +33,10 @@ pub struct Analysis {
     /// agreement with Atlassian; not one of the vendor's sub-processors).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub atlassian_as_customer_processor: Option<AtlassianForCustomer>,
+    /// Customer-managed egress: the destinations each installation's admin approved (they
+    /// differ per installation and no manifest lists them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer_managed_egress: Option<crate::facts::sections::CustomerManagedEgress>,
     /// Every finding, sorted by rule, severity and subject.
     pub findings: Vec<Finding>,
     /// Findings counted by severity (findings under an active waiver are counted apart).
@@ -126,6 +130,7 @@ pub fn analyze(facts: &Facts<'_>) -> Analysis {
         transfers: facts.transfers.clone(),
         customer_integrations: facts.customer_integrations.clone(),
         atlassian_as_customer_processor: facts.atlassian_for_customer.clone(),
+        customer_managed_egress: facts.customer_managed_egress.clone(),
         findings,
         finding_counts: FindingCounts::default(),
         open_items: Vec::new(),

@@ -62,6 +62,8 @@ pub struct Facts<'m> {
     pub customer_integrations: Vec<CustomerIntegration>,
     /// Atlassian as the customer's processor for product data.
     pub atlassian_for_customer: Option<AtlassianForCustomer>,
+    /// Customer-managed egress: each installation's approved destinations.
+    pub customer_managed_egress: Option<sections::CustomerManagedEgress>,
     /// The HIPAA chain.
     pub hipaa: Hipaa,
     /// The SOC 2 section.
@@ -94,6 +96,7 @@ impl<'m> Facts<'m> {
             transfers: Vec::new(),
             customer_integrations: Vec::new(),
             atlassian_for_customer: None,
+            customer_managed_egress: None,
             hipaa: Hipaa::default(),
             soc2: Soc2::default(),
             runs_on_atlassian: RunsOnAtlassian::default(),
@@ -102,6 +105,7 @@ impl<'m> Facts<'m> {
         (facts.subprocessors, facts.transfers) = sections::subprocessors(&facts);
         facts.customer_integrations = sections::customer_integrations(&facts);
         facts.atlassian_for_customer = sections::atlassian_for_customer(&facts);
+        facts.customer_managed_egress = sections::customer_managed_egress(&facts);
         facts.hipaa = sections::hipaa(&facts);
         facts.soc2 = sections::soc2(&facts);
         facts.runs_on_atlassian = sections::runs_on_atlassian(&facts);

@@ -732,6 +732,15 @@ pub fn residency(cx: &Facts<'_>) -> Vec<RealmResidency> {
                         s.module
                     )
                 })
+                .chain(
+                    cx.model
+                        .manifest
+                        .iter()
+                        .filter(|m| m.customer_managed())
+                        .map(|_| {
+                            "customer-managed egress: what destinations a site's admin approves keep of the data, and where, is outside the model: evidence required".to_owned()
+                        }),
+                )
                 .collect();
             RealmResidency {
                 realm: realm.code().to_owned(),
@@ -1282,4 +1291,152 @@ fn declared_in(cx: &Facts<'_>, c: usize, manifest: &crate::model::ManifestFacts)
                 || manifest.remotes.iter().any(|r| r.host.as_deref() == Some(host))
         })
     })
+}
+
+/// What the analysis cannot decide about approved destinations, said wherever they are listed.
+pub const CUSTOMER_MANAGED_ROLE: &str = "Role not assessed: whether the vendor engages an approved destination as its sub-processor or sends data there at the customer's instruction must be stated in the DPA (evidence required); transfers to approved destinations are not assessed.";
+
+/// Customer-managed egress (atlassian.md I2): destinations each customer's admin approves at
+/// run time. The recipients differ per installation, so they are listed per installation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct CustomerManagedEgress {
+    /// What the analysis leaves open (the role and the transfer of each destination).
+    pub role: &'static str,
+    /// What in the model says destinations are chosen per installation.
+    pub basis: String,
+    /// Personal data the app's functions hold, which may be sent to an approved destination.
+    pub data: Vec<String>,
+    /// Each installation's approved destinations.
+    pub installations: Vec<InstallationEgress>,
+}
+
+/// One installation's approved destinations.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct InstallationEgress {
+    /// Installation id.
+    pub installation: String,
+    /// Its realm.
+    pub realm: Realm,
+    /// Whether the model records what the admin approved (`approved_egress`); when not, the
+    /// recipients of this installation are unknown: evidence required.
+    pub recorded: bool,
+    /// The approved destinations.
+    pub destinations: Vec<ApprovedDestination>,
+}
+
+/// One destination a customer's admin approved.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct ApprovedDestination {
+    /// The host as approved.
+    pub host: String,
+    /// The organisation behind it (model or catalog id), `unidentified:<host>` when none is
+    /// known.
+    pub organisation: String,
+    /// Its name, or what the host is when no organisation is known.
+    pub name: String,
+    /// Whether the organisation is known.
+    pub identified: bool,
+}
+
+/// The customer-managed egress section, when the manifest declares it (configurable egress or
+/// a `configured` remote) or an installation records approved destinations.
+pub fn customer_managed_egress(cx: &Facts<'_>) -> Option<CustomerManagedEgress> {
+    let model = cx.model;
+    let manifest = model.manifest.as_ref();
+    let mut basis = Vec::new();
+    if manifest.is_some_and(|m| m.customer_managed_egress) {
+        basis.push("the manifest declares `permissions.external.configurable.enabled: true`".to_owned());
+    }
+    for remote in manifest.into_iter().flat_map(|m| &m.remotes).filter(|r| r.configured) {
+        basis.push(format!("the remote `{}` is `configured` per installation", remote.key));
+    }
+    if basis.is_empty() {
+        if !model.installations.iter().any(|i| i.approved_egress.is_some()) {
+            return None;
+        }
+        basis.push("installations record `approved_egress`".to_owned());
+    }
+    let mut data = BTreeSet::new();
+    for (c, component) in model.components.iter().enumerate() {
+        if component.kind == crate::model::ComponentKind::ForgeFunction {
+            data.extend(
+                cx.propagation
+                    .categories_at(c)
+                    .filter(|&d| cx.personal(d))
+                    .map(|d| model.data[d].id.clone()),
+            );
+        }
+    }
+    let installations = model
+        .installations
+        .iter()
+        .map(|installation| {
+            let mut hosts: Vec<String> = installation
+                .approved_egress
+                .iter()
+                .flatten()
+                .map(|address| crate::host::host_of(address))
+                .filter(|h| !h.is_empty())
+                .collect();
+            hosts.sort();
+            hosts.dedup();
+            InstallationEgress {
+                installation: installation.id.clone(),
+                realm: installation.realm,
+                recorded: installation.approved_egress.is_some(),
+                destinations: hosts.into_iter().map(|host| approved_destination(cx, host)).collect(),
+            }
+        })
+        .collect();
+    Some(CustomerManagedEgress {
+        role: CUSTOMER_MANAGED_ROLE,
+        basis: basis.join("; "),
+        data: data.into_iter().collect(),
+        installations,
+    })
+}
+
+/// Who is behind an approved host: the organisation of a modelled component reached on that
+/// host (one host, one party), else a catalog organisation, else unidentified.
+fn approved_destination(cx: &Facts<'_>, host: String) -> ApprovedDestination {
+    let model = cx.model;
+    let modelled = model
+        .flows
+        .iter()
+        .filter(|f| f.host.as_deref().map(crate::host::host_of).as_deref() == Some(host.as_str()))
+        .find_map(|f| {
+            let c = cx.graph.component(&f.to)?;
+            cx.resolved.operator[c].clone()
+        });
+    let named = modelled
+        .map(|id| {
+            let name = cx
+                .resolved
+                .orgs
+                .get(id.as_str())
+                .map_or_else(|| id.clone(), |o| o.name.clone());
+            (id, name)
+        })
+        .or_else(|| {
+            cx.catalog
+                .organisation_for_host(&host)
+                .map(|(id, org)| (id.to_owned(), org.name.clone()))
+        });
+    match named {
+        Some((id, name)) => ApprovedDestination {
+            name,
+            organisation: id,
+            identified: true,
+            host,
+        },
+        None => ApprovedDestination {
+            organisation: format!("unidentified:{host}"),
+            name: match crate::host::non_production(&host) {
+                Some(why) => format!("not a production destination ({host}): {why}"),
+                None => format!("unidentified recipient ({host})"),
+            },
+            identified: false,
+            host,
+        },
+    }
 }

@@ -70,18 +70,39 @@ pub fn gaps(model: &Model, catalog: &Catalog) -> Vec<Gap> {
             });
         }
     }
+    let customer_managed = model
+        .manifest
+        .as_ref()
+        .is_some_and(crate::model::ManifestFacts::customer_managed);
     if model.installations.is_empty() {
+        let mut keys = vec![
+            ("realm", "eu"),
+            ("established", "DE"),
+            ("products", "[jira]"),
+            ("plan", "standard"),
+        ];
+        if customer_managed {
+            keys.push(("approved_egress", "[\"api.example-crm.com\"]"));
+        }
         gaps.push(Gap {
             section: "installations",
             id: "example-site".to_owned(),
-            keys: vec![
-                ("realm", "eu"),
-                ("established", "DE"),
-                ("products", "[jira]"),
-                ("plan", "standard"),
-            ],
-            why: "the customers' sites: without them no realm, transfer or residency is assessed",
+            keys,
+            why: if customer_managed {
+                "the customers' sites: without them no realm, transfer or residency is assessed; with customer-managed egress, the destinations each site's admin approved are its recipients"
+            } else {
+                "the customers' sites: without them no realm, transfer or residency is assessed"
+            },
         });
+    } else if customer_managed {
+        for installation in model.installations.iter().filter(|i| i.approved_egress.is_none()) {
+            gaps.push(Gap {
+                section: "installations",
+                id: installation.id.clone(),
+                keys: vec![("approved_egress", "[\"api.example-crm.com\"]")],
+                why: "customer-managed egress: the destinations this site's admin approved are its recipients",
+            });
+        }
     }
     gaps
 }

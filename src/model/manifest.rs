@@ -32,6 +32,14 @@ pub struct ManifestFacts {
     pub storage: Vec<StorageEntry>,
 }
 
+impl ManifestFacts {
+    /// Whether each installation's admin chooses destinations (configurable egress or a
+    /// `configured` remote, atlassian.md I2).
+    pub fn customer_managed(&self) -> bool {
+        self.customer_managed_egress || self.remotes.iter().any(|r| r.configured)
+    }
+}
+
 /// One egress permission.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -637,6 +637,12 @@ pub struct Installation {
     /// only for Standard and above.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<Plan>,
+    /// Destinations this customer's admin approved for the app's customer-managed egress
+    /// (Forge `permissions.external.configurable`, atlassian.md I2): hosts or URLs. The set
+    /// differs per installation and no manifest shows it; absent means "not recorded", an
+    /// empty list means "none approved".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_egress: Option<Vec<String>>,
 }
 
 /// Whose destination a component is.

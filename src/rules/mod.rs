@@ -137,6 +137,7 @@ pub const RULES: &[&dyn Rule] = &[
     &platform::NotRunsOnAtlassian,
     &platform::NonProductionDestination,
     &platform::UserImpersonation,
+    &platform::CustomerManagedEgress,
     &residency::DataAtRestOutsideRealm,
     &residency::TransferWithoutMechanism,
     &residency::LeftBehindOnMigration,

@@ -500,3 +500,49 @@ rule! {
         }
     }
 }
+
+rule! {
+    /// Customer-managed egress: each installation's admin approves destinations at run time.
+    CustomerManagedEgress {
+        code: Plat013, name: "customer-managed-egress", severity: Medium,
+        title: "Recipients are chosen per installation (customer-managed egress)",
+        references: ["Forge customer-managed egress and remotes (permissions.external.configurable)", "GDPR Art. 28(2)", "GDPR Art. 30(1)(d)"],
+        why: "With customer-managed egress (`permissions.external.configurable.enabled: true`, or a `configured` remote) \
+    each customer's admin approves destinations at run time: the manifest no longer lists every place data can go, and \
+    each installation has its own recipients. An inventory built from the manifest alone is incomplete for that \
+    installation, and a destination nobody can name is a recipient the DPA cannot list.",
+        example: "A Forge manifest with `permissions.external.configurable.enabled: true` and an installation without `approved_egress`.",
+        remediation: "Record each installation's approved destinations (`installations[].approved_egress`, from the app's \
+    admin settings or the customer's consent record), say in the DPA whether the vendor engages them or sends at the \
+    customer's instruction, and name the organisation behind each host (a catalog entry or a modelled component).",
+    }
+    fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
+        let Some(section) = &cx.customer_managed_egress else {
+            return;
+        };
+        for installation in &section.installations {
+            let subject = format!("installation `{}`", installation.installation);
+            if !installation.recorded {
+                out.push(self.evidence_finding(
+                    &subject,
+                    Vec::new(),
+                    format!(
+                        "the destinations the admin of installation `{}` approved are not recorded ({}): its recipients are unknown",
+                        installation.installation, section.basis
+                    ),
+                ));
+                continue;
+            }
+            for destination in installation.destinations.iter().filter(|d| !d.identified) {
+                out.push(self.finding(
+                    &subject,
+                    Vec::new(),
+                    format!(
+                        "installation `{}` approved `{}`, which no organisation in the model or catalog runs: a recipient the DPA cannot name",
+                        installation.installation, destination.host
+                    ),
+                ));
+            }
+        }
+    }
+}

@@ -446,3 +446,47 @@ fn product_tokens_give_the_remote_its_own_product_api_flows() {
     );
     assert!(imported.summary.product_tokens.is_empty());
 }
+
+#[test]
+fn customer_managed_egress_asks_for_and_lists_each_installations_destinations() {
+    let catalog = Catalog::builtin();
+    let text = std::fs::read_to_string(root().join("tests/fixtures/roa/ineligible-customer-managed.yml")).unwrap();
+    let imported = import::import(Kind::Forge, "cm.yml", &text, &catalog).unwrap();
+    let gaps = import::gaps::gaps(&imported.model, &catalog);
+    assert!(
+        gaps.iter()
+            .any(|g| g.section == "installations" && g.keys.iter().any(|(k, _)| *k == "approved_egress")),
+        "the overlay template asks for the approved destinations: {gaps:?}"
+    );
+    let overlay = "installations:\n  - { id: acme, realm: eu, established: DE, plan: standard, approved_egress: [\"https://api.openai.com\"] }\n  - { id: globex, realm: us, established: US, plan: standard, approved_egress: [\"hooks.example-crm.io\"] }\n  - { id: initech, realm: eu, established: FR, plan: standard }\n";
+    let merged = import::apply_overlay(&imported.model, "overlay.yaml", overlay).unwrap();
+    let yaml = import::to_yaml(&merged, &imported.provenance, "test");
+    let loaded = load_model_str("cm.yaml", &yaml, &catalog).unwrap();
+    let analysis = analyze_loaded(&loaded, &catalog);
+    let section = analysis.customer_managed_egress.as_ref().expect("section");
+    let by_id = |id: &str| section.installations.iter().find(|i| i.installation == id).unwrap();
+    assert_eq!(by_id("acme").destinations[0].organisation, "openai");
+    assert_eq!(
+        by_id("globex").destinations[0].organisation,
+        "unidentified:hooks.example-crm.io"
+    );
+    assert!(!by_id("initech").recorded);
+    // Each installation has its own recipients: OpenAI is acme's, not globex's.
+    assert!(!by_id("globex").destinations.iter().any(|d| d.organisation == "openai"));
+    let mut plat013: Vec<&str> = analysis
+        .findings
+        .iter()
+        .filter(|f| f.rule == "TF-PLAT-013")
+        .map(|f| f.subject.as_str())
+        .collect();
+    plat013.sort_unstable();
+    assert_eq!(plat013, ["installation `globex`", "installation `initech`"]);
+    assert!(!analysis.runs_on_atlassian.eligible);
+    assert!(
+        analysis.residency.iter().all(|r| r
+            .evidence_required
+            .iter()
+            .any(|e| e.contains("customer-managed egress"))),
+        "residency is not concluded without the approved destinations"
+    );
+}
