@@ -119,6 +119,10 @@ pub const CODES: &[(&str, &str)] = &[
     ("unsupported-version", "`trustflow:` is not `1`."),
     ("unknown-rule", "A waiver names no rule code."),
     (
+        "key-mismatch",
+        "`upgrade-check`: the Forge manifest's `app.connect.key` is missing or is not the Connect descriptor's key.",
+    ),
+    (
         "invalid-import",
         "A descriptor and overlay that together do not make a valid model.",
     ),

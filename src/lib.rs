@@ -51,5 +51,6 @@ pub mod simulate;
 pub mod suggest;
 pub mod synth;
 pub mod text;
+pub mod upgrade;
 pub mod validate;
 pub mod waivers;

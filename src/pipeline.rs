@@ -466,3 +466,47 @@ Comments say where each element came from in the descriptor."
         regenerate: format!("trustflow import {kind_name} {name} --overlay OVERLAY.yaml{target_arg}"),
     })
 }
+
+/// Imports a descriptor for `upgrade-check` (a `.json` file is a Connect descriptor, anything
+/// else a Forge manifest), merges its overlay, and loads the result as a checked model.
+fn import_for_upgrade(
+    descriptor: &Path,
+    overlay: Option<&Path>,
+    catalog: &Catalog,
+) -> Result<(crate::import::Imported, LoadedModel), Failure> {
+    let kind = if descriptor.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+        crate::import::Kind::Connect
+    } else {
+        crate::import::Kind::Forge
+    };
+    let name = descriptor.display().to_string();
+    let text = read_text(descriptor, "descriptor")?;
+    let mut imported =
+        crate::import::import(kind, &name, &text, catalog).map_err(|d| Failure::Diagnostics(vec![*d]))?;
+    if let Some(overlay) = overlay {
+        let text = read_text(overlay, "overlay")?;
+        imported.model = crate::import::apply_overlay(&imported.model, &overlay.display().to_string(), &text)?;
+    }
+    let yaml = crate::import::to_yaml(&imported.model, &imported.provenance, &name);
+    let loaded = load::load_model_str(&name, &yaml, catalog).map_err(Failure::Diagnostics)?;
+    Ok((imported, loaded))
+}
+
+/// `upgrade-check`: imports both descriptors (with their overlays), analyses them, and says
+/// what needs each customer's admin approval and what changes in the DPA.
+pub fn upgrade_check(
+    old: (&Path, Option<&Path>),
+    new: (&Path, Option<&Path>),
+    catalog: &Catalog,
+) -> Result<crate::upgrade::UpgradeCheck, Failure> {
+    let (old_imported, old_model) = import_for_upgrade(old.0, old.1, catalog)?;
+    let (new_imported, new_model) = import_for_upgrade(new.0, new.1, catalog)?;
+    let facts = [Facts::new(&old_model, catalog), Facts::new(&new_model, catalog)];
+    let (analyses, _) = analyse(&facts, &WaiverPolicy::read(None, None)?);
+    crate::upgrade::check(&old_imported, &new_imported, &analyses[0], &analyses[1]).map_err(|e| {
+        let mut d = Diagnostic::error("key-mismatch", e.0);
+        d.file = new.0.display().to_string();
+        d.help = vec!["Atlassian's `connect-to-forge check-upgrade` refuses this too (exit 2)".to_owned()];
+        Failure::Diagnostics(vec![d])
+    })
+}

@@ -271,6 +271,71 @@ pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// The text of an upgrade check: what needs each customer's admin approval, then what changes
+/// in the customer's DPA.
+pub fn upgrade_check(check: &crate::upgrade::UpgradeCheck) -> String {
+    let mut out = String::new();
+    let direction = match check.direction {
+        crate::upgrade::Direction::ConnectToForge => "Connect → Forge",
+        crate::upgrade::Direction::ForgeToForge => "Forge → Forge",
+        crate::upgrade::Direction::Other => "descriptor → descriptor",
+    };
+    let _ = writeln!(out, "Upgrade {} → {} ({direction})", check.old_app, check.new_app);
+    if check.admin_approval.is_empty() {
+        let _ = writeln!(out, "\nNeeds each customer's admin approval: nothing found");
+    } else {
+        let _ = writeln!(
+            out,
+            "\nNeeds each customer's admin approval ({}):",
+            check.admin_approval.len()
+        );
+        for approval in &check.admin_approval {
+            let _ = writeln!(
+                out,
+                "  {:<13} {}: {}",
+                approval.kind.as_str(),
+                approval.subject,
+                approval.why
+            );
+        }
+        let sources: std::collections::BTreeSet<&str> = check.admin_approval.iter().map(|a| a.source).collect();
+        for source in sources {
+            let _ = writeln!(out, "  rule: {source}");
+        }
+    }
+    if !check.dropped.is_empty() {
+        let _ = writeln!(out, "\nDropped (no approval needed): {}", check.dropped.join(", "));
+    }
+    let _ = writeln!(out, "\nChanges in the customer's DPA:");
+    if check.dpa.changes.is_empty() {
+        let _ = writeln!(out, "  none");
+    }
+    for change in &check.dpa.changes {
+        let _ = writeln!(out, "  {:<21} {}", change.kind.as_str(), change.description);
+    }
+    let verdict = |eligible: bool| if eligible { "eligible" } else { "not eligible" };
+    let _ = writeln!(
+        out,
+        "  Runs on Atlassian: {} → {}",
+        verdict(check.runs_on_atlassian.0),
+        verdict(check.runs_on_atlassian.1)
+    );
+    if !check.realms_newly_pinned.is_empty() {
+        let _ = writeln!(
+            out,
+            "  realms whose in-scope data at rest now stays in the realm: {}",
+            check.realms_newly_pinned.join(", ")
+        );
+    }
+    if !check.notes.is_empty() {
+        let _ = writeln!(out, "\nNotes:");
+        for note in &check.notes {
+            let _ = writeln!(out, "  - {note}");
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod terminal_tests {
     use super::terminal_safe;

@@ -13,6 +13,7 @@ mod report;
 mod rules;
 mod schema;
 mod simulate;
+mod upgrade;
 
 use crate::dates::Date;
 use crate::diagnostic::{Diagnostic, render_all};
@@ -78,6 +79,9 @@ pub enum Command {
     Jwt(jwt::JwtCommand),
     /// Turn a Forge manifest or a Connect descriptor into a model.
     Import(import::Args),
+    /// What an upgrade (Connect descriptor → Forge manifest, or manifest → manifest) needs each
+    /// customer's admin to approve, and what changes in the customer's DPA.
+    UpgradeCheck(upgrade::Args),
     /// List the rules, or explain one.
     Rules(rules::Args),
     /// Print the JSON Schema of the model format.
@@ -138,6 +142,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Analyze(args) => analyze::run(&args, &catalog),
         Command::Report(args) => report::run(&args, &catalog),
         Command::Diff(args) => diff::run(&args, &catalog),
+        Command::UpgradeCheck(args) => upgrade::run(&args, &catalog),
         Command::Export(args) => export::run(&args, &catalog),
         Command::Simulate(args) => simulate::run(&args, &catalog),
         Command::Compare(args) => compare::run(&args, &catalog),

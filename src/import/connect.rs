@@ -128,6 +128,7 @@ fn header(name: &str, d: &serde_json::Map<String, Json>) -> Builder {
         description: Some(format!("Imported from the Connect descriptor {name}")),
         scopes: Vec::new(),
     });
+    b.summary.connect_key = text_of("key");
     for key in d.keys() {
         if !KNOWN_TOP_LEVEL.contains(&key.as_str()) {
             b.warn(format!("unknown top-level key `{key}` ignored"));

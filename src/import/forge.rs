@@ -189,6 +189,10 @@ fn header(name: &str, m: &Manifest<'_>) -> Builder {
         )),
         scopes: Vec::new(),
     });
+    b.summary.connect_key = connect
+        .and_then(|c| c.get("key"))
+        .and_then(Json::as_str)
+        .map(str::to_owned);
     if app_id.is_none() {
         b.warn("the manifest has no app.id");
     }

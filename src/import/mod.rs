@@ -48,6 +48,9 @@ pub struct Summary {
     /// Forge remotes that receive app system/user tokens and so call the product APIs
     /// themselves, each with the tokens it gets (`key (appSystemToken, appUserToken)`).
     pub product_tokens: Vec<String>,
+    /// The Connect app key: a descriptor's `key`, or a Forge manifest's `app.connect.key`
+    /// (Connect on Forge); an upgrade from Connect needs the two to match.
+    pub connect_key: Option<String>,
 }
 
 /// Which descriptor format.

@@ -26,6 +26,7 @@ const LAYERS: &[&str] = &[
     "analysis",
     "waivers",
     "diff",
+    "upgrade",
     "simulate",
     "text",
     "render",

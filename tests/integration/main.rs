@@ -13,6 +13,7 @@ mod roa;
 mod rules;
 mod simulation;
 mod transfers;
+mod upgrade;
 mod validation;
 
 use std::path::{Path, PathBuf};
