@@ -524,17 +524,15 @@ fn one(
         );
         return t;
     };
-    if exporter.country == Some(country) {
+    // Data first exported under another regime (a non-EU vendor holding EU customers' data)
+    // and disclosed in the exporter's own third country is still an onward transfer under the
+    // SCCs (clause 8.7, Module 1; 8.8, Modules 2 and 3: "in the same country as the data
+    // importer or in another third country").
+    let onward = exporter.country == Some(country) && regime.is_some_and(|r| r != Regime::of_country(country, catalog));
+    if exporter.country == Some(country) && !onward {
         t.mechanism = TransferMechanism::NotATransfer;
         t.status = TransferStatus::NotATransfer;
-        t.why = format!(
-            "{name} processes in {country}, the exporter's own country: not a transfer{}",
-            if regime.is_some_and(|r| r != Regime::of_country(country, catalog)) {
-                "; the onward-transfer terms of the first export still bind it (SCCs clause 8.7)"
-            } else {
-                ""
-            }
-        );
+        t.why = format!("{name} processes in {country}, the exporter's own country: not a transfer");
         return t;
     }
     match regime {
@@ -557,6 +555,13 @@ fn one(
                 other.unassessed_rule().unwrap_or("the exporter's transfer law")
             );
         }
+    }
+    if onward {
+        t.why = format!(
+            "{name} processes in {country}, the exporter's own country, but the data was first exported under the {}: an onward transfer (SCCs clause 8.7 (Module 1), 8.8 (Modules 2, 3)); {}",
+            t.regime.rule_name(),
+            t.why
+        );
     }
     t
 }

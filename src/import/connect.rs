@@ -414,6 +414,9 @@ fn foreign_host(c: &Descriptor<'_>, url: &str) -> Option<String> {
 /// unknown organisation named after the host (or none, for a non-production host).
 fn foreign_recipient(b: &mut Builder, host: &str, from: &str, catalog: &Catalog) -> String {
     let id = format!("url-{}", slug(host));
+    if !b.summary.recipients.iter().any(|h| h == host) {
+        b.summary.recipients.push(host.to_owned());
+    }
     let org = b.organisation_for_host(host, catalog, from);
     let label = if org.is_empty() {
         "not a production destination"
@@ -453,7 +456,9 @@ fn webhooks(b: &mut Builder, c: &Descriptor<'_>, products: &[&str], grants: &Gra
         let data: Vec<String> = if exclude_body {
             Vec::new()
         } else {
-            personal.iter().filter(|d| read_ids.contains(d)).cloned().collect()
+            let read: Vec<String> = personal.iter().filter(|d| read_ids.contains(d)).cloned().collect();
+            // The event's own product's data only: a Jira event carries no Confluence pages.
+            scopes::for_product(&read, product, products)
         };
         let provenance = format!("modules.webhooks[{index}]");
         let url = hook.get("url").and_then(Json::as_str).unwrap_or_default();
@@ -527,30 +532,32 @@ fn iframes(b: &mut Builder, c: &Descriptor<'_>, grants: &Grants) {
 /// The app calls the product's REST API back (reading what its scopes allow, writing back).
 fn rest_calls(b: &mut Builder, products: &[&str], grants: &Grants) {
     let (read_ids, write_ids) = (&grants.read_ids, &grants.write_ids);
-    if !read_ids.is_empty() {
-        for product in products {
+    for &product in products {
+        let reads = scopes::for_product(read_ids, product, products);
+        if !reads.is_empty() {
             b.flow(
                 &format!("{product}-rest-read"),
                 product,
                 "app-server",
                 Some(Trigger::Rest),
                 Some(Auth::JwtHs256),
-                read_ids.clone(),
+                reads,
                 "Read product data through the REST API",
                 None,
                 "scopes (read)",
             );
         }
     }
-    if !write_ids.is_empty() {
-        for product in products {
+    for &product in products {
+        let writes = scopes::for_product(write_ids, product, products);
+        if !writes.is_empty() {
             b.flow(
                 &format!("rest-write-{product}"),
                 "app-server",
                 product,
                 Some(Trigger::Rest),
                 Some(Auth::JwtHs256),
-                write_ids.clone(),
+                writes,
                 "Write product data through the REST API",
                 None,
                 "scopes (write)",

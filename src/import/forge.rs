@@ -329,25 +329,26 @@ fn functions(b: &mut Builder, grants: &Grants, shape: &Shape) {
     functions.produces = write_ids.iter().filter(|d| !read_ids.contains(d)).cloned().collect();
     b.component(functions, "modules.function and the modules invoking them");
     for &product in products {
+        let writes = scopes::for_product(write_ids, product, products);
         b.flow(
             &format!("{product}-to-app"),
             product,
             "forge-app",
             Some(Trigger::Event),
             Some(Auth::Platform),
-            read_ids.clone(),
+            scopes::for_product(read_ids, product, products),
             &format!("{} data the app reads through its scopes", title(product)),
             None,
             "permissions.scopes (read)",
         );
-        if !write_ids.is_empty() {
+        if !writes.is_empty() {
             b.flow(
                 &format!("app-to-{product}"),
                 "forge-app",
                 product,
                 Some(Trigger::Rest),
                 Some(Auth::Oauth2),
-                write_ids.clone(),
+                writes,
                 &format!("Write back to {}", title(product)),
                 None,
                 "permissions.scopes (write)",
@@ -593,15 +594,20 @@ fn remote_product_flows(b: &mut Builder, key: &str, id: &str, tokens: &[&str], g
         })
         .collect::<Vec<_>>()
         .join(" and ");
-    for &product in &shape.products {
-        if !grants.read_ids.is_empty() {
+    let products = &shape.products;
+    for &product in products {
+        let (reads, writes) = (
+            scopes::for_product(&grants.read_ids, product, products),
+            scopes::for_product(&grants.write_ids, product, products),
+        );
+        if !reads.is_empty() {
             b.flow(
                 &format!("{product}-to-{id}"),
                 product,
                 id,
                 Some(Trigger::Rest),
                 Some(Auth::Oauth2),
-                grants.read_ids.clone(),
+                reads,
                 &format!(
                     "{} data the remote `{key}` reads through the REST API with the {which}",
                     title(product)
@@ -610,14 +616,14 @@ fn remote_product_flows(b: &mut Builder, key: &str, id: &str, tokens: &[&str], g
                 &format!("remotes[{key}] tokens + permissions.scopes (read)"),
             );
         }
-        if !grants.write_ids.is_empty() {
+        if !writes.is_empty() {
             b.flow(
                 &format!("{id}-to-{product}"),
                 id,
                 product,
                 Some(Trigger::Rest),
                 Some(Auth::Oauth2),
-                grants.write_ids.clone(),
+                writes,
                 &format!("The remote `{key}` writes to {} with the {which}", title(product)),
                 None,
                 &format!("remotes[{key}] tokens + permissions.scopes (write)"),

@@ -51,6 +51,9 @@ pub struct Summary {
     /// The Connect app key: a descriptor's `key`, or a Forge manifest's `app.connect.key`
     /// (Connect on Forge); an upgrade from Connect needs the two to match.
     pub connect_key: Option<String>,
+    /// Hosts of absolute webhook URLs on another host than the app's (Connect): recipients
+    /// of what the product sends there (atlassian.md I7).
+    pub recipients: Vec<String>,
 }
 
 /// Which descriptor format.

@@ -79,6 +79,31 @@ pub const ACCESS_TOKEN: Category = Category {
     credential: true,
 };
 
+/// The product whose API yields a category (`None`: every product has it, as user identities
+/// and configuration).
+pub fn product_of(category_id: &str) -> Option<&'static str> {
+    match category_id {
+        "issue-content" | "service-requests" => Some("jira"),
+        "page-content" => Some("confluence"),
+        "repository-content" => Some("bitbucket"),
+        _ => None,
+    }
+}
+
+/// The categories of `ids` that `product`'s API yields: its own, the shared ones, and, on the
+/// first product, those whose product the app does not extend (so nothing is lost). Keeps
+/// Confluence pages off the Jira flow.
+pub fn for_product(ids: &[String], product: &str, products: &[&str]) -> Vec<String> {
+    ids.iter()
+        .filter(|id| match product_of(id) {
+            None => true,
+            Some(own) if own == product => true,
+            Some(own) => !products.contains(&own) && products.first() == Some(&product),
+        })
+        .cloned()
+        .collect()
+}
+
 /// What a scope grants.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Grant {

@@ -85,3 +85,45 @@ fn readme_tour_shows_current_output() {
         );
     }
 }
+
+/// The console blocks of docs/import.md are what the binary prints: each `$ trustflow …`
+/// command is run in order in a scratch folder that sees the repository's `tests/` and
+/// `models/`, plus the MeetingMind manifest and the overlay the page shows.
+#[test]
+fn import_guide_console_output_is_current() {
+    let text = std::fs::read_to_string(root().join("docs/import.md")).unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    for dir in ["tests", "models"] {
+        std::os::unix::fs::symlink(root().join(dir), scratch.path().join(dir)).unwrap();
+    }
+    std::fs::copy(
+        root().join("tests/corpus/forge/016-inumidun--MeetingMind.yml"),
+        scratch.path().join("manifest.yml"),
+    )
+    .unwrap();
+    let overlay_at = text.find("An overlay with what the manifest cannot say:").unwrap();
+    let overlay_start = overlay_at + text[overlay_at..].find("```yaml\n").unwrap() + 8;
+    let overlay_end = overlay_start + text[overlay_start..].find("```").unwrap();
+    std::fs::write(scratch.path().join("overlay.yaml"), &text[overlay_start..overlay_end]).unwrap();
+    let mut updated = String::new();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("```console\n$ trustflow ") {
+        let command_start = at + "```console\n$ ".len();
+        let command_end = command_start + rest[command_start..].find('\n').unwrap();
+        let block_end = command_end + rest[command_end..].find("```").unwrap();
+        let command = &rest[command_start..command_end];
+        let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+        let out = assert_cmd::Command::cargo_bin("trustflow")
+            .unwrap()
+            .current_dir(scratch.path())
+            .args(&args)
+            .output()
+            .unwrap();
+        updated.push_str(&rest[..=command_end]);
+        updated.push_str(&String::from_utf8_lossy(&out.stdout));
+        updated.push_str(&String::from_utf8_lossy(&out.stderr));
+        rest = &rest[block_end..];
+    }
+    updated.push_str(rest);
+    check_generated("docs/import.md", &updated);
+}

@@ -15,22 +15,18 @@ fn corpus() -> PathBuf {
 }
 
 /// The expected facts of each corpus file (`tests/fixtures/corpus-expected.tsv`): egress
-/// addresses, remotes, scopes and lifecycle hooks, read from the files independently of the
-/// importer and checked against each file.
-fn expected() -> Vec<[String; 5]> {
+/// addresses, remotes, scopes, lifecycle hooks, products, absolute-URL recipients,
+/// non-production destinations and the Runs on Atlassian verdict, read from the files
+/// independently of the importer (the last four by `tests/corpus/expected_columns.py`) and
+/// checked against each file.
+fn expected() -> Vec<[String; 9]> {
     let text = std::fs::read_to_string(root().join("tests/fixtures/corpus-expected.tsv")).unwrap();
     text.lines()
         .skip(1)
         .map(|line| {
             let cols: Vec<String> = line.split('\t').map(str::to_owned).collect();
-            assert_eq!(cols.len(), 5, "{line}");
-            [
-                cols[0].clone(),
-                cols[1].clone(),
-                cols[2].clone(),
-                cols[3].clone(),
-                cols[4].clone(),
-            ]
+            cols.try_into()
+                .unwrap_or_else(|c: Vec<String>| panic!("{line}: {} columns, 9 expected", c.len()))
         })
         .collect()
 }
@@ -110,6 +106,57 @@ fn every_corpus_descriptor_imports_checks_and_analyses() {
             assert_eq!(joined(&summary.remotes), row[2], "{relative}: remotes");
             assert_eq!(joined(&summary.scopes), row[3], "{relative}: scopes");
             assert_eq!(joined(&summary.lifecycle), row[4], "{relative}: lifecycle");
+            let products: Vec<String> = loaded
+                .model
+                .components
+                .iter()
+                .filter(|c| c.kind == trustflow::model::ComponentKind::AtlassianProduct)
+                .map(|c| c.id.clone())
+                .collect();
+            assert_eq!(joined(&products), row[5], "{relative}: products");
+            assert_eq!(
+                joined(&summary.recipients),
+                row[6],
+                "{relative}: absolute-URL recipients"
+            );
+            let destinations: Vec<String> = summary
+                .egress
+                .iter()
+                .chain(&summary.recipients)
+                .cloned()
+                .chain(
+                    loaded
+                        .model
+                        .manifest
+                        .iter()
+                        .flat_map(|m| &m.remotes)
+                        .filter_map(|r| r.host.clone()),
+                )
+                .map(|h| trustflow::host::host_of(&h).to_ascii_lowercase())
+                .filter(|h| trustflow::host::non_production(h).is_some())
+                .collect();
+            assert_eq!(joined(&destinations), row[7], "{relative}: non-production destinations");
+            let roa = if analysis.runs_on_atlassian.eligible {
+                "eligible"
+            } else {
+                "not-eligible"
+            };
+            assert_eq!(roa, row[8], "{relative}: Runs on Atlassian");
+            // Product data only on its own product's flows (Confluence pages never on Jira's).
+            for flow in &loaded.model.flows {
+                let Some(from) = products.iter().find(|p| **p == flow.from) else {
+                    continue;
+                };
+                for data in &flow.data {
+                    if let Some(own) = import::scopes::product_of(data) {
+                        assert!(
+                            own == from || !products.iter().any(|p| p == own),
+                            "{relative}: `{data}` ({own}) on {from}'s flow `{}`",
+                            flow.label()
+                        );
+                    }
+                }
+            }
             seen += 1;
         }
     }

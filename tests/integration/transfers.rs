@@ -304,3 +304,31 @@ fn a_hop_not_assessed_is_an_open_item_not_a_clean_result() {
         analysis.open_items
     );
 }
+
+#[test]
+fn a_disclosure_in_the_vendors_own_third_country_is_an_onward_transfer() {
+    let hops = hops("us-vendor-onward-same-country.yaml");
+    assert!(
+        hops.contains(&"eu v → certified (US): eu-gdpr eu-us-dpf recorded".to_owned()),
+        "{hops:?}"
+    );
+    assert!(
+        hops.contains(&"eu v → unchecked (US): eu-gdpr eu-us-dpf required".to_owned()),
+        "{hops:?}"
+    );
+    assert!(
+        hops.contains(&"us v → unchecked (US): none not-a-transfer not-a-transfer".to_owned()),
+        "{hops:?}"
+    );
+    let analysis = analysis("us-vendor-onward-same-country.yaml");
+    let onward = analysis
+        .transfers
+        .iter()
+        .find(|t| t.importer == "unchecked" && t.realm.code() == "eu")
+        .unwrap();
+    assert!(
+        onward.why.contains("onward transfer (SCCs clause 8.7"),
+        "{}",
+        onward.why
+    );
+}

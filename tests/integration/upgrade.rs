@@ -121,14 +121,3 @@ fn forge_to_forge_names_new_remotes_egress_and_what_is_dropped() {
     assert!(kinds.contains(&"new-remote"), "{kinds:?}");
     assert!(!check["dropped"].as_array().unwrap().is_empty());
 }
-
-#[test]
-fn docs_show_the_real_output() {
-    let out = trustflow().args(["upgrade-check", CONNECT, FORGE]).output().unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
-    let docs = std::fs::read_to_string(crate::root().join("docs/import.md")).unwrap();
-    assert!(
-        docs.contains(&format!("$ trustflow upgrade-check {CONNECT} {FORGE}\n{text}```")),
-        "docs/import.md's upgrade-check output is not what the binary prints:\n{text}"
-    );
-}
