@@ -617,7 +617,23 @@ impl Unassessed {
             role: GdprRole::SubProcessor,
             category: None,
             data: self.data,
-            purposes: Vec::new(),
+            // What the flows into it are for (a recipient without a name still has a purpose).
+            purposes: if self.located {
+                let mut purposes: Vec<String> = cx
+                    .graph
+                    .graph
+                    .edges_directed(
+                        petgraph::graph::NodeIndex::new(self.component),
+                        petgraph::Direction::Incoming,
+                    )
+                    .filter_map(|e| model.flows[*e.weight()].purpose.clone())
+                    .collect();
+                purposes.sort();
+                purposes.dedup();
+                purposes
+            } else {
+                Vec::new()
+            },
             components: vec![model.components[self.component].id.clone()],
             locations,
             dpa: Evidence::Unknown,

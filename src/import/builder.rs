@@ -238,9 +238,10 @@ impl Builder {
         });
     }
 
-    /// The organisation serving `host`: a catalog entry when a domain matches, else a new
-    /// organisation named after the host (unknown facts, flagged by the analysis).
-    /// An empty id means no organisation: the host is not a production destination.
+    /// The organisation serving `host`: Atlassian, a catalog entry when a domain matches, an
+    /// open-ended "any tenant" of a shared platform, the "any host" of a `*` wildcard. An empty
+    /// id means no organisation is known: the host is not a production destination, or nobody
+    /// the catalog knows runs it (an unidentified recipient until an overlay names it).
     pub fn organisation_for_host(&mut self, host: &str, catalog: &Catalog, from: &str) -> String {
         let bare = host.trim_start_matches("*.");
         if host == "*" || bare.is_empty() {
@@ -286,15 +287,13 @@ impl Builder {
                 from,
             );
         }
-        let id = format!("org-{}", slug(bare));
-        self.organisation(
-            Organisation {
-                id: id.clone(),
-                name: Some(bare.to_owned()),
-                ..Organisation::default()
-            },
-            &format!("from {from}; unknown organisation: give its name, country and contract in an overlay"),
-        )
+        // Never an organisation invented from a host name: the recipient stays unidentified
+        // (the analysis lists it and raises TF-GDPR-003), and the overlay template asks who
+        // runs it.
+        self.warn(format!(
+            "`{host}` ({from}): no known organisation runs this host; the recipient is unidentified until an overlay names it (an organisation, and the component's `operator`)"
+        ));
+        String::new()
     }
 
     /// Adds the data categories a descriptor's scopes grant; `source` names the scopes key.

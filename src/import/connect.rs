@@ -418,10 +418,10 @@ fn foreign_recipient(b: &mut Builder, host: &str, from: &str, catalog: &Catalog)
         b.summary.recipients.push(host.to_owned());
     }
     let org = b.organisation_for_host(host, catalog, from);
-    let label = if org.is_empty() {
-        "not a production destination"
-    } else {
-        org.as_str()
+    let label = match (org.is_empty(), crate::host::non_production(host)) {
+        (true, Some(_)) => "not a production destination",
+        (true, None) => "organisation not identified",
+        (false, _) => org.as_str(),
     };
     let mut component = Builder::bare(&id, &format!("{host} ({label})"), ComponentKind::ExternalService);
     component.operator = (!org.is_empty()).then_some(org);

@@ -890,10 +890,10 @@ fn import_external(
                 b.organisation_for_host(&host, catalog, &format!("serves {provenance}"))
             };
             let id = format!("egress-{}", slug(&host));
-            let label = if org.is_empty() {
-                "not a production destination"
-            } else {
-                org.as_str()
+            let label = match (org.is_empty(), crate::host::non_production(&host)) {
+                (true, Some(_)) => "not a production destination",
+                (true, None) => "organisation not identified",
+                (false, _) => org.as_str(),
             };
             let mut component = Builder::bare(&id, &format!("{host} ({label})"), ComponentKind::ExternalService);
             component.operator = (!org.is_empty()).then(|| org.clone());

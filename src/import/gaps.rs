@@ -53,6 +53,21 @@ pub fn gaps(model: &Model, catalog: &Catalog) -> Vec<Gap> {
         }
     }
     for component in &model.components {
+        if component.kind == ComponentKind::ExternalService
+            && component.operator.is_none()
+            && component.hosted_by.is_none()
+            && !component
+                .name
+                .as_deref()
+                .is_some_and(|n| n.ends_with("(not a production destination)"))
+        {
+            gaps.push(Gap {
+                section: "components",
+                id: component.id.clone(),
+                keys: vec![("operator", "example-co")],
+                why: "an unidentified recipient: who runs this host (add that organisation under `organisations` with its legal_entity, country and dpa)",
+            });
+        }
         let vendor_run = matches!(component.kind, ComponentKind::Service | ComponentKind::Datastore);
         if vendor_run && component.region.is_none() {
             // A cloud region names the place; the hosting provider, when it is not already
