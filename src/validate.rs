@@ -50,6 +50,7 @@ pub fn validate(model: &Model, graph: &FlowGraph, catalog: &Catalog) -> Vec<Issu
     checks.references();
     checks.boundary_cycles();
     checks.regions();
+    checks.dates();
     checks.data_availability();
     checks.shape_warnings();
     checks.issues
@@ -323,6 +324,20 @@ impl<'m> Checks<'m> {
             }
             for b in chain {
                 state[b] = 2;
+            }
+        }
+    }
+
+    /// Dates written as text (`since:`) are real dates.
+    fn dates(&mut self) {
+        for (i, org) in self.model.organisations.iter().enumerate() {
+            let Some(text) = &org.since else { continue };
+            if crate::dates::Date::parse(text).is_none() {
+                self.push(
+                    Diagnostic::error("invalid-value", format!("`{text}` is not a date"))
+                        .with_help("write the date it started receiving data as YYYY-MM-DD, e.g. `since: 2026-03-01`"),
+                    path!["organisations", i, "since"],
+                );
             }
         }
     }

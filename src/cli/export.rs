@@ -20,17 +20,25 @@ pub enum Kind {
 pub enum Format {
     /// JSON.
     Json,
-    /// Markdown (marketplace).
+    /// Markdown (both).
     Md,
     /// CSV (subprocessors).
     Csv,
+    /// A web page (subprocessors).
+    Html,
+    /// An Atom feed of sub-processors added, by their `since:` date (subprocessors).
+    Atom,
 }
 
 /// Arguments of `export`.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  trustflow export marketplace models/connect-aws.yaml --format md\n  \
-trustflow export subprocessors models/connect-aws.yaml --format csv -o subprocessors.csv\n\n\
+trustflow export subprocessors models/connect-aws.yaml --format html -o subprocessors.html\n  \
+trustflow export subprocessors models/connect-aws.yaml --format atom --url https://acme.example/subprocessors\n\n\
+The sub-processor list is the public trust page: names, legal entities, purposes, places, transfer \
+safeguards and dates added (organisations' `since:`), customer-enabled integrations apart; no findings \
+and no internal ids. Its wording comes from trust.md.tera / trust.html.tera, replaceable with --templates.\n\
 Exit codes: 0 written, 2 bad input or an unwritable output."
 )]
 pub struct Args {
@@ -39,9 +47,18 @@ pub struct Args {
     what: Kind,
     /// The model file.
     model: PathBuf,
-    /// Output format (marketplace: json or md; subprocessors: csv or json).
+    /// Output format (marketplace: json or md; subprocessors: md, html, json, csv or atom).
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
+    /// Where the page is published (the Atom feed's id and link).
+    #[arg(long, value_name = "URL", default_value = "urn:trustflow:subprocessors")]
+    url: String,
+    /// The feed's date (YYYY-MM-DD); default: SOURCE_DATE_EPOCH, else today.
+    #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
+    date: Option<crate::dates::Date>,
+    /// A directory whose trust.md.tera / trust.html.tera replace the built-in pages.
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
     /// Write to this file instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -62,12 +79,26 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
             exports::marketplace_markdown(&exports::marketplace(&facts, &analysis)).into_bytes()
         }
         (Kind::Subprocessors, Format::Json) => {
-            super::json("the sub-processor list", &exports::trust_center(&analysis))?
+            super::json("the sub-processor list", &exports::trust_page(&facts, &analysis))?
         }
-        (Kind::Subprocessors, Format::Csv) => exports::trust_center_csv(&exports::trust_center(&analysis)),
+        (Kind::Subprocessors, Format::Csv) => exports::trust_center_csv(&exports::trust_center(&facts, &analysis)),
+        (Kind::Subprocessors, Format::Atom) => {
+            let date = args.date.unwrap_or_else(crate::dates::Date::today);
+            exports::trust_atom(&exports::trust_page(&facts, &analysis), &args.url, &date.to_string()).into_bytes()
+        }
+        (Kind::Subprocessors, format @ (Format::Md | Format::Html)) => {
+            let templates = crate::render::templates::Templates::load(args.templates.as_deref())
+                .map_err(|e| Failure::Message(e.to_string()))?;
+            let name = if format == Format::Md { "trust.md" } else { "trust.html" };
+            let page = exports::trust_page(&facts, &analysis);
+            templates
+                .render(name, &serde_json::json!({ "page": page }))
+                .map_err(|e| Failure::Message(e.to_string()))?
+                .into_bytes()
+        }
         (what, format) => {
             return Err(Failure::Message(format!(
-                "{what:?} cannot be exported as {format:?}: marketplace takes json or md, subprocessors csv or json"
+                "{what:?} cannot be exported as {format:?}: marketplace takes json or md; subprocessors md, html, json, csv or atom"
             )));
         }
     };

@@ -147,6 +147,7 @@ impl Builder {
                 in_scope: None,
                 special: None,
                 deidentified: false,
+                subjects: category.subjects.iter().map(|s| (*s).to_owned()).collect(),
             });
         }
         category.id

@@ -13,7 +13,12 @@ pub struct Category {
     pub personal: bool,
     /// Credential.
     pub credential: bool,
+    /// Whose data it is (SCC Annex I.B), for personal categories.
+    pub subjects: &'static [&'static str],
 }
+
+const SITE_USERS: &[&str] = &["users of the customer's site"];
+const CONTENT_SUBJECTS: &[&str] = &["users of the customer's site", "people the content is about"];
 
 /// Issue summaries, descriptions, comments, attachments, worklogs.
 pub const ISSUE_CONTENT: Category = Category {
@@ -21,6 +26,7 @@ pub const ISSUE_CONTENT: Category = Category {
     name: "Issue summaries, descriptions, comments and attachments",
     personal: true,
     credential: false,
+    subjects: CONTENT_SUBJECTS,
 };
 /// Account ids, display names, avatars.
 pub const USER_IDENTITY: Category = Category {
@@ -28,6 +34,7 @@ pub const USER_IDENTITY: Category = Category {
     name: "Account IDs, display names and avatars",
     personal: true,
     credential: false,
+    subjects: SITE_USERS,
 };
 /// E-mail addresses.
 pub const USER_EMAIL: Category = Category {
@@ -35,6 +42,7 @@ pub const USER_EMAIL: Category = Category {
     name: "Users' e-mail addresses",
     personal: true,
     credential: false,
+    subjects: SITE_USERS,
 };
 /// Confluence pages, blogs, comments.
 pub const PAGE_CONTENT: Category = Category {
@@ -42,6 +50,7 @@ pub const PAGE_CONTENT: Category = Category {
     name: "Confluence pages, blog posts, comments and attachments",
     personal: true,
     credential: false,
+    subjects: CONTENT_SUBJECTS,
 };
 /// Bitbucket repositories, commits, pull requests.
 pub const REPOSITORY_CONTENT: Category = Category {
@@ -49,6 +58,7 @@ pub const REPOSITORY_CONTENT: Category = Category {
     name: "Repository code, commits and pull requests (with author identities)",
     personal: true,
     credential: false,
+    subjects: CONTENT_SUBJECTS,
 };
 /// Service-management requests and customers.
 pub const SERVICE_REQUESTS: Category = Category {
@@ -56,6 +66,10 @@ pub const SERVICE_REQUESTS: Category = Category {
     name: "Service requests and the customers who raised them",
     personal: true,
     credential: false,
+    subjects: &[
+        "users of the customer's site",
+        "the customer's own customers who raise requests",
+    ],
 };
 /// Configuration of projects, spaces, workflows.
 pub const CONFIGURATION: Category = Category {
@@ -63,6 +77,7 @@ pub const CONFIGURATION: Category = Category {
     name: "Project, space and workflow configuration",
     personal: false,
     credential: false,
+    subjects: &[],
 };
 /// The Connect installation secret.
 pub const INSTALL_SECRET: Category = Category {
@@ -70,6 +85,7 @@ pub const INSTALL_SECRET: Category = Category {
     name: "Connect clientKey and sharedSecret",
     personal: false,
     credential: true,
+    subjects: &[],
 };
 /// Product access tokens handed to a remote.
 pub const ACCESS_TOKEN: Category = Category {
@@ -77,6 +93,7 @@ pub const ACCESS_TOKEN: Category = Category {
     name: "Atlassian API tokens passed to the remote (app system/user tokens)",
     personal: false,
     credential: true,
+    subjects: &[],
 };
 
 /// The product whose API yields a category (`None`: every product has it, as user identities

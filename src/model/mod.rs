@@ -255,6 +255,14 @@ pub struct Organisation {
     /// Contact for privacy matters (e-mail or URL).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
+    /// The date (YYYY-MM-DD) it started receiving personal data for the app: the "date added"
+    /// of the public sub-processor list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    /// How long it keeps the personal data it receives (SCC Annex I.B, Art. 30(1)(f)), in the
+    /// vendor's words (`30 days`, `until uninstall`, `per the customer's settings`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<String>,
 }
 
 /// A category of data.
@@ -287,6 +295,10 @@ pub struct DataCategory {
     /// de-identified (45 CFR 164.514) or anonymised: say so here.
     #[serde(default, skip_serializing_if = "is_false")]
     pub deidentified: bool,
+    /// Whose data it is (SCC Annex I.B "categories of data subjects", Art. 30(1)(c)), e.g.
+    /// `[end users, customer staff]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subjects: Vec<String>,
 }
 
 /// A special category of personal data (GDPR Art. 9(1)).

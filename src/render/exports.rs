@@ -5,7 +5,7 @@ use crate::analysis::Analysis;
 use crate::facts::Facts;
 use schemars::JsonSchema;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 /// Answers to the Marketplace privacy and security questions that the model determines.
@@ -183,7 +183,8 @@ pub fn marketplace_markdown(answers: &MarketplaceAnswers) -> String {
     out
 }
 
-/// One entry of a trust-center sub-processor list.
+/// One entry of the public sub-processor list: what a customer reads on a trust page, with no
+/// findings and no internal ids.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct TrustCenterEntry {
     /// Display name.
@@ -196,31 +197,221 @@ pub struct TrustCenterEntry {
     pub location: String,
     /// Contracting entity.
     pub legal_entity: String,
-    /// Personal data categories.
+    /// Personal data categories, by name.
+    pub data: String,
+    /// The transfer safeguard the model records, per realm where they differ (`not stated`
+    /// when none is recorded; `no transfer` when none is needed).
+    pub transfer_mechanism: String,
+    /// Special-category (GDPR Art. 9) or PHI data among `data`, by name.
+    pub special_categories: String,
+    /// The date it was added (`since:` of the organisation), when recorded.
+    pub date_added: String,
+}
+
+/// An integration the customer turns on with its own account (not a sub-processor).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct TrustIntegration {
+    /// What it is.
+    pub name: String,
+    /// The provider, when known.
+    pub provider: String,
+    /// Personal data sent there at the customer's instruction, by name.
     pub data: String,
 }
 
-/// The sub-processor list in trust-center fields.
-pub fn trust_center(analysis: &Analysis) -> Vec<TrustCenterEntry> {
-    analysis
+/// The public sub-processor page (`export subprocessors`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct TrustPage {
+    /// The app.
+    pub app: String,
+    /// The vendor publishing the page.
+    pub vendor: String,
+    /// The sub-processors.
+    pub subprocessors: Vec<TrustCenterEntry>,
+    /// Integrations each customer enables with its own account.
+    pub customer_enabled_integrations: Vec<TrustIntegration>,
+    /// Whether each customer's admin also approves destinations of its own (customer-managed
+    /// egress): those are not listed here.
+    pub customer_managed_egress: bool,
+}
+
+/// The name of a data category (its id only when the model gives no name).
+fn data_name(facts: &Facts<'_>, id: &str) -> String {
+    facts
+        .model
+        .data
+        .iter()
+        .find(|d| d.id == id)
+        .and_then(|d| d.name.clone())
+        .unwrap_or_else(|| id.to_owned())
+}
+
+/// A recorded safeguard in a customer's words; anything not recorded is "not stated".
+fn safeguard(t: &crate::analysis::Transfer) -> String {
+    use crate::analysis::{TransferMechanism, TransferStatus};
+    match t.status {
+        TransferStatus::NotATransfer => "no transfer".to_owned(),
+        TransferStatus::Recorded => match (t.mechanism, t.module) {
+            (TransferMechanism::Sccs, Some(m)) if t.label.contains("Forge terms") => {
+                format!("SCCs Module {m} (Atlassian's Forge terms)")
+            }
+            (TransferMechanism::Sccs, Some(m)) => format!("SCCs Module {m}"),
+            (TransferMechanism::Adequacy, _) => {
+                format!("adequacy decision ({})", t.importer_country.as_deref().unwrap_or("?"))
+            }
+            (m, _) => m.name().to_owned(),
+        },
+        _ => "not stated".to_owned(),
+    }
+}
+
+/// The public sub-processor page.
+pub fn trust_page(facts: &Facts<'_>, analysis: &Analysis) -> TrustPage {
+    let model = facts.model;
+    let names = |ids: &mut dyn Iterator<Item = &str>| ids.map(|id| data_name(facts, id)).collect::<Vec<_>>().join(", ");
+    let special = |id: &str| {
+        facts
+            .data_index(id)
+            .is_some_and(|d| facts.phi(d) || model.data[d].special.is_some())
+    };
+    let subprocessors = analysis
         .subprocessors
         .iter()
         .filter(|s| s.role == crate::analysis::GdprRole::SubProcessor)
-        .map(|s| TrustCenterEntry {
-            name: s.name.clone(),
-            url: s.url.clone().unwrap_or_default(),
-            purpose: s.purposes.join("; "),
-            location: places(s).join(", "),
-            legal_entity: s.legal_entity.clone().unwrap_or_default(),
-            data: s.data.iter().map(|d| d.id.as_str()).collect::<Vec<_>>().join(", "),
+        .map(|s| {
+            let mut by_value: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+            for (realm, t) in &s.transfer_mechanism {
+                by_value.entry(safeguard(t)).or_default().push(realm);
+            }
+            let transfer_mechanism = match by_value.len() {
+                0 => "not stated".to_owned(),
+                1 => by_value.into_keys().next().unwrap_or_default(),
+                _ => by_value
+                    .iter()
+                    .map(|(value, realms)| format!("{value} (data of realms {})", realms.join(", ")))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            };
+            TrustCenterEntry {
+                name: s.name.clone(),
+                url: s.url.clone().unwrap_or_default(),
+                purpose: s.purposes.join("; "),
+                location: places(s).join(", "),
+                legal_entity: s.legal_entity.clone().unwrap_or_default(),
+                data: names(&mut s.data.iter().map(|d| d.id.as_str())),
+                transfer_mechanism,
+                special_categories: names(&mut s.data.iter().map(|d| d.id.as_str()).filter(|id| special(id))),
+                date_added: model
+                    .organisations
+                    .iter()
+                    .find(|o| o.id == s.organisation)
+                    .and_then(|o| o.since.clone())
+                    .unwrap_or_default(),
+            }
         })
-        .collect()
+        .collect();
+    TrustPage {
+        app: analysis.app.name.clone(),
+        vendor: facts.resolved.orgs.get(model.app.vendor.as_str()).map_or_else(
+            || model.app.vendor.clone(),
+            |v| v.legal_entity.clone().unwrap_or_else(|| v.name.clone()),
+        ),
+        subprocessors,
+        customer_enabled_integrations: analysis
+            .customer_integrations
+            .iter()
+            .map(|i| TrustIntegration {
+                name: i.name.clone(),
+                provider: i.organisation.clone().unwrap_or_default(),
+                data: names(&mut i.data.iter().map(String::as_str)),
+            })
+            .collect(),
+        customer_managed_egress: analysis.customer_managed_egress.is_some(),
+    }
+}
+
+/// The sub-processor list in trust-center fields (the page's first table).
+pub fn trust_center(facts: &Facts<'_>, analysis: &Analysis) -> Vec<TrustCenterEntry> {
+    trust_page(facts, analysis).subprocessors
+}
+
+/// An Atom feed (RFC 4287) of the sub-processors with a recorded date added, newest first:
+/// one entry per addition, for customers who follow changes (GDPR Art. 28(2)). `page_url` is
+/// where the page is published; `updated` the feed's date.
+pub fn trust_atom(page: &TrustPage, page_url: &str, updated: &str) -> String {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let mut added: Vec<&TrustCenterEntry> = page.subprocessors.iter().filter(|e| !e.date_added.is_empty()).collect();
+    added.sort_by(|a, b| b.date_added.cmp(&a.date_added).then(a.name.cmp(&b.name)));
+    let mut out =
+        String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+    out.push_str(&format!("  <title>{} sub-processors</title>\n", esc(&page.app)));
+    out.push_str(&format!("  <id>{}</id>\n", esc(page_url)));
+    out.push_str(&format!("  <link href=\"{}\"/>\n", esc(page_url)));
+    out.push_str(&format!("  <updated>{updated}T00:00:00Z</updated>\n"));
+    out.push_str(&format!("  <author><name>{}</name></author>\n", esc(&page.vendor)));
+    for entry in added {
+        let summary = format!(
+            "{} ({}) processes {} for: {}. Where: {}. Transfer safeguard: {}.{}",
+            entry.name,
+            if entry.legal_entity.is_empty() {
+                "legal entity not stated"
+            } else {
+                &entry.legal_entity
+            },
+            entry.data,
+            entry.purpose,
+            entry.location,
+            entry.transfer_mechanism,
+            if entry.special_categories.is_empty() {
+                String::new()
+            } else {
+                format!(" Includes special-category data: {}.", entry.special_categories)
+            }
+        );
+        out.push_str("  <entry>\n");
+        out.push_str(&format!(
+            "    <title>Sub-processor added: {}</title>\n",
+            esc(&entry.name)
+        ));
+        out.push_str(&format!(
+            "    <id>{}#{}-{}</id>\n",
+            esc(page_url),
+            esc(&entry.date_added),
+            esc(&entry
+                .name
+                .to_ascii_lowercase()
+                .replace(|c: char| !c.is_ascii_alphanumeric(), "-"))
+        ));
+        out.push_str(&format!(
+            "    <updated>{}T00:00:00Z</updated>\n",
+            esc(&entry.date_added)
+        ));
+        out.push_str(&format!("    <summary>{}</summary>\n", esc(&summary)));
+        out.push_str("  </entry>\n");
+    }
+    out.push_str("</feed>\n");
+    out
 }
 
 /// The trust-center list as CSV.
 pub fn trust_center_csv(entries: &[TrustCenterEntry]) -> Vec<u8> {
     super::csv::write_rows(
-        &["name", "url", "purpose", "location", "legal_entity", "data"],
+        &[
+            "name",
+            "url",
+            "purpose",
+            "location",
+            "legal_entity",
+            "data",
+            "transfer_mechanism",
+            "special_categories",
+            "date_added",
+        ],
         entries.iter().map(|e| {
             [
                 e.name.as_str(),
@@ -229,6 +420,9 @@ pub fn trust_center_csv(entries: &[TrustCenterEntry]) -> Vec<u8> {
                 e.location.as_str(),
                 e.legal_entity.as_str(),
                 e.data.as_str(),
+                e.transfer_mechanism.as_str(),
+                e.special_categories.as_str(),
+                e.date_added.as_str(),
             ]
         }),
     )

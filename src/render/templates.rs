@@ -11,6 +11,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("index.html", include_str!("../../templates/index.html.tera")),
     ("notice.md", include_str!("../../templates/notice.md.tera")),
     ("notice.html", include_str!("../../templates/notice.html.tera")),
+    ("trust.md", include_str!("../../templates/trust.md.tera")),
+    ("trust.html", include_str!("../../templates/trust.html.tera")),
 ];
 
 /// A loaded template set.
@@ -20,7 +22,8 @@ pub struct Templates {
 
 impl Templates {
     /// The built-in templates, with files from `dir` (named `report.html.tera`,
-    /// `report.md.tera`, `index.html.tera`, `notice.md.tera`, `notice.html.tera`) replacing them.
+    /// `report.md.tera`, `index.html.tera`, `notice.md.tera`, `notice.html.tera`, `trust.md.tera`,
+    /// `trust.html.tera`) replacing them.
     pub fn load(dir: Option<&Path>) -> Result<Templates, RenderError> {
         let mut tera = tera::Tera::default();
         // Autoescape HTML only: the Markdown page escapes what it needs itself.

@@ -431,7 +431,7 @@ fn exports_for_procurement_tools() {
         .success();
     let csv = String::from_utf8(csv.get_output().stdout.clone()).unwrap();
     assert!(
-        csv.starts_with("name,url,purpose,location,legal_entity,data\n"),
+        csv.starts_with("name,url,purpose,location,legal_entity,data,transfer_mechanism,special_categories,date_added\n"),
         "{csv}"
     );
     assert!(
@@ -439,7 +439,8 @@ fn exports_for_procurement_tools() {
         "{csv}"
     );
     trustflow()
-        .args(["export", "subprocessors", "models/connect-aws.yaml", "--format", "md"])
+        .args(["export", "marketplace", "models/connect-aws.yaml", "--format", "atom"])
         .assert()
-        .code(2);
+        .code(2)
+        .stderr(predicates::str::contains("marketplace takes json or md"));
 }

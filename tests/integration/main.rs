@@ -13,6 +13,7 @@ mod roa;
 mod rules;
 mod simulation;
 mod transfers;
+mod trust;
 mod upgrade;
 mod validation;
 

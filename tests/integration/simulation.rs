@@ -195,14 +195,14 @@ fn phi_of_hipaa_sites_without_a_baa_is_counted() {
     );
     assert!(run(&vendor_only, &workload).totals.phi_records_without_baa > 0);
     let with_anthropic = vendor_only.replace(
-        "{ id: anthropic, catalog: anthropic }",
-        "{ id: anthropic, catalog: anthropic, hipaa_baa: true }",
+        "{ id: anthropic, catalog: anthropic,",
+        "{ id: anthropic, catalog: anthropic, hipaa_baa: true,",
     );
     // The stand-up notes the LLM writes from patient references are PHI as well, and go to Slack.
     assert!(run(&with_anthropic, &workload).totals.phi_records_without_baa > 0);
     let with_baa = with_anthropic.replace(
-        "{ id: slack, catalog: slack }",
-        "{ id: slack, catalog: slack, hipaa_baa: true }",
+        "{ id: slack, catalog: slack,",
+        "{ id: slack, catalog: slack, hipaa_baa: true,",
     );
     assert_eq!(
         run(&with_baa, &workload).totals.phi_records_without_baa,

@@ -1,0 +1,131 @@
+//! The public trust page (`export subprocessors`): what a customer reads, with no findings and
+//! no internal ids, in every format, for each bundled model, and hostile strings kept as text.
+
+use crate::trustflow;
+
+fn export(model: &str, format: &str) -> String {
+    let out = trustflow()
+        .args([
+            "export",
+            "subprocessors",
+            model,
+            "--format",
+            format,
+            "--date",
+            "2026-11-30",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn each_bundled_model_has_a_trust_page_without_findings_or_internal_ids() {
+    for model in ["connect-aws", "forge-egress", "forge-native", "forge-remote"] {
+        let path = format!("models/{model}.yaml");
+        let md = export(&path, "md");
+        insta::assert_snapshot!(format!("trust_{model}_md"), md);
+        let html = export(&path, "html");
+        let json = export(&path, "json");
+        assert!(json.ends_with("}\n"), "{model}: JSON ends with a newline");
+        for page in [&md, &html, &json] {
+            for internal in [
+                "TF-",
+                "evidence required",
+                "finding",
+                "app-server",
+                "forge-app",
+                "egress-",
+                "issue-content",
+            ] {
+                assert!(
+                    !page.contains(internal),
+                    "{model}: the public page shows `{internal}`:\n{page}"
+                );
+            }
+        }
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        for row in value["subprocessors"].as_array().unwrap() {
+            assert!(!row["name"].as_str().unwrap().is_empty());
+            assert!(!row["transfer_mechanism"].as_str().unwrap().is_empty());
+        }
+    }
+}
+
+#[test]
+fn customer_enabled_integrations_are_listed_apart() {
+    let json = export("tests/fixtures/transfers/customer-owned-flow.yaml", "json");
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let integrations = value["customer_enabled_integrations"].as_array().unwrap();
+    assert!(!integrations.is_empty(), "{json}");
+    for i in integrations {
+        let name = i["name"].as_str().unwrap();
+        assert!(
+            !value["subprocessors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["name"].as_str() == Some(name)),
+            "{name} is the customer's, not a sub-processor"
+        );
+    }
+}
+
+#[test]
+fn dates_added_feed_the_atom_feed_newest_first() {
+    let atom = export("models/connect-aws.yaml", "atom");
+    assert!(
+        atom.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">")
+    );
+    assert!(atom.contains("<updated>2026-11-30T00:00:00Z</updated>"), "{atom}");
+    let titles: Vec<&str> = atom
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("<title>Sub-processor added: "))
+        .collect();
+    assert!(!titles.is_empty(), "the bundled model records `since:` dates: {atom}");
+    let dates: Vec<&str> = atom.lines().filter(|l| l.starts_with("    <updated>")).collect();
+    let mut sorted = dates.clone();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(dates, sorted, "newest first");
+    insta::assert_snapshot!("trust_connect_aws_atom", atom);
+}
+
+#[test]
+fn hostile_strings_stay_text_on_the_trust_page() {
+    let model = "tests/fixtures/reports/hostile.yaml";
+    let html = export(model, "html");
+    assert!(
+        !html.contains("<script>alert") && !html.contains("<img src=x"),
+        "{html}"
+    );
+    let md = export(model, "md");
+    assert!(!md.contains("<script>") && md.contains("&lt;script&gt;"), "{md}");
+    let atom = export(model, "atom");
+    assert!(!atom.contains("<script>"), "{atom}");
+    let csv = export(model, "csv");
+    for line in csv.lines().skip(1) {
+        for cell in line.split(',') {
+            assert!(!cell.starts_with(['=', '+', '-', '@']), "formula in {line}");
+        }
+    }
+}
+
+#[test]
+fn a_since_that_is_not_a_date_is_a_located_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.yaml");
+    let text = std::fs::read_to_string(crate::root().join("models/forge-native.yaml"))
+        .unwrap()
+        .replacen(
+            "organisations:\n",
+            "organisations:\n  - { id: x, name: X, since: last spring }\n",
+            1,
+        );
+    std::fs::write(&path, text).unwrap();
+    trustflow()
+        .args(["check", path.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("`last spring` is not a date"));
+}
