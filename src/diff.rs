@@ -9,49 +9,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A kind of change; the names are what `--fail-on` takes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum ChangeKind {
-    /// An organisation newly receives personal data (GDPR Art. 28(2) notice).
-    NewSubprocessor,
-    /// An organisation no longer receives personal data.
-    RemovedSubprocessor,
-    /// A recipient's country or processing location changed.
-    ChangedLocation,
-    /// A recipient newly receives a data category.
-    NewData,
-    /// A recipient no longer receives a data category.
-    RemovedData,
-    /// Personal data newly leaves a realm for a recipient, or the basis of a transfer changed.
-    NewTransfer,
-    /// A finding appears.
-    NewFinding,
-    /// A finding is resolved.
-    ResolvedFinding,
-    /// The app becomes eligible for Runs on Atlassian.
-    RoaGained,
-    /// The app loses Runs on Atlassian eligibility.
-    RoaLost,
-}
-
-impl ChangeKind {
-    /// The kebab-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChangeKind::NewSubprocessor => "new-subprocessor",
-            ChangeKind::RemovedSubprocessor => "removed-subprocessor",
-            ChangeKind::ChangedLocation => "changed-location",
-            ChangeKind::NewData => "new-data",
-            ChangeKind::RemovedData => "removed-data",
-            ChangeKind::NewTransfer => "new-transfer",
-            ChangeKind::NewFinding => "new-finding",
-            ChangeKind::ResolvedFinding => "resolved-finding",
-            ChangeKind::RoaGained => "roa-gained",
-            ChangeKind::RoaLost => "roa-lost",
-        }
-    }
-}
+pub use crate::finding::ChangeKind;
 
 /// One change.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
@@ -72,6 +30,10 @@ pub struct Change {
     pub locations: Vec<String>,
     /// Realm concerned, for transfers and realm-specific findings.
     pub realm: Option<String>,
+    /// The date customers were told of this change, when a `notified:` record acknowledges it:
+    /// it no longer fails a `--fail-on` gate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notified: Option<String>,
 }
 
 /// The diff of two analyses.
@@ -119,6 +81,7 @@ pub fn diff(old: &Analysis, new: &Analysis) -> Diff {
         purposes: row.purposes.clone(),
         locations: locations(row),
         realm,
+        notified: None,
     };
     for (id, row) in &new_rows {
         let Some(before) = old_rows.get(id) else {
@@ -251,6 +214,7 @@ fn finding_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
                 purposes: Vec::new(),
                 locations: Vec::new(),
                 realm: f.realm.map(|r| r.code().to_owned()),
+                notified: None,
             });
         }
     }
@@ -265,6 +229,7 @@ fn finding_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
                 purposes: Vec::new(),
                 locations: Vec::new(),
                 realm: f.realm.map(|r| r.code().to_owned()),
+                notified: None,
             });
         }
     }
@@ -282,6 +247,7 @@ fn roa_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
             purposes: Vec::new(),
             locations: Vec::new(),
             realm: None,
+            notified: None,
         }),
         (true, false) => changes.push(Change {
             kind: ChangeKind::RoaLost,
@@ -295,7 +261,32 @@ fn roa_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
             purposes: Vec::new(),
             locations: Vec::new(),
             realm: None,
+            notified: None,
         }),
         _ => {}
     }
+}
+
+/// Marks the changes that `notified:` records acknowledge (same kind and subject, notice date
+/// on or before `today`); returns the records that matched no change.
+pub fn acknowledge<'n>(
+    diff: &mut Diff,
+    notified: &'n [crate::waivers::Notified],
+    today: crate::dates::Date,
+) -> Vec<&'n crate::waivers::Notified> {
+    let mut used = vec![false; notified.len()];
+    for change in &mut diff.changes {
+        if let Some((i, record)) = notified
+            .iter()
+            .enumerate()
+            .find(|(_, n)| n.change == change.kind && n.subject == change.subject)
+        {
+            used[i] = true;
+            // A notice dated after today has not gone out yet: the change still counts.
+            if crate::dates::Date::parse(&record.notice).is_some_and(|d| d <= today) {
+                change.notified = Some(record.notice.clone());
+            }
+        }
+    }
+    notified.iter().zip(used).filter(|(_, u)| !u).map(|(n, _)| n).collect()
 }

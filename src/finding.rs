@@ -199,3 +199,60 @@ pub struct WaiverState {
     /// The expiry date.
     pub expires: String,
 }
+
+/// A kind of change; the names are what `--fail-on` takes.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChangeKind {
+    /// An organisation newly receives personal data (GDPR Art. 28(2) notice).
+    NewSubprocessor,
+    /// An organisation no longer receives personal data.
+    RemovedSubprocessor,
+    /// A recipient's country or processing location changed.
+    ChangedLocation,
+    /// A recipient newly receives a data category.
+    NewData,
+    /// A recipient no longer receives a data category.
+    RemovedData,
+    /// Personal data newly leaves a realm for a recipient, or the basis of a transfer changed.
+    NewTransfer,
+    /// A finding appears.
+    NewFinding,
+    /// A finding is resolved.
+    ResolvedFinding,
+    /// The app becomes eligible for Runs on Atlassian.
+    RoaGained,
+    /// The app loses Runs on Atlassian eligibility.
+    RoaLost,
+}
+
+impl ChangeKind {
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::NewSubprocessor => "new-subprocessor",
+            ChangeKind::RemovedSubprocessor => "removed-subprocessor",
+            ChangeKind::ChangedLocation => "changed-location",
+            ChangeKind::NewData => "new-data",
+            ChangeKind::RemovedData => "removed-data",
+            ChangeKind::NewTransfer => "new-transfer",
+            ChangeKind::NewFinding => "new-finding",
+            ChangeKind::ResolvedFinding => "resolved-finding",
+            ChangeKind::RoaGained => "roa-gained",
+            ChangeKind::RoaLost => "roa-lost",
+        }
+    }
+}

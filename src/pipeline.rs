@@ -124,6 +124,7 @@ pub fn load_model_arg(arg: &str, catalog: &Catalog) -> Result<LoadedModel, Failu
 #[derive(Clone, Debug)]
 pub struct WaiverPolicy {
     list: Vec<Waiver>,
+    notified: Vec<waivers::Notified>,
     today: Date,
 }
 
@@ -131,17 +132,24 @@ impl WaiverPolicy {
     /// Reads the waivers of `path` (none without a path); `today` defaults to
     /// `SOURCE_DATE_EPOCH`, else the clock.
     pub fn read(path: Option<&Path>, today: Option<Date>) -> Result<WaiverPolicy, Failure> {
-        let list = match path {
-            None => Vec::new(),
+        let file = match path {
+            None => waivers::WaiverFile::default(),
             Some(path) => {
                 let text = read_text(path, "waivers file")?;
-                waivers::parse(&path.display().to_string(), &text)?.waivers
+                waivers::parse(&path.display().to_string(), &text)?
             }
         };
         Ok(WaiverPolicy {
-            list,
+            list: file.waivers,
+            notified: file.notified,
             today: today.unwrap_or_else(Date::today),
         })
+    }
+
+    /// Marks the changes of `diff` that `notified:` records acknowledge; returns the records
+    /// that matched no change.
+    pub fn acknowledge(&self, diff: &mut crate::diff::Diff) -> Vec<&waivers::Notified> {
+        crate::diff::acknowledge(diff, &self.notified, self.today)
     }
 
     /// Applies the waivers to each analysis; returns the waivers that matched nothing in any.
@@ -327,8 +335,10 @@ fn index_page(
 pub struct NoticeOptions {
     /// The objection window in days.
     pub objection_days: u32,
-    /// The notice date (default: `SOURCE_DATE_EPOCH`, else none).
+    /// The notice date (default: `SOURCE_DATE_EPOCH`, else today).
     pub date: Option<Date>,
+    /// When the changes take effect (default: the notice date plus the objection window).
+    pub effective: Option<Date>,
 }
 
 /// A change notice between two versions of a model, rendered with template `name`
@@ -342,8 +352,12 @@ pub fn change_notice(
     templates: &Templates,
     name: &str,
 ) -> Result<String, Failure> {
-    let notice_date = dates::report_date(options.date);
-    let effective_date = notice_date.map(|d| d.plus_days(i64::from(options.objection_days)));
+    // A notice always carries its date: SOURCE_DATE_EPOCH keeps it reproducible.
+    let notice_date = dates::report_date(options.date).unwrap_or_else(Date::today);
+    let effective_date = options
+        .effective
+        .unwrap_or_else(|| notice_date.plus_days(i64::from(options.objection_days)));
+    let vendor_org = new.model.organisations.iter().find(|o| o.id == new.model.app.vendor);
     let vendor = analyses[1]
         .subprocessors
         .iter()
@@ -352,16 +366,62 @@ pub fn change_notice(
             || new.model.app.vendor.clone(),
             |s| s.legal_entity.clone().unwrap_or_else(|| s.name.clone()),
         );
+    // Data by name, and which data is special-category or PHI, from either version.
+    let mut data_names = serde_json::Map::new();
+    let mut special = Vec::new();
+    for model in [&old.model, &new.model] {
+        for d in &model.data {
+            data_names.insert(
+                d.id.clone(),
+                serde_json::Value::from(d.name.clone().unwrap_or_else(|| d.id.clone())),
+            );
+            if d.special.is_some() && !special.contains(&d.id) {
+                special.push(d.id.clone());
+            }
+        }
+    }
+    // PHI as the analysis derived it (data made from PHI stays PHI unless de-identified).
+    for phi in analyses.iter().flat_map(|a| &a.hipaa.phi) {
+        if !special.contains(phi) {
+            special.push(phi.clone());
+        }
+    }
+    // Each transfer's recorded safeguard in a customer's words (never the tool's evidence notes).
+    let mut safeguards = serde_json::Map::new();
+    for row in &analyses[1].subprocessors {
+        for (realm, transfer) in &row.transfer_mechanism {
+            safeguards.insert(
+                format!("{}|{realm}", row.organisation),
+                serde_json::Value::from(render::exports::safeguard(transfer)),
+            );
+        }
+    }
+    // Each change with the special-category or PHI data among its data.
+    let mut diff = serde_json::to_value(changes).map_err(|e| Failure::Message(e.to_string()))?;
+    for change in diff["changes"].as_array_mut().into_iter().flatten() {
+        let sensitive: Vec<serde_json::Value> = change["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|d| d.as_str().is_some_and(|d| special.iter().any(|s| s == d)))
+            .cloned()
+            .collect();
+        change["special"] = serde_json::Value::from(sensitive);
+        // The vendor itself is the customer's processor, never one of its own sub-processors.
+        change["vendor"] = serde_json::Value::from(change["subject"].as_str() == Some(new.model.app.vendor.as_str()));
+    }
     let context = serde_json::json!({
         "app": new.model.app.name,
         "vendor": vendor,
-        "diff": changes,
+        "contact": vendor_org.and_then(|o| o.contact.clone()),
+        "diff": diff,
         "objection_days": options.objection_days,
-        "notice_date": notice_date.map(|d| d.to_string()),
-        "effective_date": effective_date.map(|d| d.to_string()),
-        "old_source": old.source.name,
-        "new_source": new.source.name,
-        "generator": format!("trustflow {}", env!("CARGO_PKG_VERSION")),
+        "notice_date": notice_date.to_string(),
+        "effective_date": effective_date.to_string(),
+        "effective_stated": options.effective.is_some(),
+        "data_names": data_names,
+        "special": special,
+        "safeguards": safeguards,
     });
     templates
         .render(name, &context)

@@ -16,6 +16,25 @@ pub struct WaiverFile {
     /// The waivers.
     #[serde(default)]
     pub waivers: Vec<Waiver>,
+    /// Changes already announced to customers (a change notice went out): `diff --fail-on`
+    /// no longer fails on them.
+    #[serde(default)]
+    pub notified: Vec<Notified>,
+}
+
+/// A change customers were told of, with the notice's date.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Notified {
+    /// The kind of change (`new-subprocessor`, `new-transfer`, …: the `diff` kinds).
+    pub change: crate::finding::ChangeKind,
+    /// What it concerns: the organisation id (`openai`, `declared:api.mistral.ai`) or rule.
+    pub subject: String,
+    /// The date the notice went out (YYYY-MM-DD); it counts from that day.
+    pub notice: String,
+    /// Where the notice is (a URL, a ticket, the mailing), for the auditor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
 }
 
 /// One accepted finding.
@@ -90,6 +109,22 @@ pub fn parse(name: &str, text: &str) -> Result<WaiverFile, Vec<Diagnostic>> {
                 Diagnostic::error("invalid-value", "a waiver needs a reason and an owner"),
                 at("reason"),
             ));
+        }
+    }
+    for (i, record) in file.notified.iter().enumerate() {
+        if Date::parse(&record.notice).is_none() {
+            let path = [
+                crate::diagnostic::Seg::from("notified"),
+                crate::diagnostic::Seg::from(i),
+                crate::diagnostic::Seg::from("notice"),
+            ];
+            diagnostics.push(
+                source.diagnostic(
+                    Diagnostic::error("invalid-value", format!("`{}` is not a date", record.notice))
+                        .with_help("write the date the notice went out as YYYY-MM-DD"),
+                    source.locate(&path, false),
+                ),
+            );
         }
     }
     if diagnostics.is_empty() {

@@ -45,9 +45,13 @@ pub struct Args {
     /// The objection window of the change notice, in days.
     #[arg(long, default_value_t = 30, value_name = "DAYS")]
     objection_days: u32,
-    /// The date of the notice (YYYY-MM-DD); default: SOURCE_DATE_EPOCH, else none.
+    /// The date of the notice (YYYY-MM-DD); default: SOURCE_DATE_EPOCH, else today.
     #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
     date: Option<Date>,
+    /// When the changes take effect (YYYY-MM-DD); default: the notice date plus the objection
+    /// window.
+    #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
+    effective: Option<Date>,
     /// A directory whose notice.md.tera / notice.html.tera replace the built-in templates.
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
@@ -80,7 +84,15 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
     let analyses: [crate::analysis::Analysis; 2] = analyses
         .try_into()
         .map_err(|_| Failure::Message("two analyses expected".to_owned()))?;
-    let changes = crate::diff::diff(&analyses[0], &analyses[1]);
+    let mut changes = crate::diff::diff(&analyses[0], &analyses[1]);
+    for record in waivers.acknowledge(&mut changes) {
+        eprintln!(
+            "warning: notified {} `{}` ({}) matches no change",
+            record.change.as_str(),
+            crate::text::terminal_safe(&record.subject),
+            record.notice
+        );
+    }
     match args.format {
         Format::Json => super::emit_json("the changes", &changes)?,
         Format::Text => {
@@ -89,7 +101,11 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
                 text.push_str("no changes\n");
             }
             for change in &changes.changes {
-                let _ = writeln!(text, "{:<21} {}", change.kind.as_str(), change.description);
+                let _ = write!(text, "{:<21} {}", change.kind.as_str(), change.description);
+                if let Some(date) = &change.notified {
+                    let _ = write!(text, " (customers notified {date})");
+                }
+                text.push('\n');
             }
             super::emit_text(&text)?
         }
@@ -99,6 +115,7 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
             let options = NoticeOptions {
                 objection_days: args.objection_days,
                 date: args.date,
+                effective: args.effective,
             };
             let name = if args.format == Format::Md {
                 "notice.md"
@@ -112,7 +129,7 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
     let hits: Vec<_> = changes
         .changes
         .iter()
-        .filter(|c| args.fail_on.contains(&c.kind))
+        .filter(|c| args.fail_on.contains(&c.kind) && c.notified.is_none())
         .collect();
     for change in &hits {
         eprintln!(

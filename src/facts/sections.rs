@@ -529,7 +529,7 @@ fn unidentified(
                 id: format!("declared:{host}"),
                 name: match known {
                     Some(org) => format!("{} (declared egress `{host}`, no flow modelled)", org.name),
-                    None => format!("declared egress without a modelled flow ({host})"),
+                    None => format!("{host} (declared egress; recipient not identified, no flow modelled)"),
                 },
                 country: known.and_then(|o| o.country.clone()),
                 data,

@@ -247,7 +247,7 @@ fn data_name(facts: &Facts<'_>, id: &str) -> String {
 }
 
 /// A recorded safeguard in a customer's words; anything not recorded is "not stated".
-fn safeguard(t: &crate::analysis::Transfer) -> String {
+pub fn safeguard(t: &crate::analysis::Transfer) -> String {
     use crate::analysis::{TransferMechanism, TransferStatus};
     match t.status {
         TransferStatus::NotATransfer => "no transfer".to_owned(),

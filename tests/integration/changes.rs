@@ -431,7 +431,9 @@ fn exports_for_procurement_tools() {
         .success();
     let csv = String::from_utf8(csv.get_output().stdout.clone()).unwrap();
     assert!(
-        csv.starts_with("name,url,purpose,location,legal_entity,data,transfer_mechanism,special_categories,date_added\n"),
+        csv.starts_with(
+            "name,url,purpose,location,legal_entity,data,transfer_mechanism,special_categories,date_added\n"
+        ),
         "{csv}"
     );
     assert!(
@@ -443,4 +445,116 @@ fn exports_for_procurement_tools() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("marketplace takes json or md"));
+}
+
+#[test]
+fn vendor_journey_new_egress_host_fails_the_gate_until_the_notice_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = dir.path().join("new.yaml");
+    let text = std::fs::read_to_string(crate::root().join("models/forge-egress.yaml")).unwrap();
+    // Only an egress host is added: no organisation, no flow.
+    let added = text.replacen(
+        "egress: [api.anthropic.com, slack.com]",
+        "egress: [api.anthropic.com, slack.com, api.mistral.ai]",
+        1,
+    );
+    assert_ne!(added, text);
+    std::fs::write(&new, added).unwrap();
+    let new = new.to_str().unwrap();
+    trustflow()
+        .args(["diff", "models/forge-egress.yaml", new, "--fail-on", "new-subprocessor"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("fail-on new-subprocessor").and(predicates::str::contains("api.mistral.ai")));
+    // The notice customers receive: dated, with an effective date and how to object, in the
+    // vendor's words (no tool wording, no local path).
+    let notice = trustflow()
+        .args([
+            "diff",
+            "models/forge-egress.yaml",
+            new,
+            "--format",
+            "md",
+            "--date",
+            "2026-11-02",
+        ])
+        .output()
+        .unwrap();
+    let notice = String::from_utf8(notice.stdout).unwrap();
+    assert!(
+        notice.contains(
+            "Date of this notice: 2026-11-02. The changes take effect on **2026-12-02** (30 days after this notice)."
+        ),
+        "{notice}"
+    );
+    assert!(notice.contains("## How to object"), "{notice}");
+    assert!(notice.contains("api.mistral.ai"), "{notice}");
+    for tool in ["evidence required", "trustflow", ".yaml", "TF-", "patient-refs"] {
+        assert!(!notice.contains(tool), "the notice shows `{tool}`:\n{notice}");
+    }
+    assert!(
+        notice.contains("| yes: ") && notice.contains("Patient references"),
+        "PHI is named in the notice:\n{notice}"
+    );
+    let effective = trustflow()
+        .args([
+            "diff",
+            "models/forge-egress.yaml",
+            new,
+            "--format",
+            "html",
+            "--date",
+            "2026-11-02",
+            "--effective",
+            "2027-01-15",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(effective.stdout)
+            .unwrap()
+            .contains("<strong>2027-01-15</strong>.")
+    );
+    // Once the notice is recorded, the announced change no longer fails the gate.
+    let acks = dir.path().join("waivers.yaml");
+    std::fs::write(
+        &acks,
+        "notified:\n  - { change: new-subprocessor, subject: \"declared:api.mistral.ai\", notice: 2026-11-02, reference: notice of 2026-11-02 }\n",
+    )
+    .unwrap();
+    let acks = acks.to_str().unwrap();
+    let gate = |today: &str| {
+        let mut cmd = trustflow();
+        cmd.args(["diff", "models/forge-egress.yaml", new, "--fail-on", "new-subprocessor"])
+            .args(["--waivers", acks, "--today", today]);
+        cmd
+    };
+    gate("2026-11-03")
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("(customers notified 2026-11-02)"));
+    // Before the notice date it has not gone out: still red.
+    gate("2026-11-01").assert().code(1);
+}
+
+#[test]
+fn notices_of_the_bundled_migrations_read_as_the_customer_receives_them() {
+    for new in ["forge-native", "forge-remote"] {
+        let out = trustflow()
+            .args([
+                "diff",
+                "models/connect-aws.yaml",
+                &format!("models/{new}.yaml"),
+                "--format",
+                "md",
+                "--date",
+                "2026-12-01",
+            ])
+            .output()
+            .unwrap();
+        insta::assert_snapshot!(
+            format!("notice_connect_aws_to_{new}"),
+            String::from_utf8(out.stdout).unwrap()
+        );
+    }
 }

@@ -252,7 +252,7 @@ fn declared_egress_without_a_flow_is_still_a_listed_recipient() {
     let analysis = analysis("declared-egress-no-flow.yaml");
     let names: Vec<&str> = analysis.subprocessors.iter().map(|s| s.name.as_str()).collect();
     assert!(
-        names.contains(&"declared egress without a modelled flow (hooks.zapier.com)"),
+        names.contains(&"hooks.zapier.com (declared egress; recipient not identified, no flow modelled)"),
         "{names:?}"
     );
     assert!(
