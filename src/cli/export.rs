@@ -11,8 +11,11 @@ use std::path::PathBuf;
 pub enum Kind {
     /// The Atlassian Marketplace privacy and security answers the model supports.
     Marketplace,
-    /// The sub-processor list in trust-center fields (name, URL, purpose, location).
+    /// The public sub-processor page (name, legal entity, purpose, location, safeguard, date added).
     Subprocessors,
+    /// The DPA annex: per recipient, data subjects, personal and special data, purpose,
+    /// frequency, retention, location, transfer basis with its evidence status, safeguards.
+    Annex,
 }
 
 /// Formats of `export`.
@@ -35,7 +38,8 @@ pub enum Format {
 #[command(
     after_help = "Examples:\n  trustflow export marketplace models/connect-aws.yaml --format md\n  \
 trustflow export subprocessors models/connect-aws.yaml --format html -o subprocessors.html\n  \
-trustflow export subprocessors models/connect-aws.yaml --format atom --url https://acme.example/subprocessors\n\n\
+trustflow export subprocessors models/connect-aws.yaml --format atom --url https://acme.example/subprocessors\n  \
+trustflow export annex models/connect-aws.yaml --format csv -o annex.csv\n\n\
 The sub-processor list is the public trust page: names, legal entities, purposes, places, transfer \
 safeguards and dates added (organisations' `since:`), customer-enabled integrations apart; no findings \
 and no internal ids. Its wording comes from trust.md.tera / trust.html.tera, replaceable with --templates.\n\
@@ -56,7 +60,8 @@ pub struct Args {
     /// The feed's date (YYYY-MM-DD); default: SOURCE_DATE_EPOCH, else today.
     #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
     date: Option<crate::dates::Date>,
-    /// A directory whose trust.md.tera / trust.html.tera replace the built-in pages.
+    /// A directory whose trust.md.tera / trust.html.tera / annex.md.tera / annex.html.tera
+    /// replace the built-in pages.
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
     /// Write to this file instead of standard output.
@@ -86,6 +91,17 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
             let date = args.date.unwrap_or_else(crate::dates::Date::today);
             exports::trust_atom(&exports::trust_page(&facts, &analysis), &args.url, &date.to_string()).into_bytes()
         }
+        (Kind::Annex, Format::Json) => super::json("the DPA annex", &exports::annex(&facts, &analysis))?,
+        (Kind::Annex, Format::Csv) => exports::annex_csv(&exports::annex(&facts, &analysis)),
+        (Kind::Annex, format @ (Format::Md | Format::Html)) => {
+            let templates = crate::render::templates::Templates::load(args.templates.as_deref())
+                .map_err(|e| Failure::Message(e.to_string()))?;
+            let name = if format == Format::Md { "annex.md" } else { "annex.html" };
+            templates
+                .render(name, &serde_json::json!({ "annex": exports::annex(&facts, &analysis) }))
+                .map_err(|e| Failure::Message(e.to_string()))?
+                .into_bytes()
+        }
         (Kind::Subprocessors, format @ (Format::Md | Format::Html)) => {
             let templates = crate::render::templates::Templates::load(args.templates.as_deref())
                 .map_err(|e| Failure::Message(e.to_string()))?;
@@ -98,7 +114,7 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
         }
         (what, format) => {
             return Err(Failure::Message(format!(
-                "{what:?} cannot be exported as {format:?}: marketplace takes json or md; subprocessors md, html, json, csv or atom"
+                "{what:?} cannot be exported as {format:?}: marketplace takes json or md; subprocessors md, html, json, csv or atom; annex md, html, json or csv"
             )));
         }
     };

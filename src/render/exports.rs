@@ -427,3 +427,235 @@ pub fn trust_center_csv(entries: &[TrustCenterEntry]) -> Vec<u8> {
         }),
     )
 }
+
+/// One recipient in the DPA annex: the columns of SCC Annex I.B (categories of data subjects
+/// and of personal data, sensitive data, frequency, nature and purpose, retention), where it
+/// processes, the transfer basis per realm with its evidence status, and the safeguards of
+/// Annex II that the model records.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct AnnexRow {
+    /// Recipient.
+    pub recipient: String,
+    /// Contracting legal entity (`not stated` when unknown).
+    pub legal_entity: String,
+    /// Country of establishment (`not stated` when unknown).
+    pub country: String,
+    /// Role (processor, sub-processor, …).
+    pub role: String,
+    /// Categories of data subjects (the categories' `subjects`).
+    pub data_subjects: String,
+    /// Categories of personal data, by name.
+    pub personal_data: String,
+    /// Special categories (Art. 9) and PHI among them, by name; `none` otherwise.
+    pub special_categories: String,
+    /// Nature and purpose of the processing, in plain words.
+    pub purpose: String,
+    /// How often data is sent (from the flows' triggers).
+    pub frequency: String,
+    /// Retention, as the model records it.
+    pub retention: String,
+    /// Where it processes the data, per realm.
+    pub location: String,
+    /// The transfer basis per realm, with its evidence status.
+    pub transfer: String,
+    /// Recorded security attestations (Annex II measures the model can point to).
+    pub safeguards: String,
+}
+
+/// The DPA annex of a model.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Annex {
+    /// The app.
+    pub app: String,
+    /// Said at the top when the model has no installations (locations and transfers are then
+    /// empty, and why).
+    pub warning: Option<String>,
+    /// One row per recipient of personal data.
+    pub rows: Vec<AnnexRow>,
+}
+
+/// What "no installations" means for the annex, and how to fix it.
+pub const NO_INSTALLATIONS: &str = "The model has no installations, so no realm is analysed: the location and transfer columns are empty. Add `installations` (each with `realm`, `established`, `products`, `plan`) to the model or an import overlay.";
+
+/// Backticks and other Markdown marks from imported purposes, so a lawyer reads plain words.
+fn plain(text: &str) -> String {
+    text.replace('`', "")
+}
+
+/// An attestation id as auditors write it (`soc2-type2` → `SOC 2 Type II`).
+fn attestation_name(id: &str) -> String {
+    match id {
+        "soc1" => "SOC 1".to_owned(),
+        "soc2" => "SOC 2".to_owned(),
+        "soc2-type1" => "SOC 2 Type I".to_owned(),
+        "soc2-type2" => "SOC 2 Type II".to_owned(),
+        "soc3" => "SOC 3".to_owned(),
+        other => match other.strip_prefix("iso") {
+            Some(number) if number.chars().all(|c| c.is_ascii_digit()) => format!("ISO/IEC {number}"),
+            _ => other.to_owned(),
+        },
+    }
+}
+
+/// The DPA annex.
+pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
+    let model = facts.model;
+    let not_stated = |s: Option<String>| s.filter(|s| !s.is_empty()).unwrap_or_else(|| "not stated".to_owned());
+    let rows = analysis
+        .subprocessors
+        .iter()
+        .map(|s| {
+            let ids: Vec<&str> = s.data.iter().map(|d| d.id.as_str()).collect();
+            let mut subjects = BTreeSet::new();
+            for id in &ids {
+                if let Some(d) = model.data.iter().find(|d| d.id == *id) {
+                    subjects.extend(d.subjects.iter().cloned());
+                }
+            }
+            let special: Vec<String> = ids
+                .iter()
+                .filter(|id| {
+                    facts
+                        .data_index(id)
+                        .is_some_and(|d| facts.phi(d) || model.data[d].special.is_some())
+                })
+                .map(|id| data_name(facts, id))
+                .collect();
+            // Triggers of the flows into the recipient's components.
+            let mut frequency = BTreeSet::new();
+            for flow in model.flows.iter().filter(|f| s.components.contains(&f.to)) {
+                use crate::model::Trigger;
+                frequency.insert(match flow.trigger {
+                    Some(Trigger::Scheduled) => "on a schedule",
+                    Some(Trigger::Storage) => "continuously (stored)",
+                    Some(
+                        Trigger::Webhook
+                        | Trigger::Event
+                        | Trigger::LifecycleInstalled
+                        | Trigger::LifecycleUninstalled
+                        | Trigger::LifecycleEnabled
+                        | Trigger::LifecycleDisabled,
+                    ) => "each time the product event occurs",
+                    Some(Trigger::Iframe | Trigger::User | Trigger::Invoke) => "each time a user uses the app",
+                    _ => "each time the app calls it",
+                });
+            }
+            let org = model.organisations.iter().find(|o| o.id == s.organisation);
+            let at_rest = s.data.iter().any(|d| d.at_rest);
+            let retention = org.and_then(|o| o.retention.clone()).unwrap_or_else(|| {
+                if at_rest {
+                    "not stated: it stores the data (evidence required)".to_owned()
+                } else {
+                    "not stated".to_owned()
+                }
+            });
+            let attestations = facts.resolved.orgs.get(s.organisation.as_str()).and_then(|o| {
+                o.attestations.as_ref().map(|a| {
+                    format!(
+                        "{}{}",
+                        a.iter().map(|id| attestation_name(id)).collect::<Vec<_>>().join(", "),
+                        if o.attestations_recorded {
+                            ""
+                        } else {
+                            " (catalog: reports not recorded)"
+                        }
+                    )
+                })
+            });
+            AnnexRow {
+                recipient: s.name.clone(),
+                legal_entity: not_stated(s.legal_entity.clone()),
+                country: not_stated(s.country.clone()),
+                role: serde_json::to_value(s.role)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                data_subjects: if subjects.is_empty() {
+                    "not stated".to_owned()
+                } else {
+                    subjects.into_iter().collect::<Vec<_>>().join("; ")
+                },
+                personal_data: ids.iter().map(|id| data_name(facts, id)).collect::<Vec<_>>().join("; "),
+                special_categories: if special.is_empty() {
+                    "none".to_owned()
+                } else {
+                    special.join("; ")
+                },
+                purpose: if s.purposes.is_empty() {
+                    "not stated".to_owned()
+                } else {
+                    s.purposes.iter().map(|p| plain(p)).collect::<Vec<_>>().join("; ")
+                },
+                frequency: if frequency.is_empty() {
+                    "not stated".to_owned()
+                } else {
+                    frequency.into_iter().collect::<Vec<_>>().join("; ")
+                },
+                retention,
+                location: s
+                    .locations
+                    .iter()
+                    .map(|(realm, places)| format!("{realm}: {}", places.join(", ")))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                transfer: s
+                    .transfer_mechanism
+                    .iter()
+                    .map(|(realm, t)| format!("{realm}: {}", t.label))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                safeguards: not_stated(attestations),
+            }
+        })
+        .collect();
+    Annex {
+        app: analysis.app.name.clone(),
+        warning: model.installations.is_empty().then(|| NO_INSTALLATIONS.to_owned()),
+        rows,
+    }
+}
+
+/// The annex as CSV: the warning, when there is one, is the first row so it cannot be missed.
+pub fn annex_csv(annex: &Annex) -> Vec<u8> {
+    const HEADER: [&str; 13] = [
+        "recipient",
+        "legal_entity",
+        "country",
+        "role",
+        "data_subjects",
+        "personal_data",
+        "special_categories",
+        "purpose",
+        "frequency",
+        "retention",
+        "location",
+        "transfer",
+        "safeguards",
+    ];
+    let warning = annex.warning.as_ref().map(|w| {
+        let mut row = [""; 13];
+        row[0] = "NOTE";
+        row[7] = w.as_str();
+        row
+    });
+    super::csv::write_rows(
+        &HEADER,
+        warning.into_iter().chain(annex.rows.iter().map(|r| {
+            [
+                r.recipient.as_str(),
+                r.legal_entity.as_str(),
+                r.country.as_str(),
+                r.role.as_str(),
+                r.data_subjects.as_str(),
+                r.personal_data.as_str(),
+                r.special_categories.as_str(),
+                r.purpose.as_str(),
+                r.frequency.as_str(),
+                r.retention.as_str(),
+                r.location.as_str(),
+                r.transfer.as_str(),
+                r.safeguards.as_str(),
+            ]
+        })),
+    )
+}

@@ -13,6 +13,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("notice.html", include_str!("../../templates/notice.html.tera")),
     ("trust.md", include_str!("../../templates/trust.md.tera")),
     ("trust.html", include_str!("../../templates/trust.html.tera")),
+    ("annex.md", include_str!("../../templates/annex.md.tera")),
+    ("annex.html", include_str!("../../templates/annex.html.tera")),
 ];
 
 /// A loaded template set.
@@ -23,7 +25,7 @@ pub struct Templates {
 impl Templates {
     /// The built-in templates, with files from `dir` (named `report.html.tera`,
     /// `report.md.tera`, `index.html.tera`, `notice.md.tera`, `notice.html.tera`, `trust.md.tera`,
-    /// `trust.html.tera`) replacing them.
+    /// `trust.html.tera`, `annex.md.tera`, `annex.html.tera`) replacing them.
     pub fn load(dir: Option<&Path>) -> Result<Templates, RenderError> {
         let mut tera = tera::Tera::default();
         // Autoescape HTML only: the Markdown page escapes what it needs itself.

@@ -129,3 +129,51 @@ fn a_since_that_is_not_a_date_is_a_located_error() {
         .code(2)
         .stderr(predicates::str::contains("`last spring` is not a date"));
 }
+
+#[test]
+fn the_dpa_annex_has_the_scc_annex_columns_and_says_when_nothing_is_analysed() {
+    let csv = export("models/connect-aws.yaml", "csv").len();
+    assert!(csv > 0);
+    let out = trustflow()
+        .args(["export", "annex", "models/connect-aws.yaml", "--format", "csv"])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(csv.starts_with(
+        "recipient,legal_entity,country,role,data_subjects,personal_data,special_categories,purpose,frequency,retention,location,transfer,safeguards\n"
+    ));
+    assert!(csv.contains("users of the customer's site"), "{csv}");
+    assert!(csv.contains("until the customer uninstalls the app"), "{csv}");
+    assert!(!csv.contains('`'), "no raw backticks: {csv}");
+    for md_or_html in ["md", "html"] {
+        let out = trustflow()
+            .args(["export", "annex", "models/connect-aws.yaml", "--format", md_or_html])
+            .output()
+            .unwrap();
+        let page = String::from_utf8(out.stdout).unwrap();
+        insta::assert_snapshot!(format!("annex_connect_aws_{md_or_html}"), page);
+    }
+    // A bare import has no installations: the annex says so first, and how to fix it.
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("bare.yaml");
+    trustflow()
+        .args([
+            "import",
+            "forge",
+            "tests/fixtures/roa/ineligible-remote.yml",
+            "-o",
+            model.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    for format in ["csv", "md", "html", "json"] {
+        let out = trustflow()
+            .args(["export", "annex", model.to_str().unwrap(), "--format", format])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let first = text.find("no installations").unwrap_or(usize::MAX);
+        let first_row = text.find("Atlassian").unwrap_or(usize::MAX);
+        assert!(first < first_row, "{format}: the warning comes first:\n{text}");
+    }
+}
