@@ -454,7 +454,15 @@ pub fn import_descriptor(
     catalog: &Catalog,
 ) -> Result<ImportOutcome, Failure> {
     let name = descriptor.display().to_string();
-    let text = read_text(descriptor, "descriptor")?;
+    // `-` is standard input (a descriptor piped from `curl` or `git show`).
+    let text = if name == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)
+            .map_err(|e| Failure::Message(format!("cannot read the descriptor from standard input: {e}")))?;
+        text
+    } else {
+        read_text(descriptor, "descriptor")?
+    };
     let imported = crate::import::import(kind, &name, &text, catalog).map_err(|d| Failure::Diagnostics(vec![*d]))?;
     let warnings = imported.warnings.iter().map(|w| format!("{name}: {w}")).collect();
     let mut model = imported.model;

@@ -64,9 +64,6 @@ pub struct Args {
     /// replace the built-in pages.
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
-    /// Write to this file instead of standard output.
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
 }
 
 /// Writes the export.
@@ -118,5 +115,5 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
             )));
         }
     };
-    super::emit_to(args.output.as_deref(), &bytes)
+    super::emit(&bytes)
 }

@@ -18,14 +18,11 @@ pub struct Args {
     /// The descriptor's format.
     #[arg(value_enum)]
     kind: crate::import::Kind,
-    /// The descriptor file.
+    /// The descriptor file (`-`: standard input).
     descriptor: PathBuf,
     /// Facts to merge into the imported model (YAML in the model format).
     #[arg(long, value_name = "FILE")]
     overlay: Option<PathBuf>,
-    /// Write the model here instead of standard output.
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<PathBuf>,
     /// Also write a commented overlay listing exactly the facts the model still lacks for a
     /// DPA annex (vendor and recipient entities, regions, installations), to fill in.
     #[arg(long, value_name = "FILE")]
@@ -34,8 +31,8 @@ pub struct Args {
 
 /// Imports the descriptor and writes the model.
 pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
-    let target = args
-        .output
+    let output = super::output_path();
+    let target = output
         .as_ref()
         .map_or_else(|| "the imported model".to_owned(), |o| o.display().to_string());
     let outcome = pipeline::import_descriptor(args.kind, &args.descriptor, args.overlay.as_deref(), &target, catalog)?;
@@ -55,8 +52,8 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
             eprintln!("  {}", crate::text::terminal_safe(line));
         }
     }
-    let status = super::emit_to(args.output.as_deref(), outcome.yaml.as_bytes())?;
-    if let Some(path) = &args.output {
+    let status = super::emit(outcome.yaml.as_bytes())?;
+    if let Some(path) = &output {
         eprintln!("wrote {}", path.display());
     }
     if let Some(path) = &args.overlay_template {

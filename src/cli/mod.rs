@@ -52,6 +52,10 @@ pub struct Cli {
     /// A catalog file (YAML, the format of models/catalog/) whose facts override the built-in ones.
     #[arg(long, global = true, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
+    /// Write the command's output to this file (replaced atomically) instead of standard
+    /// output. `report` writes a folder: it takes `--out-dir`.
+    #[arg(short, long, global = true, value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
@@ -137,6 +141,12 @@ pub fn run(cli: Cli) -> ExitStatus {
         Ok(catalog) => catalog,
         Err(failure) => return fail(&failure),
     };
+    if cli.output.is_some() && matches!(cli.command, Command::Report(_)) {
+        return fail(&Failure::Message(
+            "`report` writes a set of files into a folder: give it with --out-dir DIR, not -o".to_owned(),
+        ));
+    }
+    OUTPUT.with(|o| o.replace(cli.output.clone()));
     let result = match cli.command {
         Command::Check(args) => check::run(&args, &catalog),
         Command::Analyze(args) => analyze::run(&args, &catalog),
@@ -186,9 +196,23 @@ fn warn_unused(unused: &[crate::waivers::UnusedWaiver]) {
     }
 }
 
-/// Writes bytes to standard output. A reader that closed the pipe early (`| head`) is not an
-/// error; any other write failure is (exit 2), so output is never silently lost.
+thread_local! {
+    /// The `-o/--output` file of this run, when one was given.
+    static OUTPUT: std::cell::RefCell<Option<PathBuf>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The `-o/--output` file of this run.
+fn output_path() -> Option<PathBuf> {
+    OUTPUT.with(|o| o.borrow().clone())
+}
+
+/// Writes bytes to the `-o` file (atomically), else to standard output. A reader that closed
+/// the pipe early (`| head`) is not an error; any other write failure is (exit 2), so output
+/// is never silently lost.
 fn emit(bytes: &[u8]) -> Result<ExitStatus, Failure> {
+    if let Some(path) = output_path() {
+        return emit_to(Some(&path), bytes);
+    }
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
         Ok(()) => Ok(ExitStatus::Clean),
@@ -215,6 +239,9 @@ fn emit_to(output: Option<&Path>, bytes: &[u8]) -> Result<ExitStatus, Failure> {
 /// Streams pretty JSON with a final newline to standard output (a portfolio's JSON can be far
 /// larger than its models: it is never held in memory whole).
 fn emit_json(what: &'static str, value: &impl serde::Serialize) -> Result<ExitStatus, Failure> {
+    if output_path().is_some() {
+        return emit(&json(what, value)?);
+    }
     let stdout = std::io::stdout().lock();
     let mut out = std::io::BufWriter::new(stdout);
     let written = serde_json::to_writer_pretty(&mut out, value)

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 /// Arguments of `report`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  trustflow report models/connect-aws.yaml\n  \
-trustflow report models/*.yaml --format html,csv --out reports/\n  \
+trustflow report models/*.yaml --format html,csv --out-dir build/reports\n  \
 SOURCE_DATE_EPOCH=1764000000 trustflow report models/forge-native.yaml --templates my-branding/\n\n\
 Files are named after each model (connect-aws.html, connect-aws.pdf, connect-aws.subprocessors.csv, \
 connect-aws.findings.csv, connect-aws.json, connect-aws.md); several models add index.html. Output is \
@@ -24,8 +24,15 @@ pub struct Args {
     /// Formats, comma-separated.
     #[arg(long, value_enum, value_delimiter = ',', default_value = "html,pdf,csv,json,md")]
     format: Vec<Format>,
-    /// Output directory.
-    #[arg(long, default_value = "reports", value_name = "DIR")]
+    /// The folder the report set is written to (created when missing; each file replaced
+    /// atomically, the set as a whole). The default is not the repository's committed
+    /// `reports/`, so a report run never overwrites it by accident.
+    #[arg(
+        long = "out-dir",
+        visible_alias = "out",
+        default_value = "trustflow-reports",
+        value_name = "DIR"
+    )]
     out: PathBuf,
     /// A directory whose report.html.tera / report.md.tera / index.html.tera replace the built-in templates.
     #[arg(long, value_name = "DIR")]

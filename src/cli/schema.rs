@@ -7,17 +7,20 @@ use std::path::PathBuf;
 /// Arguments of `schema`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  trustflow schema > model.schema.json\n  trustflow schema --out docs/model.schema.json\n\n\
+    after_help = "Examples:\n  trustflow schema > model.schema.json\n  trustflow schema -o docs/model.schema.json\n\n\
 Exit codes: 0 written, 2 the file could not be written."
 )]
 pub struct Args {
-    /// Write to this file instead of standard output.
-    #[arg(long, value_name = "FILE")]
+    /// Write to this file instead of standard output (the older spelling of `-o`).
+    #[arg(long, value_name = "FILE", hide = true)]
     out: Option<PathBuf>,
 }
 
 /// Prints or writes the model's JSON Schema.
 pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     let text = super::json("the model schema", crate::load::model_schema())?;
-    super::emit_to(args.out.as_deref(), &text)
+    match &args.out {
+        Some(path) => super::emit_to(Some(path), &text),
+        None => super::emit(&text),
+    }
 }

@@ -429,3 +429,72 @@ fn terminal_escapes_in_model_strings_print_as_text() {
     let out = crate::trustflow().arg("analyze").arg(&model).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("\\u{1b}[31mRed app"));
 }
+
+#[test]
+fn one_output_convention_on_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = crate::root().join("models/forge-native.yaml");
+    let model = model.to_str().unwrap();
+    // -o/--output FILE on any command that prints; every JSON ends with a newline.
+    for (args, file) in [
+        (vec!["analyze", model, "--format", "json"], "analysis.json"),
+        (
+            vec!["export", "subprocessors", model, "--format", "json"],
+            "subprocessors.json",
+        ),
+        (vec!["export", "marketplace", model], "marketplace.json"),
+        (vec!["diff", model, model, "--format", "json"], "diff.json"),
+        (vec!["schema"], "schema.json"),
+    ] {
+        let path = dir.path().join(file);
+        crate::trustflow()
+            .args(&args)
+            .arg("--output")
+            .arg(&path)
+            .assert()
+            .success()
+            .stdout("");
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(bytes.ends_with(b"}\n"), "{file} ends with a newline");
+    }
+    // `report` writes a folder: --out-dir, never -o; by default not the committed reports/.
+    crate::trustflow()
+        .args(["report", model, "-o", "x"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--out-dir"));
+    crate::trustflow()
+        .current_dir(dir.path())
+        .args(["report", model, "--format", "md"])
+        .assert()
+        .success();
+    assert!(dir.path().join("trustflow-reports/forge-native.md").exists());
+    // `import -` reads standard input.
+    let manifest = std::fs::read(crate::root().join("models/descriptors/forge-native.manifest.yml")).unwrap();
+    crate::trustflow()
+        .args(["import", "forge", "-"])
+        .write_stdin(manifest)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("kind: forge-function"));
+    // Every command's help lists its exit codes.
+    for command in [
+        "check",
+        "analyze",
+        "report",
+        "diff",
+        "export",
+        "simulate",
+        "compare",
+        "import",
+        "upgrade-check",
+        "rules",
+        "schema",
+    ] {
+        crate::trustflow()
+            .args([command, "--help"])
+            .assert()
+            .success()
+            .stdout(predicates::str::contains("Exit codes:"));
+    }
+}
