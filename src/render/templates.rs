@@ -44,6 +44,7 @@ impl Templates {
             })?;
         }
         tera.register_filter("md", markdown_escape);
+        tera.register_filter("ticks", ticks_to_code);
         Ok(Templates { tera })
     }
 
@@ -69,6 +70,38 @@ fn chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     message
+}
+
+/// HTML-escapes text and shows `quoted` names as code, so no raw backtick reaches a page. Its
+/// output is HTML: templates write `{{ x | ticks | safe }}`.
+#[allow(clippy::unnecessary_wraps, reason = "tera filters return tera::Result")]
+fn ticks_to_code(value: &tera::Value, _: &std::collections::HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let text = match value {
+        tera::Value::String(s) => s.clone(),
+        tera::Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    let escaped = tera::escape_html(&text);
+    let mut out = String::with_capacity(escaped.len() + 16);
+    let mut parts = escaped.split('`').peekable();
+    let mut inside = false;
+    while let Some(part) = parts.next() {
+        // An unpaired last backtick stays a plain character.
+        if inside && parts.peek().is_none() {
+            out.push('`');
+            out.push_str(part);
+            break;
+        }
+        if inside {
+            out.push_str("<code>");
+            out.push_str(part);
+            out.push_str("</code>");
+        } else {
+            out.push_str(part);
+        }
+        inside = !inside;
+    }
+    Ok(tera::Value::String(out))
 }
 
 /// Escapes text for a Markdown table cell or paragraph (no raw HTML, no table breaks).

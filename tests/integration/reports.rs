@@ -284,3 +284,55 @@ fn a_model_without_installations_says_so_instead_of_empty_transfer_columns() {
     ));
     assert!(text(&files, ".html").contains("No installations are declared"));
 }
+
+/// Opens `html` at `width` px in headless Chromium with a probe script appended, and returns
+/// what the probe wrote: the page's horizontal overflow and the tables wider than the page.
+fn probe_width(html: &str, width: u32) -> Option<String> {
+    let mut chromium = tool("chromium")?;
+    let dir = tempfile::tempdir().unwrap();
+    let probe = "<script>document.body.setAttribute('data-probe', JSON.stringify({page: Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth), tables: [...document.querySelectorAll('table')].filter(t => t.getBoundingClientRect().right > document.documentElement.clientWidth + 1).length}));</script></body>";
+    let page = dir.path().join("page.html");
+    std::fs::write(&page, html.replacen("</body>", probe, 1)).unwrap();
+    let out = chromium
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--dump-dom",
+        ])
+        .arg(format!("--window-size={width},1200"))
+        .arg(format!(
+            "--user-data-dir={}",
+            tempfile::tempdir().unwrap().path().display()
+        ))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&out.stdout).into_owned();
+    let start = dom.find("data-probe=\"")? + "data-probe=\"".len();
+    let end = start + dom[start..].find('"')?;
+    Some(dom[start..end].replace("&quot;", "\""))
+}
+
+#[test]
+fn html_pages_fit_a_phone_and_a_desktop_without_sideways_scrolling() {
+    let report = text(&artifacts("models/connect-aws.yaml", &[Format::Html]), ".html");
+    let trust = String::from_utf8(
+        crate::trustflow()
+            .args(["export", "subprocessors", "models/connect-aws.yaml", "--format", "html"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    for (name, html) in [("report", &report), ("trust page", &trust)] {
+        for width in [420, 1400] {
+            let Some(probe) = probe_width(html, width) else { return };
+            assert_eq!(
+                probe, "{\"page\":0,\"tables\":0}",
+                "{name} at {width} px: the page or a table overflows sideways"
+            );
+        }
+    }
+}
