@@ -41,11 +41,23 @@ pub fn egress_allows(declared: &str, host: &str) -> bool {
             .is_some_and(|suffix| host.len() > suffix.len() && within_domain(&host, suffix))
 }
 
-/// Whether a declared destination allows any host, or every host under a top-level domain
-/// (`*`, `https://*`, `https://*:443/`, `*.com`).
+/// Whether a declared destination allows any host, or every host under a public suffix
+/// (`*`, `https://*`, `https://*:443/`, `*.com`, `*.co.uk`): anyone can register a name there.
 pub fn is_unbounded(declared: &str) -> bool {
     let host = host_of(declared);
-    host == "*" || host.strip_prefix("*.").is_some_and(|rest| !rest.contains('.'))
+    host == "*"
+        || host
+            .strip_prefix("*.")
+            .is_some_and(|rest| !rest.contains('.') || public_suffix(rest).is_some())
+}
+
+/// Whether `name` is itself a public suffix in Mozilla's Public Suffix List (the `psl`
+/// crate's compiled copy): `Some(true)` for a private-section suffix (a hosting platform's
+/// tenant domain such as `herokuapp.com`), `Some(false)` for an ICANN one (`co.uk`).
+pub fn public_suffix(name: &str) -> Option<bool> {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    let suffix = psl::suffix(name.as_bytes())?;
+    (suffix.is_known() && suffix.as_bytes() == name.as_bytes()).then(|| suffix.typ() == Some(psl::Type::Private))
 }
 
 /// Whether a host belongs to Atlassian's own domains (`atlassian.net`, `atlassian.com`).
@@ -156,6 +168,9 @@ pub fn shared_platform(declared: &str) -> Option<&'static str> {
         .find(|(domain, _)| suffix.eq_ignore_ascii_case(domain))
         .map(|(_, name)| *name)
         .or_else(|| TUNNELS.contains(&suffix).then_some("a development tunnel service"))
+        // Any other platform whose tenants get their own names under it is in the private
+        // section of the Public Suffix List.
+        .or_else(|| (public_suffix(suffix) == Some(true)).then_some("a shared hosting platform (Public Suffix List)"))
 }
 
 #[cfg(test)]
@@ -197,6 +212,12 @@ mod tests {
             assert_eq!(non_production(host), None, "{host}");
         }
         assert_eq!(shared_platform("*.supabase.co"), Some("Supabase"));
+        assert_eq!(
+            shared_platform("*.gitlab.io"),
+            Some("a shared hosting platform (Public Suffix List)"),
+            "a platform not in the hand list, found in the PSL's private section"
+        );
+        assert_eq!(shared_platform("*.example.org"), None);
         assert_eq!(shared_platform("https://*.herokuapp.com"), Some("Heroku"));
         assert_eq!(shared_platform("api.supabase.co"), None);
         assert_eq!(shared_platform("*.acme.com"), None);
@@ -218,9 +239,23 @@ mod tests {
 
     #[test]
     fn unbounded_declarations() {
-        for declared in ["*", "https://*", "https://*:443", "https://*/", "http://*", "*.com"] {
+        for declared in [
+            "*",
+            "https://*",
+            "https://*:443",
+            "https://*/",
+            "http://*",
+            "*.com",
+            "*.co.uk",
+            "https://*.com.au/",
+            "*.herokuapp.com",
+        ] {
             assert!(is_unbounded(declared), "{declared}");
         }
         assert!(!is_unbounded("*.example.com"));
+        assert!(!is_unbounded("*.example.co.uk"));
+        assert_eq!(public_suffix("co.uk"), Some(false));
+        assert_eq!(public_suffix("herokuapp.com"), Some(true));
+        assert_eq!(public_suffix("example.co.uk"), None);
     }
 }

@@ -541,3 +541,21 @@ fn customer_managed_egress_asks_for_and_lists_each_installations_destinations() 
         "residency is not concluded without the approved destinations"
     );
 }
+
+#[test]
+fn a_wildcard_over_a_public_suffix_is_unbounded_egress() {
+    let catalog = Catalog::builtin();
+    for (wildcard, unbounded) in [("*.co.uk", true), ("*.com.au", true), ("*.acme-corp.co.uk", false)] {
+        let manifest = format!(
+            "app: {{ id: x }}\nmodules:\n  function: [ {{ key: f, handler: i.h }} ]\npermissions:\n  scopes: [read:jira-work]\n  external:\n    fetch:\n      backend: ['{wildcard}']\n"
+        );
+        let imported = import::import(Kind::Forge, "w.yml", &manifest, &catalog).unwrap();
+        let yaml = import::to_yaml(&imported.model, &imported.provenance, "test");
+        let analysis = analyze_loaded(&load_model_str("w.yaml", &yaml, &catalog).unwrap(), &catalog);
+        assert_eq!(
+            analysis.findings.iter().any(|f| f.rule == "TF-PLAT-008"),
+            unbounded,
+            "{wildcard} (Public Suffix List)"
+        );
+    }
+}
