@@ -5,6 +5,7 @@
 mod analyze;
 mod check;
 mod compare;
+mod diagram;
 mod diff;
 mod export;
 mod import;
@@ -72,6 +73,8 @@ pub enum Command {
     Report(report::Args),
     /// Compare two versions of a model: a change notice, and a CI gate on new sub-processors.
     Diff(diff::Args),
+    /// Draw the data-flow diagram: SVG, Graphviz DOT or Mermaid.
+    Diagram(diagram::Args),
     /// Export what procurement tools read: Marketplace privacy answers, a trust-center sub-processor list.
     Export(export::Args),
     /// Simulate installations over time under the platform's rules: a ledger of where data ends up.
@@ -154,6 +157,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Diff(args) => diff::run(&args, &catalog),
         Command::UpgradeCheck(args) => upgrade::run(&args, &catalog),
         Command::Export(args) => export::run(&args, &catalog),
+        Command::Diagram(args) => diagram::run(&args, &catalog),
         Command::Simulate(args) => simulate::run(&args, &catalog),
         Command::Compare(args) => compare::run(&args, &catalog),
         Command::Jwt(command) => jwt::run(command),

@@ -7,7 +7,7 @@
 
 use crate::graph::FlowGraph;
 use crate::model::{ComponentKind, Model};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::fmt::Write as _;
 
 const NODE_W: f64 = 168.0;
@@ -43,6 +43,36 @@ fn shorten(text: &str, max: usize) -> String {
         s.push('…');
         s
     }
+}
+
+/// `text` on one line of at most `max` characters, or two split at a word boundary (the second
+/// cut with "…" only when even two lines are not enough).
+fn wrap_two(text: &str, max: usize) -> (String, Option<String>) {
+    if text.chars().count() <= max {
+        return (text.to_owned(), None);
+    }
+    let mut first = String::new();
+    let mut rest = String::new();
+    for word in text.split(' ') {
+        if rest.is_empty() && first.chars().count() + word.chars().count() < max {
+            if !first.is_empty() {
+                first.push(' ');
+            }
+            first.push_str(word);
+        } else {
+            if !rest.is_empty() {
+                rest.push(' ');
+            }
+            rest.push_str(word);
+        }
+    }
+    if first.is_empty() {
+        // One long word: cut it where the line ends.
+        let cut: String = text.chars().take(max).collect();
+        let tail: String = text.chars().skip(max).collect();
+        return (cut, Some(shorten(&tail, max)));
+    }
+    (first, Some(shorten(&rest, max)))
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -242,20 +272,35 @@ pub fn data_flow_svg(model: &Model, graph: &FlowGraph) -> String {
             Some(region) => format!("{label} · {region}"),
             None => label.to_owned(),
         };
+        // The name wrapped onto two lines at word boundaries; only a name longer than that is
+        // cut, and the tooltip always has it whole.
+        let (first, second) = wrap_two(name, 24);
+        let name_lines = match &second {
+            None => format!(
+                r##"<text x="{:.1}" y="{:.1}" font-size="12" text-anchor="middle" fill="#172b4d">{}</text>"##,
+                r.x + r.w / 2.0,
+                r.y + 21.0,
+                xml(&first)
+            ),
+            Some(second) => format!(
+                r##"<text x="{x:.1}" y="{:.1}" font-size="11.5" text-anchor="middle" fill="#172b4d"><tspan x="{x:.1}">{}</tspan><tspan x="{x:.1}" dy="13">{}</tspan></text>"##,
+                r.y + 15.0,
+                xml(&first),
+                xml(second),
+                x = r.x + r.w / 2.0,
+            ),
+        };
+        let sub_y = if second.is_some() { r.y + 42.0 } else { r.y + 37.0 };
         let _ = write!(
             svg,
-            r##"<g class="component"><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="6" fill="{fill}" stroke="{stroke}" stroke-width="1.6"/><text x="{:.1}" y="{:.1}" font-size="12" text-anchor="middle" fill="#172b4d">{}</text><text x="{:.1}" y="{:.1}" font-size="9.5" text-anchor="middle" fill="#5e6c84">{}</text><title>{}</title></g>"##,
+            r##"<g class="component"><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="6" fill="{fill}" stroke="{stroke}" stroke-width="1.6"/>{name_lines}<text x="{:.1}" y="{sub_y:.1}" font-size="9.5" text-anchor="middle" fill="#5e6c84">{}</text><title>{}</title></g>"##,
             r.x,
             r.y,
             r.w,
             r.h,
             r.x + r.w / 2.0,
-            r.y + 21.0,
-            xml(&shorten(name, 24)),
-            r.x + r.w / 2.0,
-            r.y + 37.0,
             xml(&shorten(&sub, 30)),
-            xml(&format!("{} ({})", component.id, component.kind.as_str()))
+            xml(&format!("{name}: {} ({})", component.id, component.kind.as_str()))
         );
     }
     // Legend.
@@ -388,11 +433,8 @@ fn draw_boundaries(svg: &mut String, model: &Model, layout: &Layout) -> Vec<(f64
     for (b, r) in &depth_sorted {
         let boundary = &model.boundaries[*b];
         let title = boundary.name.as_deref().unwrap_or(&boundary.id);
-        let operator = boundary
-            .operator
-            .as_deref()
-            .map(|o| format!(" · {o}"))
-            .unwrap_or_default();
+        // The operator by name (the model's organisation, else its id).
+        let operator = operator_suffix(model, boundary);
         let _ = write!(
             svg,
             r##"<g class="boundary"><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="10" fill="#fafbfc" fill-opacity="0.6" stroke="#6b778c" stroke-width="1.4" stroke-dasharray="6 4"/></g>"##,
@@ -610,6 +652,332 @@ fn border_point(r: Rect, cx: f64, cy: f64, dx: f64, dy: f64) -> (f64, f64) {
     };
     let t = tx.min(ty);
     (cx + dx * t, cy + dy * t)
+}
+
+/// Components above which the report draws the summary (one box per boundary or operator)
+/// instead of every component: a drawing of hundreds of boxes is neither legible nor small.
+pub const SUMMARY_ABOVE: usize = 60;
+
+/// The group a component is summarised into: its boundary, else its operator, else its kind.
+fn group_of(model: &Model, c: usize) -> String {
+    let component = &model.components[c];
+    if let Some(b) = &component.boundary {
+        let name = model
+            .boundaries
+            .iter()
+            .find(|x| &x.id == b)
+            .and_then(|x| x.name.clone())
+            .unwrap_or_else(|| b.clone());
+        return name;
+    }
+    if let Some(o) = &component.operator {
+        return model
+            .organisations
+            .iter()
+            .find(|org| &org.id == o)
+            .and_then(|org| org.name.clone())
+            .unwrap_or_else(|| o.clone());
+    }
+    kind_style(component.kind).2.to_owned()
+}
+
+/// A model with one component per group (boundary, operator or kind; by kind alone when that
+/// still gives too many) and one flow per pair of groups data moves between, named with their
+/// counts: the legible picture of a large model.
+/// Every element stays addressable in the JSON and in `trustflow diagram --full`.
+pub fn summary_model(model: &Model) -> Model {
+    let mut groups: BTreeMap<String, (usize, ComponentKind)> = BTreeMap::new();
+    let mut group: Vec<String> = (0..model.components.len()).map(|c| group_of(model, c)).collect();
+    // Still too many boxes (every unit its own operator): one box per kind of component.
+    if group.iter().collect::<BTreeSet<_>>().len() > SUMMARY_ABOVE {
+        group = model
+            .components
+            .iter()
+            .map(|c| kind_style(c.kind).2.to_owned())
+            .collect();
+    }
+    for (c, g) in group.iter().enumerate() {
+        let entry = groups.entry(g.clone()).or_insert((0, model.components[c].kind));
+        entry.0 += 1;
+    }
+    let ids: BTreeMap<&String, String> = groups.keys().enumerate().map(|(i, g)| (g, format!("g{i}"))).collect();
+    let mut summary = Model {
+        app: model.app.clone(),
+        data: model.data.clone(),
+        organisations: model.organisations.clone(),
+        ..Model::default()
+    };
+    for (g, (count, kind)) in &groups {
+        // Built through serde so that every other field takes its documented default.
+        let component = serde_json::json!({
+            "id": ids[g],
+            "name": format!("{g} ({count} component{})", if *count == 1 { "" } else { "s" }),
+            "kind": kind,
+        });
+        if let Ok(component) = serde_json::from_value(component) {
+            summary.components.push(component);
+        }
+    }
+    let mut pairs: BTreeMap<(String, String), (usize, BTreeSet<String>)> = BTreeMap::new();
+    for flow in &model.flows {
+        let (Some(from), Some(to)) = (
+            model.components.iter().position(|c| c.id == flow.from),
+            model.components.iter().position(|c| c.id == flow.to),
+        ) else {
+            continue;
+        };
+        if group[from] == group[to] {
+            continue;
+        }
+        let entry = pairs
+            .entry((ids[&group[from]].clone(), ids[&group[to]].clone()))
+            .or_default();
+        entry.0 += 1;
+        entry.1.extend(flow.data.iter().cloned());
+    }
+    for ((from, to), (count, data)) in pairs {
+        // A few categories are named; many are counted.
+        let purpose = format!(
+            "{count} flow{}, {} data categor{}",
+            if count == 1 { "" } else { "s" },
+            data.len(),
+            if data.len() == 1 { "y" } else { "ies" }
+        );
+        let data: Vec<String> = if data.len() > 4 {
+            Vec::new()
+        } else {
+            data.into_iter().collect()
+        };
+        let flow = serde_json::json!({
+            "id": format!("{from}-{to}"),
+            "from": from,
+            "to": to,
+            "data": data,
+            "purpose": purpose,
+        });
+        if let Ok(flow) = serde_json::from_value(flow) {
+            summary.flows.push(flow);
+        }
+    }
+    summary
+}
+
+/// The diagram the report shows: every component, or the summary above [`SUMMARY_ABOVE`]
+/// with the note that says so.
+pub fn report_svg(model: &Model, graph: &FlowGraph) -> (String, Option<String>) {
+    if model.components.len() > SUMMARY_ABOVE {
+        let summary = summary_model(model);
+        let graph = FlowGraph::build(&summary);
+        let note = format!(
+            "The model has {} components: the diagram shows one box per trust boundary or operator (or per kind of component), with the number of flows between them. Every component and flow is in the tables below and in `trustflow diagram MODEL --full`.",
+            model.components.len()
+        );
+        (data_flow_svg(&summary, &graph), Some(note))
+    } else {
+        (data_flow_svg(model, graph), None)
+    }
+}
+
+/// What an exported edge says: its data, or (for a summary's many categories) its purpose.
+fn flow_label(flow: &crate::model::Flow) -> String {
+    if flow.data.is_empty() {
+        flow.purpose.clone().unwrap_or_default()
+    } else {
+        flow.data.join(", ")
+    }
+}
+
+/// ` · <operator name>` for a boundary's title (the organisation's name, else its id), or
+/// nothing when the boundary names no operator.
+fn operator_suffix(model: &Model, boundary: &crate::model::Boundary) -> String {
+    boundary
+        .operator
+        .as_deref()
+        .map(|o| {
+            let name = model
+                .organisations
+                .iter()
+                .find(|org| org.id == o)
+                .and_then(|org| org.name.as_deref())
+                .unwrap_or(o);
+            format!(" · {name}")
+        })
+        .unwrap_or_default()
+}
+
+/// One DOT node line for a component.
+fn dot_node(pad: &str, component: &crate::model::Component) -> String {
+    let (fill, _, kind) = kind_style(component.kind);
+    format!(
+        "{pad}{} [label={}, fillcolor={}];\n",
+        dot_string(&component.id),
+        dot_string(&format!(
+            "{}\n({kind})",
+            component.name.as_deref().unwrap_or(&component.id)
+        )),
+        dot_string(fill)
+    )
+}
+
+/// A DOT string literal.
+fn dot_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for ch in text.chars() {
+        match ch {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The model as Graphviz DOT: boundaries as clusters (titled with their operator's name),
+/// components as boxes, flows as numbered edges with their data.
+pub fn dot(model: &Model) -> String {
+    let mut out = format!(
+        "digraph {} {{\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"DejaVu Sans\"];\n",
+        dot_string(&model.app.name)
+    );
+    let mut placed = vec![false; model.components.len()];
+    fn cluster(model: &Model, b: usize, depth: usize, placed: &mut [bool], out: &mut String) {
+        let boundary = &model.boundaries[b];
+        let pad = "  ".repeat(depth + 1);
+        let operator = operator_suffix(model, boundary);
+        let _ = writeln!(
+            out,
+            "{pad}subgraph {} {{",
+            dot_string(&format!("cluster_{}", boundary.id))
+        );
+        let _ = writeln!(
+            out,
+            "{pad}  label={}; style=dashed;",
+            dot_string(&format!(
+                "{}{operator}",
+                boundary.name.as_deref().unwrap_or(&boundary.id)
+            ))
+        );
+        for (i, child) in model.boundaries.iter().enumerate() {
+            if child.parent.as_deref() == Some(boundary.id.as_str()) && depth < 64 {
+                cluster(model, i, depth + 1, placed, out);
+            }
+        }
+        for (c, component) in model.components.iter().enumerate() {
+            if component.boundary.as_deref() == Some(boundary.id.as_str()) && !placed[c] {
+                placed[c] = true;
+                out.push_str(&dot_node(&format!("{pad}  "), component));
+            }
+        }
+        let _ = writeln!(out, "{pad}}}");
+    }
+    for (b, boundary) in model.boundaries.iter().enumerate() {
+        if boundary.parent.is_none() {
+            cluster(model, b, 0, &mut placed, &mut out);
+        }
+    }
+    for (c, component) in model.components.iter().enumerate() {
+        if !placed[c] {
+            out.push_str(&dot_node("  ", component));
+        }
+    }
+    for (i, flow) in model.flows.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "  {} -> {} [label={}];",
+            dot_string(&flow.from),
+            dot_string(&flow.to),
+            dot_string(&format!("{} {}", i + 1, flow_label(flow)))
+        );
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// A Mermaid label: quotes and angle brackets as entities, so a name is never markup.
+fn mermaid_label(text: &str) -> String {
+    let mut out = String::from("\"");
+    for ch in text.chars() {
+        match ch {
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '#' => out.push_str("#35;"),
+            '`' => out.push_str("#96;"),
+            '\n' => out.push_str("<br>"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The model as a Mermaid flowchart (renders in GitHub and GitLab Markdown): boundaries as
+/// subgraphs, flows as numbered arrows.
+pub fn mermaid(model: &Model) -> String {
+    let node = |c: usize| format!("c{c}");
+    let index: BTreeMap<&str, usize> = model
+        .components
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    let mut out = String::from("flowchart LR\n");
+    let mut placed = vec![false; model.components.len()];
+    for (b, boundary) in model.boundaries.iter().enumerate() {
+        let members: Vec<usize> = model
+            .components
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.boundary.as_deref() == Some(boundary.id.as_str()))
+            .map(|(i, _)| i)
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "  subgraph b{b} [{}]",
+            mermaid_label(boundary.name.as_deref().unwrap_or(&boundary.id))
+        );
+        for c in members {
+            placed[c] = true;
+            let _ = writeln!(
+                out,
+                "    {}[{}]",
+                node(c),
+                mermaid_label(model.components[c].name.as_deref().unwrap_or(&model.components[c].id))
+            );
+        }
+        out.push_str("  end\n");
+    }
+    for (c, component) in model.components.iter().enumerate() {
+        if !placed[c] {
+            let _ = writeln!(
+                out,
+                "  {}[{}]",
+                node(c),
+                mermaid_label(component.name.as_deref().unwrap_or(&component.id))
+            );
+        }
+    }
+    for (i, flow) in model.flows.iter().enumerate() {
+        if let (Some(&from), Some(&to)) = (index.get(flow.from.as_str()), index.get(flow.to.as_str())) {
+            let _ = writeln!(
+                out,
+                "  {} -->|{}| {}",
+                node(from),
+                mermaid_label(&format!("{} {}", i + 1, flow_label(flow))),
+                node(to)
+            );
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -67,6 +67,9 @@ pub struct ReportData<'a> {
     pub installations: &'a [crate::model::Installation],
     /// The data-flow diagram (SVG).
     pub diagram_svg: String,
+    /// Said above the diagram when it is the summary of a large model (one box per boundary
+    /// or operator).
+    pub diagram_note: Option<String>,
     /// Findings by severity (SVG).
     pub severity_chart_svg: String,
     /// Data categories per recipient (SVG).
@@ -192,45 +195,7 @@ impl<'a> ReportData<'a> {
             })
             .collect();
         organisations.sort_by(|a, b| a.id.cmp(&b.id));
-        let data = model
-            .data
-            .iter()
-            .zip(&facts.traits)
-            .map(|(d, traits)| DataRow {
-                id: d.id.clone(),
-                name: d.name.clone().unwrap_or_default(),
-                tags: [
-                    (traits.personal, "personal".to_owned()),
-                    (traits.phi, "PHI".to_owned()),
-                    (
-                        traits.special.is_some(),
-                        format!(
-                            "special category ({})",
-                            traits.special.map_or("", crate::model::Special::as_str)
-                        ),
-                    ),
-                    (d.credential, "credential".to_owned()),
-                    (traits.in_scope, "residency scope".to_owned()),
-                    (
-                        !traits.derived_from.is_empty(),
-                        format!(
-                            "derived from {}",
-                            traits
-                                .derived_from
-                                .iter()
-                                .map(|&s| model.data[s].id.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    ),
-                    (d.deidentified, "de-identified".to_owned()),
-                ]
-                .into_iter()
-                .filter(|(on, _)| *on)
-                .map(|(_, t)| t)
-                .collect(),
-            })
-            .collect();
+        let data = data_rows(facts);
         let components = model
             .components
             .iter()
@@ -278,6 +243,7 @@ impl<'a> ReportData<'a> {
             })
             .collect();
         let residency = residency_tables(analysis);
+        let (diagram_svg, diagram_note) = diagram::report_svg(model, graph);
         ReportData {
             generator: format!("trustflow {}", env!("CARGO_PKG_VERSION")),
             date,
@@ -290,11 +256,56 @@ impl<'a> ReportData<'a> {
             flows,
             residency,
             installations: &model.installations,
-            diagram_svg: diagram::data_flow_svg(model, graph),
+            diagram_svg,
+            diagram_note,
             severity_chart_svg: charts::severity_chart(analysis),
             recipients_chart_svg: charts::recipients_chart(analysis),
         }
     }
+}
+
+/// The data categories with their tags (personal, PHI, special, derived …) for the report.
+fn data_rows(facts: &Facts<'_>) -> Vec<DataRow> {
+    let model = facts.model;
+    model
+        .data
+        .iter()
+        .zip(&facts.traits)
+        .map(|(d, traits)| DataRow {
+            id: d.id.clone(),
+            name: d.name.clone().unwrap_or_default(),
+            tags: [
+                (traits.personal, "personal".to_owned()),
+                (traits.phi, "PHI".to_owned()),
+                (
+                    traits.special.is_some(),
+                    format!(
+                        "special category ({})",
+                        traits.special.map_or("", crate::model::Special::as_str)
+                    ),
+                ),
+                (d.credential, "credential".to_owned()),
+                (traits.in_scope, "residency scope".to_owned()),
+                (
+                    !traits.derived_from.is_empty(),
+                    format!(
+                        "derived from {}",
+                        traits
+                            .derived_from
+                            .iter()
+                            .map(|&s| model.data[s].id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ),
+                (d.deidentified, "de-identified".to_owned()),
+            ]
+            .into_iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, t)| t)
+            .collect(),
+        })
+        .collect()
 }
 
 /// The residency section: per realm, a table of data categories by location.

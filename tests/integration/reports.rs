@@ -336,3 +336,73 @@ fn html_pages_fit_a_phone_and_a_desktop_without_sideways_scrolling() {
         }
     }
 }
+
+#[test]
+fn the_diagram_exports_as_svg_dot_and_mermaid_with_names_as_text() {
+    for (format, start) in [("svg", "<svg"), ("dot", "digraph"), ("mermaid", "flowchart LR")] {
+        let out = crate::trustflow()
+            .args(["diagram", "models/forge-remote.yaml", "--format", format])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.starts_with(start), "{format}: {text}");
+        assert!(text.contains("Acme sync back end"), "{format}: full component names");
+    }
+    let hostile = |format: &str| {
+        String::from_utf8(
+            crate::trustflow()
+                .args(["diagram", "tests/fixtures/reports/hostile.yaml", "--format", format])
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap()
+    };
+    let mermaid = hostile("mermaid");
+    assert!(
+        !mermaid.contains("<script>") && mermaid.contains("#lt;script#gt;"),
+        "{mermaid}"
+    );
+    let dot = hostile("dot");
+    for line in dot.lines() {
+        let quotes = line.replace("\\\"", "").matches('"').count();
+        assert!(quotes % 2 == 0, "every DOT string is closed: {line}");
+    }
+    assert!(!hostile("svg").contains("<script>"));
+}
+
+#[test]
+fn a_large_model_is_drawn_as_its_summary_and_its_report_stays_small() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("twin.yaml");
+    std::fs::write(&model, trustflow::synth::twin_model(100)).unwrap();
+    let model = model.to_str().unwrap();
+    let out = crate::trustflow().args(["diagram", model]).output().unwrap();
+    let summary = String::from_utf8(out.stdout).unwrap();
+    let full = String::from_utf8(
+        crate::trustflow()
+            .args(["diagram", model, "--full"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(
+        summary.len() * 10 < full.len(),
+        "summary {} bytes, full {} bytes",
+        summary.len(),
+        full.len()
+    );
+    assert!(summary.contains("components)"), "groups are named with their counts");
+    crate::trustflow()
+        .args(["report", model, "--format", "html", "--out-dir"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(dir.path().join("twin.html")).unwrap();
+    assert!(
+        html.contains("Summary view."),
+        "the report says the diagram is a summary"
+    );
+}
