@@ -24,7 +24,8 @@ pub enum Format {
 #[command(
     after_help = "Examples:\n  trustflow compare models/connect-aws.yaml models/forge-remote.yaml models/forge-native.yaml \\\n      \
 --workload models/workloads/default.yaml --format md\n  \
-trustflow compare models/*.yaml --format html > comparison.html\n\n\
+trustflow compare models/*.yaml --format html > comparison.html\n  \
+trustflow compare today.yaml option-a.yaml option-b.yaml --label Today --label \"Forge + Remote\" --label \"Forge native\"\n\n\
 Exit codes: 0 compared, 2 bad input."
 )]
 pub struct Args {
@@ -37,6 +38,10 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Md)]
     format: Format,
+    /// The name of each option, in model order (repeat it once per model); default: each
+    /// model's app name, with its file name added when two are the same.
+    #[arg(long, value_name = "NAME")]
+    label: Vec<String>,
 }
 
 /// Prints the options side by side.
@@ -59,7 +64,27 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
                 .map(|w| super::simulate::with_progress(facts, analysis, w))
         })
         .collect();
-    let rows = simulation::comparison(&models.loaded, &analyses, &simulations);
+    if !args.label.is_empty() && args.label.len() != args.models.len() {
+        return Err(Failure::Message(format!(
+            "{} --label given for {} models: give one per model, in the same order",
+            args.label.len(),
+            args.models.len()
+        )));
+    }
+    let mut rows = simulation::comparison(&models.loaded, &analyses, &simulations);
+    let names: Vec<String> = rows.iter().map(|r| r.option.clone()).collect();
+    for (i, row) in rows.iter_mut().enumerate() {
+        if let Some(label) = args.label.get(i) {
+            row.option.clone_from(label);
+        } else if names.iter().filter(|n| **n == row.option).count() > 1 {
+            // Two options with one app name: say which file each column is.
+            let stem = args.models[i]
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            row.option = format!("{} ({stem})", row.option);
+        }
+    }
     match args.format {
         Format::Md => super::emit(simulation::comparison_md(&rows).as_bytes()),
         Format::Csv => super::emit(&simulation::comparison_csv(&rows)),

@@ -305,7 +305,7 @@ fn cells(row: &ComparisonRow) -> [String; HEADERS.len()] {
             + if row.residency_simulated { "" } else { " (static)" },
         row.transfers_needing_sccs.to_string(),
         row.transfers_not_assessed.to_string(),
-        row.secrets_outside_atlassian.to_string(),
+        format!("{} {}", row.secrets_outside_atlassian, secrets_unit(row)),
         row.public_endpoints.to_string(),
         if row.runs_on_atlassian { "yes" } else { "no" }.to_owned(),
         row.hipaa_without_phi.map_or_else(
@@ -345,10 +345,86 @@ pub fn comparison_md(rows: &[ComparisonRow]) -> String {
     out
 }
 
-/// The comparison as CSV, one row per option.
+/// The comparison as CSV, one row per option: one figure per cell (numbers only; lists and
+/// units in columns of their own), so a spreadsheet can sum and chart it.
 pub fn comparison_csv(rows: &[ComparisonRow]) -> Vec<u8> {
-    let all: Vec<[String; HEADERS.len()]> = rows.iter().map(cells).collect();
-    super::csv::write_rows(&HEADERS, all.iter().map(|c| c.iter().map(String::as_str)))
+    let realms: std::collections::BTreeSet<&String> =
+        rows.iter().flat_map(|r| r.residency_kept_percent.keys()).collect();
+    let mut header: Vec<String> = ["option", "platform", "recipients", "subprocessors"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    header.extend(realms.iter().map(|r| format!("residency_kept_percent_{r}")));
+    header.extend(
+        [
+            "residency_source",
+            "transfers_without_recorded_mechanism",
+            "transfers_not_assessed",
+            "secrets_outside_atlassian",
+            "secrets_unit",
+            "public_endpoints",
+            "runs_on_atlassian",
+            "phi_recipients_without_baa",
+            "blocked_egress",
+            "attacks_accepted",
+            "findings_high",
+            "findings_medium",
+            "findings_low",
+            "recipient_names",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned()),
+    );
+    let opt = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            let mut cells = vec![
+                row.option.clone(),
+                row.platform.clone(),
+                row.recipients.len().to_string(),
+                row.subprocessors.to_string(),
+            ];
+            cells.extend(realms.iter().map(|r| {
+                row.residency_kept_percent
+                    .get(*r)
+                    .map(|v| format!("{v:.1}"))
+                    .unwrap_or_default()
+            }));
+            cells.extend([
+                if row.residency_simulated { "simulated" } else { "static" }.to_owned(),
+                row.transfers_needing_sccs.to_string(),
+                row.transfers_not_assessed.to_string(),
+                row.secrets_outside_atlassian.to_string(),
+                secrets_unit(row).to_owned(),
+                row.public_endpoints.to_string(),
+                u8::from(row.runs_on_atlassian).to_string(),
+                if row.hipaa_without_phi.is_some() {
+                    String::new()
+                } else {
+                    row.baas_needed.to_string()
+                },
+                opt(row.blocked_egress),
+                opt(row.attacks_accepted),
+                row.findings[0].to_string(),
+                row.findings[1].to_string(),
+                row.findings[2].to_string(),
+                row.recipients.join("; "),
+            ]);
+            cells
+        })
+        .collect();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    super::csv::write_rows(&header, body.iter().map(|c| c.iter().map(String::as_str)))
+}
+
+/// What the secrets figure counts: installations in a simulation, components otherwise.
+fn secrets_unit(row: &ComparisonRow) -> &'static str {
+    if row.residency_simulated {
+        "installations"
+    } else {
+        "components"
+    }
 }
 
 /// The comparison as a web page with a chart.

@@ -498,3 +498,52 @@ fn one_output_convention_on_every_command() {
             .stdout(predicates::str::contains("Exit codes:"));
     }
 }
+
+#[test]
+fn compare_labels_options_and_writes_numbers_only_in_figure_columns() {
+    let out = crate::trustflow()
+        .args([
+            "compare",
+            "models/connect-aws.yaml",
+            "models/forge-native.yaml",
+            "--format",
+            "csv",
+        ])
+        .args(["--label", "Today (Connect)", "--label", "Forge native"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let text_columns = [
+        "option",
+        "platform",
+        "residency_source",
+        "secrets_unit",
+        "recipient_names",
+    ];
+    let mut options = Vec::new();
+    for line in lines {
+        // Recipient names are the last column and may hold commas; the figures come before.
+        let cells: Vec<&str> = line.splitn(header.len(), ',').collect();
+        options.push(cells[0].to_owned());
+        for (name, cell) in header.iter().zip(&cells) {
+            if !text_columns.contains(name) && !cell.is_empty() {
+                assert!(cell.parse::<f64>().is_ok(), "{name} = {cell:?} is not a number");
+            }
+        }
+    }
+    assert_eq!(options, ["Today (Connect)", "Forge native"]);
+    crate::trustflow()
+        .args([
+            "compare",
+            "models/connect-aws.yaml",
+            "models/forge-native.yaml",
+            "--label",
+            "Only one",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("give one per model"));
+}
