@@ -92,26 +92,160 @@ pub fn text(sim: &Simulation) -> String {
     out
 }
 
-/// A simulation as a self-contained web page.
+/// An HTML table from a header and rows of already-escaped cells (numbers right-aligned).
+fn html_table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut out = String::from("<table><thead><tr>");
+    for h in header {
+        let _ = write!(out, "<th>{}</th>", xml(h));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for row in rows {
+        out.push_str("<tr>");
+        for cell in row {
+            let numeric = !cell.is_empty() && cell.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'%');
+            if numeric {
+                let _ = write!(out, "<td class=\"n\">{cell}</td>");
+            } else {
+                let _ = write!(out, "<td>{cell}</td>");
+            }
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table>");
+    out
+}
+
+/// The simulation's totals as a table.
+fn figures_table(sim: &Simulation) -> String {
+    let t = &sim.totals;
+    html_table(
+        &["figure", "value"],
+        &[
+            ("installations", t.installations),
+            ("days", u64::from(sim.workload.days)),
+            ("events", t.events),
+            ("flows", t.flows),
+            ("records", t.records),
+            ("bytes", t.bytes),
+            ("JWTs signed", t.jwt_signed),
+            ("JWTs verified", t.jwt_verified),
+            ("Forge Remote invocations", t.remote_invocations),
+            ("Forge storage provisioned", t.storage_provisioned),
+            ("uninstalls", t.uninstalls),
+            ("realm migrations", t.realm_migrations),
+            ("egress calls Forge blocked", t.blocked_egress),
+            (
+                "installations with secrets outside Atlassian",
+                t.secrets_outside_atlassian,
+            ),
+            ("HIPAA installations", t.hipaa_installations),
+        ]
+        .iter()
+        .map(|(k, v)| vec![xml(k), v.to_string()])
+        .collect::<Vec<_>>(),
+    )
+}
+
+/// A simulation as a self-contained web page: the figures, residency, transfers, attacks and
+/// the ledger as tables, and the daily activity as a chart.
 pub fn html(sim: &Simulation) -> String {
-    let mut rows = String::new();
-    for row in &sim.ledger {
+    let t = &sim.totals;
+    let figures = figures_table(sim);
+    let residency = html_table(
+        &["realm", "installations kept", "installations", "kept %"],
+        &sim.residency
+            .total
+            .iter()
+            .map(|(realm, total)| {
+                vec![
+                    xml(realm),
+                    sim.residency.kept.get(realm).copied().unwrap_or(0).to_string(),
+                    total.to_string(),
+                    format!("{:.1}", sim.residency.kept_percent.get(realm).copied().unwrap_or(100.0)),
+                ]
+            })
+            .collect::<Vec<_>>(),
+    );
+    let transfers = html_table(
+        &[
+            "realm",
+            "exporter",
+            "recipient",
+            "country",
+            "installations",
+            "records",
+            "basis",
+        ],
+        &sim.transfers
+            .iter()
+            .map(|r| {
+                vec![
+                    xml(&r.realm),
+                    xml(&r.exporter),
+                    xml(&r.organisation),
+                    xml(&r.country),
+                    r.installations.to_string(),
+                    r.records.to_string(),
+                    xml(&r.mechanism),
+                ]
+            })
+            .collect::<Vec<_>>(),
+    );
+    let attacks = html_table(
+        &["attack", "accepted", "rejected"],
+        &sim.attacks
+            .iter()
+            .map(|(kind, c)| vec![xml(kind), c.accepted.to_string(), c.rejected.to_string()])
+            .collect::<Vec<_>>(),
+    );
+    let kept = html_table(
+        &["component", "data", "installations"],
+        &sim.kept_after_uninstall
+            .iter()
+            .map(|r| vec![xml(&r.component), xml(&r.data), r.installations.to_string()])
+            .collect::<Vec<_>>(),
+    );
+    let ledger = html_table(
+        &["data", "organisation", "country", "state", "records", "bytes"],
+        &sim.ledger
+            .iter()
+            .map(|r| {
+                vec![
+                    xml(&r.data),
+                    xml(&r.organisation),
+                    xml(&r.country),
+                    r.state.to_string(),
+                    r.records.to_string(),
+                    r.bytes.to_string(),
+                ]
+            })
+            .collect::<Vec<_>>(),
+    );
+    let daily = daily_chart(sim);
+    let mut body = format!(
+        "<h1>Simulation: {app}</h1><p>{installations} installations over {days} days (seed {seed}). {hipaa}</p><h2>Figures</h2>{figures}<h2>Residency kept per realm</h2><p>Installations whose in-scope data at rest stayed in their realm, counted in the realm they ended in; data in transit is in the transfers.</p>{residency}<h2>Daily activity</h2><div class=\"figure\">{daily}</div>",
+        app = xml(&sim.app),
+        installations = t.installations,
+        days = sim.workload.days,
+        seed = sim.workload.seed,
+        hipaa = xml(&hipaa_line(sim)),
+    );
+    if !sim.transfers.is_empty() {
         let _ = write!(
-            rows,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td style=\"text-align:right\">{}</td><td style=\"text-align:right\">{}</td></tr>",
-            xml(&row.data),
-            xml(&row.organisation),
-            xml(&row.country),
-            row.state,
-            row.records,
-            row.bytes
+            body,
+            "<h2>Transfers</h2><p>Per realm and recipient, with the basis as the analysis assesses it; one row per installation is in the JSON (<code>installation_transfers</code>).</p>{transfers}"
         );
     }
-    let daily = daily_chart(sim);
+    if !sim.attacks.is_empty() {
+        let _ = write!(body, "<h2>Attack experiments</h2>{attacks}");
+    }
+    if !sim.kept_after_uninstall.is_empty() {
+        let _ = write!(body, "<h2>Kept after uninstall</h2>{kept}");
+    }
+    let _ = write!(body, "<h2>Ledger</h2><p>Data × organisation × country.</p>{ledger}");
     format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Simulation: {app}</title><style>body{{font-family:\"DejaVu Sans\",Helvetica,Arial,sans-serif;color:#172b4d;margin:30px}}table{{border-collapse:collapse;font-size:13px}}th,td{{border:1px solid #dfe1e6;padding:4px 8px}}th{{background:#f4f5f7}}</style></head><body><h1>Simulation: {app}</h1><pre>{text}</pre><h2>Daily activity</h2>{daily}<h2>Ledger</h2><table><thead><tr><th>Data</th><th>Organisation</th><th>Country</th><th>State</th><th>Records</th><th>Bytes</th></tr></thead><tbody>{rows}</tbody></table></body></html>\n",
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Simulation: {app}</title><style>body{{font-family:\"DejaVu Sans\",Helvetica,Arial,sans-serif;color:#172b4d;margin:30px auto;max-width:1100px;padding:0 16px}}table{{border-collapse:collapse;font-size:13px;margin:6px 0 14px}}th,td{{border:1px solid #dfe1e6;padding:4px 8px;text-align:left;vertical-align:top}}th{{background:#f4f5f7}}td.n{{text-align:right;font-variant-numeric:tabular-nums}}.figure svg{{max-width:100%;height:auto}}@media (max-width:720px){{table{{display:block;overflow-x:auto;max-width:100%}}}}</style></head><body>{body}</body></html>\n",
         app = xml(&sim.app),
-        text = xml(&text(sim)),
     )
 }
 

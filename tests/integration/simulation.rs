@@ -388,3 +388,25 @@ fn simulated_transfers_are_the_analysis_hops_with_their_installations() {
         );
     }
 }
+
+#[test]
+fn the_simulation_page_is_tables_and_a_chart_not_a_text_dump() {
+    let sim = run(&model_text("connect-aws.yaml"), &small_workload(40, 3, 7));
+    let html = trustflow::render::simulation::html(&sim);
+    assert!(!html.contains("<pre>"), "no pasted text");
+    for heading in [
+        "Figures",
+        "Residency kept per realm",
+        "Daily activity",
+        "Transfers",
+        "Attack experiments",
+        "Ledger",
+    ] {
+        assert!(html.contains(&format!("<h2>{heading}</h2>")), "{heading} missing");
+    }
+    assert!(
+        html.contains("<td class=\"n\">40</td>"),
+        "installations as a right-aligned number"
+    );
+    assert!(html.contains("<svg"), "the daily chart");
+}
