@@ -53,6 +53,8 @@ pub struct ReportData<'a> {
     pub app: &'a crate::model::App,
     /// The analysis.
     pub analysis: &'a Analysis,
+    /// The DPA annex (SCC Annex I.B columns per recipient).
+    pub annex: exports::Annex,
     /// Organisations with their merged facts, for the parties table.
     pub organisations: Vec<OrgRow>,
     /// Data categories.
@@ -258,6 +260,7 @@ impl<'a> ReportData<'a> {
             installations: &model.installations,
             diagram_svg,
             diagram_note,
+            annex: exports::annex(facts, analysis),
             severity_chart_svg: charts::severity_chart(analysis),
             recipients_chart_svg: charts::recipients_chart(analysis),
         }
@@ -444,6 +447,7 @@ pub fn render(
                 out.push((format!("{stem}.subprocessors.csv"), csv::subprocessors(data.analysis)));
                 out.push((format!("{stem}.findings.csv"), csv::findings(data.analysis)));
                 out.push((format!("{stem}.transfers.csv"), csv::transfers(data.analysis)));
+                out.push((format!("{stem}.annex.csv"), exports::annex_csv(&data.annex)));
             }
             Format::Json => {
                 out.push((format!("{stem}.json"), to_json("the analysis", data.analysis)?));

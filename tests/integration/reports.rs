@@ -106,7 +106,7 @@ fn model_strings_stay_text() {
 fn every_format_is_byte_identical_across_runs() {
     let first = artifacts("models/forge-remote.yaml", &ALL);
     let second = artifacts("models/forge-remote.yaml", &ALL);
-    assert_eq!(first.len(), if cfg!(feature = "pdf") { 7 } else { 6 });
+    assert_eq!(first.len(), if cfg!(feature = "pdf") { 8 } else { 7 });
     for ((name, a), (_, b)) in first.iter().zip(&second) {
         assert!(a == b, "{name} differs between runs");
     }
