@@ -100,7 +100,7 @@ pub struct UpgradeCheck {
 pub struct KeyMismatch(pub String);
 
 /// Atlassian's rule for scope, egress and remote changes (atlassian.md A9, B4, I5).
-pub const VERSIONING: &str = "Forge versioning: scope, egress and remote changes are a major version that each site's admin approves (developer.atlassian.com/platform/adopting-forge-from-connect/versioning-in-connect-vs-forge)";
+pub const VERSIONING: &str = "Forge versioning: a new scope, new egress, a new remote or a remote moved to another URL is a major version that each site's admin approves (removals are minor) (developer.atlassian.com/platform/adopting-forge-from-connect/versioning-in-connect-vs-forge)";
 /// Atlassian's rule for the `sql` module (atlassian.md I5).
 pub const SQL: &str = "Forge versioning: adding the `sql` module is a major version that each site's admin approves (developer.atlassian.com/platform/adopting-forge-from-connect/migration-permission-tool)";
 

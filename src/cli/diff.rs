@@ -110,6 +110,19 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
             super::emit_text(&text)?
         }
         Format::Md | Format::Html => {
+            // A customer cannot object to a recipient nobody has named.
+            let unnamed: std::collections::BTreeSet<&str> = changes
+                .changes
+                .iter()
+                .map(|c| c.subject.as_str())
+                .filter(|s| s.starts_with("declared:") || s.starts_with("unidentified:"))
+                .collect();
+            for subject in unnamed {
+                eprintln!(
+                    "warning: the notice lists `{}`, a recipient no organisation is named for: name it (organisation, purpose, location) in the model before sending the notice",
+                    crate::text::terminal_safe(subject)
+                );
+            }
             let templates = crate::render::templates::Templates::load(args.templates.as_deref())
                 .map_err(|e| Failure::Message(e.to_string()))?;
             let options = NoticeOptions {

@@ -480,6 +480,10 @@ fn vendor_journey_new_egress_host_fails_the_gate_until_the_notice_is_recorded() 
         ])
         .output()
         .unwrap();
+    assert!(
+        String::from_utf8_lossy(&notice.stderr).contains("a recipient no organisation is named for"),
+        "the vendor is told the notice names nobody"
+    );
     let notice = String::from_utf8(notice.stdout).unwrap();
     assert!(
         notice.contains(

@@ -143,7 +143,7 @@ fn the_dpa_annex_has_the_scc_annex_columns_and_says_when_nothing_is_analysed() {
         "recipient,legal_entity,country,role,data_subjects,personal_data,special_categories,purpose,frequency,retention,location,transfer,safeguards\n"
     ));
     assert!(csv.contains("users of the customer's site"), "{csv}");
-    assert!(csv.contains("until the customer uninstalls the app"), "{csv}");
+    assert!(csv.contains("no purge on uninstall"), "{csv}");
     assert!(!csv.contains('`'), "no raw backticks: {csv}");
     for md_or_html in ["md", "html"] {
         let out = trustflow()
