@@ -1261,6 +1261,13 @@ pub fn runs_on_atlassian(cx: &Facts<'_>) -> RunsOnAtlassian {
         if cx.propagation.categories_at(c).next().is_none() || manifest.is_some_and(|m| declared_in(cx, c, m)) {
             continue;
         }
+        // An external service reached only from the vendor's own servers is not Atlassian
+        // egress: those servers are the reason (Connect traffic never leaves Forge).
+        if component.kind == ComponentKind::ExternalService
+            && !cx.graph.incoming(c).any(|(_, from)| cx.resolved.on_atlassian(from))
+        {
+            continue;
+        }
         components.insert(component.id.clone());
         reasons.insert(match component.kind {
             ComponentKind::ExternalService => {
