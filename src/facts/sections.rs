@@ -135,6 +135,19 @@ fn controller_upstream(cx: &Facts<'_>, components: &BTreeSet<usize>) -> Option<S
     (controllers.len() == 1).then(|| controllers.into_iter().next().unwrap_or_default())
 }
 
+/// What `org` does with data reaching component `c` on a flow for `purpose`: the flow's
+/// purpose when it runs the component, "hosts <component>" when it only hosts it (a hosting
+/// provider does not "summarise issues"; the vendor does, on its infrastructure).
+fn purpose_of(cx: &Facts<'_>, org: &str, c: usize, purpose: &str) -> String {
+    let hosts_only = cx.resolved.host[c].as_deref() == Some(org) && cx.resolved.operator[c].as_deref() != Some(org);
+    if hosts_only {
+        let component = &cx.model.components[c];
+        format!("hosts {}", component.name.as_deref().unwrap_or(&component.id))
+    } else {
+        purpose.to_owned()
+    }
+}
+
 /// What each organisation receives: the personal data, the components, the purposes.
 fn receipts(cx: &Facts<'_>) -> BTreeMap<String, Receipt> {
     let model = cx.model;
@@ -148,8 +161,8 @@ fn receipts(cx: &Facts<'_>) -> BTreeMap<String, Receipt> {
             let at_rest = row.0.entry(category.id.clone()).or_insert(false);
             *at_rest |= reach.at_rest;
             row.1.insert(reach.component);
-            if let Some(purpose) = reach.via.and_then(|f| model.flows[f].purpose.clone()) {
-                row.2.insert(purpose);
+            if let Some(purpose) = reach.via.and_then(|f| model.flows[f].purpose.as_deref()) {
+                row.2.insert(purpose_of(cx, org, reach.component, purpose));
             }
         }
     }
@@ -165,7 +178,7 @@ fn receipts(cx: &Facts<'_>) -> BTreeMap<String, Receipt> {
         }
         for org in cx.resolved.responsible(to) {
             if let Some(row) = rows.get_mut(org) {
-                row.2.insert(purpose.clone());
+                row.2.insert(purpose_of(cx, org, to, purpose));
             }
         }
     }
