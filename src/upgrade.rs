@@ -128,12 +128,17 @@ fn products(imported: &Imported) -> Vec<String> {
         .collect()
 }
 
-fn hosts(addresses: &[String]) -> BTreeSet<String> {
-    addresses.iter().map(|a| host_of(a)).filter(|h| !h.is_empty()).collect()
+/// The hosts of some addresses (egress entries, base URLs), without empties.
+fn hosts<'a>(addresses: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
+    addresses.into_iter().map(host_of).filter(|h| !h.is_empty()).collect()
 }
 
-fn manifest(imported: &Imported) -> ManifestFacts {
-    imported.model.manifest.clone().unwrap_or_default()
+fn manifest(imported: &Imported) -> std::borrow::Cow<'_, ManifestFacts> {
+    // A descriptor without a manifest block (Connect) declares nothing: no copy is made otherwise.
+    imported.model.manifest.as_ref().map_or_else(
+        || std::borrow::Cow::Owned(ManifestFacts::default()),
+        std::borrow::Cow::Borrowed,
+    )
 }
 
 /// A Connect-to-Forge upgrade keeps the app: the manifest's `app.connect.key` must be the
@@ -168,17 +173,11 @@ fn destinations(
     // allowance (the manifest's `app.connect.remote`); anything else is new.
     let old_manifest = manifest(old);
     let new_manifest = manifest(new);
-    let mut reached = hosts(&old.summary.egress);
+    let mut reached = hosts(old.summary.egress.iter().map(String::as_str));
     for remote in &old_manifest.remotes {
         reached.extend(remote.host.iter().cloned());
     }
-    let egress_hosts = |m: &ManifestFacts| -> BTreeSet<String> {
-        m.egress
-            .iter()
-            .map(|e| host_of(&e.address))
-            .filter(|h| !h.is_empty())
-            .collect()
-    };
+    let egress_hosts = |m: &ManifestFacts| hosts(m.egress.iter().map(|e| e.address.as_str()));
     let new_egress = egress_hosts(&new_manifest);
     for host in new_egress.difference(&reached) {
         approvals.insert(Approval {

@@ -132,8 +132,6 @@ fn a_since_that_is_not_a_date_is_a_located_error() {
 
 #[test]
 fn the_dpa_annex_has_the_scc_annex_columns_and_says_when_nothing_is_analysed() {
-    let csv = export("models/connect-aws.yaml", "csv").len();
-    assert!(csv > 0);
     let out = trustflow()
         .args(["export", "annex", "models/connect-aws.yaml", "--format", "csv"])
         .output()
