@@ -139,9 +139,17 @@ fn controller_upstream(cx: &Facts<'_>, components: &BTreeSet<usize>) -> Option<S
 /// purpose when it runs the component, "hosts <component>" when it only hosts it (a hosting
 /// provider does not "summarise issues"; the vendor does, on its infrastructure).
 fn purpose_of(cx: &Facts<'_>, org: &str, c: usize, purpose: &str) -> String {
-    let hosts_only = cx.resolved.host[c].as_deref() == Some(org) && cx.resolved.operator[c].as_deref() != Some(org);
+    let component = &cx.model.components[c];
+    // Atlassian runs a Forge app's functions and storage for the vendor: it hosts them; the
+    // purposes are the vendor's.
+    let forge_host = cx.resolved.role(org) == OrgRole::Atlassian
+        && matches!(
+            component.kind,
+            ComponentKind::ForgeFunction | ComponentKind::ForgeStorage
+        );
+    let hosts_only =
+        forge_host || (cx.resolved.host[c].as_deref() == Some(org) && cx.resolved.operator[c].as_deref() != Some(org));
     if hosts_only {
-        let component = &cx.model.components[c];
         format!("hosts {}", component.name.as_deref().unwrap_or(&component.id))
     } else {
         purpose.to_owned()
