@@ -463,7 +463,7 @@ pub fn import_descriptor(
     } else {
         read_text(descriptor, "descriptor")?
     };
-    let imported = crate::import::import(kind, &name, &text, catalog).map_err(|d| Failure::Diagnostics(vec![*d]))?;
+    let imported = crate::import::import(kind, &name, &text, catalog).map_err(Failure::Diagnostics)?;
     let warnings = imported.warnings.iter().map(|w| format!("{name}: {w}")).collect();
     let mut model = imported.model;
     if let Some(overlay) = overlay {
@@ -481,13 +481,18 @@ pub fn import_descriptor(
         "Imported by trustflow from {name}.\nRegenerate with `trustflow import {kind_name} {name}{overlay_arg}`; keep your own facts in an overlay.\n\
 Comments say where each element came from in the descriptor."
     );
-    let yaml = crate::import::to_yaml(&model, &imported.provenance, &header);
-    if let Err(mut diagnostics) = load::load_model_str(target, &yaml, catalog) {
-        let mut first = Diagnostic::error("invalid-import", "the imported model is not valid (fix the overlay)");
-        first.file = target.to_owned();
-        diagnostics.insert(0, first);
-        return Err(Failure::Diagnostics(diagnostics));
-    }
+    let yaml = match crate::import::write_checked(&model, &imported.provenance, &header, target, catalog) {
+        Ok((yaml, _)) => yaml,
+        Err(mut diagnostics) => {
+            if diagnostics.first().is_none_or(|d| d.code != "invalid-import") {
+                let mut first =
+                    Diagnostic::error("invalid-import", "the imported model is not valid (fix the overlay)");
+                first.file = target.to_owned();
+                diagnostics.insert(0, first);
+            }
+            return Err(Failure::Diagnostics(diagnostics));
+        }
+    };
     let list = |items: &[String]| {
         if items.is_empty() {
             "none".to_owned()
@@ -549,14 +554,13 @@ fn import_for_upgrade(
     };
     let name = descriptor.display().to_string();
     let text = read_text(descriptor, "descriptor")?;
-    let mut imported =
-        crate::import::import(kind, &name, &text, catalog).map_err(|d| Failure::Diagnostics(vec![*d]))?;
+    let mut imported = crate::import::import(kind, &name, &text, catalog).map_err(Failure::Diagnostics)?;
     if let Some(overlay) = overlay {
         let text = read_text(overlay, "overlay")?;
         imported.model = crate::import::apply_overlay(&imported.model, &overlay.display().to_string(), &text)?;
     }
-    let yaml = crate::import::to_yaml(&imported.model, &imported.provenance, &name);
-    let loaded = load::load_model_str(&name, &yaml, catalog).map_err(Failure::Diagnostics)?;
+    let (_, loaded) = crate::import::write_checked(&imported.model, &imported.provenance, &name, &name, catalog)
+        .map_err(Failure::Diagnostics)?;
     Ok((imported, loaded))
 }
 

@@ -37,7 +37,7 @@ const KNOWN_TOP_LEVEL: &[&str] = &[
 ];
 
 /// Imports a Connect descriptor.
-pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box<Diagnostic>> {
+pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Vec<Diagnostic>> {
     let descriptor = parse(name, text)?;
     // `parse` returns only objects.
     let empty = serde_json::Map::new();
@@ -94,24 +94,35 @@ struct Grants {
     personal: Vec<String>,
 }
 
-/// Parses the descriptor's JSON; it must be an object.
-fn parse(name: &str, text: &str) -> Result<Json, Box<Diagnostic>> {
+/// Parses the descriptor's JSON; it must be an object of the shape Connect accepts where data
+/// flows are declared (see [`super::shape`]).
+fn parse(name: &str, text: &str) -> Result<Json, Vec<Diagnostic>> {
+    let source = crate::load::SourceFile::detached(name, text);
     let descriptor: Json = serde_json::from_str(text).map_err(|e| {
-        let source = crate::load::SourceFile::detached(name, text);
         let pos = Pos {
             line: u32::try_from(e.line()).unwrap_or(0),
             column: u32::try_from(e.column()).unwrap_or(0),
         };
         let message = e.to_string();
         let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
-        Box::new(source.diagnostic(Diagnostic::error("json-syntax", message), pos))
+        vec![source.diagnostic(Diagnostic::error("json-syntax", message), pos)]
     })?;
     if !descriptor.is_object() {
-        let source = crate::load::SourceFile::detached(name, text);
-        return Err(Box::new(source.diagnostic(
+        return Err(vec![source.diagnostic(
             Diagnostic::error("wrong-type", "a Connect descriptor is a JSON object"),
             Pos { line: 1, column: 1 },
-        )));
+        )]);
+    }
+    // JSON is YAML, and the YAML reader keeps positions and duplicate keys (serde_json keeps
+    // the last of two silently). JSON the YAML reader cannot read (rare escapes) is checked
+    // through serde_json's tree, without line numbers and without the duplicate check.
+    let root = match crate::load::yaml::parse(text) {
+        Ok(Some(root)) => root,
+        _ => crate::load::schema::from_json(&descriptor),
+    };
+    let problems = super::shape::check(super::shape::Descriptor::Connect, &root, &source);
+    if !problems.is_empty() {
+        return Err(problems);
     }
     Ok(descriptor)
 }

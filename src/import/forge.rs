@@ -62,7 +62,7 @@ const PLATFORM_MODULES: &[&str] = &[
 ];
 
 /// Imports a Forge manifest.
-pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Box<Diagnostic>> {
+pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Vec<Diagnostic>> {
     let json = parse(name, text)?;
     // `parse` returns only mappings.
     let empty = serde_json::Map::new();
@@ -132,29 +132,29 @@ struct Shape {
     has_ui: bool,
 }
 
-/// Parses the manifest's YAML into JSON; it must be a mapping.
-fn parse(name: &str, text: &str) -> Result<Json, Box<Diagnostic>> {
-    let root = crate::load::yaml::parse(text).map_err(|e| located(name, text, "yaml-syntax", &e.message, e.pos))?;
-    let Some(root) = root else {
-        return Err(located(
-            name,
-            text,
-            "yaml-syntax",
-            "the manifest is empty",
-            Pos::default(),
-        ));
+/// Parses the manifest's YAML into JSON; it must be a mapping of the shape Forge accepts
+/// where data flows are declared (see [`super::shape`]).
+fn parse(name: &str, text: &str) -> Result<Json, Vec<Diagnostic>> {
+    let source = crate::load::SourceFile::detached(name, text);
+    let error = |code: &'static str, message: &str, pos: Pos| {
+        vec![source.diagnostic(Diagnostic::error(code, message.to_owned()), pos)]
     };
-    let json = to_json(&root);
-    if !json.is_object() {
-        return Err(located(
-            name,
-            text,
+    let root = crate::load::yaml::parse(text).map_err(|e| error("yaml-syntax", &e.message, e.pos))?;
+    let Some(root) = root else {
+        return Err(error("yaml-syntax", "the manifest is empty", Pos::default()));
+    };
+    if !matches!(root.value, crate::load::node::Value::Map(_)) {
+        return Err(error(
             "wrong-type",
             "a Forge manifest is a mapping (app:, modules:, permissions: …)",
             root.pos,
         ));
     }
-    Ok(json)
+    let problems = super::shape::check(super::shape::Descriptor::Forge, &root, &source);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(to_json(&root))
 }
 
 /// The app's identity and the warnings about the manifest's top level.
@@ -1035,13 +1035,4 @@ fn title(product: &str) -> String {
         .next()
         .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
         .unwrap_or_default()
-}
-
-#[allow(
-    clippy::unnecessary_box_returns,
-    reason = "the importers' error type is Box<Diagnostic>: a small Result on the happy path"
-)]
-fn located(name: &str, text: &str, code: &'static str, message: &str, pos: Pos) -> Box<Diagnostic> {
-    let source = crate::load::SourceFile::detached(name, text);
-    Box::new(source.diagnostic(Diagnostic::error(code, message.to_owned()), pos))
 }

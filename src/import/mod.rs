@@ -11,11 +11,12 @@ pub mod forge;
 pub mod gaps;
 mod overlay;
 pub mod scopes;
+mod shape;
 mod writer;
 
 pub use builder::Builder;
 pub use overlay::apply_overlay;
-pub use writer::to_yaml;
+pub use writer::{to_yaml, write_checked};
 
 use crate::diagnostic::Diagnostic;
 use crate::model::Model;
@@ -71,7 +72,7 @@ pub fn import(
     name: &str,
     text: &str,
     catalog: &crate::catalog::Catalog,
-) -> Result<Imported, Box<Diagnostic>> {
+) -> Result<Imported, Vec<Diagnostic>> {
     match kind {
         Kind::Forge => forge::import(name, text, catalog),
         Kind::Connect => connect::import(name, text, catalog),

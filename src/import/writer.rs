@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 pub fn to_yaml(model: &Model, provenance: &BTreeMap<String, String>, header: &str) -> String {
     let mut out = String::new();
     for line in header.lines() {
-        let _ = writeln!(out, "# {line}");
+        let _ = writeln!(out, "# {}", comment(line));
     }
     let json = serde_json::to_value(model).unwrap_or(Json::Null);
     let _ = writeln!(out, "trustflow: {}", model.trustflow);
@@ -29,14 +29,19 @@ pub fn to_yaml(model: &Model, provenance: &BTreeMap<String, String>, header: &st
                 .and_then(Json::as_str)
                 .and_then(|id| provenance.get(&format!("{section}/{id}")))
             {
-                let _ = writeln!(out, "  # {from}");
+                let _ = writeln!(out, "  # {}", comment(from));
             }
             let _ = writeln!(out, "  - {}", inline(item));
         }
     }
     if let Some(manifest) = json.get("manifest").and_then(Json::as_object) {
         let _ = writeln!(out, "# What the manifest declares that Runs on Atlassian reads.");
-        let _ = writeln!(out, "manifest:");
+        if manifest.is_empty() {
+            // Declares nothing, which differs from no manifest block at all.
+            let _ = writeln!(out, "manifest: {{}}");
+        } else {
+            let _ = writeln!(out, "manifest:");
+        }
         for (key, value) in manifest {
             match value {
                 Json::Array(items) => {
@@ -52,6 +57,45 @@ pub fn to_yaml(model: &Model, provenance: &BTreeMap<String, String>, header: &st
         }
     }
     out
+}
+
+/// `text` safe inside a `#` comment: descriptor keys and file names are anyone's text, and a
+/// line break in them (`\n`, `\r`, or NEL/LS/PS, which YAML 1.1 readers also break on) would
+/// end the comment and turn the rest into model content. Such characters, and every other
+/// control character, are written as `\u{…}` escapes.
+fn comment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Writes `model` as YAML (see [`to_yaml`]) and reads it back as a user's tool would: the
+/// result must load, and must be exactly `model`, so nothing in a descriptor can become model
+/// content other than what the importer built. `target` names the file in diagnostics.
+pub fn write_checked(
+    model: &Model,
+    provenance: &BTreeMap<String, String>,
+    header: &str,
+    target: &str,
+    catalog: &crate::catalog::Catalog,
+) -> Result<(String, crate::load::LoadedModel), Vec<crate::diagnostic::Diagnostic>> {
+    let yaml = to_yaml(model, provenance, header);
+    let loaded = crate::load::load_model_str(target, &yaml, catalog)?;
+    if loaded.model != *model {
+        let mut error = crate::diagnostic::Diagnostic::error(
+            "invalid-import",
+            "the written model does not read back as the imported one (a trustflow bug: please report it with the descriptor)",
+        );
+        error.file = target.to_owned();
+        return Err(vec![error]);
+    }
+    Ok((yaml, loaded))
 }
 
 /// One value in YAML flow style.

@@ -35,7 +35,27 @@ pub struct SourceFile {
     pub text: String,
     root: Option<Node>,
     line_starts: std::sync::OnceLock<Vec<usize>>,
+    shown: ShownLines,
 }
+
+/// How many diagnostics of a file were given a window of a long source line. Only the first
+/// [`crate::diagnostic::SHOWN`] are printed in full, and finding a column's window in a long
+/// line costs the line's length: thousands of diagnostics on one megabyte-long line would
+/// otherwise take seconds for text nobody sees. Short lines are always attached.
+#[derive(Debug, Default)]
+struct ShownLines(std::sync::atomic::AtomicUsize);
+
+impl Clone for ShownLines {
+    fn clone(&self) -> Self {
+        ShownLines(std::sync::atomic::AtomicUsize::new(
+            self.0.load(std::sync::atomic::Ordering::Relaxed),
+        ))
+    }
+}
+
+/// Diagnostics per file given a window of a long line when they are made; a caller that
+/// reorders its diagnostics fills in the ones it prints with [`SourceFile::fill_lines`].
+const LINES_PER_FILE: usize = 2 * crate::diagnostic::SHOWN;
 
 /// The longest source line shown whole; a longer one is cut to a window around the column.
 const LINE_SHOWN: usize = 160;
@@ -71,6 +91,7 @@ impl SourceFile {
                     text,
                     root: None,
                     line_starts: std::sync::OnceLock::new(),
+                    shown: ShownLines::default(),
                 };
                 return Err(Box::new(
                     source.diagnostic(Diagnostic::error("yaml-syntax", err.message), err.pos),
@@ -82,6 +103,7 @@ impl SourceFile {
             text,
             root,
             line_starts: std::sync::OnceLock::new(),
+            shown: ShownLines::default(),
         })
     }
 
@@ -92,6 +114,7 @@ impl SourceFile {
             text: text.to_owned(),
             root: None,
             line_starts: std::sync::OnceLock::new(),
+            shown: ShownLines::default(),
         }
     }
 
@@ -107,10 +130,26 @@ impl SourceFile {
         diagnostic.column = pos.column;
         if pos.line > 0
             && let Some(line) = self.line(pos.line as usize)
+            && (line.len() <= LINE_SHOWN
+                || self.shown.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < LINES_PER_FILE)
         {
             (diagnostic.source_line, diagnostic.source_column) = window(line, pos.column);
         }
         diagnostic
+    }
+
+    /// Gives the first [`crate::diagnostic::SHOWN`] of `diagnostics` (this file's, in the
+    /// order they will be printed) the source lines [`SourceFile::diagnostic`] left out.
+    pub fn fill_lines(&self, diagnostics: &mut [Diagnostic]) {
+        for diagnostic in diagnostics.iter_mut().take(crate::diagnostic::SHOWN) {
+            if diagnostic.source_line.is_none()
+                && diagnostic.line > 0
+                && diagnostic.file == self.name
+                && let Some(line) = self.line(diagnostic.line as usize)
+            {
+                (diagnostic.source_line, diagnostic.source_column) = window(line, diagnostic.column);
+            }
+        }
     }
 
     /// The text of 1-based line `n`, through an index of line starts built once per file (so
@@ -261,7 +300,9 @@ pub fn load_model_str(name: &str, text: &str, catalog: &Catalog) -> Result<Loade
     let issues = validate::validate(&model, &graph, catalog);
     diagnostics.extend(issues.into_iter().map(|issue| locate_issue(&source, &index_map, issue)));
     diagnostics.sort_by_key(|d| (d.line, d.column));
-    let (errors, warnings): (Vec<_>, Vec<_>) = diagnostics.into_iter().partition(Diagnostic::is_error);
+    let (mut errors, mut warnings): (Vec<_>, Vec<_>) = diagnostics.into_iter().partition(Diagnostic::is_error);
+    source.fill_lines(&mut errors);
+    source.fill_lines(&mut warnings);
     if errors.is_empty() {
         Ok(LoadedModel {
             model,

@@ -338,6 +338,37 @@ impl<'s> Checker<'s> {
     }
 }
 
+/// A node tree from JSON, every position unknown (line 0): for input read by another parser.
+pub fn from_json(json: &Json) -> Node {
+    let value = match json {
+        Json::Null => Value::Null,
+        Json::Bool(b) => Value::Bool(*b),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Json::String(s) => Value::Str(s.clone()),
+        Json::Array(items) => Value::Seq(items.iter().map(from_json).collect()),
+        Json::Object(map) => Value::Map(
+            map.iter()
+                .map(|(k, v)| {
+                    (
+                        Node {
+                            pos: Pos::default(),
+                            value: Value::Str(k.clone()),
+                        },
+                        from_json(v),
+                    )
+                })
+                .collect(),
+        ),
+    };
+    Node {
+        pos: Pos::default(),
+        value,
+    }
+}
+
 /// Converts a node to JSON without a schema.
 pub fn to_json(node: &Node) -> Json {
     match &node.value {

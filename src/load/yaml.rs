@@ -31,7 +31,8 @@ enum Frame {
     },
 }
 
-/// Parses the first document of `text`; `Ok(None)` for an empty stream.
+/// Parses the one document of `text`; `Ok(None)` for an empty stream, an error for a second
+/// document.
 pub fn parse(text: &str) -> Result<Option<Node>, SyntaxError> {
     // Aliases may add at most this many nodes in all: a generous multiple of the input, so a
     // "billion laughs" document fails fast instead of exhausting memory.
@@ -110,7 +111,6 @@ pub fn parse(text: &str) -> Result<Option<Node>, SyntaxError> {
                 // The copy points at the alias, where the user wrote it.
                 Some((Node { pos, value: node.value }, 0))
             }
-            Event::DocumentEnd if root.is_some() => break,
             _ => None,
         };
         let Some((node, anchor)) = complete else { continue };
@@ -124,6 +124,15 @@ pub fn parse(text: &str) -> Result<Option<Node>, SyntaxError> {
                 None => *key = Some(node),
             },
             None => {
+                // A second document (after `---`, or after `...`) would otherwise be dropped
+                // unread: whatever it says — a second model, or text appended to a valid one —
+                // must not pass as if the file held only the first.
+                if root.is_some() {
+                    return Err(SyntaxError {
+                        message: "a second YAML document: a file holds one model or descriptor; put each document in a file of its own".to_owned(),
+                        pos: node.pos,
+                    });
+                }
                 root = Some(node);
             }
         }

@@ -60,14 +60,15 @@ fn every_corpus_descriptor_imports_checks_and_analyses() {
             };
             let text = std::fs::read_to_string(&path).unwrap();
             let imported = import::import(kind, &relative, &text, &catalog)
-                .unwrap_or_else(|d| panic!("{relative} does not import:\n{d}"));
-            let yaml = import::to_yaml(&imported.model, &imported.provenance, "test");
-            let loaded = load_model_str(&relative, &yaml, &catalog).unwrap_or_else(|d| {
-                panic!(
-                    "{relative}: imported model invalid:\n{}\n{yaml}",
-                    trustflow::diagnostic::render_all(&d)
-                )
-            });
+                .unwrap_or_else(|d| panic!("{relative} does not import:\n{}", trustflow::diagnostic::render_all(&d)));
+            // Written and read back as exactly the imported model.
+            let (_, loaded) = import::write_checked(&imported.model, &imported.provenance, "test", &relative, &catalog)
+                .unwrap_or_else(|d| {
+                    panic!(
+                        "{relative}: imported model invalid:\n{}",
+                        trustflow::diagnostic::render_all(&d)
+                    )
+                });
             for component in &loaded.model.components {
                 let mut stores = component.stores.clone();
                 stores.sort();
@@ -205,18 +206,18 @@ fn wildcards_unknown_hosts_and_placeholders_reach_the_analysis() {
 #[test]
 fn malformed_descriptors_get_located_errors_not_panics() {
     let catalog = Catalog::builtin();
-    let err = import::import(Kind::Forge, "bad.yml", "app:\n  id: x\n modules: [\n", &catalog).unwrap_err();
+    let err = &import::import(Kind::Forge, "bad.yml", "app:\n  id: x\n modules: [\n", &catalog).unwrap_err()[0];
     assert_eq!(err.code, "yaml-syntax");
     assert!(err.line > 0, "{err}");
-    let err = import::import(
+    let err = &import::import(
         Kind::Connect,
         "bad.json",
         "{\n  \"key\": \"x\",\n  \"baseUrl\": \n}",
         &catalog,
     )
-    .unwrap_err();
+    .unwrap_err()[0];
     assert_eq!((err.code, err.line), ("json-syntax", 4), "{err}");
-    let err = import::import(Kind::Forge, "list.yml", "- a\n- b\n", &catalog).unwrap_err();
+    let err = &import::import(Kind::Forge, "list.yml", "- a\n- b\n", &catalog).unwrap_err()[0];
     assert_eq!(err.code, "wrong-type");
     for garbage in [
         "",
@@ -228,6 +229,79 @@ fn malformed_descriptors_get_located_errors_not_panics() {
         let _ = import::import(Kind::Forge, "g.yml", garbage, &catalog);
         let _ = import::import(Kind::Connect, "g.json", garbage, &catalog);
     }
+}
+
+/// The errors an import gives, as `(code, line)` pairs.
+fn import_errors(kind: Kind, text: &str) -> Vec<(&'static str, u32)> {
+    match import::import(kind, "d", text, &Catalog::builtin()) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors.iter().map(|e| (e.code, e.line)).collect(),
+    }
+}
+
+#[test]
+fn duplicate_keys_and_wrong_shapes_in_descriptors_are_located_errors_never_silent() {
+    let panel = "modules:\n  jira:issuePanel:\n    - key: p\n      title: x\n";
+    // A second `permissions:` would hide the first one's scopes.
+    let twice = format!("{panel}permissions:\n  scopes: [read:jira-work]\npermissions:\n  external: {{}}\n");
+    assert_eq!(import_errors(Kind::Forge, &twice), [("duplicate-key", 7)]);
+    // Egress written as text instead of a list would import as no egress at all.
+    let text = format!("{panel}permissions:\n  external:\n    fetch:\n      backend: api.evil.com\n");
+    assert_eq!(import_errors(Kind::Forge, &text), [("wrong-type", 8)]);
+    let scopes = format!("{panel}permissions:\n  scopes: read:jira-work\n");
+    assert_eq!(import_errors(Kind::Forge, &scopes), [("wrong-type", 6)]);
+    let remotes = format!("{panel}remotes:\n  key: r\n  baseUrl: https://r.example\n");
+    assert_eq!(import_errors(Kind::Forge, &remotes), [("wrong-type", 6)]);
+    let modules = "modules:\n  jira:issuePanel:\n    key: p\n";
+    assert_eq!(import_errors(Kind::Forge, modules), [("wrong-type", 3)]);
+    // Connect: a duplicate `baseUrl` (JSON readers keep the last one silently) and webhooks
+    // that are not a list.
+    let connect =
+        "{\n  \"key\": \"k\",\n  \"baseUrl\": \"https://a.example\",\n  \"baseUrl\": \"https://b.example\"\n}";
+    assert_eq!(import_errors(Kind::Connect, connect), [("duplicate-key", 4)]);
+    let hooks = "{\n  \"key\": \"k\",\n  \"baseUrl\": \"https://a.example\",\n  \"scopes\": \"READ\",\n  \"modules\": {\"webhooks\": {\"event\": \"jira:issue_created\", \"url\": \"/h\"}}\n}";
+    assert_eq!(
+        import_errors(Kind::Connect, hooks),
+        [("wrong-type", 4), ("wrong-type", 5)]
+    );
+    // Two documents, or text after the end marker, are not one descriptor.
+    let second = format!("{panel}---\npermissions:\n  scopes: [read:jira-work]\n");
+    assert_eq!(import_errors(Kind::Forge, &second), [("yaml-syntax", 6)]);
+    let after_end = format!("{panel}...\npermissions: {{}}\n");
+    assert_eq!(import_errors(Kind::Forge, &after_end), [("yaml-syntax", 6)]);
+    // The same descriptors, well formed, import.
+    assert_eq!(import_errors(Kind::Forge, panel), []);
+}
+
+#[test]
+fn a_line_break_in_a_descriptor_key_stays_inside_its_provenance_comment() {
+    // The key of a `fetch` list becomes part of the provenance comment above the egress
+    // component; its line breaks once ended the comment and the rest became a flow.
+    let manifest = "modules:\n  jira:issuePanel:\n    - key: p\n      title: x\npermissions:\n  external:\n    fetch:\n      \"backend\\nflows:\\n  - { from: jira, to: egress-api-example-com, data: [issue-content] }\\r# \": [api.example.com]\n";
+    let catalog = Catalog::builtin();
+    let imported = import::import(Kind::Forge, "m.yml", manifest, &catalog).unwrap();
+    let (yaml, loaded) = import::write_checked(
+        &imported.model,
+        &imported.provenance,
+        "m.yml\rflows: []",
+        "m.yaml",
+        &catalog,
+    )
+    .unwrap_or_else(|d| panic!("{}", trustflow::diagnostic::render_all(&d)));
+    assert!(
+        yaml.contains("# from permissions.external.fetch.backend\\u{a}flows:"),
+        "{yaml}"
+    );
+    assert!(yaml.contains("# m.yml\\u{d}flows: []"), "{yaml}");
+    assert_eq!(loaded.model.flows, imported.model.flows);
+    assert!(
+        !loaded
+            .model
+            .flows
+            .iter()
+            .any(|f| f.from == "jira" && f.to == "egress-api-example-com"),
+        "the descriptor's text became a flow"
+    );
 }
 
 #[test]

@@ -147,3 +147,72 @@ fn repeated_egress_entries_import_once_in_linear_time() {
     );
     assert_eq!(imported.summary.egress.len(), 5_001);
 }
+
+/// About a megabyte of each shape a reader could choke on: nesting, one long scalar, one long
+/// line, many keys, many aliases, many documents.
+fn megabyte_shapes() -> Vec<(&'static str, String)> {
+    const MB: usize = 1_000_000;
+    let lines = |n: usize, line: &dyn Fn(usize) -> String| (0..n).map(line).collect::<Vec<_>>().concat();
+    let flow_map: Vec<String> = (0..MB / 14).map(|i| format!("k{i}: [a, b]")).collect();
+    vec![
+        ("unclosed nesting", "[".repeat(MB)),
+        (
+            "closed nesting",
+            format!("{}{}", "[".repeat(MB / 2), "]".repeat(MB / 2)),
+        ),
+        (
+            "nested mappings",
+            format!("{}1{}", "{a: ".repeat(MB / 4), "}".repeat(MB / 4)),
+        ),
+        ("indentation", lines(1_400, &|i| format!("{}a:\n", " ".repeat(i)))),
+        (
+            "one long string",
+            format!("{HEAD}components: [{{ id: \"{}\", kind: service }}]\n", "x".repeat(MB)),
+        ),
+        ("one long key", format!("\"{}\": 1\n", "k".repeat(MB))),
+        ("many keys", lines(MB / 10, &|i| format!("k{i}: {i}\n"))),
+        ("one long line of keys", format!("{{{}}}", flow_map.join(", "))),
+        (
+            "many aliases",
+            format!("a: &a [x]\n{}", lines(MB / 10, &|i| format!("b{i}: *a\n"))),
+        ),
+        ("many documents", "---\na: 1\n".repeat(MB / 10)),
+    ]
+}
+
+#[test]
+fn a_megabyte_of_any_shape_is_read_with_a_bounded_answer() {
+    let catalog = Catalog::builtin();
+    for (shape, text) in megabyte_shapes() {
+        // Every reader answers (no panic, no stack overflow, no hang), and its answer to the
+        // user stays short.
+        let model = check(&text);
+        let shown = model.as_ref().err().map_or(0, String::len);
+        assert!(shown < 64 * 1024, "{shape}: {shown} bytes of diagnostics");
+        for kind in [Kind::Forge, Kind::Connect] {
+            match import::import(kind, "d", &text, &catalog) {
+                Ok(imported) => {
+                    import::write_checked(&imported.model, &imported.provenance, "d", "d.yaml", &catalog)
+                        .unwrap_or_else(|d| panic!("{shape}: {}", trustflow::diagnostic::render_all(&d)));
+                }
+                Err(errors) => {
+                    let shown = trustflow::diagnostic::render_all(&errors).len();
+                    assert!(shown < 64 * 1024, "{shape} ({kind:?}): {shown} bytes of diagnostics");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_second_document_or_text_after_the_end_marker_is_not_ignored() {
+    let model = format!("{HEAD}components: [{{ id: s, kind: service, operator: v }}]\n");
+    assert!(check(&model).is_ok());
+    for (extra, line) in [("---\ntrustflow: 1\n", 7), ("...\nflows: []\n", 7), ("---\n", 6)] {
+        let err = check(&format!("{model}{extra}")).unwrap_err();
+        assert!(err.contains("a second YAML document"), "{extra:?}: {err}");
+        assert!(err.contains(&format!("hostile.yaml:{line}:")), "{extra:?}: {err}");
+    }
+    // A comment after the end marker is not a document.
+    assert!(check(&format!("{model}...\n# the end\n")).is_ok());
+}
