@@ -88,6 +88,7 @@ pub fn render(data: &ReportData<'_>) -> Result<Vec<u8>, RenderError> {
             object.remove(key);
         }
     }
+    shorten_for_print(&mut json);
     let fonts = fonts();
     let book = FontBook::from_fonts(&fonts);
     let main = file_id("/report.typ");
@@ -141,6 +142,84 @@ pub fn render(data: &ReportData<'_>) -> Result<Vec<u8>, RenderError> {
         ..typst_pdf::PdfOptions::default()
     };
     typst_pdf::pdf(&document, &options).map_err(|errors| RenderError::Pdf(describe(errors.as_slice())))
+}
+
+/// Rows a PDF table shows before it refers to the files that hold them all.
+pub const PRINTED_ROWS: usize = 60;
+
+/// Findings of one rule and severity printed before the rest are counted.
+pub const PRINTED_PER_RULE: usize = 3;
+
+/// Shortens the tables of a large model for print. Typesetting costs a few milliseconds a row,
+/// so a 1,000-unit model's 14,000 findings and 7,000 flows made a PDF of thousands of pages
+/// that took over a minute; nobody reads those pages, and every row stays in the CSV, JSON and
+/// SARIF of the report set and in the HTML. Each shortened table gets an entry in `omitted`
+/// (`{"shown": n, "total": m}`) that the template prints under it; findings keep the first
+/// [`PRINTED_PER_RULE`] of each rule and severity, with the rest counted per rule.
+fn shorten_for_print(json: &mut serde_json::Value) {
+    use serde_json::{Value, json};
+    let mut omitted = serde_json::Map::new();
+    let cut = |value: Option<&mut Value>, name: String, omitted: &mut serde_json::Map<String, Value>| {
+        if let Some(Value::Array(rows)) = value
+            && rows.len() > PRINTED_ROWS
+        {
+            omitted.insert(name, json!({ "shown": PRINTED_ROWS, "total": rows.len() }));
+            rows.truncate(PRINTED_ROWS);
+        }
+    };
+    for key in ["flows", "components", "data"] {
+        cut(json.get_mut(key), key.to_owned(), &mut omitted);
+    }
+    if let Some(tables) = json.get_mut("residency").and_then(Value::as_array_mut) {
+        for table in tables {
+            let realm = table
+                .get("realm")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            cut(table.get_mut("rows"), format!("residency-{realm}"), &mut omitted);
+        }
+    }
+    if let Some(analysis) = json.get_mut("analysis") {
+        for (key, pointer) in [
+            ("subprocessors", "/subprocessors"),
+            ("transfers", "/transfers"),
+            ("hipaa", "/hipaa/chain"),
+            ("soc2", "/soc2/subservice_organisations"),
+            ("cme", "/customer_managed_egress/installations"),
+        ] {
+            cut(analysis.pointer_mut(pointer), key.to_owned(), &mut omitted);
+        }
+        if let Some(Value::Array(findings)) = analysis.get_mut("findings")
+            && findings.len() > PRINTED_ROWS
+        {
+            let total = findings.len();
+            let mut per_rule: std::collections::BTreeMap<(String, String), usize> = std::collections::BTreeMap::new();
+            findings.retain(|f| {
+                let key = (
+                    f.get("rule").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                    f.get("severity").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                );
+                let seen = per_rule.entry(key).or_default();
+                *seen += 1;
+                *seen <= PRINTED_PER_RULE
+            });
+            let more: Vec<Value> = per_rule
+                .into_iter()
+                .filter(|(_, n)| *n > PRINTED_PER_RULE)
+                .map(
+                    |((rule, severity), n)| json!({ "rule": rule, "severity": severity, "more": n - PRINTED_PER_RULE }),
+                )
+                .collect();
+            omitted.insert(
+                "findings".to_owned(),
+                json!({ "shown": findings.len(), "total": total, "per_rule": more }),
+            );
+        }
+    }
+    if let Some(object) = json.as_object_mut() {
+        object.insert("omitted".to_owned(), Value::Object(omitted));
+    }
 }
 
 fn parse_date(text: &str) -> Option<Datetime> {

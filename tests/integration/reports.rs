@@ -406,3 +406,61 @@ fn a_large_model_is_drawn_as_its_summary_and_its_report_stays_small() {
         "the report says the diagram is a summary"
     );
 }
+
+#[cfg(feature = "pdf")]
+#[test]
+fn a_large_models_pdf_prints_the_first_rows_and_says_where_all_of_them_are() {
+    let Some(mut pdftotext) = tool("pdftotext") else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("twin.yaml");
+    std::fs::write(&model, trustflow::synth::twin_model(100)).unwrap();
+    crate::trustflow()
+        .arg("report")
+        .arg(&model)
+        .args(["--format", "pdf,json", "--out-dir"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("twin.json")).unwrap()).unwrap();
+    let analysis = if json.get("analyses").is_some() {
+        &json["analyses"][0]
+    } else {
+        &json
+    };
+    let findings = analysis["findings"].as_array().unwrap();
+    let out = pdftotext.arg(dir.path().join("twin.pdf")).arg("-").output().unwrap();
+    // Lines wrap at spaces and hyphens, which text extraction drops: compare without both.
+    let squeeze = |s: &str| {
+        s.chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect::<String>()
+    };
+    let text = squeeze(&String::from_utf8_lossy(&out.stdout));
+    // Every finding is accounted for: those printed and, per rule and severity, those counted.
+    let shown = findings
+        .iter()
+        .fold(std::collections::BTreeMap::<(&str, &str), usize>::new(), |mut m, f| {
+            *m.entry((f["rule"].as_str().unwrap(), f["severity"].as_str().unwrap()))
+                .or_default() += 1;
+            m
+        });
+    let printed: usize = shown.values().map(|n| (*n).min(3)).sum();
+    assert!(
+        text.contains(&squeeze(&format!("{printed} of {} findings are shown", findings.len()))),
+        "{text}"
+    );
+    for ((rule, severity), n) in shown.iter().filter(|(_, n)| **n > 3) {
+        assert!(
+            text.contains(&squeeze(&format!("{rule} {severity}: {} more", n - 3))),
+            "{rule} {severity}"
+        );
+    }
+    let recipients = analysis["subprocessors"].as_array().unwrap().len();
+    assert!(
+        text.contains(&squeeze(&format!(
+            "the first 60 of {recipients} recipients are shown. All of them are in the sub-processor CSV"
+        ))),
+        "{text}"
+    );
+}
