@@ -54,10 +54,18 @@ fn bar_chart(title: &str, bars: &[(String, u32, RGBColor)], width: u32) -> Strin
             .label_style(("sans-serif", 12))
             .draw();
         for (i, (_, value, colour)) in bars.iter().enumerate() {
-            let _ = chart.draw_series(std::iter::once(Rectangle::new(
+            // A gap between bars, and the value at the end of each so nobody reads it off the
+            // axis.
+            let mut bar = Rectangle::new(
                 [(0, SegmentValue::Exact(i)), (*value, SegmentValue::Exact(i + 1))],
                 colour.filled(),
-            )));
+            );
+            bar.set_margin(5, 5, 0, 0);
+            let _ = chart.draw_series(std::iter::once(bar));
+            let _ = chart.draw_series(std::iter::once(
+                EmptyElement::at((*value, SegmentValue::CenterOf(i)))
+                    + Text::new(value.to_string(), (4, -6), ("sans-serif", 12).into_font()),
+            ));
         }
         let _ = root.present();
     }
@@ -84,15 +92,28 @@ pub fn severity_chart(analysis: &Analysis) -> String {
     bar_chart("Findings by severity", &bars, 560)
 }
 
-/// Personal data categories each recipient receives.
+/// Recipients drawn at most; a chart of 2,000 bars is neither readable nor quick to typeset.
+pub const CHART_BARS: usize = 25;
+
+/// Personal data categories each recipient receives: the [`CHART_BARS`] that receive the
+/// most (the title says so when there are more), most at the top.
 pub fn recipients_chart(analysis: &Analysis) -> String {
-    let bars: Vec<(String, u32, RGBColor)> = analysis
-        .subprocessors
+    let mut rows: Vec<&crate::analysis::Subprocessor> = analysis.subprocessors.iter().collect();
+    // Stable: equal counts keep the inventory's order.
+    rows.sort_by_key(|row| std::cmp::Reverse(row.data.len()));
+    let total = rows.len();
+    rows.truncate(CHART_BARS);
+    let bars: Vec<(String, u32, RGBColor)> = rows
         .iter()
         .rev()
         .map(|row| (row.name.clone(), to_u32(row.data.len()), RGBColor(0x00, 0x52, 0xcc)))
         .collect();
-    bar_chart("Personal data categories per recipient", &bars, 560)
+    let title = if total > CHART_BARS {
+        format!("Personal data categories per recipient ({CHART_BARS} of {total}, those receiving the most)")
+    } else {
+        "Personal data categories per recipient".to_owned()
+    };
+    bar_chart(&title, &bars, 560)
 }
 
 fn to_u32(n: usize) -> u32 {

@@ -719,11 +719,14 @@ pub fn summary_model(model: &Model) -> Model {
         }
     }
     let mut pairs: BTreeMap<(String, String), (usize, BTreeSet<String>)> = BTreeMap::new();
+    let index: std::collections::HashMap<&str, usize> = model
+        .components
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
     for flow in &model.flows {
-        let (Some(from), Some(to)) = (
-            model.components.iter().position(|c| c.id == flow.from),
-            model.components.iter().position(|c| c.id == flow.to),
-        ) else {
+        let (Some(&from), Some(&to)) = (index.get(flow.from.as_str()), index.get(flow.to.as_str())) else {
             continue;
         };
         if group[from] == group[to] {

@@ -238,11 +238,8 @@ pub struct TrustPage {
 /// The name of a data category (its id only when the model gives no name).
 fn data_name(facts: &Facts<'_>, id: &str) -> String {
     facts
-        .model
-        .data
-        .iter()
-        .find(|d| d.id == id)
-        .and_then(|d| d.name.clone())
+        .data_index(id)
+        .and_then(|d| facts.model.data[d].name.clone())
         .unwrap_or_else(|| id.to_owned())
 }
 
@@ -274,6 +271,8 @@ pub fn trust_page(facts: &Facts<'_>, analysis: &Analysis) -> TrustPage {
             .data_index(id)
             .is_some_and(|d| facts.phi(d) || model.data[d].special.is_some())
     };
+    let since: std::collections::HashMap<&str, &crate::model::Organisation> =
+        model.organisations.iter().map(|o| (o.id.as_str(), o)).collect();
     let subprocessors = analysis
         .subprocessors
         .iter()
@@ -301,10 +300,8 @@ pub fn trust_page(facts: &Facts<'_>, analysis: &Analysis) -> TrustPage {
                 data: names(&mut s.data.iter().map(|d| d.id.as_str())),
                 transfer_mechanism,
                 special_categories: names(&mut s.data.iter().map(|d| d.id.as_str()).filter(|id| special(id))),
-                date_added: model
-                    .organisations
-                    .iter()
-                    .find(|o| o.id == s.organisation)
+                date_added: since
+                    .get(s.organisation.as_str())
                     .and_then(|o| o.since.clone())
                     .unwrap_or_default(),
             }
@@ -497,10 +494,45 @@ fn attestation_name(id: &str) -> String {
     }
 }
 
+/// How often data reaches a recipient, from the triggers of the flows into its components.
+fn frequency(model: &crate::model::Model, graph: &crate::graph::FlowGraph, components: &[String]) -> String {
+    use crate::model::Trigger;
+    let mut frequency = BTreeSet::new();
+    let into = components
+        .iter()
+        .filter_map(|c| graph.component(c))
+        .flat_map(|c| graph.incoming(c).map(|(flow, _)| &model.flows[flow]));
+    for flow in into {
+        frequency.insert(match flow.trigger {
+            Some(Trigger::Scheduled) => "on a schedule",
+            Some(Trigger::Storage) => "continuously (stored)",
+            Some(
+                Trigger::Webhook
+                | Trigger::Event
+                | Trigger::LifecycleInstalled
+                | Trigger::LifecycleUninstalled
+                | Trigger::LifecycleEnabled
+                | Trigger::LifecycleDisabled,
+            ) => "each time the product event occurs",
+            Some(Trigger::Iframe | Trigger::User | Trigger::Invoke) => "each time a user uses the app",
+            _ => "each time the app calls it",
+        });
+    }
+    if frequency.is_empty() {
+        "not stated".to_owned()
+    } else {
+        frequency.into_iter().collect::<Vec<_>>().join("; ")
+    }
+}
+
 /// The DPA annex.
 pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
     let model = facts.model;
     let not_stated = |s: Option<String>| s.filter(|s| !s.is_empty()).unwrap_or_else(|| "not stated".to_owned());
+    // Looked up per recipient: indexed once, so the annex stays linear in the model.
+    let organisations: std::collections::HashMap<&str, &crate::model::Organisation> =
+        model.organisations.iter().map(|o| (o.id.as_str(), o)).collect();
+    let graph = &facts.loaded.graph;
     let rows = analysis
         .subprocessors
         .iter()
@@ -508,8 +540,8 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
             let ids: Vec<&str> = s.data.iter().map(|d| d.id.as_str()).collect();
             let mut subjects = BTreeSet::new();
             for id in &ids {
-                if let Some(d) = model.data.iter().find(|d| d.id == *id) {
-                    subjects.extend(d.subjects.iter().cloned());
+                if let Some(d) = facts.data_index(id) {
+                    subjects.extend(model.data[d].subjects.iter().cloned());
                 }
             }
             let special: Vec<String> = ids
@@ -521,26 +553,8 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
                 })
                 .map(|id| data_name(facts, id))
                 .collect();
-            // Triggers of the flows into the recipient's components.
-            let mut frequency = BTreeSet::new();
-            for flow in model.flows.iter().filter(|f| s.components.contains(&f.to)) {
-                use crate::model::Trigger;
-                frequency.insert(match flow.trigger {
-                    Some(Trigger::Scheduled) => "on a schedule",
-                    Some(Trigger::Storage) => "continuously (stored)",
-                    Some(
-                        Trigger::Webhook
-                        | Trigger::Event
-                        | Trigger::LifecycleInstalled
-                        | Trigger::LifecycleUninstalled
-                        | Trigger::LifecycleEnabled
-                        | Trigger::LifecycleDisabled,
-                    ) => "each time the product event occurs",
-                    Some(Trigger::Iframe | Trigger::User | Trigger::Invoke) => "each time a user uses the app",
-                    _ => "each time the app calls it",
-                });
-            }
-            let org = model.organisations.iter().find(|o| o.id == s.organisation);
+            let frequency = frequency(model, graph, &s.components);
+            let org = organisations.get(s.organisation.as_str());
             let at_rest = s.data.iter().any(|d| d.at_rest);
             let retention = org.and_then(|o| o.retention.clone()).unwrap_or_else(|| {
                 if at_rest {
@@ -586,11 +600,7 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
                 } else {
                     s.purposes.iter().map(|p| plain(p)).collect::<Vec<_>>().join("; ")
                 },
-                frequency: if frequency.is_empty() {
-                    "not stated".to_owned()
-                } else {
-                    frequency.into_iter().collect::<Vec<_>>().join("; ")
-                },
+                frequency,
                 retention,
                 location: s
                     .locations

@@ -217,8 +217,42 @@ fn shorten_for_print(json: &mut serde_json::Value) {
             );
         }
     }
+    shorten_lists(json, "");
     if let Some(object) = json.as_object_mut() {
         object.insert("omitted".to_owned(), Value::Object(omitted));
+    }
+}
+
+/// Items of an inline list (names joined in one cell or sentence) printed before the rest are
+/// counted; a thousand-name sentence is also the slowest thing to break into lines.
+pub const PRINTED_LIST_ITEMS: usize = 20;
+
+/// Cuts every list of names longer than [`PRINTED_LIST_ITEMS`] to its first items and a last
+/// one saying how many more there are and where they are. Lists that lay out a table (realm
+/// columns, residency places and cells) are kept whole: cutting them would shift columns.
+fn shorten_lists(value: &mut serde_json::Value, key: &str) {
+    use serde_json::Value;
+    match value {
+        Value::Array(items) => {
+            let names = items.iter().all(Value::is_string);
+            if names && items.len() > PRINTED_LIST_ITEMS && !matches!(key, "realms" | "locations" | "cells") {
+                let more = items.len() - PRINTED_LIST_ITEMS;
+                items.truncate(PRINTED_LIST_ITEMS);
+                items.push(Value::String(format!(
+                    "… and {more} more (all of them in the HTML report and the JSON of this report set)"
+                )));
+            } else {
+                for item in items {
+                    shorten_lists(item, key);
+                }
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                shorten_lists(v, k);
+            }
+        }
+        _ => {}
     }
 }
 

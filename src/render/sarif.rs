@@ -7,9 +7,54 @@ use crate::load::LoadedModel;
 use crate::rules::{RULES, Severity, Style};
 use serde_json::{Value, json};
 
+/// Where each kind of finding subject is defined, indexed once per model: a finding's
+/// subject is a component, organisation, flow label, installation, flow host or egress entry,
+/// looked up in that order (the first definition wins, as a linear search would find it).
+pub struct SubjectIndex<'m> {
+    loaded: &'m LoadedModel,
+    kinds: [std::collections::HashMap<String, usize>; 6],
+}
+
+impl<'m> SubjectIndex<'m> {
+    /// Indexes `loaded`'s elements by the names findings use for them.
+    pub fn new(loaded: &'m LoadedModel) -> SubjectIndex<'m> {
+        let model = &loaded.model;
+        let first = |names: &mut dyn Iterator<Item = (String, usize)>| {
+            let mut map = std::collections::HashMap::new();
+            for (name, i) in names {
+                map.entry(name).or_insert(i);
+            }
+            map
+        };
+        SubjectIndex {
+            loaded,
+            kinds: [
+                first(&mut model.components.iter().enumerate().map(|(i, c)| (c.id.clone(), i))),
+                first(&mut model.organisations.iter().enumerate().map(|(i, o)| (o.id.clone(), i))),
+                first(&mut model.flows.iter().enumerate().map(|(i, f)| (f.label(), i))),
+                first(&mut model.installations.iter().enumerate().map(|(i, x)| (x.id.clone(), i))),
+                first(
+                    &mut model
+                        .flows
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, f)| f.host.clone().map(|h| (h, i))),
+                ),
+                first(
+                    &mut model
+                        .components
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(i, c)| c.egress.iter().map(move |e| (e.clone(), i))),
+                ),
+            ],
+        }
+    }
+}
+
 /// Where in its model file a finding's subject is defined.
-pub fn subject_location(loaded: &LoadedModel, subject: &str, path: &[String]) -> (u32, u32) {
-    let model = &loaded.model;
+pub fn subject_location(index: &SubjectIndex<'_>, subject: &str, path: &[String]) -> (u32, u32) {
+    let loaded = index.loaded;
     let seg = |list: &str, i: usize, key: Option<&str>| {
         let mut p = vec![Seg::from(list), Seg::from(i)];
         if let Some(key) = key {
@@ -17,51 +62,24 @@ pub fn subject_location(loaded: &LoadedModel, subject: &str, path: &[String]) ->
         }
         p
     };
-    let element: Option<Vec<Seg>> = model
-        .components
+    let places = [
+        ("components", Some("id")),
+        ("organisations", Some("id")),
+        ("flows", None),
+        ("installations", Some("id")),
+        ("flows", Some("host")),
+        ("components", Some("egress")),
+    ];
+    let element: Option<Vec<Seg>> = index
+        .kinds
         .iter()
-        .position(|c| c.id == subject)
-        .map(|i| seg("components", i, Some("id")))
-        .or_else(|| {
-            model
-                .organisations
-                .iter()
-                .position(|o| o.id == subject)
-                .map(|i| seg("organisations", i, Some("id")))
-        })
-        .or_else(|| {
-            model
-                .flows
-                .iter()
-                .position(|f| f.label() == subject)
-                .map(|i| seg("flows", i, None))
-        })
-        .or_else(|| {
-            model
-                .installations
-                .iter()
-                .position(|x| x.id == subject)
-                .map(|i| seg("installations", i, Some("id")))
-        })
-        .or_else(|| {
-            model
-                .flows
-                .iter()
-                .position(|f| f.host.as_deref() == Some(subject))
-                .map(|i| seg("flows", i, Some("host")))
-        })
-        .or_else(|| {
-            model
-                .components
-                .iter()
-                .position(|c| c.egress.iter().any(|e| e == subject))
-                .map(|i| seg("components", i, Some("egress")))
-        })
+        .zip(places)
+        .find_map(|(kind, (list, key))| kind.get(subject).map(|&i| seg(list, i, key)))
         .or_else(|| {
             // Otherwise the last component on the data's path.
             path.last()
-                .and_then(|last| model.components.iter().position(|c| &c.id == last))
-                .map(|i| seg("components", i, Some("id")))
+                .and_then(|last| index.kinds[0].get(last.as_str()))
+                .map(|&i| seg("components", i, Some("id")))
         });
     let pos = loaded
         .source
@@ -99,8 +117,9 @@ pub fn sarif(models: &[(&LoadedModel, &Analysis)]) -> Value {
         .collect();
     let mut results = Vec::new();
     for (loaded, analysis) in models {
+        let index = SubjectIndex::new(loaded);
         for finding in &analysis.findings {
-            let (line, column) = subject_location(loaded, &finding.subject, &finding.path);
+            let (line, column) = subject_location(&index, &finding.subject, &finding.path);
             let rule_index = RULES.iter().position(|r| r.code() == finding.rule).unwrap_or(0);
             let mut result = json!({
                 "ruleId": finding.rule,
