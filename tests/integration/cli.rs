@@ -302,6 +302,21 @@ fn import_rejects_bad_input_with_exit_2() {
         .args(["import", "connect", "no-such-file.json"])
         .assert()
         .code(2);
+    // Valid YAML, but egress written as text: Forge rejects it, and so does the import.
+    std::fs::write(
+        &bad,
+        "modules:\n  jira:issuePanel:\n    - key: p\n      title: x\npermissions:\n  external:\n    fetch:\n      backend: api.example.com\n",
+    )
+    .unwrap();
+    trustflow()
+        .args(["import", "forge"])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(
+            "error[wrong-type]: `permissions.external.fetch.backend` must be a list, not a string",
+        ));
 }
 
 #[test]
@@ -546,4 +561,151 @@ fn compare_labels_options_and_writes_numbers_only_in_figure_columns() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("give one per model"));
+}
+
+#[test]
+fn diff_never_passes_its_argument_to_git_as_an_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.com",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    std::fs::copy(
+        crate::root().join("models/forge-native.yaml"),
+        dir.path().join("m.yaml"),
+    )
+    .unwrap();
+    git(&["init", "-q"]);
+    git(&["add", "m.yaml"]);
+    git(&["commit", "-qm", "m"]);
+    let written = dir.path().join("PWNED");
+    let run = |old: &str| {
+        crate::trustflow()
+            .current_dir(dir.path())
+            .args(["diff", "--", old, "m.yaml"])
+            .output()
+            .unwrap()
+    };
+    for hostile in [
+        format!("--output={}:x", written.display()),
+        "--output=PWNED:m.yaml".to_owned(),
+        "-oPWNED:m.yaml".to_owned(),
+    ] {
+        let out = run(&hostile);
+        assert_eq!(out.status.code(), Some(2), "{hostile}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("a revision cannot start with `-`"),
+            "{hostile}"
+        );
+        assert!(!written.exists(), "{hostile} made git write a file");
+    }
+    // A revision is still read from git.
+    let out = run("HEAD:m.yaml");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn models_named_like_the_schema_or_the_index_never_overwrite_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec!["report".to_owned()];
+    for name in ["analysis.schema.yaml", "index.yaml"] {
+        let path = dir.path().join(name);
+        std::fs::copy(crate::root().join("models/forge-native.yaml"), &path).unwrap();
+        args.push(path.display().to_string());
+    }
+    let out = dir.path().join("out");
+    crate::trustflow()
+        .args(&args)
+        .args(["--format", "json,html", "--out-dir"])
+        .arg(&out)
+        .assert()
+        .success();
+    let schema: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("analysis.schema.json")).unwrap()).unwrap();
+    assert!(
+        schema.get("$schema").is_some(),
+        "analysis.schema.json is the JSON Schema"
+    );
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        index.contains("analysis.schema-2.html") && index.contains("index-2.html"),
+        "{index}"
+    );
+    for report in ["analysis.schema-2.json", "index-2.json"] {
+        let json: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join(report)).unwrap()).unwrap();
+        assert!(json.get("findings").is_some(), "{report} is a report");
+    }
+}
+
+#[test]
+fn a_killed_report_run_leaves_the_previous_set_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("twin.yaml");
+    let out = dir.path().join("out");
+    let report = |model: &std::path::Path| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_trustflow"));
+        command
+            .arg("report")
+            .arg(model)
+            .args(["--format", "json,html,csv", "--out-dir"])
+            .arg(&out)
+            .stdout(std::process::Stdio::null());
+        command
+    };
+    std::fs::write(&model, trustflow::synth::twin_model(2)).unwrap();
+    assert!(report(&model).status().unwrap().success());
+    let files = |out: &std::path::Path| {
+        let mut names: Vec<(String, Vec<u8>)> = std::fs::read_dir(out)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .map(|e| {
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        names.sort();
+        names
+    };
+    let previous = files(&out);
+    // A larger model of the same name, killed while it works: whatever the moment of the
+    // kill, the folder holds the previous set or (if the run was quicker) the whole new one.
+    std::fs::write(&model, trustflow::synth::twin_model(400)).unwrap();
+    let mut child = report(&model).spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let _ = child.kill();
+    let status = child.wait().unwrap();
+    let after: Vec<(String, Vec<u8>)> = files(&out).into_iter().filter(|(n, _)| !n.starts_with('.')).collect();
+    if status.success() {
+        assert_eq!(
+            after.iter().map(|f| &f.0).collect::<Vec<_>>(),
+            previous.iter().map(|f| &f.0).collect::<Vec<_>>()
+        );
+    } else {
+        assert_eq!(after, previous, "the killed run changed the previous set");
+    }
+    // The next run removes what the killed one left behind.
+    std::fs::write(&model, trustflow::synth::twin_model(2)).unwrap();
+    assert!(report(&model).status().unwrap().success());
+    assert!(
+        files(&out).iter().all(|(n, _)| !n.starts_with('.')),
+        "temporary files of the killed run remain"
+    );
 }
