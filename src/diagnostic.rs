@@ -105,6 +105,10 @@ pub const CODES: &[(&str, &str)] = &[
     ),
     ("missing-key", "A required key is absent."),
     (
+        "text-too-long",
+        "A key or value of more than 10,000 characters (names, ids and descriptions are printed in every report).",
+    ),
+    (
         "duplicate-id",
         "Two elements of one list share an id (or a component and a boundary).",
     ),

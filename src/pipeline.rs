@@ -50,8 +50,7 @@ pub fn load_catalog(path: Option<&Path>) -> Result<Catalog, Failure> {
 
 /// Reads a text file, saying which kind of file could not be read.
 pub fn read_text(path: &Path, what: &str) -> Result<String, Failure> {
-    std::fs::read_to_string(path)
-        .map_err(|err| Failure::Message(format!("cannot read the {what} {}: {err}", path.display())))
+    load::read_input(path).map_err(|err| Failure::Message(format!("cannot read the {what} {}: {err}", path.display())))
 }
 
 /// Models that loaded, with the warnings of each.
@@ -456,10 +455,8 @@ pub fn import_descriptor(
     let name = descriptor.display().to_string();
     // `-` is standard input (a descriptor piped from `curl` or `git show`).
     let text = if name == "-" {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)
-            .map_err(|e| Failure::Message(format!("cannot read the descriptor from standard input: {e}")))?;
-        text
+        load::read_limited(std::io::stdin().lock())
+            .map_err(|e| Failure::Message(format!("cannot read the descriptor from standard input: {e}")))?
     } else {
         read_text(descriptor, "descriptor")?
     };
@@ -485,8 +482,12 @@ Comments say where each element came from in the descriptor."
         Ok((yaml, _)) => yaml,
         Err(mut diagnostics) => {
             if diagnostics.first().is_none_or(|d| d.code != "invalid-import") {
-                let mut first =
-                    Diagnostic::error("invalid-import", "the imported model is not valid (fix the overlay)");
+                let why = if overlay.is_some() {
+                    "the imported model is not valid (fix the overlay)"
+                } else {
+                    "the imported model is not valid: the descriptor holds a value no model can (see below)"
+                };
+                let mut first = Diagnostic::error("invalid-import", why);
                 first.file = target.to_owned();
                 diagnostics.insert(0, first);
             }

@@ -234,7 +234,7 @@ pub struct LoadedModel {
 /// Reads and validates a model file.
 pub fn load_model_file(path: &Path, catalog: &Catalog) -> Result<LoadedModel, Vec<Diagnostic>> {
     let name = path.display().to_string();
-    match std::fs::read_to_string(path) {
+    match read_input(path) {
         Ok(text) => load_model_str(&name, &text, catalog),
         Err(err) => {
             let mut diagnostic = Diagnostic::error("io", format!("cannot read the model file: {err}"));
@@ -242,6 +242,70 @@ pub fn load_model_file(path: &Path, catalog: &Catalog) -> Result<LoadedModel, Ve
             Err(vec![diagnostic])
         }
     }
+}
+
+/// The largest input file read, in bytes: well above a 100,000-unit model (about 180 MB), so
+/// that a mistaken path to a disk image or a log fails at once instead of filling memory.
+pub const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Reads a UTF-8 input file of at most [`MAX_INPUT_BYTES`].
+pub fn read_input(path: &Path) -> std::io::Result<String> {
+    read_limited(std::fs::File::open(path)?)
+}
+
+/// Reads UTF-8 text of at most [`MAX_INPUT_BYTES`] from `reader` (a file or standard input).
+pub fn read_limited(reader: impl std::io::Read) -> std::io::Result<String> {
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::Read::take(reader, MAX_INPUT_BYTES + 1), &mut text)?;
+    if text.len() as u64 > MAX_INPUT_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::FileTooLarge,
+            format!(
+                "larger than {} MiB, the most trustflow reads (a 100,000-unit model is about 180 MB)",
+                MAX_INPUT_BYTES / 1024 / 1024
+            ),
+        ));
+    }
+    Ok(text)
+}
+
+/// The longest text a model's value or key may hold, in characters. Names, ids and purposes
+/// are printed in every report, on every PDF page's footer and in every finding that names
+/// them: a megabyte-long app name once took gigabytes to typeset. Real models stay far below
+/// (the longest string in the vendored descriptor corpus is under 1,800 characters).
+pub const MAX_TEXT: usize = 10_000;
+
+/// Every key and value longer than [`MAX_TEXT`] characters, located.
+fn long_texts(root: &Node, source: &SourceFile) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        match &node.value {
+            // Bytes bound characters from above: most strings need no count.
+            Value::Str(text) if text.len() > MAX_TEXT && text.chars().count() > MAX_TEXT => {
+                let mut error = Diagnostic::error(
+                    "text-too-long",
+                    format!(
+                        "a text of {} characters: a model's names, ids and descriptions hold at most {MAX_TEXT}",
+                        text.chars().count()
+                    ),
+                );
+                error
+                    .help
+                    .push("shorten it; a long description belongs in a document the model links to".to_owned());
+                found.push(source.diagnostic(error, node.pos));
+            }
+            Value::Seq(items) => stack.extend(items.iter().rev()),
+            Value::Map(entries) => {
+                for (key, value) in entries.iter().rev() {
+                    stack.push(value);
+                    stack.push(key);
+                }
+            }
+            _ => {}
+        }
+    }
+    found
 }
 
 /// Reads and validates a model from text; `name` is used in messages.
@@ -261,6 +325,10 @@ pub fn load_model_str(name: &str, text: &str, catalog: &Catalog) -> Result<Loade
             ),
             root.pos,
         )]);
+    }
+    let long = long_texts(root, &source);
+    if !long.is_empty() {
+        return Err(long);
     }
     let (json, mut problems) = schema::Checker::new(model_schema()).deferring(&LISTS).check(root);
     let mut model = Model {

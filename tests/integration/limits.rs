@@ -216,3 +216,32 @@ fn a_second_document_or_text_after_the_end_marker_is_not_ignored() {
     // A comment after the end marker is not a document.
     assert!(check(&format!("{model}...\n# the end\n")).is_ok());
 }
+
+#[test]
+fn a_ten_megabyte_name_is_refused_before_it_reaches_a_report() {
+    // A megabyte-long app name once took 13 s and 850 MB to report (it is on every PDF page);
+    // ten megabytes took gigabytes.
+    let yaml = format!(
+        "trustflow: 1\napp: {{ name: \"{}\", platform: connect, vendor: v }}\norganisations:\n  - {{ id: v, name: V, country: DE }}\n",
+        "n".repeat(10_000_000)
+    );
+    let err = check(&yaml).unwrap_err();
+    assert!(
+        err.contains("error[text-too-long]: a text of 10000000 characters") && err.contains("hostile.yaml:2:"),
+        "{}",
+        &err[..err.len().min(1_000)]
+    );
+    assert!(err.len() < 2_000, "{} bytes of diagnostics", err.len());
+    // At the limit it is still a model.
+    let name = "n".repeat(trustflow::load::MAX_TEXT);
+    assert!(check(&HEAD.replace("name: N", &format!("name: {name}"))).is_ok());
+}
+
+#[test]
+fn input_larger_than_the_documented_maximum_is_refused_with_a_reason() {
+    use std::io::Read;
+    let limit = trustflow::load::MAX_INPUT_BYTES;
+    let err = trustflow::load::read_limited(std::io::repeat(b'#').take(limit + 1)).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::FileTooLarge);
+    assert!(err.to_string().contains("larger than 256 MiB"), "{err}");
+}
