@@ -104,6 +104,8 @@ mod robustness {
             "é",
             "~\n",
             "region: EU\n",
+            "organisations: [{ id: vendor, name: V, country: DE, dpa: signed }]\n",
+            "components: [{ id: remote-backend, operator: nobody }]\n",
         ]);
         prop::collection::vec(pieces, 0..24).prop_map(|v| v.concat())
     }
@@ -123,6 +125,17 @@ mod robustness {
                         let written = import::write_checked(&imported.model, &imported.provenance, "fuzz", "imported.yaml", &catalog);
                         prop_assert!(written.is_ok(), "{input:?} imports to an invalid model:\n{:?}", written.err());
                     }
+                }
+                // The overlay merge, onto a real imported manifest.
+                let base = import::import(
+                    Kind::Forge,
+                    "manifest.yml",
+                    include_str!("../../models/descriptors/forge-remote.manifest.yml"),
+                    &catalog,
+                )
+                .unwrap();
+                if let Ok(merged) = import::apply_overlay(&base.model, "overlay.yaml", input) {
+                    let _ = import::write_checked(&merged, &base.provenance, "fuzz", "merged.yaml", &catalog);
                 }
                 let _ = trustflow::waivers::parse("w.yaml", input);
                 let _ = trustflow::simulate::workload::parse("w.yaml", input);
