@@ -33,7 +33,10 @@ pub struct SourceFile {
     pub name: String,
     /// Its text.
     pub text: String,
-    root: Option<Node>,
+    /// The parsed tree: kept while the file is checked, released once the model is built
+    /// (it is the largest structure of a loaded model) and parsed again only when a finding
+    /// is located in the file (SARIF).
+    root: OnceLock<Option<Node>>,
     line_starts: std::sync::OnceLock<Vec<usize>>,
     shown: ShownLines,
 }
@@ -89,7 +92,7 @@ impl SourceFile {
                 let source = SourceFile {
                     name,
                     text,
-                    root: None,
+                    root: OnceLock::from(None),
                     line_starts: std::sync::OnceLock::new(),
                     shown: ShownLines::default(),
                 };
@@ -101,7 +104,7 @@ impl SourceFile {
         Ok(SourceFile {
             name,
             text,
-            root,
+            root: OnceLock::from(root),
             line_starts: std::sync::OnceLock::new(),
             shown: ShownLines::default(),
         })
@@ -112,15 +115,24 @@ impl SourceFile {
         SourceFile {
             name: name.to_owned(),
             text: text.to_owned(),
-            root: None,
+            root: OnceLock::from(None),
             line_starts: std::sync::OnceLock::new(),
             shown: ShownLines::default(),
         }
     }
 
-    /// The root node of the document.
+    /// The root node of the document (parsed again if it was released).
     pub fn root(&self) -> Option<&Node> {
-        self.root.as_ref()
+        self.root
+            .get_or_init(|| yaml::parse(&self.text).ok().flatten())
+            .as_ref()
+    }
+
+    /// Frees the parsed tree; [`SourceFile::root`] parses the text again when asked.
+    fn release_tree(&mut self) {
+        if self.root.get().is_some_and(Option::is_some) {
+            self.root = OnceLock::new();
+        }
     }
 
     /// Gives `diagnostic` this file's name and the position `pos` with its source line.
@@ -168,7 +180,7 @@ impl SourceFile {
     /// The position of the value at `path`, or of its key when `at_key` is set. Falls back to
     /// the nearest enclosing element that exists.
     pub fn locate(&self, path: &[Seg], at_key: bool) -> Pos {
-        let Some(mut node) = self.root.as_ref() else {
+        let Some(mut node) = self.root() else {
             return Pos::default();
         };
         let mut pos = node.pos;
@@ -372,6 +384,8 @@ pub fn load_model_str(name: &str, text: &str, catalog: &Catalog) -> Result<Loade
     source.fill_lines(&mut errors);
     source.fill_lines(&mut warnings);
     if errors.is_empty() {
+        let mut source = source;
+        source.release_tree();
         Ok(LoadedModel {
             model,
             graph,
