@@ -24,8 +24,9 @@ pub fn host_of(address: &str) -> String {
 /// Whether `host` is `domain` or a subdomain of it (whole labels only).
 pub fn within_domain(host: &str, domain: &str) -> bool {
     let domain = domain.trim_start_matches("*.");
+    // Compared as bytes: a non-ASCII host must not be cut inside a character.
     host.len() >= domain.len()
-        && host[host.len() - domain.len()..].eq_ignore_ascii_case(domain)
+        && host.as_bytes()[host.len() - domain.len()..].eq_ignore_ascii_case(domain.as_bytes())
         && (host.len() == domain.len() || host.as_bytes()[host.len() - domain.len() - 1] == b'.')
 }
 
@@ -225,6 +226,9 @@ mod tests {
 
     #[test]
     fn matching_is_by_whole_labels() {
+        // Found by fuzzing the Forge importer: the cut must not fall inside a character.
+        assert!(!within_domain("\u{2014}.com", "a.com"));
+        assert!(!within_domain("api.\u{e9}xample.com", "ample.com"));
         assert!(within_domain("api.openai.com", "openai.com"));
         assert!(within_domain("openai.com", "openai.com"));
         assert!(!within_domain("evilopenai.com", "openai.com"));

@@ -72,11 +72,12 @@ pub fn run(command: JwtCommand) -> Result<ExitStatus, Failure> {
             // The secret given is the issuer's, whoever the token names.
             let lookup = |_: &str| Some(secret.as_bytes());
             match crate::jwt::verify(&token, lookup, &method, &url, now, crate::jwt::Checks::ALL) {
-                Ok(claims) => {
-                    super::emit(format!("valid: iss {} exp {} qsh {}\n", claims.iss, claims.exp, claims.qsh).as_bytes())
-                }
+                Ok(claims) => super::emit_text(&format!(
+                    "valid: iss {} exp {} qsh {}\n",
+                    claims.iss, claims.exp, claims.qsh
+                )),
                 Err(err) => {
-                    super::emit(format!("invalid: {err}\n").as_bytes())?;
+                    super::emit_text(&format!("invalid: {err}\n"))?;
                     Ok(ExitStatus::Findings)
                 }
             }

@@ -73,7 +73,7 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
     let result = with_progress(&facts, &analysis, &workload);
     match args.format {
         Format::Json => super::emit_json("the simulation", &result),
-        Format::Text => super::emit(crate::render::simulation::text(&result).as_bytes()),
+        Format::Text => super::emit_text(&crate::render::simulation::text(&result)),
         Format::Html => super::emit(crate::render::simulation::html(&result).as_bytes()),
     }
 }

@@ -392,7 +392,13 @@ fn lifecycle(b: &mut Builder, c: &Descriptor<'_>, products: &[&str], secret: Opt
             b.warn(format!("unknown lifecycle hook `{key}` ignored"));
         }
     }
-    if let Some(secret) = secret {
+    let installed = d.get("lifecycle").and_then(|l| l.get("installed")).is_some();
+    if secret.is_some() && !installed {
+        // The shared secret arrives only with the `installed` callback: without one the app
+        // server never receives it, so no flow can carry it to the store.
+        b.warn("authentication: jwt without a lifecycle `installed` URL: Connect has nowhere to send the shared secret; fix the descriptor");
+    }
+    if let Some(secret) = secret.filter(|_| installed) {
         b.flow(
             "server-to-store",
             "app-server",

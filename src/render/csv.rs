@@ -9,12 +9,14 @@ fn write(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
 
 /// A CSV cell a spreadsheet will not run: text starting with `=`, `+`, `-`, `@`, a tab or a
 /// carriage return gets a leading `'` (OWASP, CSV injection), so `=HYPERLINK(...)` in a model
-/// name is shown, never evaluated.
+/// name is shown, never evaluated; control characters and bidirectional overrides are
+/// visible `\u{…}` escapes, as everywhere else (a CSV is often printed to a terminal).
 pub fn cell(text: &str) -> std::borrow::Cow<'_, str> {
+    let text = crate::text::terminal_safe(text);
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         std::borrow::Cow::Owned(format!("'{text}"))
     } else {
-        std::borrow::Cow::Borrowed(text)
+        text
     }
 }
 

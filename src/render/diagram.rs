@@ -18,8 +18,11 @@ const GAP: f64 = 34.0;
 /// Rows wrap before they grow wider than this.
 const MAX_ROW_W: f64 = 920.0;
 
-/// Escapes text for XML.
+/// Escapes text for XML (SVG, Atom): markup characters as entities, control characters and
+/// bidirectional overrides as visible `\u{…}` escapes (XML forbids most control characters,
+/// and an override would reorder what a reader sees). The one XML escaping function.
 pub fn xml(text: &str) -> String {
+    let text = crate::text::terminal_safe(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -825,7 +828,7 @@ fn dot_node(pad: &str, component: &crate::model::Component) -> String {
 /// A DOT string literal.
 fn dot_string(text: &str) -> String {
     let mut out = String::from("\"");
-    for ch in text.chars() {
+    for ch in crate::text::terminal_safe(text).chars() {
         match ch {
             '"' | '\\' => {
                 out.push('\\');
@@ -904,7 +907,7 @@ pub fn dot(model: &Model) -> String {
 /// A Mermaid label: quotes and angle brackets as entities, so a name is never markup.
 fn mermaid_label(text: &str) -> String {
     let mut out = String::from("\"");
-    for ch in text.chars() {
+    for ch in crate::text::terminal_safe(text).chars() {
         match ch {
             '"' => out.push_str("#quot;"),
             '<' => out.push_str("#lt;"),

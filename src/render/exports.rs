@@ -142,12 +142,13 @@ pub fn marketplace(facts: &Facts<'_>, analysis: &Analysis) -> MarketplaceAnswers
 
 /// The answers as Markdown, ready to paste into the Marketplace listing form.
 pub fn marketplace_markdown(answers: &MarketplaceAnswers) -> String {
+    use super::templates::markdown_text as md;
     let yes = |a: bool| if a { "Yes" } else { "No" };
-    let mut out = format!("# Privacy and security answers: {}\n\n", answers.app);
+    let mut out = format!("# Privacy and security answers: {}\n\n", md(&answers.app));
     let mut q = |question: &str, answer: &Answer| {
         let _ = writeln!(out, "**{question}** {}", yes(answer.answer));
         for detail in &answer.details {
-            let _ = writeln!(out, "- {detail}");
+            let _ = writeln!(out, "- {}", md(detail));
         }
         out.push('\n');
     };
@@ -173,11 +174,14 @@ pub fn marketplace_markdown(answers: &MarketplaceAnswers) -> String {
         let _ = writeln!(
             out,
             "- {}{}: {} ({}); data: {}",
-            t.name,
-            t.legal_entity.as_deref().map(|e| format!(" ({e})")).unwrap_or_default(),
-            t.purposes.join("; "),
-            t.countries.join(", "),
-            t.data.join(", ")
+            md(&t.name),
+            t.legal_entity
+                .as_deref()
+                .map(|e| format!(" ({})", md(e)))
+                .unwrap_or_default(),
+            md(&t.purposes.join("; ")),
+            md(&t.countries.join(", ")),
+            md(&t.data.join(", "))
         );
     }
     out
@@ -336,12 +340,7 @@ pub fn trust_center(facts: &Facts<'_>, analysis: &Analysis) -> Vec<TrustCenterEn
 /// one entry per addition, for customers who follow changes (GDPR Art. 28(2)). `page_url` is
 /// where the page is published; `updated` the feed's date.
 pub fn trust_atom(page: &TrustPage, page_url: &str, updated: &str) -> String {
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
+    let esc = super::diagram::xml;
     let mut added: Vec<&TrustCenterEntry> = page.subprocessors.iter().filter(|e| !e.date_added.is_empty()).collect();
     added.sort_by(|a, b| b.date_added.cmp(&a.date_added).then(a.name.cmp(&b.name)));
     let mut out =

@@ -458,7 +458,7 @@ pub fn comparison_md(rows: &[ComparisonRow]) -> String {
     out.push_str(
         &rows
             .iter()
-            .map(|r| r.option.replace('|', "\\|"))
+            .map(|r| super::templates::markdown_text(&r.option))
             .collect::<Vec<_>>()
             .join(" | "),
     );
@@ -471,7 +471,7 @@ pub fn comparison_md(rows: &[ComparisonRow]) -> String {
             out,
             "| {header} | {} |",
             all.iter()
-                .map(|c| c[i].replace('|', "\\|"))
+                .map(|c| super::templates::markdown_text(&c[i]))
                 .collect::<Vec<_>>()
                 .join(" | ")
         );

@@ -43,6 +43,8 @@ impl Templates {
                 message: chain(&e),
             })?;
         }
+        // Every `{{ x }}` of an HTML template goes through this one escaping function.
+        tera.set_escape_fn(html_text);
         tera.register_filter("md", markdown_escape);
         tera.register_filter("ticks", ticks_to_code);
         Ok(Templates { tera })
@@ -81,7 +83,7 @@ fn ticks_to_code(value: &tera::Value, _: &std::collections::HashMap<String, tera
         tera::Value::Null => String::new(),
         other => other.to_string(),
     };
-    let escaped = tera::escape_html(&text);
+    let escaped = html_text(&text);
     let mut out = String::with_capacity(escaped.len() + 16);
     let mut parts = escaped.split('`').peekable();
     let mut inside = false;
@@ -104,6 +106,13 @@ fn ticks_to_code(value: &tera::Value, _: &std::collections::HashMap<String, tera
     Ok(tera::Value::String(out))
 }
 
+/// Text as HTML: markup characters as entities, and control characters and bidirectional
+/// overrides (which have no business in a page and can reorder what a reader sees) as visible
+/// `\u{…}` escapes, as on the terminal. The one HTML escaping function of every template.
+pub fn html_text(text: &str) -> String {
+    tera::escape_html(&crate::text::terminal_safe(text))
+}
+
 /// Escapes text for a Markdown table cell or paragraph (no raw HTML, no table breaks).
 #[allow(clippy::unnecessary_wraps, reason = "tera filters return tera::Result")]
 fn markdown_escape(
@@ -115,6 +124,14 @@ fn markdown_escape(
         tera::Value::Null => String::new(),
         other => other.to_string(),
     };
+    Ok(tera::Value::String(markdown_text(&text)))
+}
+
+/// Text for a Markdown table cell or paragraph: no raw HTML, no table break, no emphasis,
+/// code or link the text did not mean, control characters as visible `\u{…}` escapes. The one
+/// Markdown escaping function of every template and writer.
+pub fn markdown_text(text: &str) -> String {
+    let text = crate::text::terminal_safe(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -129,5 +146,5 @@ fn markdown_escape(
             c => out.push(c),
         }
     }
-    Ok(tera::Value::String(out))
+    out
 }

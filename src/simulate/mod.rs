@@ -593,6 +593,10 @@ impl Tally {
     fn fit(&mut self, plan: &Plan, days: usize) {
         if self.slots.len() < plan.slots.len() {
             self.slots.resize(plan.slots.len(), 0);
+        }
+        // Apart from the slots: a model whose flows record nothing has no slots, but its
+        // days still count events.
+        if self.daily.len() < days {
             self.daily.resize(days, (0, 0));
         }
         if self.hop_installations.len() < plan.hops.len() {

@@ -305,6 +305,34 @@ fn a_line_break_in_a_descriptor_key_stays_inside_its_provenance_comment() {
 }
 
 #[test]
+fn a_jwt_app_without_an_installed_callback_imports_without_a_secret_flow() {
+    // Found by fuzzing: the installation store's flow carried the shared secret from a server
+    // that never receives it (no `installed` callback), and the imported model was invalid.
+    let descriptor = r#"{"key": "k", "baseUrl": "https://app.example.com", "authentication": {"type": "jwt"},
+        "lifecycle": {"uninstalled": "/uninstalled"}, "scopes": ["READ"],
+        "modules": {"webhooks": [{"event": "jira:issue_created", "url": "/created"}]}}"#;
+    let catalog = Catalog::builtin();
+    let imported = import::import(Kind::Connect, "d.json", descriptor, &catalog).unwrap();
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.contains("without a lifecycle `installed` URL")),
+        "{:?}",
+        imported.warnings
+    );
+    assert!(
+        !imported
+            .model
+            .flows
+            .iter()
+            .any(|f| f.id.as_deref() == Some("server-to-store"))
+    );
+    import::write_checked(&imported.model, &imported.provenance, "d", "d.yaml", &catalog)
+        .unwrap_or_else(|d| panic!("{}", trustflow::diagnostic::render_all(&d)));
+}
+
+#[test]
 fn overlays_merge_by_id_and_report_typos() {
     let catalog = Catalog::builtin();
     let text = std::fs::read_to_string(corpus().join("connect/004-atlassian--github-for-jira.json")).unwrap();

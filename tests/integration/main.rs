@@ -5,6 +5,7 @@ mod architecture;
 mod changes;
 mod cli;
 mod generated;
+mod hostile;
 mod import;
 mod limits;
 mod models;
