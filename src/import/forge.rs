@@ -688,7 +688,10 @@ fn remote_component(
     {
         let infrastructure = matches!(entry.category.as_deref(), Some("hosting" | "cdn" | "platform"));
         let org = b.organisation_for_host(&host, catalog, &format!("runs remotes[{key}].baseUrl"));
-        if infrastructure {
+        if org.is_empty() {
+            // Not a production destination (a placeholder or malformed host): no party to
+            // name, and the builder has said why.
+        } else if infrastructure {
             component.hosted_by = Some(org);
         } else {
             // A third party's own API used as a remote: it operates the endpoint.

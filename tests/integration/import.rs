@@ -333,6 +333,24 @@ fn a_jwt_app_without_an_installed_callback_imports_without_a_secret_flow() {
 }
 
 #[test]
+fn a_remote_on_a_malformed_host_of_a_known_platform_names_no_host() {
+    // Found by fuzzing: `produc<ion.example.workers.dev` matched the platform's catalog entry
+    // but is no production host, and the remote was "hosted by" an organisation with no id.
+    let manifest = "modules:\n  jira:issuePanel:\n    - key: p\n      title: x\nremotes:\n  - key: r\n    baseUrl: https://produc<ion.example.workers.dev\n";
+    let catalog = Catalog::builtin();
+    let imported = import::import(Kind::Forge, "m.yml", manifest, &catalog).unwrap();
+    import::write_checked(&imported.model, &imported.provenance, "m", "m.yaml", &catalog)
+        .unwrap_or_else(|d| panic!("{}", trustflow::diagnostic::render_all(&d)));
+    assert!(
+        imported
+            .model
+            .components
+            .iter()
+            .all(|c| c.hosted_by.as_deref() != Some(""))
+    );
+}
+
+#[test]
 fn overlays_merge_by_id_and_report_typos() {
     let catalog = Catalog::builtin();
     let text = std::fs::read_to_string(corpus().join("connect/004-atlassian--github-for-jira.json")).unwrap();
