@@ -280,6 +280,20 @@ pub fn report_set(
     Ok(artifacts)
 }
 
+/// A link to a file beside the page: `./` and the name percent-encoded, so a model named
+/// `javascript:alert(1).yaml` links to a file, never to a URL scheme.
+fn relative_href(file: &str) -> String {
+    let mut href = String::from("./");
+    for byte in file.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            href.push(char::from(byte));
+        } else {
+            href.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    href
+}
+
 /// The portfolio index page of several reports.
 fn index_page(
     analyses: &[Analysis],
@@ -297,7 +311,12 @@ fn index_page(
         high: usize,
         medium: usize,
         low: usize,
-        files: Vec<String>,
+        files: Vec<IndexFile>,
+    }
+    #[derive(Serialize)]
+    struct IndexFile {
+        name: String,
+        href: String,
     }
     let apps: Vec<IndexApp> = analyses
         .iter()
@@ -312,8 +331,12 @@ fn index_page(
             low: a.finding_counts.low,
             files: artifacts
                 .iter()
-                .map(|(f, _)| f.clone())
+                .map(|(f, _)| f)
                 .filter(|f| f.starts_with(&format!("{stem}.")))
+                .map(|f| IndexFile {
+                    name: f.clone(),
+                    href: relative_href(f),
+                })
                 .collect(),
         })
         .collect();

@@ -182,3 +182,24 @@ fn every_report_file_keeps_hostile_strings_as_text() {
     }
     assert!(seen >= 15, "{seen} files");
 }
+
+#[test]
+fn a_model_file_named_like_a_url_scheme_is_linked_as_a_file() {
+    // The index page once linked `href="javascript:alert(1).html"`, a script URL.
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = dir.path().join("javascript:alert(1).yaml");
+    std::fs::copy(crate::root().join("models/forge-native.yaml"), &hostile).unwrap();
+    let out = dir.path().join("out");
+    trustflow()
+        .arg("report")
+        .arg(&hostile)
+        .arg(crate::root().join("models/forge-egress.yaml"))
+        .args(["--format", "html", "--out-dir"])
+        .arg(&out)
+        .assert()
+        .success();
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(!index.contains("href=\"javascript:"), "{index}");
+    assert!(index.contains("href=\"./javascript%3Aalert%281%29.html\""), "{index}");
+    assert!(out.join("javascript:alert(1).html").exists());
+}
