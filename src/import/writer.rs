@@ -133,8 +133,28 @@ pub fn scalar(text: &str) -> String {
     if plain_ok {
         text.to_owned()
     } else {
-        serde_json::to_string(text).unwrap_or_default()
+        double_quoted(text)
     }
+}
+
+/// A YAML double-quoted scalar: every character outside YAML's printable set (C0 and C1
+/// controls, DEL, U+FFFE/U+FFFF) as an escape, which JSON's quoting alone leaves raw (found
+/// by fuzzing: a DEL in a Connect key made the written model unreadable).
+fn double_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\u{20}'..='\u{7e}' | '\u{a0}'..='\u{fffd}' | '\u{10000}'.. => out.push(c),
+            c => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+        }
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]
@@ -158,6 +178,8 @@ mod tests {
             "- dash",
             "{{localBaseUrl}}",
             "é",
+            "del\u{7f}and\u{85}nel\u{9b}csi\u{ffff}\u{1b}",
+            "quote\" back\\slash\ttab",
         ] {
             let yaml = format!("v: {}\n", scalar(text));
             let node = crate::load::yaml::parse(&yaml).unwrap().unwrap();
