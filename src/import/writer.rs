@@ -130,11 +130,7 @@ pub fn scalar(text: &str) -> String {
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '_' | '.' | '/' | '-' | '(' | ')' | '+' | '='))
         && matches!(crate::load::yaml::plain_scalar(text), crate::load::node::Value::Str(_));
-    if plain_ok {
-        text.to_owned()
-    } else {
-        double_quoted(text)
-    }
+    if plain_ok { text.to_owned() } else { double_quoted(text) }
 }
 
 /// A YAML double-quoted scalar: every character outside YAML's printable set (C0 and C1
