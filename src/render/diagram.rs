@@ -840,16 +840,29 @@ fn operator_suffix(model: &Model, boundary: &crate::model::Boundary) -> String {
     boundary
         .operator
         .as_deref()
-        .map(|o| {
-            let name = model
-                .organisations
-                .iter()
-                .find(|org| org.id == o)
-                .and_then(|org| org.name.as_deref())
-                .unwrap_or(o);
-            format!(" · {name}")
-        })
+        .map(|o| format!(" · {}", organisation_name(model, o)))
         .unwrap_or_default()
+}
+
+/// An organisation's name for a picture: the model's `name`, else the name of the catalog
+/// entry it refers to (`catalog: atlassian` → "Atlassian"), else its id.
+fn organisation_name<'m>(model: &'m Model, id: &'m str) -> &'m str {
+    static CATALOG: std::sync::OnceLock<crate::catalog::Catalog> = std::sync::OnceLock::new();
+    let Some(org) = model.organisations.iter().find(|org| org.id == id) else {
+        return id;
+    };
+    if let Some(name) = org.name.as_deref() {
+        return name;
+    }
+    org.catalog
+        .as_deref()
+        .and_then(|entry| {
+            CATALOG
+                .get_or_init(crate::catalog::Catalog::builtin)
+                .organisations
+                .get(entry)
+        })
+        .map_or(id, |entry| entry.name.as_str())
 }
 
 /// One DOT node line for a component.
@@ -1197,6 +1210,17 @@ mod tests {
         // the grid, the drawn curve checked, not its chords) took 49 of 216 flows down to
         // this one, where every single bend crosses some box: it needs a route with two bends.
         assert_eq!(crossings(), [("models/forge-remote.yaml".to_owned(), 5)]);
+    }
+
+    #[test]
+    fn boundary_titles_name_catalog_organisations_by_their_catalog_name() {
+        let path = format!("{}/models/forge-native.yaml", env!("CARGO_MANIFEST_DIR"));
+        let loaded =
+            crate::load::load_model_str("m", &std::fs::read_to_string(path).unwrap(), &Catalog::builtin()).unwrap();
+        for text in [data_flow_svg(&loaded.model, &loaded.graph), dot(&loaded.model)] {
+            assert!(text.contains("Atlassian Cloud · Atlassian"), "{text}");
+            assert!(!text.contains("· atlassian"), "an organisation id in a title");
+        }
     }
 
     #[test]
