@@ -31,7 +31,6 @@ pub fn xml(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {}
             c => out.push(c),
         }
     }
@@ -1073,15 +1072,7 @@ mod tests {
             let model = &loaded.model;
             let svg = data_flow_svg(model, &loaded.graph);
             assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-            let nodes: Vec<Rect> = attrs(&svg, "<g class=\"component\"><rect", &["x", "y", "width", "height"])
-                .into_iter()
-                .map(|v| Rect {
-                    x: v[0],
-                    y: v[1],
-                    w: v[2],
-                    h: v[3],
-                })
-                .collect();
+            let nodes: Vec<Rect> = component_rects(&svg);
             assert_eq!(nodes.len(), model.components.len());
             for (i, a) in nodes.iter().enumerate() {
                 for b in &nodes[i + 1..] {
@@ -1107,6 +1098,19 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The component boxes drawn in `svg`, in drawing order.
+    fn component_rects(svg: &str) -> Vec<Rect> {
+        attrs(svg, "<g class=\"component\"><rect", &["x", "y", "width", "height"])
+            .into_iter()
+            .map(|v| Rect {
+                x: v[0],
+                y: v[1],
+                w: v[2],
+                h: v[3],
+            })
+            .collect()
     }
 
     /// Every model file the repository ships or tests with that loads.
@@ -1171,15 +1175,7 @@ mod tests {
         let mut out = Vec::new();
         for (name, loaded) in every_model() {
             let svg = report_svg(&loaded.model, &loaded.graph).0;
-            let nodes: Vec<Rect> = attrs(&svg, "<g class=\"component\"><rect", &["x", "y", "width", "height"])
-                .into_iter()
-                .map(|v| Rect {
-                    x: v[0],
-                    y: v[1],
-                    w: v[2],
-                    h: v[3],
-                })
-                .collect();
+            let nodes: Vec<Rect> = component_rects(&svg);
             for (n, path) in flow_paths(&svg).iter().enumerate() {
                 let (first, last) = (path[0], path[path.len() - 1]);
                 let near = |r: &Rect, p: (f64, f64)| {

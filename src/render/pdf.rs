@@ -152,8 +152,9 @@ pub const PRINTED_PER_RULE: usize = 3;
 
 /// Shortens the tables of a large model for print. Typesetting costs a few milliseconds a row,
 /// so a 1,000-unit model's 14,000 findings and 7,000 flows made a PDF of thousands of pages
-/// that took over a minute; nobody reads those pages, and every row stays in the CSV, JSON and
-/// SARIF of the report set and in the HTML. Each shortened table gets an entry in `omitted`
+/// that took over a minute; nobody reads those pages, and every row stays in the CSV, JSON,
+/// SARIF and HTML outputs, which the notes name (they need not be in the same report set).
+/// Each shortened table gets an entry in `omitted`
 /// (`{"shown": n, "total": m}`) that the template prints under it; findings keep the first
 /// [`PRINTED_PER_RULE`] of each rule and severity, with the rest counted per rule.
 fn shorten_for_print(json: &mut serde_json::Value) {
@@ -239,7 +240,7 @@ fn shorten_lists(value: &mut serde_json::Value, key: &str) {
                 let more = items.len() - PRINTED_LIST_ITEMS;
                 items.truncate(PRINTED_LIST_ITEMS);
                 items.push(Value::String(format!(
-                    "… and {more} more (all of them in the HTML report and the JSON of this report set)"
+                    "… and {more} more (all of them in the HTML and JSON reports of this model)"
                 )));
             } else {
                 for item in items {

@@ -72,6 +72,17 @@ mod robustness {
     use trustflow::import::{self, Kind};
     use trustflow::load::load_model_str;
 
+    /// A real Forge manifest with egress and remotes, imported once for every overlay case.
+    static BASE: std::sync::LazyLock<import::Imported> = std::sync::LazyLock::new(|| {
+        import::import(
+            Kind::Forge,
+            "manifest.yml",
+            include_str!("../../models/descriptors/forge-remote.manifest.yml"),
+            &Catalog::builtin(),
+        )
+        .expect("the bundled manifest imports")
+    });
+
     fn yamlish() -> impl Strategy<Value = String> {
         // Fragments of real models and descriptors, shuffled and cut, plus raw bytes.
         let pieces = prop::sample::select(vec![
@@ -127,13 +138,7 @@ mod robustness {
                     }
                 }
                 // The overlay merge, onto a real imported manifest.
-                let base = import::import(
-                    Kind::Forge,
-                    "manifest.yml",
-                    include_str!("../../models/descriptors/forge-remote.manifest.yml"),
-                    &catalog,
-                )
-                .unwrap();
+                let base = &*BASE;
                 if let Ok(merged) = import::apply_overlay(&base.model, "overlay.yaml", input) {
                     let _ = import::write_checked(&merged, &base.provenance, "fuzz", "merged.yaml", &catalog);
                 }
