@@ -142,6 +142,13 @@ pub struct CatalogOrganisation {
     /// The organisation's data-residency options.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eu_residency: Option<String>,
+    /// How long the provider keeps what it receives under its standard terms (its published
+    /// default, not what a given account is configured for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<String>,
+    /// Where the retention default was read; required with `retention`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_source: Option<Source>,
     /// Anything else a reviewer should know.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
@@ -272,6 +279,11 @@ mod tests {
         assert!(!aws.sources.is_empty());
         for (id, org) in &catalog.organisations {
             assert!(!org.sources.is_empty(), "catalog organisation {id} has no source");
+            assert_eq!(
+                org.retention.is_some(),
+                org.retention_source.is_some(),
+                "catalog organisation {id}: a retention default needs its source"
+            );
         }
     }
 

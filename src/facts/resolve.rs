@@ -52,6 +52,28 @@ pub struct OrgFacts {
     pub url: Option<String>,
     /// Where the catalog facts come from.
     pub sources: Vec<String>,
+    /// How long it keeps the personal data it receives: the model's statement, else the
+    /// catalog's published default for the provider.
+    pub retention: Option<Retention>,
+}
+
+/// How long a recipient keeps personal data, and how far that is evidenced.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "status")]
+pub enum Retention {
+    /// The model states it (`retention:`), in the vendor's words.
+    Recorded {
+        /// The statement.
+        text: String,
+    },
+    /// The provider's published default for its standard service, from the catalog: what it
+    /// says it keeps, not confirmed for this app's account or configuration.
+    CatalogDefault {
+        /// The default.
+        text: String,
+        /// Where it was read, with the date.
+        source: String,
+    },
 }
 
 impl OrgFacts {
@@ -102,6 +124,17 @@ impl OrgFacts {
             sources: entry
                 .map(|e| e.sources.iter().map(|s| format!("{} ({})", s.url, s.as_of)).collect())
                 .unwrap_or_default(),
+            retention: match (&org.retention, entry) {
+                (Some(text), _) => Some(Retention::Recorded { text: text.clone() }),
+                (None, Some(e)) => e.retention.as_ref().map(|text| Retention::CatalogDefault {
+                    text: text.clone(),
+                    source: e
+                        .retention_source
+                        .as_ref()
+                        .map_or_else(|| "source not given".to_owned(), |s| format!("{}, {}", s.url, s.as_of)),
+                }),
+                (None, None) => None,
+            },
         }
     }
 

@@ -188,6 +188,7 @@ impl Builder {
             keyed_by_tenant: None,
             purge_on_uninstall: None,
             encrypted_at_rest: None,
+            retention: None,
             egress: Vec::new(),
             description: None,
         }

@@ -476,6 +476,11 @@ pub struct Component {
     /// Whether data at rest is encrypted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encrypted_at_rest: Option<bool>,
+    /// How long this component keeps the personal data it stores (SCC Annex I.B), in the
+    /// vendor's words (`90 days after the last sync`, `until uninstall`); the DPA annex shows
+    /// it beside the organisation's `retention`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<String>,
     /// Hosts a Forge function may call (`permissions.external.fetch.backend`), as declared.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub egress: Vec<String>,

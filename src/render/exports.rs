@@ -524,13 +524,47 @@ fn frequency(model: &crate::model::Model, graph: &crate::graph::FlowGraph, compo
     }
 }
 
+/// A recipient's retention for the annex: what the model states for the organisation (which
+/// replaces the catalog's default) and for each of its components that keeps data, and the
+/// provider's published default from the catalog, marked as not confirmed for this app;
+/// "not stated" when none is known (evidence required when it stores the data).
+fn retention(facts: &Facts<'_>, organisation: &str, components: &[String], at_rest: bool) -> String {
+    use crate::facts::resolve::Retention;
+    let mut stated = Vec::new();
+    let org = facts.resolved.orgs.get(organisation);
+    if let Some(Retention::Recorded { text }) = org.and_then(|o| o.retention.as_ref()) {
+        stated.push(text.clone());
+    }
+    for id in components {
+        let Some(c) = facts.loaded.graph.component(id) else {
+            continue;
+        };
+        let component = &facts.model.components[c];
+        if let Some(text) = &component.retention {
+            let name = component.name.as_deref().unwrap_or(&component.id);
+            stated.push(format!("{name}: {text}"));
+        }
+    }
+    // The provider's default stands beside what the vendor states for its own stores (a
+    // platform keeps data its own way too), but an organisation-wide statement replaces it.
+    if let Some(Retention::CatalogDefault { text, source }) = org.and_then(|o| o.retention.as_ref()) {
+        stated.push(format!(
+            "the provider's published default: {text} (source: {source}); not confirmed for this app's account (evidence required)"
+        ));
+    }
+    if !stated.is_empty() {
+        stated.join("; ")
+    } else if at_rest {
+        "not stated: it stores the data (evidence required)".to_owned()
+    } else {
+        "not stated".to_owned()
+    }
+}
+
 /// The DPA annex.
 pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
     let model = facts.model;
     let not_stated = |s: Option<String>| s.filter(|s| !s.is_empty()).unwrap_or_else(|| "not stated".to_owned());
-    // Looked up per recipient: indexed once, so the annex stays linear in the model.
-    let organisations: std::collections::HashMap<&str, &crate::model::Organisation> =
-        model.organisations.iter().map(|o| (o.id.as_str(), o)).collect();
     let graph = &facts.loaded.graph;
     let rows = analysis
         .subprocessors
@@ -553,15 +587,8 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
                 .map(|id| data_name(facts, id))
                 .collect();
             let frequency = frequency(model, graph, &s.components);
-            let org = organisations.get(s.organisation.as_str());
             let at_rest = s.data.iter().any(|d| d.at_rest);
-            let retention = org.and_then(|o| o.retention.clone()).unwrap_or_else(|| {
-                if at_rest {
-                    "not stated: it stores the data (evidence required)".to_owned()
-                } else {
-                    "not stated".to_owned()
-                }
-            });
+            let retention = retention(facts, &s.organisation, &s.components, at_rest);
             let attestations = facts.resolved.orgs.get(s.organisation.as_str()).and_then(|o| {
                 o.attestations.as_ref().map(|a| {
                     format!(

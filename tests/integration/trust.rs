@@ -175,3 +175,71 @@ fn the_dpa_annex_has_the_scc_annex_columns_and_says_when_nothing_is_analysed() {
         assert!(first < first_row, "{format}: the warning comes first:\n{text}");
     }
 }
+
+/// The annex's retention column: the model's words first (the organisation's and each storing
+/// component's), else the provider's published default from the catalog, marked with its
+/// source and as not confirmed for this app, else "not stated".
+#[test]
+fn annex_retention_comes_from_the_model_then_the_catalog_default_marked_unconfirmed() {
+    let rows = |model: &str| -> Vec<(String, String)> {
+        let out = trustflow()
+            .args(["export", "annex", model, "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["recipient"].as_str().unwrap().to_owned(),
+                    r["retention"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let of = |rows: &[(String, String)], who: &str| rows.iter().find(|r| r.0 == who).unwrap().1.clone();
+    let connect = rows("models/connect-aws.yaml");
+    // Stated in the model: the vendor's words, nothing added.
+    assert_eq!(of(&connect, "Twilio SendGrid"), "delivery logs for 30 days");
+    let forge = rows("models/forge-egress.yaml");
+    let anthropic = of(&forge, "Anthropic");
+    assert!(
+        anthropic.starts_with("the provider's published default: "),
+        "{anthropic}"
+    );
+    assert!(anthropic.contains("source: https://"), "{anthropic}");
+    assert!(anthropic.ends_with("not confirmed for this app's account (evidence required)"));
+    assert!(of(&forge, "Atlassian").contains("28 days after the app is uninstalled"));
+    assert_eq!(
+        of(&forge, "Buddy Apps"),
+        "not stated: it stores the data (evidence required)"
+    );
+
+    // A component's own retention is listed with its name, and a statement in the model
+    // replaces the catalog default.
+    let text = std::fs::read_to_string("models/forge-egress.yaml").unwrap();
+    let text = text.replace(
+        "  - { id: anthropic, catalog: anthropic",
+        "  - { id: anthropic, catalog: anthropic, retention: zero data retention agreed 2026-03-01",
+    );
+    let text = text.replace(
+        "stores: [slack-token, standup-notes],",
+        "stores: [slack-token, standup-notes], retention: notes for 7 days,",
+    );
+    assert!(text.contains("zero data retention agreed") && text.contains("notes for 7 days"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.yaml");
+    std::fs::write(&path, text).unwrap();
+    let edited = rows(path.to_str().unwrap());
+    assert_eq!(of(&edited, "Anthropic"), "zero data retention agreed 2026-03-01");
+    let atlassian = of(&edited, "Atlassian");
+    assert!(
+        atlassian.starts_with(
+            "Forge Key-Value Store: notes for 7 days; the provider's published default: Forge hosted storage"
+        ),
+        "{atlassian}"
+    );
+}
