@@ -1,12 +1,40 @@
 #!/usr/bin/env bash
-# Regenerates the screenshots in docs/images/ from the committed reports, with Debian's
-# Chromium (`apt-get install chromium`). Run from the repository root after
-# `trustflow report models/*.yaml --date 2026-11-23 --out-dir reports`.
+# Regenerates every screenshot in docs/images/ with Debian's Chromium (`apt-get install
+# chromium`): the README's report of the bundled Connect model (from the committed reports/),
+# and each page of the three journeys in docs/journeys.md, whose commands this script runs as
+# the page lists them. Run from anywhere; needs `cargo build --release` first (or set
+# TRUSTFLOW to a binary).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+trustflow="${TRUSTFLOW:-${CARGO_TARGET_DIR:-$root/target}/release/trustflow}"
+[ -x "$trustflow" ] || { echo "no binary at $trustflow: run cargo build --release" >&2; exit 2; }
+
 shot() { # page, image, width, height
   chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
     --disable-component-update --disable-sync --no-first-run --hide-scrollbars \
-    --user-data-dir="$(mktemp -d)" --window-size="$3,$4" --screenshot="$2" "file://$PWD/$1" 2>/dev/null
+    --user-data-dir="$(mktemp -d)" --window-size="$3,$4" --screenshot="$2" "file://$1" 2>/dev/null
 }
-shot reports/connect-aws.html docs/images/report-connect-aws.png 1400 1800
+
+shot "$root/reports/connect-aws.html" docs/images/report-connect-aws.png 1400 1800
+
+# The journeys, in a scratch folder that sees the repository's files, exactly as written.
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+for dir in models examples tests; do ln -s "$root/$dir" "$work/$dir"; done
+awk '/^```/{sh = ($0 == "```sh"); next} sh && /^trustflow /' docs/journeys.md |
+  sed 's/ *# exits [0-9]*$//' > "$work/commands"
+(
+  cd "$work"
+  while IFS= read -r line; do
+    eval "set -- ${line#trustflow }"
+    "$trustflow" "$@" >/dev/null 2>&1 || true # the gate's red step exits 1 by design
+  done < commands
+)
+shot "$work/out/trust.html" docs/images/journey-vendor-trust.png 1200 900
+shot "$work/out/trust.html" docs/images/journey-vendor-trust-phone.png 420 900
+shot "$work/out/notice.html" docs/images/journey-vendor-notice.png 1200 1300
+shot "$work/out/annex.html" docs/images/journey-procurement-annex.png 1400 1100
+shot "$work/out/annex.html" docs/images/journey-procurement-annex-phone.png 420 900
+shot "$work/out/compare.html" docs/images/journey-architect-compare.png 1400 1500
+shot "$work/out/reports/forge-native.html" docs/images/journey-architect-report.png 1400 1800

@@ -281,6 +281,7 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<Transfer>) {
             let mut transfer = transfer.labelled();
             if importer.platform_sccs && transfer.mechanism == transfers::TransferMechanism::Sccs {
                 transfer.label = transfer.label.replace("(recorded)", "(by the Forge terms)");
+                transfer.by_platform_terms = true;
             }
             if role == GdprRole::Processor && established.is_none() && customer_regime.is_some() {
                 // A presumption is not a conclusion: the customer's establishment decides.
@@ -624,6 +625,7 @@ impl Unassessed {
                 status: transfers::TransferStatus::Required,
                 why: self.why.clone(),
                 label: String::new(),
+                by_platform_terms: false,
                 evidence_required: false,
             }
             .labelled();

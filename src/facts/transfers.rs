@@ -192,6 +192,10 @@ pub struct Transfer {
     pub why: String,
     /// A short summary for tables (`SCCs Module 3 required, not recorded`).
     pub label: String,
+    /// The SCCs come with the platform's terms (the Forge terms bring the Forge Data Processing
+    /// Addendum and the SCCs with Atlassian), rather than a contract the model records.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub by_platform_terms: bool,
     /// The basis may well exist but a fact the model lacks decides it (an offer, a DPF listing
     /// nobody checked, an unknown location, platform terms whose scope is not recorded):
     /// evidence required, rather than a known gap.
@@ -261,6 +265,18 @@ impl Regime {
     }
 }
 
+/// An adequacy finding in the words of the regime that makes it: the Commission's adequacy
+/// decisions (GDPR Art. 45), the UK's adequacy regulations (DPA 2018 s. 17A), Switzerland's list
+/// of countries with adequate protection (FADP Art. 16(1)).
+pub fn adequacy_label(t: &Transfer) -> String {
+    let country = t.importer_country.as_deref().unwrap_or("?");
+    match t.regime {
+        Regime::UkGdpr => format!("UK adequacy regulations ({country})"),
+        Regime::ChFadp => format!("Swiss adequacy list ({country})"),
+        _ => format!("adequacy decision ({country})"),
+    }
+}
+
 /// The one-line summary of a transfer.
 fn label(t: &Transfer) -> String {
     let mechanism = match (t.mechanism, t.module) {
@@ -279,9 +295,7 @@ fn label(t: &Transfer) -> String {
             (TransferMechanism::WithinEea, ..) => "not a transfer (importer established in the EEA)".to_owned(),
             _ => "not a transfer (importer established where the regime applies)".to_owned(),
         },
-        TransferStatus::Recorded if t.mechanism == TransferMechanism::Adequacy => {
-            format!("adequacy decision ({})", t.importer_country.as_deref().unwrap_or("?"))
-        }
+        TransferStatus::Recorded if t.mechanism == TransferMechanism::Adequacy => adequacy_label(t),
         TransferStatus::Recorded => format!("{mechanism} (recorded)"),
         TransferStatus::Offered
             if matches!(
@@ -485,6 +499,7 @@ fn same_area(
             places.join(", ")
         ),
         label: String::new(),
+        by_platform_terms: false,
         evidence_required: false,
     })
 }
@@ -513,6 +528,7 @@ fn one(
         status: TransferStatus::Required,
         why: String::new(),
         label: String::new(),
+        by_platform_terms: false,
         evidence_required: false,
     };
     let name = importer

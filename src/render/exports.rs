@@ -253,13 +253,11 @@ pub fn safeguard(t: &crate::analysis::Transfer) -> String {
     match t.status {
         TransferStatus::NotATransfer => "no transfer".to_owned(),
         TransferStatus::Recorded => match (t.mechanism, t.module) {
-            (TransferMechanism::Sccs, Some(m)) if t.label.contains("Forge terms") => {
+            (TransferMechanism::Sccs, Some(m)) if t.by_platform_terms => {
                 format!("SCCs Module {m} (Atlassian's Forge terms)")
             }
             (TransferMechanism::Sccs, Some(m)) => format!("SCCs Module {m}"),
-            (TransferMechanism::Adequacy, _) => {
-                format!("adequacy decision ({})", t.importer_country.as_deref().unwrap_or("?"))
-            }
+            (TransferMechanism::Adequacy, _) => crate::facts::transfers::adequacy_label(t),
             (m, _) => m.name().to_owned(),
         },
         _ => "not stated".to_owned(),

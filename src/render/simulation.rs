@@ -311,6 +311,9 @@ pub struct ComparisonRow {
     pub residency_kept_percent: BTreeMap<String, f64>,
     /// Whether the residency figure comes from a simulation.
     pub residency_simulated: bool,
+    /// What the residency figure cannot vouch for (a Forge storage module without documented
+    /// residency support, customer-managed egress): the figure holds only with this evidence.
+    pub residency_evidence_required: Vec<String>,
     /// Recipient × realm transfers without a recorded mechanism (offered or required).
     pub transfers_needing_sccs: usize,
     /// Hops whose law or realm trustflow does not assess (no installation in the model for a
@@ -323,6 +326,8 @@ pub struct ComparisonRow {
     pub public_endpoints: usize,
     /// Runs on Atlassian eligibility.
     pub runs_on_atlassian: bool,
+    /// What eligibility still needs evidence for.
+    pub runs_on_atlassian_evidence_required: Vec<String>,
     /// Organisations receiving PHI with no BAA recorded.
     pub baas_needed: usize,
     /// Installations marked HIPAA although no category is PHI (the BAA figure then says nothing).
@@ -388,6 +393,14 @@ pub fn comparison(
                     .map_or(static_secrets, |s| s.totals.secrets_outside_atlassian),
                 public_endpoints: loaded.model.components.iter().filter(|c| c.public_endpoint).count(),
                 runs_on_atlassian: a.runs_on_atlassian.eligible,
+                runs_on_atlassian_evidence_required: a.runs_on_atlassian.evidence_required.clone(),
+                residency_evidence_required: a
+                    .residency
+                    .iter()
+                    .flat_map(|r| r.evidence_required.iter().cloned())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
                 baas_needed: a.hipaa.missing_baa.len(),
                 hipaa_without_phi: {
                     // The simulated HIPAA sites when a simulation ran, else the model's.
@@ -436,12 +449,14 @@ fn cells(row: &ComparisonRow) -> [String; HEADERS.len()] {
             .map(|(realm, kept)| format!("{realm} {kept:.1}"))
             .collect::<Vec<_>>()
             .join(", ")
-            + if row.residency_simulated { "" } else { " (static)" },
+            + if row.residency_simulated { "" } else { " (static)" }
+            + &evidence_note(&row.residency_evidence_required),
         row.transfers_needing_sccs.to_string(),
         row.transfers_not_assessed.to_string(),
         format!("{} {}", row.secrets_outside_atlassian, secrets_unit(row)),
         row.public_endpoints.to_string(),
-        if row.runs_on_atlassian { "yes" } else { "no" }.to_owned(),
+        if row.runs_on_atlassian { "yes" } else { "no" }.to_owned()
+            + &evidence_note(&row.runs_on_atlassian_evidence_required),
         row.hipaa_without_phi.map_or_else(
             || row.baas_needed.to_string(),
             |n| format!("none: no category is PHI ({n} HIPAA installations)"),
@@ -450,6 +465,16 @@ fn cells(row: &ComparisonRow) -> [String; HEADERS.len()] {
         opt(row.attacks_accepted),
         format!("{}/{}/{}", row.findings[0], row.findings[1], row.findings[2]),
     ]
+}
+
+/// ` (…)` after a figure that holds only with evidence still missing (each item says
+/// "evidence required"), or nothing.
+fn evidence_note(open: &[String]) -> String {
+    if open.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", open.join("; "))
+    }
 }
 
 /// The comparison as a Markdown table (options as columns).
@@ -492,12 +517,14 @@ pub fn comparison_csv(rows: &[ComparisonRow]) -> Vec<u8> {
     header.extend(
         [
             "residency_source",
+            "residency_evidence_required",
             "transfers_without_recorded_mechanism",
             "transfers_not_assessed",
             "secrets_outside_atlassian",
             "secrets_unit",
             "public_endpoints",
             "runs_on_atlassian",
+            "runs_on_atlassian_evidence_required",
             "phi_recipients_without_baa",
             "blocked_egress",
             "attacks_accepted",
@@ -527,12 +554,14 @@ pub fn comparison_csv(rows: &[ComparisonRow]) -> Vec<u8> {
             }));
             cells.extend([
                 if row.residency_simulated { "simulated" } else { "static" }.to_owned(),
+                row.residency_evidence_required.join("; "),
                 row.transfers_needing_sccs.to_string(),
                 row.transfers_not_assessed.to_string(),
                 row.secrets_outside_atlassian.to_string(),
                 secrets_unit(row).to_owned(),
                 row.public_endpoints.to_string(),
                 u8::from(row.runs_on_atlassian).to_string(),
+                row.runs_on_atlassian_evidence_required.join("; "),
                 if row.hipaa_without_phi.is_some() {
                     String::new()
                 } else {

@@ -535,6 +535,8 @@ fn compare_labels_options_and_writes_numbers_only_in_figure_columns() {
         "option",
         "platform",
         "residency_source",
+        "residency_evidence_required",
+        "runs_on_atlassian_evidence_required",
         "secrets_unit",
         "recipient_names",
     ];

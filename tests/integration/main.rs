@@ -7,6 +7,7 @@ mod cli;
 mod generated;
 mod hostile;
 mod import;
+mod journeys;
 mod limits;
 mod models;
 mod reports;
