@@ -453,7 +453,10 @@ fn cells(row: &ComparisonRow) -> [String; HEADERS.len()] {
             + &evidence_note(&row.residency_evidence_required),
         row.transfers_needing_sccs.to_string(),
         row.transfers_not_assessed.to_string(),
-        format!("{} {}", row.secrets_outside_atlassian, secrets_unit(row)),
+        match (row.secrets_outside_atlassian, secrets_unit(row)) {
+            (1, unit) => format!("1 {}", unit.trim_end_matches('s')),
+            (n, unit) => format!("{n} {unit}"),
+        },
         row.public_endpoints.to_string(),
         if row.runs_on_atlassian { "yes" } else { "no" }.to_owned()
             + &evidence_note(&row.runs_on_atlassian_evidence_required),
@@ -465,6 +468,90 @@ fn cells(row: &ComparisonRow) -> [String; HEADERS.len()] {
         opt(row.attacks_accepted),
         format!("{}/{}/{}", row.findings[0], row.findings[1], row.findings[2]),
     ]
+}
+
+/// Recipients and transfers without a recorded mechanism per option: a pair of bars per option
+/// with a gap between options, each bar with its value, every option labelled in full.
+fn comparison_chart(rows: &[ComparisonRow]) -> String {
+    use plotters::prelude::*;
+    super::charts::register();
+    let (width, height) = (760_u32, 320_u32);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        let _ = root.fill(&WHITE);
+        let max = rows
+            .iter()
+            .map(|r| r.recipients.len().max(r.transfers_needing_sccs))
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        let max = u32::try_from(max).unwrap_or(u32::MAX);
+        let last = rows.len().saturating_sub(1);
+        if let Ok(mut chart) = ChartBuilder::on(&root)
+            .caption(
+                "Recipients and transfers without a recorded mechanism per option",
+                ("sans-serif", 14),
+            )
+            .margin(12)
+            .x_label_area_size(30)
+            .y_label_area_size(40)
+            .build_cartesian_2d((0..last).into_segmented(), 0u32..max + max.div_ceil(5).max(1))
+        {
+            // Labels of at most as many characters as a segment holds at 11 px.
+            let segment = (width - 64) / u32::try_from(rows.len().max(1)).unwrap_or(1);
+            let fits = (segment / 7).max(8) as usize;
+            let names: Vec<String> = rows
+                .iter()
+                .map(|r| {
+                    if r.option.chars().count() <= fits {
+                        r.option.clone()
+                    } else {
+                        r.option.chars().take(fits - 1).chain(['…']).collect()
+                    }
+                })
+                .collect();
+            let _ = chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .x_labels(rows.len())
+                .x_label_formatter(&|v| match v {
+                    SegmentValue::CenterOf(i) => names.get(*i).cloned().unwrap_or_default(),
+                    _ => String::new(),
+                })
+                .label_style(("sans-serif", 11))
+                .draw();
+            let quarter = i32::try_from(segment / 4).unwrap_or(0);
+            for (i, row) in rows.iter().enumerate() {
+                let pair = [
+                    (row.recipients.len(), RGBColor(0x00, 0x52, 0xcc), -quarter),
+                    (row.transfers_needing_sccs, RGBColor(0xbf, 0x26, 0x00), quarter),
+                ];
+                for (k, (value, colour, offset)) in pair.into_iter().enumerate() {
+                    let value = u32::try_from(value).unwrap_or(u32::MAX);
+                    let (from, to) = if k == 0 {
+                        (SegmentValue::Exact(i), SegmentValue::CenterOf(i))
+                    } else {
+                        (SegmentValue::CenterOf(i), SegmentValue::Exact(i + 1))
+                    };
+                    let mut bar = Rectangle::new([(from, 0), (to, value)], colour.filled());
+                    // A wide gap between options, a narrow one inside each pair.
+                    bar.set_margin(0, 0, if k == 0 { 14 } else { 2 }, if k == 0 { 2 } else { 14 });
+                    let _ = chart.draw_series(std::iter::once(bar));
+                    let _ = chart.draw_series(std::iter::once(
+                        EmptyElement::at((SegmentValue::CenterOf(i), value))
+                            + Text::new(
+                                value.to_string(),
+                                (offset + if k == 0 { 4 } else { -4 } - 3, -16),
+                                ("sans-serif", 12).into_font(),
+                            ),
+                    ));
+                }
+            }
+        }
+        let _ = root.present();
+    }
+    svg
 }
 
 /// ` (…)` after a figure that holds only with evidence still missing (each item says
@@ -592,8 +679,6 @@ fn secrets_unit(row: &ComparisonRow) -> &'static str {
 
 /// The comparison as a web page with a chart.
 pub fn comparison_html(rows: &[ComparisonRow]) -> String {
-    use plotters::prelude::*;
-    super::charts::register();
     let mut table = String::from("<table><thead><tr><th></th>");
     for row in rows {
         let _ = write!(table, "<th>{}</th>", xml(&row.option));
@@ -603,60 +688,12 @@ pub fn comparison_html(rows: &[ComparisonRow]) -> String {
     for (i, header) in HEADERS.iter().enumerate().skip(1) {
         let _ = write!(table, "<tr><th>{}</th>", xml(header));
         for c in &all {
-            let _ = write!(table, "<td>{}</td>", xml(&c[i]));
+            let _ = write!(table, "<td>{}</td>", super::templates::html_with_code(&c[i]));
         }
         table.push_str("</tr>");
     }
     table.push_str("</tbody></table>");
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (760, 300)).into_drawing_area();
-        let _ = root.fill(&WHITE);
-        let max = rows
-            .iter()
-            .map(|r| r.recipients.len().max(r.transfers_needing_sccs))
-            .max()
-            .unwrap_or(1)
-            .max(1) as u32;
-        if let Ok(mut chart) = ChartBuilder::on(&root)
-            .caption(
-                "Recipients and transfers without a recorded mechanism per option",
-                ("sans-serif", 14),
-            )
-            .margin(10)
-            .x_label_area_size(30)
-            .y_label_area_size(40)
-            .build_cartesian_2d((0..rows.len()).into_segmented(), 0u32..max + 1)
-        {
-            let names: Vec<String> = rows.iter().map(|r| r.option.chars().take(26).collect()).collect();
-            let _ = chart
-                .configure_mesh()
-                .disable_x_mesh()
-                .x_label_formatter(&|v| match v {
-                    SegmentValue::CenterOf(i) => names.get(*i).cloned().unwrap_or_default(),
-                    _ => String::new(),
-                })
-                .label_style(("sans-serif", 11))
-                .draw();
-            for (i, row) in rows.iter().enumerate() {
-                let _ = chart.draw_series(std::iter::once(Rectangle::new(
-                    [
-                        (SegmentValue::Exact(i), 0),
-                        (SegmentValue::CenterOf(i), row.recipients.len() as u32),
-                    ],
-                    RGBColor(0x00, 0x52, 0xcc).filled(),
-                )));
-                let _ = chart.draw_series(std::iter::once(Rectangle::new(
-                    [
-                        (SegmentValue::CenterOf(i), 0),
-                        (SegmentValue::Exact(i + 1), row.transfers_needing_sccs as u32),
-                    ],
-                    RGBColor(0xbf, 0x26, 0x00).filled(),
-                )));
-            }
-        }
-        let _ = root.present();
-    }
+    let svg = comparison_chart(rows);
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Migration options</title><style>body{{font-family:\"DejaVu Sans\",Helvetica,Arial,sans-serif;color:#172b4d;margin:30px}}table{{border-collapse:collapse;font-size:13px}}th,td{{border:1px solid #dfe1e6;padding:5px 8px;text-align:left;vertical-align:top}}thead th{{background:#f4f5f7}}tbody th{{background:#fafbfc;font-weight:600}}</style></head><body><h1>Migration options side by side</h1>{table}<p style=\"color:#5e6c84\">Blue: organisations receiving personal data; red: recipient × realm transfers without a recorded mechanism.</p>{svg}</body></html>\n"
     )

@@ -74,8 +74,7 @@ fn chain(error: &dyn std::error::Error) -> String {
     message
 }
 
-/// HTML-escapes text and shows `quoted` names as code, so no raw backtick reaches a page. Its
-/// output is HTML: templates write `{{ x | ticks | safe }}`.
+/// The `ticks` filter: [`html_with_code`] for templates, which write `{{ x | ticks | safe }}`.
 #[allow(clippy::unnecessary_wraps, reason = "tera filters return tera::Result")]
 fn ticks_to_code(value: &tera::Value, _: &std::collections::HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
     let text = match value {
@@ -83,7 +82,13 @@ fn ticks_to_code(value: &tera::Value, _: &std::collections::HashMap<String, tera
         tera::Value::Null => String::new(),
         other => other.to_string(),
     };
-    let escaped = html_text(&text);
+    Ok(tera::Value::String(html_with_code(&text)))
+}
+
+/// HTML-escapes text and shows `quoted` names as code, so no raw backtick reaches a page. Its
+/// output is HTML.
+pub fn html_with_code(text: &str) -> String {
+    let escaped = html_text(text);
     let mut out = String::with_capacity(escaped.len() + 16);
     let mut parts = escaped.split('`').peekable();
     let mut inside = false;
@@ -103,7 +108,7 @@ fn ticks_to_code(value: &tera::Value, _: &std::collections::HashMap<String, tera
         }
         inside = !inside;
     }
-    Ok(tera::Value::String(out))
+    out
 }
 
 /// Text as HTML: markup characters as entities, and control characters and bidirectional
