@@ -2,13 +2,15 @@
 # Regenerates every screenshot in docs/images/ with Debian's Chromium (`apt-get install
 # chromium`): the README's report of the bundled Connect model (from the committed reports/),
 # and each page of the three journeys in docs/journeys.md, whose commands this script runs as
-# the page lists them. Run from anywhere; needs `cargo build --release` first (or set
-# TRUSTFLOW to a binary).
+# the page lists them. Run from anywhere; it builds the release binary first (set TRUSTFLOW to
+# use another binary).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
+if [ -z "${TRUSTFLOW:-}" ]; then
+  cargo build --release --locked --quiet # never screenshot what a stale binary drew
+fi
 trustflow="${TRUSTFLOW:-${CARGO_TARGET_DIR:-$root/target}/release/trustflow}"
-[ -x "$trustflow" ] || { echo "no binary at $trustflow: run cargo build --release" >&2; exit 2; }
 
 shot() { # page, image, width, height
   chromium --headless --no-sandbox --disable-gpu --disable-background-networking \

@@ -116,6 +116,11 @@ fn the_three_journeys_run_as_documented() {
     for label in ["Connect on AWS", "Forge + Remote", "Forge native"] {
         assert!(compare.contains(label), "{label}");
     }
+    assert!(!compare.contains('`'), "quoted names are code, not raw backticks");
+    assert!(
+        compare.contains("<code>sql</code>"),
+        "Forge SQL's open evidence is shown"
+    );
     assert!(
         read("compare.csv").lines().count() == 4,
         "a header and one row per option"
