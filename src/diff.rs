@@ -34,6 +34,10 @@ pub struct Change {
     /// it no longer fails a `--fail-on` gate.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notified: Option<String>,
+    /// When customers were told but the objection period the notice gave has not ended: the
+    /// date the change takes effect. The change still fails a `--fail-on` gate until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub objection_until: Option<String>,
 }
 
 /// The diff of two analyses.
@@ -82,6 +86,7 @@ pub fn diff(old: &Analysis, new: &Analysis) -> Diff {
         locations: locations(row),
         realm,
         notified: None,
+        objection_until: None,
     };
     for (id, row) in &new_rows {
         let Some(before) = old_rows.get(id) else {
@@ -215,6 +220,7 @@ fn finding_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
                 locations: Vec::new(),
                 realm: f.realm.map(|r| r.code().to_owned()),
                 notified: None,
+                objection_until: None,
             });
         }
     }
@@ -230,6 +236,7 @@ fn finding_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
                 locations: Vec::new(),
                 realm: f.realm.map(|r| r.code().to_owned()),
                 notified: None,
+                objection_until: None,
             });
         }
     }
@@ -248,6 +255,7 @@ fn roa_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
             locations: Vec::new(),
             realm: None,
             notified: None,
+            objection_until: None,
         }),
         (true, false) => changes.push(Change {
             kind: ChangeKind::RoaLost,
@@ -262,17 +270,22 @@ fn roa_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
             locations: Vec::new(),
             realm: None,
             notified: None,
+            objection_until: None,
         }),
         _ => {}
     }
 }
 
-/// Marks the changes that `notified:` records acknowledge (same kind and subject, notice date
-/// on or before `today`); returns the records that matched no change.
+/// Marks the changes that `notified:` records acknowledge (same kind and subject): from the day
+/// the change takes effect as announced (the record's `effective`, else the notice date plus
+/// `objection_days`) it no longer fails a gate; between the notice and that day customers may
+/// still object, so it is marked as notified but pending. Returns the records that matched no
+/// change.
 pub fn acknowledge<'n>(
     diff: &mut Diff,
     notified: &'n [crate::waivers::Notified],
     today: crate::dates::Date,
+    objection_days: u32,
 ) -> Vec<&'n crate::waivers::Notified> {
     let mut used = vec![false; notified.len()];
     for change in &mut diff.changes {
@@ -283,8 +296,18 @@ pub fn acknowledge<'n>(
         {
             used[i] = true;
             // A notice dated after today has not gone out yet: the change still counts.
-            if crate::dates::Date::parse(&record.notice).is_some_and(|d| d <= today) {
+            let Some(notice) = crate::dates::Date::parse(&record.notice).filter(|d| *d <= today) else {
+                continue;
+            };
+            let effective = record
+                .effective
+                .as_deref()
+                .and_then(crate::dates::Date::parse)
+                .unwrap_or_else(|| notice.plus_days(i64::from(objection_days)));
+            if effective <= today {
                 change.notified = Some(record.notice.clone());
+            } else {
+                change.objection_until = Some(effective.to_string());
             }
         }
     }

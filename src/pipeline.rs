@@ -147,8 +147,8 @@ impl WaiverPolicy {
 
     /// Marks the changes of `diff` that `notified:` records acknowledge; returns the records
     /// that matched no change.
-    pub fn acknowledge(&self, diff: &mut crate::diff::Diff) -> Vec<&waivers::Notified> {
-        crate::diff::acknowledge(diff, &self.notified, self.today)
+    pub fn acknowledge(&self, diff: &mut crate::diff::Diff, objection_days: u32) -> Vec<&waivers::Notified> {
+        crate::diff::acknowledge(diff, &self.notified, self.today, objection_days)
     }
 
     /// Applies the waivers to each analysis; returns the waivers that matched nothing in any.

@@ -30,8 +30,13 @@ pub struct Notified {
     pub change: crate::finding::ChangeKind,
     /// What it concerns: the organisation id (`openai`, `declared:api.mistral.ai`) or rule.
     pub subject: String,
-    /// The date the notice went out (YYYY-MM-DD); it counts from that day.
+    /// The date the notice went out (YYYY-MM-DD).
     pub notice: String,
+    /// The date the notice said the change takes effect (YYYY-MM-DD); customers may object
+    /// until then, so the gate lets the change through only from that day. Default: the
+    /// notice date plus `diff --objection-days` (30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective: Option<String>,
     /// Where the notice is (a URL, a ticket, the mailing), for the auditor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
@@ -112,16 +117,27 @@ pub fn parse(name: &str, text: &str) -> Result<WaiverFile, Vec<Diagnostic>> {
         }
     }
     for (i, record) in file.notified.iter().enumerate() {
-        if Date::parse(&record.notice).is_none() {
+        let dates = [
+            ("notice", Some(record.notice.as_str()), "the date the notice went out"),
+            (
+                "effective",
+                record.effective.as_deref(),
+                "the date the change takes effect, as the notice says",
+            ),
+        ];
+        for (key, value, what) in dates {
+            let Some(value) = value.filter(|v| Date::parse(v).is_none()) else {
+                continue;
+            };
             let path = [
                 crate::diagnostic::Seg::from("notified"),
                 crate::diagnostic::Seg::from(i),
-                crate::diagnostic::Seg::from("notice"),
+                crate::diagnostic::Seg::from(key),
             ];
             diagnostics.push(
                 source.diagnostic(
-                    Diagnostic::error("invalid-value", format!("`{}` is not a date", record.notice))
-                        .with_help("write the date the notice went out as YYYY-MM-DD"),
+                    Diagnostic::error("invalid-value", format!("`{value}` is not a date"))
+                        .with_help(format!("write {what} as YYYY-MM-DD")),
                     source.locate(&path, false),
                 ),
             );

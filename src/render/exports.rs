@@ -237,6 +237,25 @@ pub struct TrustPage {
     /// Whether each customer's admin also approves destinations of its own (customer-managed
     /// egress): those are not listed here.
     pub customer_managed_egress: bool,
+    /// The date the page speaks for (YYYY-MM-DD), when one is set.
+    pub as_of: Option<String>,
+    /// Sub-processors announced but not yet engaged on that date (date added after it).
+    pub upcoming: Vec<TrustCenterEntry>,
+}
+
+impl TrustPage {
+    /// The page as of `date`: sub-processors added after it are announced, not current.
+    #[must_use]
+    pub fn as_of(mut self, date: crate::dates::Date) -> TrustPage {
+        let day = date.to_string();
+        let (upcoming, current): (Vec<_>, Vec<_>) = std::mem::take(&mut self.subprocessors)
+            .into_iter()
+            .partition(|e| !e.date_added.is_empty() && e.date_added > day);
+        self.subprocessors = current;
+        self.upcoming = upcoming;
+        self.as_of = Some(day);
+        self
+    }
 }
 
 /// The name of a data category (its id only when the model gives no name).
@@ -326,6 +345,8 @@ pub fn trust_page(facts: &Facts<'_>, analysis: &Analysis) -> TrustPage {
             })
             .collect(),
         customer_managed_egress: analysis.customer_managed_egress.is_some(),
+        as_of: None,
+        upcoming: Vec::new(),
     }
 }
 
@@ -348,7 +369,9 @@ pub fn trust_atom(page: &TrustPage, page_url: &str, updated: &str) -> String {
     out.push_str(&format!("  <link href=\"{}\"/>\n", esc(page_url)));
     out.push_str(&format!("  <updated>{updated}T00:00:00Z</updated>\n"));
     out.push_str(&format!("  <author><name>{}</name></author>\n", esc(&page.vendor)));
-    for entry in added {
+    // Announced additions are news on the day of the feed, with the date they take effect.
+    let announced = page.upcoming.iter().map(|e| (e, true));
+    for (entry, upcoming) in announced.chain(added.into_iter().map(|e| (e, false))) {
         let summary = format!(
             "{} ({}) processes {} for: {}. Where: {}. Transfer safeguard: {}.{}",
             entry.name,
@@ -368,10 +391,18 @@ pub fn trust_atom(page: &TrustPage, page_url: &str, updated: &str) -> String {
             }
         );
         out.push_str("  <entry>\n");
-        out.push_str(&format!(
-            "    <title>Sub-processor added: {}</title>\n",
-            esc(&entry.name)
-        ));
+        if upcoming {
+            out.push_str(&format!(
+                "    <title>Sub-processor to be added on {}: {}</title>\n",
+                esc(&entry.date_added),
+                esc(&entry.name)
+            ));
+        } else {
+            out.push_str(&format!(
+                "    <title>Sub-processor added: {}</title>\n",
+                esc(&entry.name)
+            ));
+        }
         out.push_str(&format!(
             "    <id>{}#{}-{}</id>\n",
             esc(page_url),
@@ -383,7 +414,7 @@ pub fn trust_atom(page: &TrustPage, page_url: &str, updated: &str) -> String {
         ));
         out.push_str(&format!(
             "    <updated>{}T00:00:00Z</updated>\n",
-            esc(&entry.date_added)
+            if upcoming { esc(updated) } else { esc(&entry.date_added) }
         ));
         out.push_str(&format!("    <summary>{}</summary>\n", esc(&summary)));
         out.push_str("  </entry>\n");
@@ -524,7 +555,7 @@ fn frequency(model: &crate::model::Model, graph: &crate::graph::FlowGraph, compo
 
 /// A recipient's retention for the annex: what the model states for the organisation (which
 /// replaces the catalog's default) and for each of its components that keeps data, and the
-/// provider's published default from the catalog, marked as not confirmed for this app;
+/// retention default the catalog gives for the provider, marked as not confirmed for this app;
 /// "not stated" when none is known (evidence required when it stores the data).
 fn retention(facts: &Facts<'_>, organisation: &str, components: &[String], at_rest: bool) -> String {
     use crate::facts::resolve::Retention;
@@ -547,7 +578,7 @@ fn retention(facts: &Facts<'_>, organisation: &str, components: &[String], at_re
     // platform keeps data its own way too), but an organisation-wide statement replaces it.
     if let Some(Retention::CatalogDefault { text, source }) = org.and_then(|o| o.retention.as_ref()) {
         stated.push(format!(
-            "the provider's published default: {text} (source: {source}); not confirmed for this app's account (evidence required)"
+            "catalog default for the provider's standard service: {text} (source: {source}); not confirmed for this app's account (evidence required)"
         ));
     }
     if !stated.is_empty() {

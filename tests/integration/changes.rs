@@ -533,12 +533,27 @@ fn vendor_journey_new_egress_host_fails_the_gate_until_the_notice_is_recorded() 
             .args(["--waivers", acks, "--today", today]);
         cmd
     };
+    // Customers may object until the change takes effect (30 days after the notice unless the
+    // record says otherwise): red until then, saying so; green from that day.
     gate("2026-11-03")
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("they may object until 2026-12-02"))
+        .stderr(predicates::str::contains("customers may object until 2026-12-02"));
+    gate("2026-12-02")
         .assert()
         .code(0)
         .stdout(predicates::str::contains("(customers notified 2026-11-02)"));
     // Before the notice date it has not gone out: still red.
     gate("2026-11-01").assert().code(1);
+    // An `effective:` date in the record is the one the notice gave.
+    std::fs::write(
+        acks,
+        "notified:\n  - { change: new-subprocessor, subject: \"declared:api.mistral.ai\", notice: 2026-11-02, effective: 2026-11-20 }\n",
+    )
+    .unwrap();
+    gate("2026-11-20").assert().code(0);
+    gate("2026-11-19").assert().code(1);
 }
 
 #[test]

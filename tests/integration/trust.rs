@@ -207,7 +207,7 @@ fn annex_retention_comes_from_the_model_then_the_catalog_default_marked_unconfir
     let forge = rows("models/forge-egress.yaml");
     let anthropic = of(&forge, "Anthropic");
     assert!(
-        anthropic.starts_with("the provider's published default: "),
+        anthropic.starts_with("catalog default for the provider's standard service: "),
         "{anthropic}"
     );
     assert!(anthropic.contains("source: https://"), "{anthropic}");
@@ -238,8 +238,38 @@ fn annex_retention_comes_from_the_model_then_the_catalog_default_marked_unconfir
     let atlassian = of(&edited, "Atlassian");
     assert!(
         atlassian.starts_with(
-            "Forge Key-Value Store: notes for 7 days; the provider's published default: Forge hosted storage"
+            "Forge Key-Value Store: notes for 7 days; catalog default for the provider's standard service: Forge hosted storage"
         ),
         "{atlassian}"
+    );
+}
+
+/// The public page speaks for its date: a sub-processor added after it is announced, not
+/// listed as current, and the feed carries the announcement on the page's date.
+#[test]
+fn a_sub_processor_added_after_the_page_date_is_announced_not_current() {
+    let page = |format: &str, date: &str| {
+        let out = trustflow()
+            .args(["export", "subprocessors", "examples/journeys/standup-buddy-2.4.yaml"])
+            .args(["--format", format, "--date", date])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let before = page("md", "2026-11-05");
+    assert!(before.contains("As of 2026-11-05."), "{before}");
+    let (current, announced) = before.split_once("## Announced additions").unwrap();
+    assert!(!current.contains("Mistral"), "not current before its date:\n{before}");
+    assert!(announced.contains("Mistral AI SAS") && announced.contains("2026-12-02"));
+    let after = page("md", "2026-12-02");
+    assert!(!after.contains("Announced additions") && after.contains("Mistral AI SAS"));
+    let json: serde_json::Value = serde_json::from_str(&page("json", "2026-11-05")).unwrap();
+    assert_eq!(json["upcoming"][0]["name"], "Mistral AI");
+    let feed = page("atom", "2026-11-05");
+    assert!(feed.contains("<title>Sub-processor to be added on 2026-12-02: Mistral AI</title>"));
+    assert!(
+        !feed.contains("<updated>2026-12-02"),
+        "no entry dated after the feed:\n{feed}"
     );
 }
