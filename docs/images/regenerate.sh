@@ -24,13 +24,20 @@ shot "$root/reports/connect-aws.html" docs/images/report-connect-aws.png 1400 18
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 for dir in models examples tests; do ln -s "$root/$dir" "$work/$dir"; done
-awk '/^```/{sh = ($0 == "```sh"); next} sh && /^trustflow /' docs/journeys.md |
-  sed 's/ *# exits [0-9]*$//' > "$work/commands"
+awk '/^```/{sh = ($0 == "```sh"); next} sh && /^trustflow /' docs/journeys.md > "$work/commands"
 (
   cd "$work"
   while IFS= read -r line; do
+    expected=0 # a step the page marks `# exits N` must exit N (the gate's red step)
+    if [[ "$line" =~ \#\ exits\ ([0-9]+)$ ]]; then expected="${BASH_REMATCH[1]}"; fi
+    line="${line%%#*}"
     eval "set -- ${line#trustflow }"
-    "$trustflow" "$@" >/dev/null 2>&1 || true # the gate's red step exits 1 by design
+    status=0
+    "$trustflow" "$@" >/dev/null 2>&1 || status=$?
+    if [ "$status" -ne "$expected" ]; then
+      echo "exit $status (expected $expected): $line" >&2
+      exit 1
+    fi
   done < commands
 )
 shot "$work/out/trust.html" docs/images/journey-vendor-trust.png 1200 900

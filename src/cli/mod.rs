@@ -48,7 +48,13 @@ impl From<ExitStatus> for ExitCode {
 
 /// Data-flow analysis of Atlassian Marketplace apps for GDPR, HIPAA and SOC 2.
 #[derive(Debug, Parser)]
-#[command(name = "trustflow", version, about, long_about = None)]
+#[command(
+    name = "trustflow",
+    version,
+    about,
+    long_about = None,
+    after_help = "Exit codes: 0 success, 1 findings or changes reached a --fail-on threshold (or a token is invalid), 2 bad input or an unwritable output. Each command's --help gives its own."
+)]
 pub struct Cli {
     /// A catalog file (YAML, the format of models/catalog/) whose facts override the built-in ones.
     #[arg(long, global = true, value_name = "FILE")]
@@ -82,7 +88,10 @@ pub enum Command {
     /// Compare migration options side by side (static analysis, plus a simulation with --workload).
     Compare(compare::Args),
     /// Connect JWT tools: the query-string hash of a request, and why a token fails.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Exit codes: `qsh` 0 printed, 2 bad arguments; `verify` 0 valid, 1 invalid (the reason is printed), 2 bad arguments."
+    )]
     Jwt(jwt::JwtCommand),
     /// Turn a Forge manifest or a Connect descriptor into a model.
     Import(import::Args),

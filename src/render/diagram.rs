@@ -807,7 +807,8 @@ mod tests {
     }
 
     /// Every geometric fault of a drawing: a flow through a component box or a title, an arrow
-    /// that does not end on its target, numbers over each other, a box or a title.
+    /// that does not end on its target or ends where another does, numbers over each other, a
+    /// box or a title.
     fn faults(model: &Model, svg: &str) -> Vec<String> {
         let mut out = Vec::new();
         let nodes = component_rects(svg);
@@ -844,6 +845,16 @@ mod tests {
                 })
             {
                 out.push(format!("flow {}'s arrow does not end on its target's border", n + 1));
+            }
+        }
+        // Two arrows ending at one point read as one flow.
+        for (i, a) in paths.iter().enumerate() {
+            let end = a[a.len() - 1];
+            if paths[i + 1..].iter().any(|b| {
+                let other = b[b.len() - 1];
+                (end.0 - other.0).abs() < 1.0 && (end.1 - other.1).abs() < 1.0
+            }) {
+                out.push(format!("flow {} shares its arrowhead with a later flow", i + 1));
             }
         }
         let badges = attrs(svg, "<circle", &["cx", "cy", "r"]);

@@ -492,7 +492,7 @@ fn one_output_convention_on_every_command() {
         .assert()
         .success()
         .stdout(predicates::str::contains("kind: forge-function"));
-    // Every command's help lists its exit codes.
+    // Every command's help lists its exit codes, and so do the tool's and the `jwt` group's.
     for command in [
         "check",
         "analyze",
@@ -505,9 +505,15 @@ fn one_output_convention_on_every_command() {
         "upgrade-check",
         "rules",
         "schema",
+        "diagram",
+        "jwt",
+        "jwt qsh",
+        "jwt verify",
+        "",
     ] {
         crate::trustflow()
-            .args([command, "--help"])
+            .args(command.split_whitespace())
+            .arg("--help")
             .assert()
             .success()
             .stdout(predicates::str::contains("Exit codes:"));

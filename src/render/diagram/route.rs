@@ -18,6 +18,8 @@ pub(super) const CLEARANCE: f64 = 7.0;
 const BEND: u64 = 40;
 /// Extra cost per pixel of a stretch another flow already uses, per flow using it.
 const SHARED: u64 = 3;
+/// Extra cost per pixel of running along a boundary's border.
+const ALONG_BORDER: u64 = 4;
 /// Extra cost of a port another flow already leaves or enters by.
 const PORT_USED: u64 = 60;
 /// Radius of a flow's number badge.
@@ -38,6 +40,10 @@ struct Grid {
     /// How many routes already use each stretch.
     h_used: Vec<u32>,
     v_used: Vec<u32>,
+    /// The stretch runs along a boundary's border, where a line would read as part of the
+    /// dashed box: allowed, but costly.
+    h_border: Vec<bool>,
+    v_border: Vec<bool>,
 }
 
 impl Grid {
@@ -63,9 +69,12 @@ impl Grid {
             v_blocked: vec![false; nx * ny],
             h_used: vec![0; nx * ny],
             v_used: vec![0; nx * ny],
+            h_border: vec![false; nx * ny],
+            v_border: vec![false; nx * ny],
             xs,
             ys,
         };
+        grid.mark_borders(borders);
         for r in obstacles {
             let (a, b) = (grid.ix(r.x), grid.ix(r.right()));
             let (c, d) = (grid.iy(r.y), grid.iy(r.bottom()));
@@ -89,6 +98,39 @@ impl Grid {
         grid
     }
 
+    /// Marks the stretches within a few pixels of a boundary's border, along it.
+    fn mark_borders(&mut self, borders: &[Rect]) {
+        const NEAR: f64 = 5.0;
+        let nx = self.nx();
+        let near = |values: &[f64], v: f64| -> std::ops::Range<usize> {
+            values.partition_point(|x| *x < v - NEAR)..values.partition_point(|x| *x <= v + NEAR)
+        };
+        for b in borders {
+            let (x0, x1) = (
+                self.xs.partition_point(|x| *x < b.x),
+                self.xs.partition_point(|x| *x <= b.right()),
+            );
+            let (y0, y1) = (
+                self.ys.partition_point(|y| *y < b.y),
+                self.ys.partition_point(|y| *y <= b.bottom()),
+            );
+            for edge_y in [b.y, b.bottom()] {
+                for yi in near(&self.ys, edge_y) {
+                    for xi in x0..x1.saturating_sub(1) {
+                        self.h_border[yi * nx + xi] = true;
+                    }
+                }
+            }
+            for edge_x in [b.x, b.right()] {
+                for xi in near(&self.xs, edge_x) {
+                    for yi in y0..y1.saturating_sub(1) {
+                        self.v_border[yi * nx + xi] = true;
+                    }
+                }
+            }
+        }
+    }
+
     fn nx(&self) -> usize {
         self.xs.len()
     }
@@ -108,7 +150,7 @@ impl Grid {
 
     /// The neighbour of `id` in direction `dir`, with the stretch's length and use count, if
     /// the move is open.
-    fn step(&self, id: usize, dir: usize) -> Option<(usize, f64, u32)> {
+    fn step(&self, id: usize, dir: usize) -> Option<(usize, f64, u32, bool)> {
         let nx = self.nx();
         let (xi, yi) = (id % nx, id / nx);
         let (next, edge, horizontal) = match dir {
@@ -118,16 +160,16 @@ impl Grid {
             3 if yi > 0 => (id - nx, id - nx, false),
             _ => return None,
         };
-        let (blocked, used) = if horizontal {
-            (self.h_blocked[edge], self.h_used[edge])
+        let (blocked, used, border) = if horizontal {
+            (self.h_blocked[edge], self.h_used[edge], self.h_border[edge])
         } else {
-            (self.v_blocked[edge], self.v_used[edge])
+            (self.v_blocked[edge], self.v_used[edge], self.v_border[edge])
         };
         if blocked || self.blocked[next] {
             return None;
         }
         let (a, b) = (self.point(id), self.point(next));
-        Some((next, (a.0 - b.0).abs() + (a.1 - b.1).abs(), used))
+        Some((next, (a.0 - b.0).abs() + (a.1 - b.1).abs(), used, border))
     }
 
     /// Counts the stretches of a found path as used.
@@ -436,7 +478,7 @@ impl Search {
                 if next_dir == opposite(dir) {
                     continue;
                 }
-                let Some((next, len, used)) = grid.step(id, next_dir) else {
+                let Some((next, len, used, border)) = grid.step(id, next_dir) else {
                     continue;
                 };
                 if !window.contains(grid.point(next)) {
@@ -444,6 +486,14 @@ impl Search {
                 }
                 let len = tenths(len);
                 let mut step = len + len * SHARED * u64::from(used);
+                if border {
+                    step += len * ALONG_BORDER;
+                }
+                // Arriving by a port another flow already ends at would share its arrowhead.
+                let k = self.target[next];
+                if k > 0 && opposite(next_dir) == to[k as usize - 1].out_dir {
+                    step += port_used[next] * PORT_USED * 10;
+                }
                 if next_dir != dir {
                     step += BEND * 10;
                 }
