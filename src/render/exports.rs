@@ -60,6 +60,29 @@ fn places(row: &crate::analysis::Subprocessor) -> Vec<String> {
         .collect()
 }
 
+/// The Forge storage modules without documented data-residency support that a recipient's
+/// components keep data in (Forge SQL at the time of writing): where they store it per realm
+/// is not known, so a location must not read as settled.
+fn undocumented_residency(facts: &Facts<'_>, components: &[String]) -> Vec<String> {
+    let hosts_storage = components.iter().any(|id| {
+        facts
+            .graph
+            .component(id)
+            .is_some_and(|c| facts.model.components[c].kind == crate::model::ComponentKind::ForgeStorage)
+    });
+    if !hosts_storage {
+        return Vec::new();
+    }
+    facts
+        .model
+        .manifest
+        .iter()
+        .flat_map(|m| &m.storage)
+        .filter(|s| s.residency == crate::model::StorageResidency::Unknown)
+        .map(|s| s.module.clone())
+        .collect()
+}
+
 /// Derives the Marketplace answers.
 pub fn marketplace(facts: &Facts<'_>, analysis: &Analysis) -> MarketplaceAnswers {
     let on_atlassian = |id: &str| {
@@ -316,7 +339,13 @@ pub fn trust_page(facts: &Facts<'_>, analysis: &Analysis) -> TrustPage {
                 name: s.name.clone(),
                 url: s.url.clone().unwrap_or_default(),
                 purpose: s.purposes.join("; "),
-                location: places(s).join(", "),
+                location: places(s)
+                    .into_iter()
+                    .chain(undocumented_residency(facts, &s.components).iter().map(|module| {
+                        format!("Forge storage {module}: Atlassian does not document where it keeps data")
+                    }))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 legal_entity: s.legal_entity.clone().unwrap_or_default(),
                 data: names(&mut s.data.iter().map(|d| d.id.as_str())),
                 transfer_mechanism,
@@ -661,6 +690,9 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
                     .locations
                     .iter()
                     .map(|(realm, places)| format!("{realm}: {}", places.join(", ")))
+                    .chain(undocumented_residency(facts, &s.components).iter().map(|module| {
+                        format!("Forge storage `{module}` has no documented data-residency support: where it keeps data is evidence required")
+                    }))
                     .collect::<Vec<_>>()
                     .join("; "),
                 transfer: s

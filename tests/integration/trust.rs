@@ -273,3 +273,48 @@ fn a_sub_processor_added_after_the_page_date_is_announced_not_current() {
         "no entry dated after the feed:\n{feed}"
     );
 }
+
+/// Forge SQL's data-residency support is not documented: the annex does not state where it
+/// keeps data as settled, and the public page says what is not known.
+#[test]
+fn forge_storage_without_documented_residency_is_not_a_settled_location() {
+    let out = trustflow()
+        .args(["export", "annex", "models/forge-native.yaml", "--format", "csv"])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(out.stdout).unwrap();
+    let atlassian = csv.lines().find(|l| l.starts_with("Atlassian,")).unwrap();
+    assert!(
+        atlassian.contains(
+            "Forge storage `sql` has no documented data-residency support: where it keeps data is evidence required"
+        ),
+        "{atlassian}"
+    );
+    let page = trustflow()
+        .args([
+            "export",
+            "subprocessors",
+            "models/forge-native.yaml",
+            "--format",
+            "md",
+            "--date",
+            "2026-11-30",
+        ])
+        .output()
+        .unwrap();
+    let page = String::from_utf8(page.stdout).unwrap();
+    assert!(
+        page.contains("Forge storage sql: Atlassian does not document where it keeps data"),
+        "{page}"
+    );
+    // A Forge app whose storage is all documented gets no such note.
+    let out = trustflow()
+        .args(["export", "annex", "models/forge-egress.yaml", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("no documented data-residency")
+    );
+}
