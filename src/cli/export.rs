@@ -76,6 +76,30 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
     // The public page speaks for a day: `--date`, else SOURCE_DATE_EPOCH, else today.
     let date = crate::dates::report_date(args.date).unwrap_or_else(crate::dates::Date::today);
     let page = || exports::trust_page(&facts, &analysis).as_of(date);
+    if args.what == Kind::Subprocessors {
+        // The public page says "not stated" where the model records no safeguard; the vendor
+        // publishing it should know which transfers those are before customers read it.
+        for s in analysis.subprocessors.iter().filter(|s| {
+            s.transfer_mechanism
+                .values()
+                .any(crate::facts::transfers::Transfer::needs_evidence)
+        }) {
+            eprintln!(
+                "warning: the page shows no recorded transfer safeguard for {}: the analysis says {}",
+                crate::text::terminal_safe(&s.name),
+                crate::text::terminal_safe(
+                    &s.transfer_mechanism
+                        .values()
+                        .filter(|t| t.needs_evidence())
+                        .map(|t| t.label.as_str())
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .into_iter()
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
+            );
+        }
+    }
     let bytes = match (args.what, args.format) {
         (Kind::Marketplace, Format::Json) => {
             super::json("the Marketplace answers", &exports::marketplace(&facts, &analysis))?

@@ -60,6 +60,20 @@ fn places(row: &crate::analysis::Subprocessor) -> Vec<String> {
         .collect()
 }
 
+/// Where a recipient processes data, for a reader outside the company: the places its services
+/// run, then the country of its legal entity (which can reach the data) when that is
+/// elsewhere, said as such rather than listed as a processing location.
+fn public_places(row: &crate::analysis::Subprocessor) -> Vec<String> {
+    let (entity, run): (Vec<String>, Vec<String>) =
+        places(row).into_iter().partition(|p| p.ends_with(" (legal entity)"));
+    let entity: Vec<&str> = entity.iter().map(|e| e.trim_end_matches(" (legal entity)")).collect();
+    let mut out = run;
+    if !entity.is_empty() {
+        out.push(format!("legal entity in {}", entity.join(", ")));
+    }
+    out
+}
+
 /// The Forge storage modules without documented data-residency support that a recipient's
 /// components keep data in (Forge SQL at the time of writing): where they store it per realm
 /// is not known, so a location must not read as settled.
@@ -339,7 +353,7 @@ pub fn trust_page(facts: &Facts<'_>, analysis: &Analysis) -> TrustPage {
                 name: s.name.clone(),
                 url: s.url.clone().unwrap_or_default(),
                 purpose: s.purposes.join("; "),
-                location: places(s)
+                location: public_places(s)
                     .into_iter()
                     .chain(undocumented_residency(facts, &s.components).iter().map(|module| {
                         format!("Forge storage {module}: Atlassian does not document where it keeps data")

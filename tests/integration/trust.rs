@@ -318,3 +318,19 @@ fn forge_storage_without_documented_residency_is_not_a_settled_location() {
             .contains("no documented data-residency")
     );
 }
+
+/// The vendor is told, before publishing, which safeguards the page shows as "not stated"
+/// although the analysis needs evidence for them; the legal entity's country is said as such,
+/// not listed as a place of processing.
+#[test]
+fn publishing_a_page_with_unrecorded_safeguards_warns_the_vendor() {
+    trustflow()
+        .args(["export", "subprocessors", "models/forge-egress.yaml", "--format", "md"])
+        .args(["--date", "2026-11-30"])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(
+            "warning: the page shows no recorded transfer safeguard for Anthropic: the analysis says evidence required",
+        ))
+        .stdout(predicates::str::contains("| EU, US, legal entity in AU |"));
+}
