@@ -64,8 +64,14 @@ fn places(row: &crate::analysis::Subprocessor) -> Vec<String> {
 /// run, then the country of its legal entity (which can reach the data) when that is
 /// elsewhere, said as such rather than listed as a processing location.
 fn public_places(row: &crate::analysis::Subprocessor) -> Vec<String> {
+    said_places(&places(row))
+}
+
+/// `places` (from the analysis, where the legal entity's country is marked `(legal entity)`)
+/// with that country said as "legal entity in …" after the places of processing.
+fn said_places(places: &[String]) -> Vec<String> {
     let (entity, run): (Vec<String>, Vec<String>) =
-        places(row).into_iter().partition(|p| p.ends_with(" (legal entity)"));
+        places.iter().cloned().partition(|p| p.ends_with(" (legal entity)"));
     let entity: Vec<&str> = entity.iter().map(|e| e.trim_end_matches(" (legal entity)")).collect();
     let mut out = run;
     if !entity.is_empty() {
@@ -703,7 +709,7 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
                 location: s
                     .locations
                     .iter()
-                    .map(|(realm, places)| format!("{realm}: {}", places.join(", ")))
+                    .map(|(realm, places)| format!("{realm}: {}", said_places(places).join(", ")))
                     .chain(undocumented_residency(facts, &s.components).iter().map(|module| {
                         format!("Forge storage `{module}` has no documented data-residency support: where it keeps data is evidence required")
                     }))
