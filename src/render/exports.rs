@@ -399,11 +399,6 @@ pub fn trust_page(facts: &Facts<'_>, analysis: &Analysis) -> TrustPage {
     }
 }
 
-/// The sub-processor list in trust-center fields (the page's first table).
-pub fn trust_center(facts: &Facts<'_>, analysis: &Analysis) -> Vec<TrustCenterEntry> {
-    trust_page(facts, analysis).subprocessors
-}
-
 /// An Atom feed (RFC 4287) of the sub-processors with a recorded date added, newest first:
 /// one entry per addition, for customers who follow changes (GDPR Art. 28(2)). `page_url` is
 /// where the page is published; `updated` the feed's date.

@@ -312,8 +312,8 @@ pub(super) fn route_all(
             // whole grid only when no route is found there, so a tall drawing stays fast.
             let near = Window::around(&nodes[a], &nodes[b], WINDOW);
             let found = search
-                .run(&grid, (&ports[a], &ports[b]), &nodes[b], &port_used, near)
-                .or_else(|| search.run(&grid, (&ports[a], &ports[b]), &nodes[b], &port_used, Window::ALL));
+                .run(&grid, (&ports[a], &ports[b]), &nodes[b], &port_used, Some(near))
+                .or_else(|| search.run(&grid, (&ports[a], &ports[b]), &nodes[b], &port_used, None));
             match found {
                 Some((path, first, last)) => {
                     grid.mark(&path);
@@ -384,13 +384,6 @@ const WINDOW: f64 = 260.0;
 struct Window(Rect);
 
 impl Window {
-    const ALL: Window = Window(Rect {
-        x: -1e12,
-        y: -1e12,
-        w: 2e12,
-        h: 2e12,
-    });
-
     /// The smallest box holding `a` and `b`, grown by `by`.
     fn around(a: &Rect, b: &Rect, by: f64) -> Window {
         let (x, y) = (a.x.min(b.x), a.y.min(b.y));
@@ -441,7 +434,7 @@ impl Search {
         (from, to): (&[Port], &[Port]),
         target_box: &Rect,
         port_used: &[u64],
-        window: Window,
+        window: Option<Window>,
     ) -> Option<(Vec<usize>, usize, usize)> {
         self.current += 1;
         let goal = target_box.grow(CLEARANCE);
@@ -481,7 +474,7 @@ impl Search {
                 let Some((next, len, used, border)) = grid.step(id, next_dir) else {
                     continue;
                 };
-                if !window.contains(grid.point(next)) {
+                if window.is_some_and(|w| !w.contains(grid.point(next))) {
                     continue;
                 }
                 let len = tenths(len);
