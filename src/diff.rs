@@ -38,6 +38,10 @@ pub struct Change {
     /// date the change takes effect. The change still fails a `--fail-on` gate until then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objection_until: Option<String>,
+    /// For a recipient no longer used: the categories it kept at rest, which stay with it until
+    /// deleted (the notice says so).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stored: Vec<String>,
 }
 
 /// The diff of two analyses.
@@ -61,8 +65,31 @@ impl Diff {
 fn locations(row: &Subprocessor) -> Vec<String> {
     row.locations
         .iter()
-        .map(|(realm, l)| format!("{realm}: {}", l.join(", ")))
+        .map(|(realm, l)| format!("{realm}: {}", crate::facts::sections::said_places(l).join(", ")))
         .collect()
+}
+
+/// A change about one recipient.
+fn recipient_change(
+    kind: ChangeKind,
+    row: &Subprocessor,
+    description: String,
+    data: Vec<String>,
+    realm: Option<String>,
+) -> Change {
+    Change {
+        kind,
+        subject: row.organisation.clone(),
+        name: row.name.clone(),
+        description,
+        data,
+        purposes: row.purposes.clone(),
+        locations: locations(row),
+        realm,
+        notified: None,
+        objection_until: None,
+        stored: Vec::new(),
+    }
 }
 
 fn restricted(t: &Transfer) -> bool {
@@ -76,18 +103,7 @@ pub fn diff(old: &Analysis, new: &Analysis) -> Diff {
         old.subprocessors.iter().map(|s| (s.organisation.as_str(), s)).collect();
     let new_rows: BTreeMap<&str, &Subprocessor> =
         new.subprocessors.iter().map(|s| (s.organisation.as_str(), s)).collect();
-    let change = |kind, row: &Subprocessor, description: String, data: Vec<String>, realm: Option<String>| Change {
-        kind,
-        subject: row.organisation.clone(),
-        name: row.name.clone(),
-        description,
-        data,
-        purposes: row.purposes.clone(),
-        locations: locations(row),
-        realm,
-        notified: None,
-        objection_until: None,
-    };
+    let change = recipient_change;
     for (id, row) in &new_rows {
         let Some(before) = old_rows.get(id) else {
             let data: Vec<String> = row.data.iter().map(|d| d.id.clone()).collect();
@@ -174,15 +190,20 @@ pub fn diff(old: &Analysis, new: &Analysis) -> Diff {
             }
         }
     }
-    for row in old_rows
-        .iter()
-        .filter(|(id, _)| !new_rows.contains_key(*id))
-        .map(|(_, row)| row)
-    {
-        let data = row.data.iter().map(|d| d.id.clone()).collect();
-        let description = format!("{} no longer receives personal data", row.name);
-        changes.push(change(ChangeKind::RemovedSubprocessor, row, description, data, None));
-    }
+    changes.extend(
+        old_rows
+            .iter()
+            .filter(|(id, _)| !new_rows.contains_key(*id))
+            .map(|(_, row)| {
+                let data = row.data.iter().map(|d| d.id.clone()).collect();
+                let description = format!("{} no longer receives personal data", row.name);
+                Change {
+                    // What it keeps stays with it until deleted: the notice says so.
+                    stored: row.data.iter().filter(|d| d.at_rest).map(|d| d.id.clone()).collect(),
+                    ..change(ChangeKind::RemovedSubprocessor, row, description, data, None)
+                }
+            }),
+    );
     finding_changes(old, new, &mut changes);
     roa_changes(old, new, &mut changes);
     changes.sort();
@@ -221,6 +242,7 @@ fn finding_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
                 realm: f.realm.map(|r| r.code().to_owned()),
                 notified: None,
                 objection_until: None,
+                stored: Vec::new(),
             });
         }
     }
@@ -237,6 +259,7 @@ fn finding_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
                 realm: f.realm.map(|r| r.code().to_owned()),
                 notified: None,
                 objection_until: None,
+                stored: Vec::new(),
             });
         }
     }
@@ -256,6 +279,7 @@ fn roa_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
             realm: None,
             notified: None,
             objection_until: None,
+            stored: Vec::new(),
         }),
         (true, false) => changes.push(Change {
             kind: ChangeKind::RoaLost,
@@ -271,6 +295,7 @@ fn roa_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
             realm: None,
             notified: None,
             objection_until: None,
+            stored: Vec::new(),
         }),
         _ => {}
     }

@@ -397,7 +397,7 @@ pub fn change_notice(
                 d.id.clone(),
                 serde_json::Value::from(d.name.clone().unwrap_or_else(|| d.id.clone())),
             );
-            if d.special.is_some() && !special.contains(&d.id) {
+            if d.special_category().is_some() && !special.contains(&d.id) {
                 special.push(d.id.clone());
             }
         }

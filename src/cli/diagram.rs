@@ -44,14 +44,14 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
     super::warn(&models.warnings);
     let loaded = &models.loaded[0];
     let summarise = !args.full && loaded.model.components.len() > diagram::SUMMARY_ABOVE;
-    let summary = summarise.then(|| diagram::summary_model(&loaded.model));
+    let summary = summarise.then(|| diagram::summary_model(&loaded.model, catalog));
     let model = summary.as_ref().unwrap_or(&loaded.model);
     let text = match args.format {
         Format::Svg => match &summary {
-            Some(summary) => diagram::data_flow_svg(summary, &crate::graph::FlowGraph::build(summary)),
-            None => diagram::data_flow_svg(&loaded.model, &loaded.graph),
+            Some(summary) => diagram::data_flow_svg(summary, &crate::graph::FlowGraph::build(summary), catalog),
+            None => diagram::data_flow_svg(&loaded.model, &loaded.graph, catalog),
         },
-        Format::Dot => diagram::dot(model),
+        Format::Dot => diagram::dot(model, catalog),
         Format::Mermaid => diagram::mermaid(model),
     };
     super::emit(text.as_bytes())

@@ -76,6 +76,20 @@ pub enum Retention {
     },
 }
 
+/// An organisation's display name: the model's `name`, else the name of the catalog entry it
+/// refers to (`catalog: atlassian` → "Atlassian"), else its id.
+pub fn organisation_name<'m>(org: &'m crate::model::Organisation, catalog: &'m Catalog) -> &'m str {
+    org.name
+        .as_deref()
+        .or_else(|| {
+            org.catalog
+                .as_deref()
+                .and_then(|c| catalog.organisations.get(c))
+                .map(|e| e.name.as_str())
+        })
+        .unwrap_or(&org.id)
+}
+
 impl OrgFacts {
     fn merge(org: &crate::model::Organisation, entry: Option<&CatalogOrganisation>, is_vendor: bool) -> OrgFacts {
         let role = org.role.unwrap_or(if is_vendor {

@@ -135,8 +135,24 @@ fn controller_upstream(cx: &Facts<'_>, components: &BTreeSet<usize>) -> Option<S
     (controllers.len() == 1).then(|| controllers.into_iter().next().unwrap_or_default())
 }
 
+/// How a location list marks the country of a recipient's legal entity (which can reach the
+/// data) when its services run elsewhere: `AU (legal entity)` in the analysis's lists.
+pub const LEGAL_ENTITY_MARK: &str = " (legal entity)";
+
+/// Locations as a reader outside the company reads them: the places of processing, then the
+/// legal entity's country said as "legal entity in …" rather than listed as a place.
+pub fn said_places(places: &[String]) -> Vec<String> {
+    let (entity, run): (Vec<&String>, Vec<&String>) = places.iter().partition(|p| p.ends_with(LEGAL_ENTITY_MARK));
+    let entity: Vec<&str> = entity.iter().map(|e| e.trim_end_matches(LEGAL_ENTITY_MARK)).collect();
+    let mut out: Vec<String> = run.into_iter().cloned().collect();
+    if !entity.is_empty() {
+        out.push(format!("legal entity in {}", entity.join(", ")));
+    }
+    out
+}
+
 /// What `org` does with data reaching component `c` on a flow for `purpose`: the flow's
-/// purpose when it runs the component, "hosts <component>" when it only hosts it (a hosting
+/// purpose when it runs the component, hosting (of code or of data) when it only hosts it (a hosting
 /// provider does not "summarise issues"; the vendor does, on its infrastructure).
 fn purpose_of(cx: &Facts<'_>, org: &str, c: usize, purpose: &str) -> String {
     let component = &cx.model.components[c];
@@ -150,7 +166,14 @@ fn purpose_of(cx: &Facts<'_>, org: &str, c: usize, purpose: &str) -> String {
     let hosts_only =
         forge_host || (cx.resolved.host[c].as_deref() == Some(org) && cx.resolved.operator[c].as_deref() != Some(org));
     if hosts_only {
-        format!("hosts {}", component.name.as_deref().unwrap_or(&component.id))
+        // Said by what is hosted, not by the component's (often technical) name: a DPA states
+        // the processing, and the components are listed beside it.
+        match component.kind {
+            ComponentKind::ForgeStorage | ComponentKind::Datastore => "Storage of the app's data",
+            ComponentKind::ExternalService => "Hosting of a service the app uses",
+            _ => "Hosting of the app's code",
+        }
+        .to_owned()
     } else {
         purpose.to_owned()
     }
@@ -240,7 +263,7 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<Transfer>) {
                 .collect();
             let mut shown: Vec<String> = hosted.iter().cloned().collect();
             if let Some(entity) = facts.country.as_deref().filter(|c| !hosted.contains(*c)) {
-                shown.push(format!("{entity} (legal entity)"));
+                shown.push(format!("{entity}{LEGAL_ENTITY_MARK}"));
             }
             locations.insert(realm.code().to_owned(), shown);
             let (customer_regime, customer_why, established) = &customer_regimes[&realm];
@@ -276,13 +299,9 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<Transfer>) {
             };
             let mut transfer = transfers::assess(realm, &exporter, &importer, cx.catalog);
             if role == GdprRole::Processor || exporter.country.is_none() {
-                transfer.why = format!("{}; regime {}", transfer.why, customer_why);
+                transfer.why = format!("{}; which law applies: {}", transfer.why, customer_why);
             }
             let mut transfer = transfer.labelled();
-            if importer.platform_sccs && transfer.mechanism == transfers::TransferMechanism::Sccs {
-                transfer.label = transfer.label.replace("(recorded)", "(by the Forge terms)");
-                transfer.by_platform_terms = true;
-            }
             if role == GdprRole::Processor && established.is_none() && customer_regime.is_some() {
                 // A presumption is not a conclusion: the customer's establishment decides.
                 transfer.label.push_str(" — regime presumed from the realm");
@@ -767,8 +786,8 @@ pub fn residency(cx: &Facts<'_>) -> Vec<RealmResidency> {
                 .filter(|s| hosted_at_rest && s.residency == crate::model::StorageResidency::Unknown)
                 .map(|s| {
                     format!(
-                        "Forge storage `{}` has no documented data-residency support: whether it stays in the realm is evidence required",
-                        s.module
+                        "{} has no documented data-residency support: whether it stays in the realm is evidence required",
+                        s.name()
                     )
                 })
                 .chain(
@@ -1272,8 +1291,8 @@ pub fn runs_on_atlassian(cx: &Facts<'_>) -> RunsOnAtlassian {
         }
         for store in m.storage.iter().filter(|s| s.residency == StorageResidency::Unknown) {
             evidence.insert(format!(
-                "storage `{}`: data-residency support is not documented (EAP/Preview storage may not count): evidence required",
-                store.module
+                "{}: data-residency support is not documented (EAP/Preview storage may not count): evidence required",
+                store.name()
             ));
         }
     }

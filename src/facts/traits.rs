@@ -30,7 +30,7 @@ pub fn derive(model: &Model, graph: &FlowGraph, propagation: &Propagation) -> Ve
         .map(|d| DataTraits {
             personal: d.is_personal(),
             phi: d.phi,
-            special: d.special.or(d.phi.then_some(Special::Health)),
+            special: d.special_category(),
             in_scope: d.residency_in_scope(),
             derived_from: Vec::new(),
         })

@@ -44,6 +44,23 @@ pub enum Regime {
 }
 
 impl Regime {
+    /// Every regime, for tables of names.
+    pub const ALL: [Regime; 13] = [
+        Regime::EuGdpr,
+        Regime::UkGdpr,
+        Regime::ChFadp,
+        Regime::AuPrivacyAct,
+        Regime::JpAppi,
+        Regime::KrPipa,
+        Regime::SgPdpa,
+        Regime::CaPipeda,
+        Regime::CaQcLaw25,
+        Regime::InDpdp,
+        Regime::BrLgpd,
+        Regime::None,
+        Regime::Unknown,
+    ];
+
     /// The regime of an exporter established in `country`.
     pub fn of_country(country: &str, catalog: &Catalog) -> Regime {
         match country {
@@ -225,7 +242,44 @@ impl Transfer {
     }
 }
 
+impl TransferStatus {
+    /// Every status, for tables of names.
+    pub const ALL: [TransferStatus; 5] = [
+        TransferStatus::NotATransfer,
+        TransferStatus::Recorded,
+        TransferStatus::Offered,
+        TransferStatus::Required,
+        TransferStatus::NotAssessed,
+    ];
+
+    /// Its name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            TransferStatus::NotATransfer => "not a transfer",
+            TransferStatus::Recorded => "recorded",
+            TransferStatus::Offered => "offered, not recorded",
+            TransferStatus::Required => "required, not recorded",
+            TransferStatus::NotAssessed => "not assessed",
+        }
+    }
+}
+
 impl TransferMechanism {
+    /// Every mechanism, for tables of names.
+    pub const ALL: [TransferMechanism; 11] = [
+        TransferMechanism::NotATransfer,
+        TransferMechanism::WithinEea,
+        TransferMechanism::Adequacy,
+        TransferMechanism::EuUsDpf,
+        TransferMechanism::UkExtension,
+        TransferMechanism::SwissUsDpf,
+        TransferMechanism::Sccs,
+        TransferMechanism::Idta,
+        TransferMechanism::UkAddendum,
+        TransferMechanism::Bcr,
+        TransferMechanism::NoneFound,
+    ];
+
     /// Its name in reports.
     pub fn name(self) -> &'static str {
         match self {
@@ -296,6 +350,7 @@ fn label(t: &Transfer) -> String {
             _ => "not a transfer (importer established where the regime applies)".to_owned(),
         },
         TransferStatus::Recorded if t.mechanism == TransferMechanism::Adequacy => adequacy_label(t),
+        TransferStatus::Recorded if t.by_platform_terms => format!("{mechanism} (by the Forge terms)"),
         TransferStatus::Recorded => format!("{mechanism} (recorded)"),
         TransferStatus::Offered
             if matches!(
@@ -391,7 +446,7 @@ pub(crate) fn customer_regime(realm: Realm, established: Option<&str>, catalog: 
     match established {
         Some(country) => (
             Some(Regime::of_country(country, catalog)),
-            format!("the customer is established in {country} (installation `established`)"),
+            format!("the customer is established in {country} (the installation's `established`)"),
         ),
         None => match Regime::presumed_from(realm) {
             Some(regime) => (
@@ -441,8 +496,14 @@ pub(crate) fn assess(realm: Realm, exporter: &Exporter<'_>, importer: &Importer<
         .max_by_key(|t| (t.status, t.mechanism))
         .unwrap_or_else(|| one(realm, regime, exporter, importer, None, catalog));
     if places.len() > 1 {
-        worst.why = format!("processes in {}; the most demanding: {}", places.join(", "), worst.why);
+        worst.why = format!(
+            "processes in {}; for the most demanding of these: {}",
+            places.join(", "),
+            worst.why
+        );
     }
+    // The Forge terms bring the SCCs with Atlassian: no contract of the model's own.
+    worst.by_platform_terms = importer.platform_sccs && worst.mechanism == TransferMechanism::Sccs;
     worst.labelled()
 }
 
@@ -552,10 +613,10 @@ fn one(
         return t;
     }
     match regime {
-        None => {
+        None | Some(Regime::None | Regime::Unknown) => {
             t.status = TransferStatus::NotAssessed;
             t.why = match exporter.country {
-                Some(c) if exporter.upstream.is_some() || exporter.id != "customer" => format!(
+                Some(c) if regime != Some(Regime::Unknown) && (exporter.upstream.is_some() || exporter.id != "customer") => format!(
                     "exporter established in {c}: no general transfer rule that trustflow assesses (sector and state laws not assessed)"
                 ),
                 _ => "depends on where the customer is established, which the model does not record: the realm is not the applicable law (add `established:` to the installation)".to_owned(),

@@ -378,7 +378,7 @@ fn lifecycle(b: &mut Builder, c: &Descriptor<'_>, products: &[&str], secret: Opt
                 Some(trigger),
                 Some(lifecycle_auth),
                 data.clone(),
-                &format!("The `{hook}` lifecycle callback"),
+                &lifecycle_purpose(hook),
                 None,
                 &format!("lifecycle.{hook}"),
             );
@@ -491,7 +491,10 @@ fn webhooks(b: &mut Builder, c: &Descriptor<'_>, products: &[&str], grants: &Gra
             Some(Trigger::Webhook),
             Some(inbound_auth),
             data,
-            &format!("Webhook {event}{}", if exclude_body { " (no body)" } else { "" }),
+            &format!(
+                "Act on the product's events ({event}{})",
+                if exclude_body { ", without their content" } else { "" }
+            ),
             host,
             &provenance,
         );
@@ -536,10 +539,7 @@ fn iframes(b: &mut Builder, c: &Descriptor<'_>, grants: &Grants) {
             Some(Trigger::Iframe),
             Some(inbound_auth),
             user_data,
-            &format!(
-                "Pages and panels loaded from the vendor ({})",
-                iframe_modules.join(", ")
-            ),
+            "Show the app's pages and panels inside the product (served by the vendor)",
             None,
             "modules with `url`",
         );
@@ -559,7 +559,7 @@ fn rest_calls(b: &mut Builder, products: &[&str], grants: &Grants) {
                 Some(Trigger::Rest),
                 Some(Auth::JwtHs256),
                 reads,
-                "Read product data through the REST API",
+                "Read the product data the app works on (REST API)",
                 None,
                 "scopes (read)",
             );
@@ -575,7 +575,7 @@ fn rest_calls(b: &mut Builder, products: &[&str], grants: &Grants) {
                 Some(Trigger::Rest),
                 Some(Auth::JwtHs256),
                 writes,
-                "Write product data through the REST API",
+                "Write the app's changes back to the product (REST API)",
                 None,
                 "scopes (write)",
             );
@@ -607,4 +607,15 @@ fn is_confluence_event(event: &str) -> bool {
         .iter()
         .any(|p| event.starts_with(p))
         && !event.starts_with("jira:")
+}
+
+/// What a lifecycle callback is for, in the words of a DPA.
+fn lifecycle_purpose(hook: &str) -> String {
+    match hook {
+        "installed" => "Register the installation and receive its shared secret".to_owned(),
+        "uninstalled" => "Deregister the installation".to_owned(),
+        "enabled" => "Record that the app was enabled".to_owned(),
+        "disabled" => "Record that the app was disabled".to_owned(),
+        other => format!("Receive the product's {other} notice"),
+    }
 }

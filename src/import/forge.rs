@@ -337,7 +337,7 @@ fn functions(b: &mut Builder, grants: &Grants, shape: &Shape) {
             Some(Trigger::Event),
             Some(Auth::Platform),
             scopes::for_product(read_ids, product, products),
-            &format!("{} data the app reads through its scopes", title(product)),
+            &format!("Read the {} data the app works on", title(product)),
             None,
             "permissions.scopes (read)",
         );
@@ -349,7 +349,7 @@ fn functions(b: &mut Builder, grants: &Grants, shape: &Shape) {
                 Some(Trigger::Rest),
                 Some(Auth::Oauth2),
                 writes,
-                &format!("Write back to {}", title(product)),
+                &format!("Write the app's changes back to {}", title(product)),
                 None,
                 "permissions.scopes (write)",
             );
@@ -367,7 +367,7 @@ fn functions(b: &mut Builder, grants: &Grants, shape: &Shape) {
             Some(Trigger::Invoke),
             Some(Auth::Platform),
             user_data,
-            "Use the app's UI",
+            "Show the app's screens to its users",
             None,
             "UI modules",
         );
@@ -400,7 +400,7 @@ fn storage(b: &mut Builder, m: &Manifest<'_>, grants: &Grants) {
                 Some(Trigger::Storage),
                 Some(Auth::Platform),
                 personal.clone(),
-                "Keep app data",
+                "Store the app's data",
                 None,
                 "hosted storage",
             );
@@ -436,7 +436,7 @@ fn webtriggers(b: &mut Builder, m: &Manifest<'_>) {
             Some(Trigger::Webtrigger),
             None,
             Vec::new(),
-            "Call the app's web trigger",
+            "Receive requests from outside Atlassian (web trigger)",
             None,
             "modules.webtrigger",
         );
@@ -483,7 +483,7 @@ fn forge_llm(b: &mut Builder, m: &Manifest<'_>, grants: &Grants) {
             Some(Trigger::Rest),
             Some(Auth::Platform),
             personal.clone(),
-            "Prompt the Forge LLM",
+            "Generate text with Atlassian's AI model (Forge LLM)",
             None,
             "modules.llm",
         );
@@ -608,10 +608,7 @@ fn remote_product_flows(b: &mut Builder, key: &str, id: &str, tokens: &[&str], g
                 Some(Trigger::Rest),
                 Some(Auth::Oauth2),
                 reads,
-                &format!(
-                    "{} data the remote `{key}` reads through the REST API with the {which}",
-                    title(product)
-                ),
+                &format!("The app's own servers read {} data (with the {which})", title(product)),
                 None,
                 &format!("remotes[{key}] tokens + permissions.scopes (read)"),
             );
@@ -624,7 +621,10 @@ fn remote_product_flows(b: &mut Builder, key: &str, id: &str, tokens: &[&str], g
                 Some(Trigger::Rest),
                 Some(Auth::Oauth2),
                 writes,
-                &format!("The remote `{key}` writes to {} with the {which}", title(product)),
+                &format!(
+                    "The app's own servers write changes back to {} (with the {which})",
+                    title(product)
+                ),
                 None,
                 &format!("remotes[{key}] tokens + permissions.scopes (write)"),
             );
@@ -738,7 +738,7 @@ fn remote_component(
         Some(Trigger::Remote),
         Some(Auth::Fit),
         data,
-        &format!("Invoke the remote `{key}`"),
+        "Send data to the app's own servers (Forge Remote)",
         (!host.is_empty()).then(|| host.clone()),
         &format!("remotes[{key}]"),
     );
@@ -913,34 +913,30 @@ fn import_external(
                         "forge-app",
                         personal.to_vec(),
                         Trigger::Fetch,
-                        "Call an external API from a Forge function",
+                        "the app's back end sends data to",
                     )
                 }
                 "fetch.client" if has_ui => (
                     "user",
                     personal.to_vec(),
                     Trigger::Fetch,
-                    "Call an external API from the app's UI",
+                    "the app's pages in the browser send data to",
                 ),
                 "fetch.client" => (
                     "forge-app",
                     personal.to_vec(),
                     Trigger::Fetch,
-                    "Call an external API from the app's UI",
+                    "the app's pages in the browser send data to",
                 ),
                 _ => (
                     if has_ui { "user" } else { "forge-app" },
                     Vec::new(),
                     Trigger::User,
-                    "Load content into the app's UI",
+                    "the app's pages load images, fonts or other content from",
                 ),
             };
             let data = if in_scope { data } else { Vec::new() };
-            let purpose = match &category {
-                Some(c) => format!("{purpose} ({c})"),
-                None if !in_scope => format!("{purpose} (declared inScopeEUD: false)"),
-                None => purpose.to_owned(),
-            };
+            let purpose = egress_purpose(purpose, &host, category.as_deref(), in_scope);
             b.flow(
                 &format!("{from}-to-{id}"),
                 from,
@@ -1037,5 +1033,29 @@ fn title(product: &str) -> String {
     chars
         .next()
         .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// An egress flow's purpose in plain words: what goes where and, since the manifest says where
+/// data goes but not why, that the reason is not stated (for the vendor to state in an overlay).
+fn egress_purpose(what: &str, host: &str, category: Option<&str>, in_scope: bool) -> String {
+    let why = match category {
+        Some(c) => format!("declared for {}", c.to_lowercase().replace('_', " ")),
+        None => "the manifest does not say why".to_owned(),
+    };
+    let scope = if in_scope {
+        ""
+    } else {
+        "; declared to carry no end-user data"
+    };
+    format!("{} {host} ({why}{scope})", capitalised(what))
+}
+
+/// `text` with its first letter upper-case, to start a sentence.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
 }

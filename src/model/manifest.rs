@@ -123,6 +123,19 @@ pub struct StorageEntry {
     pub residency: StorageResidency,
 }
 
+impl StorageEntry {
+    /// The module's product name, for readers (`sql` → "Forge SQL").
+    pub fn name(&self) -> String {
+        match self.module.as_str() {
+            "sql" => "Forge SQL".to_owned(),
+            "kvs" => "the Forge Key-Value Store".to_owned(),
+            "custom-entities" => "Forge custom entities".to_owned(),
+            "object-store" => "the Forge Object Store".to_owned(),
+            other => format!("Forge storage ({other})"),
+        }
+    }
+}
+
 /// Data-residency support of a storage module.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]

@@ -287,8 +287,8 @@ pub struct DataCategory {
     /// Default: true for personal or PHI data, false otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_scope: Option<bool>,
-    /// A special category of personal data under GDPR Art. 9 (`health`, …). PHI is always
-    /// health data.
+    /// A special category of personal data under GDPR Art. 9 (`health`, …), or `none` to
+    /// state that it is not one. PHI is always health data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub special: Option<Special>,
     /// Data a component produces from personal or PHI inputs keeps their nature unless it is
@@ -321,6 +321,9 @@ pub enum Special {
     TradeUnionMembership,
     /// Sex life or sexual orientation.
     SexLife,
+    /// Stated: not a special category (`special: none`). Without any `special:`, whether it is
+    /// one is not stated, and the DPA annex says so.
+    None,
 }
 
 impl Special {
@@ -335,7 +338,13 @@ impl Special {
             Special::Beliefs => "beliefs",
             Special::TradeUnionMembership => "trade-union-membership",
             Special::SexLife => "sex-life",
+            Special::None => "none",
         }
+    }
+
+    /// Whether it names an Art. 9 category (not the statement `none`).
+    pub fn is_special(self) -> bool {
+        self != Special::None
     }
 }
 
@@ -343,6 +352,18 @@ impl DataCategory {
     /// Whether the category is about people: personal data, or PHI (which always is).
     pub fn is_personal(&self) -> bool {
         self.personal || self.phi
+    }
+
+    /// The Art. 9 category it is, if it is one (PHI is health data).
+    pub fn special_category(&self) -> Option<Special> {
+        self.special
+            .filter(|s| s.is_special())
+            .or(self.phi.then_some(Special::Health))
+    }
+
+    /// Whether the model states if it is a special category (`special:`, or `phi`).
+    pub fn special_stated(&self) -> bool {
+        self.special.is_some() || self.phi
     }
 
     /// Whether data-residency commitments cover this category.

@@ -6,6 +6,7 @@
 //! the SVG and exports DOT and Mermaid. No external program; the same model always gives the
 //! same picture.
 
+use crate::catalog::Catalog;
 use crate::graph::FlowGraph;
 use crate::model::{ComponentKind, Model};
 use std::collections::{BTreeMap, BTreeSet};
@@ -107,13 +108,13 @@ fn title_plate(r: &Rect, lines: &[String]) -> Rect {
 /// The diagram of a model as a standalone SVG document: a layered layout (columns by rank,
 /// boundaries as nested boxes), flows routed orthogonally around every box and title, each
 /// numbered (the numbers key into the report's flow table).
-pub fn data_flow_svg(model: &Model, graph: &FlowGraph) -> String {
+pub fn data_flow_svg(model: &Model, graph: &FlowGraph, catalog: &Catalog) -> String {
     let title = |b: usize| {
         let boundary = &model.boundaries[b];
         format!(
             "{}{}",
             boundary.name.as_deref().unwrap_or(&boundary.id),
-            operator_suffix(model, boundary)
+            operator_suffix(model, catalog, boundary)
         )
     };
     let layout = layout::layout(model, graph, &title);
@@ -173,7 +174,7 @@ pub fn data_flow_svg(model: &Model, graph: &FlowGraph) -> String {
         svg,
         r##"<rect x="0" y="0" width="{width:.0}" height="{height:.0}" fill="#ffffff"/>"##
     );
-    draw_boundaries(&mut svg, model, &layout, &plates);
+    draw_boundaries(&mut svg, model, catalog, &layout, &plates);
     for (i, flow) in model.flows.iter().enumerate() {
         let Some(route) = routes.get(i).filter(|r| r.len() >= 2) else {
             continue;
@@ -233,7 +234,13 @@ pub fn data_flow_svg(model: &Model, graph: &FlowGraph) -> String {
 }
 
 /// Boundaries, outermost first so inner ones draw on top, each with its title on a plate.
-fn draw_boundaries(svg: &mut String, model: &Model, layout: &layout::Layout, plates: &[(usize, Rect)]) {
+fn draw_boundaries(
+    svg: &mut String,
+    model: &Model,
+    catalog: &Catalog,
+    layout: &layout::Layout,
+    plates: &[(usize, Rect)],
+) {
     let mut by_area: Vec<(usize, Rect, Rect)> = plates
         .iter()
         .filter_map(|(b, plate)| layout.boundaries[*b].map(|r| (*b, r, *plate)))
@@ -244,7 +251,7 @@ fn draw_boundaries(svg: &mut String, model: &Model, layout: &layout::Layout, pla
         let full = format!(
             "{}{}",
             boundary.name.as_deref().unwrap_or(&boundary.id),
-            operator_suffix(model, boundary)
+            operator_suffix(model, catalog, boundary)
         );
         let mut text = String::new();
         for (k, line) in layout.titles[b].iter().enumerate() {
@@ -322,7 +329,8 @@ fn draw_components(svg: &mut String, model: &Model, layout: &layout::Layout) {
 pub const SUMMARY_ABOVE: usize = 60;
 
 /// The group a component is summarised into: its boundary, else its operator, else its kind.
-fn group_of(model: &Model, c: usize) -> String {
+/// Returns the group's key, its name, and the boundary it stands for.
+fn group_of(model: &Model, catalog: &Catalog, c: usize) -> (String, String, Option<String>) {
     let component = &model.components[c];
     if let Some(b) = &component.boundary {
         let name = model
@@ -331,51 +339,77 @@ fn group_of(model: &Model, c: usize) -> String {
             .find(|x| &x.id == b)
             .and_then(|x| x.name.clone())
             .unwrap_or_else(|| b.clone());
-        return name;
+        return (format!("b:{b}"), name, Some(b.clone()));
     }
     if let Some(o) = &component.operator {
-        return model
-            .organisations
-            .iter()
-            .find(|org| &org.id == o)
-            .and_then(|org| org.name.clone())
-            .unwrap_or_else(|| o.clone());
+        return (format!("o:{o}"), organisation_name(model, catalog, o).to_owned(), None);
     }
-    kind_style(component.kind).2.to_owned()
+    let kind = kind_style(component.kind).2;
+    (format!("k:{kind}"), kind.to_owned(), None)
 }
 
 /// A model with one component per group (boundary, operator or kind; by kind alone when that
 /// still gives too many) and one flow per pair of groups data moves between, named with their
-/// counts: the legible picture of a large model.
+/// counts: the legible picture of a large model. A group that is a trust boundary stays inside
+/// that boundary (and its parents), so flows between groups that cross a boundary are drawn
+/// as crossing it.
 /// Every element stays addressable in the JSON and in `trustflow diagram --full`.
-pub fn summary_model(model: &Model) -> Model {
-    let mut groups: BTreeMap<String, (usize, ComponentKind)> = BTreeMap::new();
-    let mut group: Vec<String> = (0..model.components.len()).map(|c| group_of(model, c)).collect();
+pub fn summary_model(model: &Model, catalog: &Catalog) -> Model {
+    let mut group: Vec<(String, String, Option<String>)> = (0..model.components.len())
+        .map(|c| group_of(model, catalog, c))
+        .collect();
     // Still too many boxes (every unit its own operator): one box per kind of component.
-    if group.iter().collect::<BTreeSet<_>>().len() > SUMMARY_ABOVE {
+    if group.iter().map(|g| &g.0).collect::<BTreeSet<_>>().len() > SUMMARY_ABOVE {
         group = model
             .components
             .iter()
-            .map(|c| kind_style(c.kind).2.to_owned())
+            .map(|c| {
+                let kind = kind_style(c.kind).2;
+                (format!("k:{kind}"), kind.to_owned(), None)
+            })
             .collect();
     }
-    for (c, g) in group.iter().enumerate() {
-        let entry = groups.entry(g.clone()).or_insert((0, model.components[c].kind));
-        entry.0 += 1;
+    // key → (name, boundary, count, kind)
+    let mut groups: BTreeMap<&str, (&str, Option<&str>, usize, ComponentKind)> = BTreeMap::new();
+    for (c, (key, name, boundary)) in group.iter().enumerate() {
+        let entry =
+            groups
+                .entry(key.as_str())
+                .or_insert((name.as_str(), boundary.as_deref(), 0, model.components[c].kind));
+        entry.2 += 1;
     }
-    let ids: BTreeMap<&String, String> = groups.keys().enumerate().map(|(i, g)| (g, format!("g{i}"))).collect();
+    let ids: BTreeMap<&str, String> = groups.keys().enumerate().map(|(i, g)| (*g, format!("g{i}"))).collect();
     let mut summary = Model {
         app: model.app.clone(),
         data: model.data.clone(),
         organisations: model.organisations.clone(),
         ..Model::default()
     };
-    for (g, (count, kind)) in &groups {
+    // The boundaries the groups stand for, with their parents, in the model's order.
+    let mut kept: BTreeSet<&str> = BTreeSet::new();
+    for (_, boundary, ..) in groups.values() {
+        let mut next = *boundary;
+        while let Some(b) = next.filter(|b| kept.insert(b)) {
+            next = model
+                .boundaries
+                .iter()
+                .find(|x| x.id == b)
+                .and_then(|x| x.parent.as_deref());
+        }
+    }
+    summary.boundaries = model
+        .boundaries
+        .iter()
+        .filter(|b| kept.contains(b.id.as_str()))
+        .cloned()
+        .collect();
+    for (key, (name, boundary, count, kind)) in &groups {
         // Built through serde so that every other field takes its documented default.
         let component = serde_json::json!({
-            "id": ids[g],
-            "name": format!("{g} ({count} component{})", if *count == 1 { "" } else { "s" }),
+            "id": ids[key],
+            "name": format!("{name} ({count} component{})", if *count == 1 { "" } else { "s" }),
             "kind": kind,
+            "boundary": boundary,
         });
         if let Ok(component) = serde_json::from_value(component) {
             summary.components.push(component);
@@ -392,11 +426,11 @@ pub fn summary_model(model: &Model) -> Model {
         let (Some(&from), Some(&to)) = (index.get(flow.from.as_str()), index.get(flow.to.as_str())) else {
             continue;
         };
-        if group[from] == group[to] {
+        if group[from].0 == group[to].0 {
             continue;
         }
         let entry = pairs
-            .entry((ids[&group[from]].clone(), ids[&group[to]].clone()))
+            .entry((ids[group[from].0.as_str()].clone(), ids[group[to].0.as_str()].clone()))
             .or_default();
         entry.0 += 1;
         entry.1.extend(flow.data.iter().cloned());
@@ -430,17 +464,17 @@ pub fn summary_model(model: &Model) -> Model {
 
 /// The diagram the report shows: every component, or the summary above [`SUMMARY_ABOVE`]
 /// with the note that says so.
-pub fn report_svg(model: &Model, graph: &FlowGraph) -> (String, Option<String>) {
+pub fn report_svg(model: &Model, graph: &FlowGraph, catalog: &Catalog) -> (String, Option<String>) {
     if model.components.len() > SUMMARY_ABOVE {
-        let summary = summary_model(model);
+        let summary = summary_model(model, catalog);
         let graph = FlowGraph::build(&summary);
         let note = format!(
             "The model has {} components: the diagram shows one box per trust boundary or operator (or per kind of component), with the number of flows between them. Every component and flow is in the tables below and in `trustflow diagram MODEL --full`.",
             model.components.len()
         );
-        (data_flow_svg(&summary, &graph), Some(note))
+        (data_flow_svg(&summary, &graph, catalog), Some(note))
     } else {
-        (data_flow_svg(model, graph), None)
+        (data_flow_svg(model, graph, catalog), None)
     }
 }
 
@@ -455,33 +489,23 @@ fn flow_label(flow: &crate::model::Flow) -> String {
 
 /// ` · <operator name>` for a boundary's title (the organisation's name, else its id), or
 /// nothing when the boundary names no operator.
-fn operator_suffix(model: &Model, boundary: &crate::model::Boundary) -> String {
+fn operator_suffix(model: &Model, catalog: &Catalog, boundary: &crate::model::Boundary) -> String {
     boundary
         .operator
         .as_deref()
-        .map(|o| format!(" · {}", organisation_name(model, o)))
+        .map(|o| format!(" · {}", organisation_name(model, catalog, o)))
         .unwrap_or_default()
 }
 
-/// An organisation's name for a picture: the model's `name`, else the name of the catalog
-/// entry it refers to (`catalog: atlassian` → "Atlassian"), else its id.
-fn organisation_name<'m>(model: &'m Model, id: &'m str) -> &'m str {
-    static CATALOG: std::sync::OnceLock<crate::catalog::Catalog> = std::sync::OnceLock::new();
-    let Some(org) = model.organisations.iter().find(|org| org.id == id) else {
-        return id;
-    };
-    if let Some(name) = org.name.as_deref() {
-        return name;
-    }
-    org.catalog
-        .as_deref()
-        .and_then(|entry| {
-            CATALOG
-                .get_or_init(crate::catalog::Catalog::builtin)
-                .organisations
-                .get(entry)
-        })
-        .map_or(id, |entry| entry.name.as_str())
+/// An organisation's name for a picture, as every report names it
+/// ([`crate::facts::resolve::organisation_name`]: the model's `name`, else its catalog entry's,
+/// else its id); `catalog` is the one the run uses, `--catalog` overrides included.
+fn organisation_name<'m>(model: &'m Model, catalog: &'m Catalog, id: &'m str) -> &'m str {
+    model
+        .organisations
+        .iter()
+        .find(|org| org.id == id)
+        .map_or(id, |org| crate::facts::resolve::organisation_name(org, catalog))
 }
 
 /// One DOT node line for a component.
@@ -518,16 +542,16 @@ fn dot_string(text: &str) -> String {
 
 /// The model as Graphviz DOT: boundaries as clusters (titled with their operator's name),
 /// components as boxes, flows as numbered edges with their data.
-pub fn dot(model: &Model) -> String {
+pub fn dot(model: &Model, catalog: &Catalog) -> String {
     let mut out = format!(
         "digraph {} {{\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"DejaVu Sans\"];\n",
         dot_string(&model.app.name)
     );
     let mut placed = vec![false; model.components.len()];
-    fn cluster(model: &Model, b: usize, depth: usize, placed: &mut [bool], out: &mut String) {
+    fn cluster(model: &Model, catalog: &Catalog, b: usize, depth: usize, placed: &mut [bool], out: &mut String) {
         let boundary = &model.boundaries[b];
         let pad = "  ".repeat(depth + 1);
-        let operator = operator_suffix(model, boundary);
+        let operator = operator_suffix(model, catalog, boundary);
         let _ = writeln!(
             out,
             "{pad}subgraph {} {{",
@@ -543,7 +567,7 @@ pub fn dot(model: &Model) -> String {
         );
         for (i, child) in model.boundaries.iter().enumerate() {
             if child.parent.as_deref() == Some(boundary.id.as_str()) && depth < 64 {
-                cluster(model, i, depth + 1, placed, out);
+                cluster(model, catalog, i, depth + 1, placed, out);
             }
         }
         for (c, component) in model.components.iter().enumerate() {
@@ -556,7 +580,7 @@ pub fn dot(model: &Model) -> String {
     }
     for (b, boundary) in model.boundaries.iter().enumerate() {
         if boundary.parent.is_none() {
-            cluster(model, b, 0, &mut placed, &mut out);
+            cluster(model, catalog, b, 0, &mut placed, &mut out);
         }
     }
     for (c, component) in model.components.iter().enumerate() {
@@ -686,7 +710,7 @@ mod tests {
             let loaded =
                 crate::load::load_model_str("m", &std::fs::read_to_string(path).unwrap(), &Catalog::builtin()).unwrap();
             let model = &loaded.model;
-            let svg = data_flow_svg(model, &loaded.graph);
+            let svg = data_flow_svg(model, &loaded.graph, &Catalog::builtin());
             assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
             let nodes: Vec<Rect> = component_rects(&svg);
             assert_eq!(nodes.len(), model.components.len());
@@ -890,16 +914,19 @@ mod tests {
         for (name, loaded) in every_model() {
             // What reports draw (the summary above 60 components), and the full drawing too
             // while it is routed.
-            let mut drawings = vec![(report_svg(&loaded.model, &loaded.graph).0, None)];
+            let mut drawings = vec![(report_svg(&loaded.model, &loaded.graph, &Catalog::builtin()).0, None)];
             if loaded.model.components.len() > SUMMARY_ABOVE && loaded.model.components.len() <= ROUTED_UP_TO {
-                drawings.push((data_flow_svg(&loaded.model, &loaded.graph), Some(&loaded.model)));
+                drawings.push((
+                    data_flow_svg(&loaded.model, &loaded.graph, &Catalog::builtin()),
+                    Some(&loaded.model),
+                ));
             }
             for (svg, full) in drawings {
                 let summary;
                 let model = match full {
                     Some(model) => model,
                     None if loaded.model.components.len() > SUMMARY_ABOVE => {
-                        summary = summary_model(&loaded.model);
+                        summary = summary_model(&loaded.model, &Catalog::builtin());
                         &summary
                     }
                     None => &loaded.model,
@@ -919,7 +946,7 @@ mod tests {
         let path = format!("{}/models/connect-aws.yaml", env!("CARGO_MANIFEST_DIR"));
         let loaded =
             crate::load::load_model_str("m", &std::fs::read_to_string(path).unwrap(), &Catalog::builtin()).unwrap();
-        let svg = data_flow_svg(&loaded.model, &loaded.graph);
+        let svg = data_flow_svg(&loaded.model, &loaded.graph, &Catalog::builtin());
         assert!(faults(&loaded.model, &svg).is_empty());
         // A flow drawn straight through the boxes, and every number at one spot.
         let nodes = component_rects(&svg);
@@ -957,10 +984,37 @@ mod tests {
         let path = format!("{}/models/forge-native.yaml", env!("CARGO_MANIFEST_DIR"));
         let loaded =
             crate::load::load_model_str("m", &std::fs::read_to_string(path).unwrap(), &Catalog::builtin()).unwrap();
-        for text in [data_flow_svg(&loaded.model, &loaded.graph), dot(&loaded.model)] {
+        for text in [
+            data_flow_svg(&loaded.model, &loaded.graph, &Catalog::builtin()),
+            dot(&loaded.model, &Catalog::builtin()),
+        ] {
             assert!(text.contains("Atlassian Cloud · Atlassian"), "{text}");
             assert!(!text.contains("· atlassian"), "an organisation id in a title");
         }
+    }
+
+    #[test]
+    fn the_summary_of_a_large_model_keeps_boundary_crossings_red() {
+        // 70 components: 35 in the vendor's cloud, 35 outside any boundary, one flow out.
+        let mut yaml = String::from(
+            "trustflow: 1\napp: { name: Big, platform: connect, vendor: v }\norganisations: [{ id: v, name: V }]\n\
+boundaries: [{ id: cloud, name: Cloud, operator: v }]\ncomponents:\n",
+        );
+        for i in 0..35 {
+            let _ = writeln!(
+                yaml,
+                "  - {{ id: in{i}, kind: service, operator: v, boundary: cloud, region: DE }}"
+            );
+            let _ = writeln!(yaml, "  - {{ id: out{i}, kind: external-service, region: US }}");
+        }
+        yaml.push_str("flows:\n  - { from: in0, to: out0 }\n  - { from: in0, to: in1 }\n");
+        let loaded = crate::load::load_model_str("big.yaml", &yaml, &Catalog::builtin()).unwrap();
+        let (svg, note) = report_svg(&loaded.model, &loaded.graph, &Catalog::builtin());
+        assert!(note.is_some(), "drawn as its summary");
+        assert!(svg.contains("Cloud · V"), "the boundary stays a box: {svg}");
+        let flows: Vec<&str> = svg.split("<g class=\"flow\">").skip(1).collect();
+        assert_eq!(flows.len(), 1, "{svg}");
+        assert!(flows[0].contains("stroke=\"#bf2600\""), "the crossing stays red: {svg}");
     }
 
     #[test]

@@ -64,20 +64,7 @@ fn places(row: &crate::analysis::Subprocessor) -> Vec<String> {
 /// run, then the country of its legal entity (which can reach the data) when that is
 /// elsewhere, said as such rather than listed as a processing location.
 fn public_places(row: &crate::analysis::Subprocessor) -> Vec<String> {
-    said_places(&places(row))
-}
-
-/// `places` (from the analysis, where the legal entity's country is marked `(legal entity)`)
-/// with that country said as "legal entity in …" after the places of processing.
-fn said_places(places: &[String]) -> Vec<String> {
-    let (entity, run): (Vec<String>, Vec<String>) =
-        places.iter().cloned().partition(|p| p.ends_with(" (legal entity)"));
-    let entity: Vec<&str> = entity.iter().map(|e| e.trim_end_matches(" (legal entity)")).collect();
-    let mut out = run;
-    if !entity.is_empty() {
-        out.push(format!("legal entity in {}", entity.join(", ")));
-    }
-    out
+    crate::facts::sections::said_places(&places(row))
 }
 
 /// The Forge storage modules without documented data-residency support that a recipient's
@@ -99,7 +86,7 @@ fn undocumented_residency(facts: &Facts<'_>, components: &[String]) -> Vec<Strin
         .iter()
         .flat_map(|m| &m.storage)
         .filter(|s| s.residency == crate::model::StorageResidency::Unknown)
-        .map(|s| s.module.clone())
+        .map(crate::model::StorageEntry::name)
         .collect()
 }
 
@@ -333,7 +320,7 @@ pub fn trust_page(facts: &Facts<'_>, analysis: &Analysis) -> TrustPage {
     let special = |id: &str| {
         facts
             .data_index(id)
-            .is_some_and(|d| facts.phi(d) || model.data[d].special.is_some())
+            .is_some_and(|d| facts.phi(d) || model.data[d].special_category().is_some())
     };
     let since: std::collections::HashMap<&str, &crate::model::Organisation> =
         model.organisations.iter().map(|o| (o.id.as_str(), o)).collect();
@@ -361,9 +348,11 @@ pub fn trust_page(facts: &Facts<'_>, analysis: &Analysis) -> TrustPage {
                 purpose: s.purposes.join("; "),
                 location: public_places(s)
                     .into_iter()
-                    .chain(undocumented_residency(facts, &s.components).iter().map(|module| {
-                        format!("Forge storage {module}: Atlassian does not document where it keeps data")
-                    }))
+                    .chain(
+                        undocumented_residency(facts, &s.components)
+                            .iter()
+                            .map(|module| format!("{module}: Atlassian does not document where it keeps data")),
+                    )
                     .collect::<Vec<_>>()
                     .join(", "),
                 legal_entity: s.legal_entity.clone().unwrap_or_default(),
@@ -655,8 +644,14 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
                 .filter(|id| {
                     facts
                         .data_index(id)
-                        .is_some_and(|d| facts.phi(d) || model.data[d].special.is_some())
+                        .is_some_and(|d| facts.phi(d) || model.data[d].special_category().is_some())
                 })
+                .map(|id| data_name(facts, id))
+                .collect();
+            // "none" only when the model says so for every category: a descriptor cannot.
+            let unstated: Vec<String> = ids
+                .iter()
+                .filter(|id| facts.data_index(id).is_some_and(|d| !model.data[d].special_stated()))
                 .map(|id| data_name(facts, id))
                 .collect();
             let frequency = frequency(model, graph, &s.components);
@@ -689,10 +684,12 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
                     subjects.into_iter().collect::<Vec<_>>().join("; ")
                 },
                 personal_data: ids.iter().map(|id| data_name(facts, id)).collect::<Vec<_>>().join("; "),
-                special_categories: if special.is_empty() {
-                    "none".to_owned()
-                } else {
-                    special.join("; ")
+                special_categories: {
+                    let mut said = special;
+                    if !unstated.is_empty() {
+                        said.push(format!("not stated for {} (evidence required)", unstated.join("; ")));
+                    }
+                    if said.is_empty() { "none".to_owned() } else { said.join("; ") }
                 },
                 purpose: if s.purposes.is_empty() {
                     "not stated".to_owned()
@@ -704,9 +701,9 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
                 location: s
                     .locations
                     .iter()
-                    .map(|(realm, places)| format!("{realm}: {}", said_places(places).join(", ")))
+                    .map(|(realm, places)| format!("{realm}: {}", crate::facts::sections::said_places(places).join(", ")))
                     .chain(undocumented_residency(facts, &s.components).iter().map(|module| {
-                        format!("Forge storage `{module}` has no documented data-residency support: where it keeps data is evidence required")
+                        format!("{module} has no documented data-residency support: where it keeps data is evidence required")
                     }))
                     .collect::<Vec<_>>()
                     .join("; "),

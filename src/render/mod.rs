@@ -245,7 +245,7 @@ impl<'a> ReportData<'a> {
             })
             .collect();
         let residency = residency_tables(analysis);
-        let (diagram_svg, diagram_note) = diagram::report_svg(model, graph);
+        let (diagram_svg, diagram_note) = diagram::report_svg(model, graph, facts.catalog);
         ReportData {
             generator: format!("trustflow {}", env!("CARGO_PKG_VERSION")),
             date,

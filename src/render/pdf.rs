@@ -87,6 +87,7 @@ pub fn render(data: &ReportData<'_>) -> Result<Vec<u8>, RenderError> {
         for key in ["diagram_svg", "severity_chart_svg", "recipients_chart_svg"] {
             object.remove(key);
         }
+        object.insert("words".to_owned(), super::templates::transfer_words());
     }
     shorten_for_print(&mut json);
     let fonts = fonts();

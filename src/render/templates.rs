@@ -47,6 +47,26 @@ impl Templates {
         tera.set_escape_fn(html_text);
         tera.register_filter("md", markdown_escape);
         tera.register_filter("ticks", ticks_to_code);
+        // Locations as readers read them: the legal entity's country said as such.
+        tera.register_filter(
+            "places",
+            |value: &tera::Value, _: &std::collections::HashMap<String, tera::Value>| {
+                let places: Vec<String> = tera::from_value(value.clone()).unwrap_or_default();
+                Ok(tera::to_value(crate::facts::sections::said_places(&places))?)
+            },
+        );
+        let words = transfer_words();
+        tera.register_filter(
+            "words",
+            move |value: &tera::Value, args: &std::collections::HashMap<String, tera::Value>| {
+                let of = args.get("of").and_then(tera::Value::as_str).unwrap_or_default();
+                Ok(words
+                    .get(of)
+                    .and_then(|names| value.as_str().and_then(|code| names.get(code)))
+                    .cloned()
+                    .unwrap_or_else(|| value.clone()))
+            },
+        );
         Ok(Templates { tera })
     }
 
@@ -61,6 +81,27 @@ impl Templates {
             message: chain(&e),
         })
     }
+}
+
+/// The reader's words for the codes of a transfer's `regime`, `mechanism` and `status` (JSON
+/// keeps the codes): `{"regime": {"eu-gdpr": "EU GDPR Chapter V", …}, …}`. Used by the
+/// templates' `words` filter and passed to the PDF, so every format names them alike.
+pub fn transfer_words() -> serde_json::Value {
+    use crate::facts::transfers::{Regime, TransferMechanism, TransferStatus};
+    fn table<T: serde::Serialize + Copy>(all: &[T], name: impl Fn(T) -> &'static str) -> serde_json::Value {
+        all.iter()
+            .filter_map(|&v| match serde_json::to_value(v) {
+                Ok(serde_json::Value::String(code)) => Some((code, serde_json::Value::from(name(v)))),
+                _ => None,
+            })
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    }
+    serde_json::json!({
+        "regime": table(&Regime::ALL, Regime::rule_name),
+        "mechanism": table(&TransferMechanism::ALL, TransferMechanism::name),
+        "status": table(&TransferStatus::ALL, TransferStatus::name),
+    })
 }
 
 fn chain(error: &dyn std::error::Error) -> String {

@@ -115,6 +115,35 @@ fn a_catalog_override_adds_organisations() {
 }
 
 #[test]
+fn a_catalog_override_names_operators_in_the_diagram() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("extra.yaml");
+    std::fs::write(
+        &catalog,
+        "organisations:\n  postmark:\n    name: Postmark by ActiveCampaign\n    country: US\n    sources: [{ url: \"https://postmarkapp.com\", as_of: \"2026-11-01\" }]\n",
+    )
+    .unwrap();
+    let model = dir.path().join("m.yaml");
+    std::fs::write(
+        &model,
+        "trustflow: 1\napp: { name: A, platform: connect, vendor: v }\norganisations: [{ id: v, name: V }, { id: pm, catalog: postmark }]\n\
+boundaries: [{ id: mail, name: Mail, operator: pm }]\n\
+components: [{ id: smtp, kind: external-service, operator: pm, boundary: mail, region: US }]\n",
+    )
+    .unwrap();
+    for format in ["svg", "dot"] {
+        trustflow()
+            .arg("--catalog")
+            .arg(&catalog)
+            .args(["diagram", "--format", format])
+            .arg(&model)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Mail · Postmark by ActiveCampaign"));
+    }
+}
+
+#[test]
 fn check_fail_on_gates_on_findings() {
     // The Connect model has high findings (EU data at rest in the US).
     trustflow()

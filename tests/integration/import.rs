@@ -40,6 +40,18 @@ fn joined(items: &[String]) -> String {
     }
 }
 
+/// Purposes reach DPA annexes: plain words, no descriptor keys in backticks.
+fn plain_purposes(relative: &str, model: &trustflow::model::Model) {
+    for flow in &model.flows {
+        let purpose = flow.purpose.as_deref().unwrap_or_default();
+        assert!(
+            !purpose.contains('`') && !purpose.contains("generalPages"),
+            "{relative}: flow {:?} has a technical purpose: {purpose}",
+            flow.id
+        );
+    }
+}
+
 #[test]
 fn every_corpus_descriptor_imports_checks_and_analyses() {
     let catalog = Catalog::builtin();
@@ -69,6 +81,7 @@ fn every_corpus_descriptor_imports_checks_and_analyses() {
                         trustflow::diagnostic::render_all(&d)
                     )
                 });
+            plain_purposes(&relative, &loaded.model);
             for component in &loaded.model.components {
                 let mut stores = component.stores.clone();
                 stores.sort();
@@ -493,7 +506,7 @@ fn absolute_urls_on_other_hosts_are_recipients_or_links() {
             .subprocessors
             .iter()
             .any(|s| s.organisation == "unidentified:dev225544.service-now.com"
-                && s.purposes == ["Webhook jira:issue_created"]),
+                && s.purposes == ["Act on the product's events (jira:issue_created)"]),
         "the webhook's host receives the issue: {:?}",
         analysis.subprocessors
     );

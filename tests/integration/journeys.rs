@@ -118,7 +118,7 @@ fn the_three_journeys_run_as_documented() {
     }
     assert!(!compare.contains('`'), "quoted names are code, not raw backticks");
     assert!(
-        compare.contains("<code>sql</code>"),
+        compare.contains("Forge SQL: data-residency support is not documented"),
         "Forge SQL's open evidence is shown"
     );
     assert!(

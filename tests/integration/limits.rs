@@ -49,7 +49,7 @@ fn a_ten_thousand_deep_boundary_chain_is_checked_once_per_boundary() {
 fn deeply_nested_boundaries_lay_out_in_linear_time() {
     let catalog = Catalog::builtin();
     let loaded = load_model_str("nested.yaml", &parent_chain(300), &catalog).unwrap();
-    let svg = trustflow::render::diagram::data_flow_svg(&loaded.model, &loaded.graph);
+    let svg = trustflow::render::diagram::data_flow_svg(&loaded.model, &loaded.graph, &catalog);
     assert!(svg.contains("<svg") && svg.matches("<rect").count() >= 300);
 }
 

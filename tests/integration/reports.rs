@@ -74,6 +74,29 @@ fn markdown_csv_json_and_html_structure_snapshots() {
     insta::assert_snapshot!("forge_egress_md", text(&egress, ".md"));
 }
 
+/// The transfer tables name the law, the mechanism and the status in words, never by the codes
+/// the JSON keeps (`eu-gdpr`, `within-eea`, `not-assessed`).
+#[test]
+fn transfer_tables_say_the_law_and_mechanism_in_words() {
+    let files = artifacts("models/forge-egress.yaml", &[Format::Html, Format::Json]);
+    let html = text(&files, ".html");
+    let section = &html[html.find("<section id=\"transfers\">").unwrap()..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert!(section.contains("EU GDPR Chapter V"), "{section}");
+    for code in [
+        ">eu-gdpr<",
+        ">within-eea<",
+        ">none-found<",
+        ">not-a-transfer<",
+        ">not-assessed<",
+        ">none<",
+    ] {
+        assert!(!section.contains(code), "{code} in the transfers table");
+    }
+    // The JSON keeps its codes.
+    assert!(text(&files, ".json").contains("\"regime\": \"eu-gdpr\""));
+}
+
 #[test]
 fn model_strings_stay_text() {
     let files = artifacts(

@@ -76,7 +76,7 @@ fn storage_without_documented_residency_needs_evidence() {
     let roa = verdict("evidence-sql-storage.yml");
     assert!(roa.eligible, "{:?}", roa.reasons);
     assert!(
-        roa.evidence_required.iter().any(|e| e.contains("`sql`")),
+        roa.evidence_required.iter().any(|e| e.contains("Forge SQL")),
         "{:?}",
         roa.evidence_required
     );
@@ -100,7 +100,7 @@ fn residency_on_storage_without_documented_support_says_evidence_required() {
     let eu = &analysis.residency[0];
     assert!(eu.kept, "{eu:?}");
     assert!(
-        eu.evidence_required.iter().any(|e| e.contains("`sql`")),
+        eu.evidence_required.iter().any(|e| e.contains("Forge SQL")),
         "a conclusion resting on undocumented storage says so: {eu:?}"
     );
 }

@@ -173,7 +173,35 @@ fn the_dpa_annex_has_the_scc_annex_columns_and_says_when_nothing_is_analysed() {
         let first = text.find("no installations").unwrap_or(usize::MAX);
         let first_row = text.find("Atlassian").unwrap_or(usize::MAX);
         assert!(first < first_row, "{format}: the warning comes first:\n{text}");
+        // A descriptor cannot say whether data is special-category data: never "none".
+        assert!(text.contains("not stated for"), "{format}: {text}");
     }
+    // "none" when the model states it for every category, the categories otherwise.
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.yaml");
+    let write = |special: &str| {
+        std::fs::write(
+            &model,
+            format!(
+                "trustflow: 1\napp: {{ name: A, platform: connect, vendor: v }}\norganisations: [{{ id: v, name: V, country: DE }}, {{ id: mail, name: Mailer, country: DE }}]\n\
+data: [{{ id: email, name: E-mail addresses, personal: true{special} }}]\n\
+components: [{{ id: app, kind: service, operator: v, region: DE, produces: [email] }}, {{ id: smtp, kind: external-service, operator: mail, region: DE }}]\n\
+flows: [{{ from: app, to: smtp, data: [email], purpose: Send e-mail }}]\n\
+installations: [{{ id: i, realm: eu, established: DE, products: [jira], plan: standard }}]\n"
+            ),
+        )
+        .unwrap();
+        let out = trustflow()
+            .args(["export", "annex", model.to_str().unwrap(), "--format", "csv"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let csv = String::from_utf8(out.stdout).unwrap();
+        csv.lines().find(|l| l.starts_with("Mailer,")).unwrap().to_owned()
+    };
+    assert!(write(", special: none").contains(",none,"));
+    assert!(write("").contains(",not stated for E-mail addresses (evidence required),"));
+    assert!(write(", special: health").contains(",E-mail addresses,"));
 }
 
 /// The annex's retention column: the model's words first (the organisation's and each storing
@@ -285,9 +313,8 @@ fn forge_storage_without_documented_residency_is_not_a_settled_location() {
     let csv = String::from_utf8(out.stdout).unwrap();
     let atlassian = csv.lines().find(|l| l.starts_with("Atlassian,")).unwrap();
     assert!(
-        atlassian.contains(
-            "Forge storage `sql` has no documented data-residency support: where it keeps data is evidence required"
-        ),
+        atlassian
+            .contains("Forge SQL has no documented data-residency support: where it keeps data is evidence required"),
         "{atlassian}"
     );
     let page = trustflow()
@@ -304,7 +331,7 @@ fn forge_storage_without_documented_residency_is_not_a_settled_location() {
         .unwrap();
     let page = String::from_utf8(page.stdout).unwrap();
     assert!(
-        page.contains("Forge storage sql: Atlassian does not document where it keeps data"),
+        page.contains("Forge SQL: Atlassian does not document where it keeps data"),
         "{page}"
     );
     // A Forge app whose storage is all documented gets no such note.
