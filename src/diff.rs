@@ -65,7 +65,13 @@ impl Diff {
 fn locations(row: &Subprocessor) -> Vec<String> {
     row.locations
         .iter()
-        .map(|(realm, l)| format!("{realm}: {}", crate::facts::sections::said_places(l).join(", ")))
+        .map(|(realm, l)| {
+            format!(
+                "{} sites: {}",
+                realm.to_uppercase(),
+                crate::facts::sections::said_places(l).join(", ")
+            )
+        })
         .collect()
 }
 

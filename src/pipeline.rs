@@ -391,6 +391,8 @@ pub fn change_notice(
     // Data by name, and which data is special-category or PHI, from either version.
     let mut data_names = serde_json::Map::new();
     let mut special = Vec::new();
+    // Personal data whose model does not say whether it is special-category data: never "no".
+    let mut unstated = Vec::new();
     for model in [&old.model, &new.model] {
         for d in &model.data {
             data_names.insert(
@@ -400,8 +402,25 @@ pub fn change_notice(
             if d.special_category().is_some() && !special.contains(&d.id) {
                 special.push(d.id.clone());
             }
+            if d.is_personal() && !d.special_stated() && !unstated.contains(&d.id) {
+                unstated.push(d.id.clone());
+            }
         }
     }
+    // Who each recipient is: its legal entity and where it is established.
+    let entities: std::collections::BTreeMap<&str, String> = analyses
+        .iter()
+        .flat_map(|a| &a.subprocessors)
+        .map(|s| {
+            let entity = match (&s.legal_entity, &s.country) {
+                (Some(e), Some(c)) => format!("{e}, established in {c}"),
+                (Some(e), None) => format!("{e}, establishment not stated"),
+                (None, Some(c)) => format!("legal entity not stated, established in {c}"),
+                (None, None) => "legal entity not stated".to_owned(),
+            };
+            (s.organisation.as_str(), entity)
+        })
+        .collect();
     // PHI as the analysis derived it (data made from PHI stays PHI unless de-identified).
     for phi in analyses.iter().flat_map(|a| &a.hipaa.phi) {
         if !special.contains(phi) {
@@ -428,7 +447,21 @@ pub fn change_notice(
             .filter(|d| d.as_str().is_some_and(|d| special.iter().any(|s| s == d)))
             .cloned()
             .collect();
+        let not_stated: Vec<serde_json::Value> = change["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|d| {
+                d.as_str()
+                    .is_some_and(|d| unstated.iter().any(|s| s == d) && !special.iter().any(|s| s == d))
+            })
+            .cloned()
+            .collect();
         change["special"] = serde_json::Value::from(sensitive);
+        change["special_not_stated"] = serde_json::Value::from(not_stated);
+        if let Some(entity) = change["subject"].as_str().and_then(|s| entities.get(s)) {
+            change["entity"] = serde_json::Value::from(entity.as_str());
+        }
         // The vendor itself is the customer's processor, never one of its own sub-processors.
         change["vendor"] = serde_json::Value::from(change["subject"].as_str() == Some(new.model.app.vendor.as_str()));
     }

@@ -40,6 +40,10 @@ pub struct OrgFacts {
     pub dpf_uk: Evidence,
     /// Swiss–U.S. DPF.
     pub dpf_ch: Evidence,
+    /// The catalog reports it as not certified under the EU–U.S. DPF (and the model records
+    /// no certification): the UK Extension, which builds on it, is then not open to it either.
+    #[serde(skip)]
+    pub dpf_listed_absent: bool,
     /// EU SCCs.
     pub sccs: Evidence,
     /// UK IDTA or UK Addendum.
@@ -127,6 +131,7 @@ impl OrgFacts {
             dpf_eu: Evidence::of(org.dpf, entry.and_then(|e| e.dpf)),
             dpf_uk: Evidence::of(org.dpf_uk, entry.and_then(|e| e.dpf_uk)),
             dpf_ch: Evidence::of(org.dpf_ch, entry.and_then(|e| e.dpf_ch)),
+            dpf_listed_absent: org.dpf.is_none() && org.dpf_uk.is_none() && entry.and_then(|e| e.dpf) == Some(false),
             sccs: Evidence::of(org.sccs, entry.and_then(|e| e.sccs)),
             uk_idta: Evidence::of(org.uk_idta, None),
             soc2_inclusive: org.soc2_inclusive,

@@ -786,7 +786,7 @@ pub fn residency(cx: &Facts<'_>) -> Vec<RealmResidency> {
                 .filter(|s| hosted_at_rest && s.residency == crate::model::StorageResidency::Unknown)
                 .map(|s| {
                     format!(
-                        "{} has no documented data-residency support: whether it stays in the realm is evidence required",
+                        "{} has no documented data-residency support: where it keeps data is not known",
                         s.name()
                     )
                 })
@@ -875,6 +875,22 @@ pub enum Relationship {
 }
 
 impl Relationship {
+    /// Every relationship, for tables of names.
+    pub const ALL: [Relationship; 3] = [
+        Relationship::BusinessAssociate,
+        Relationship::Subcontractor,
+        Relationship::Atlassian,
+    ];
+
+    /// Its name for readers.
+    pub fn name(self) -> &'static str {
+        match self {
+            Relationship::BusinessAssociate => "business associate",
+            Relationship::Subcontractor => "subcontractor",
+            Relationship::Atlassian => "subcontractor (Forge hosting)",
+        }
+    }
+
     /// The name used in reports and JSON.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -1138,11 +1154,11 @@ pub fn soc2(cx: &Facts<'_>) -> Soc2 {
                     "carve-out",
                     match &attestation {
                         Some(report) => format!(
-                            "assumed carve-out (confirm in the vendor's system description): {} publishes its own SOC 2 report ({report})",
+                            "assumed, to be confirmed in the vendor's system description: {} publishes its own SOC 2 report ({report})",
                             facts.name
                         ),
                         None => format!(
-                            "assumed carve-out (confirm in the vendor's system description): no SOC 2 report of {} is known; obtain it, or assess its controls directly",
+                            "assumed, to be confirmed in the vendor's system description: no SOC 2 report of {} is known; obtain it, or assess its controls directly",
                             facts.name
                         ),
                     },

@@ -716,7 +716,7 @@ fn eu(
                 "{name}'s DPA offers SCCs Module {module}, not recorded as signed for this app: record `sccs: true` once signed (evidence required)"
             ),
         )
-    } else if country == "US" && dpf == Evidence::Unknown {
+    } else if country == "US" && dpf == Evidence::Unknown && !importer.facts.is_some_and(|f| f.dpf_listed_absent) {
         (
             TransferMechanism::EuUsDpf,
             TransferStatus::Required,
@@ -729,7 +729,12 @@ fn eu(
             TransferMechanism::Sccs,
             TransferStatus::Required,
             format!(
-                "{country} has no general adequacy decision and no DPF certification or SCCs are recorded for {name}: SCCs Module {module} required (Art. 46(2)(c))"
+                "{country} has no general adequacy decision and no DPF certification or SCCs are recorded for {name}{}: SCCs Module {module} required (Art. 46(2)(c))",
+                if importer.facts.is_some_and(|f| f.dpf_listed_absent) {
+                    " (the catalog reports it as not certified under the DPF)"
+                } else {
+                    ""
+                }
             ),
         )
     };
@@ -782,12 +787,20 @@ fn uk(t: &mut Transfer, importer: &Importer<'_>, name: &str, country: &str, cata
                 "the Forge terms bring the EU SCCs with {name}; whether they include the UK Addendum is not recorded: confirm it and record `uk_idta: true` (evidence required; EU SCCs alone are not valid for UK transfers, ICO)"
             ),
         )
-    } else if country == "US" && bridge == Evidence::Unknown {
+    } else if country == "US" && bridge == Evidence::Unknown && !facts.is_some_and(|f| f.dpf_listed_absent) {
         (
             TransferMechanism::UkExtension,
             TransferStatus::Required,
             format!(
                 "{name}'s participation in the UK Extension to the EU-U.S. DPF is not recorded: confirm it on the DPF List and record `dpf_uk: true`, or sign the IDTA or UK Addendum (evidence required; EU SCCs alone are not valid for UK transfers, ICO)"
+            ),
+        )
+    } else if country == "US" && facts.is_some_and(|f| f.dpf_listed_absent) {
+        (
+            TransferMechanism::Idta,
+            TransferStatus::Required,
+            format!(
+                "the catalog reports {name} as not certified under the EU-U.S. DPF, so the UK Extension is not open to it: the IDTA or UK Addendum is required and none is recorded; EU SCCs alone are not valid for UK transfers (ICO)"
             ),
         )
     } else {

@@ -233,7 +233,8 @@ impl Builder {
             trigger,
             auth,
             data,
-            purpose: Some(purpose.to_owned()),
+            // An empty purpose is one the descriptor does not tell: left for the overlay.
+            purpose: (!purpose.is_empty()).then(|| purpose.to_owned()),
             host,
             encrypted: None,
             owner: None,

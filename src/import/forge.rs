@@ -936,7 +936,13 @@ fn import_external(
                 ),
             };
             let data = if in_scope { data } else { Vec::new() };
-            let purpose = egress_purpose(purpose, &host, category.as_deref(), in_scope);
+            // Personal data sent to a host: the manifest says where, never why, and a DPA
+            // annex must state the purpose, so it is left for the vendor (a gap of the import).
+            let purpose = if data.is_empty() {
+                egress_purpose(purpose, &host, category.as_deref(), in_scope)
+            } else {
+                String::new()
+            };
             b.flow(
                 &format!("{from}-to-{id}"),
                 from,

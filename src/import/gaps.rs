@@ -85,6 +85,15 @@ pub fn gaps(model: &Model, catalog: &Catalog) -> Vec<Gap> {
             });
         }
     }
+    for flow in model.flows.iter().filter(|f| f.purpose.is_none() && !f.data.is_empty()) {
+        let Some(id) = &flow.id else { continue };
+        gaps.push(Gap {
+            section: "flows",
+            id: id.clone(),
+            keys: vec![("purpose", "\"Summarise the day's issues for the stand-up\"")],
+            why: "the descriptor shows that personal data goes there, not why: the purpose the DPA annex states (GDPR Art. 28(3)(a), 30(1)(b))",
+        });
+    }
     let customer_managed = model
         .manifest
         .as_ref()

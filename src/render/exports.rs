@@ -518,6 +518,27 @@ pub struct AnnexRow {
     pub transfer: String,
     /// Recorded security attestations (Annex II measures the model can point to).
     pub safeguards: String,
+    /// The data processing agreement with it (Art. 28(3), (4)) and its evidence status.
+    pub dpa: String,
+    /// Who it is, in one phrase: legal entity and establishment, or what is not stated.
+    pub entity: String,
+}
+
+/// A recipient's data processing agreement in an annex's words, with its evidence status: a
+/// provider's published terms are an offer, not a signed agreement.
+fn dpa_said(row: &crate::analysis::Subprocessor) -> String {
+    use crate::facts::resolve::Evidence;
+    let url = row.dpa_url.as_deref().map(|u| format!(" ({u})")).unwrap_or_default();
+    match row.dpa {
+        Evidence::Recorded => format!("recorded{url}"),
+        Evidence::Offered => {
+            format!(
+                "the provider offers a standard DPA{url}; its acceptance for this app is not recorded (evidence required)"
+            )
+        }
+        Evidence::None => "none: the model records that there is none".to_owned(),
+        Evidence::Unknown => "not recorded (evidence required)".to_owned(),
+    }
 }
 
 /// The DPA annex of a model.
@@ -530,6 +551,21 @@ pub struct Annex {
     pub warning: Option<String>,
     /// One row per recipient of personal data.
     pub rows: Vec<AnnexRow>,
+    /// Services the customer itself enables and owns (its own Slack, its own CRM): they receive
+    /// personal data through the app, but as the customer's processors, not the vendor's
+    /// sub-processors. Listed so that no recipient is left out.
+    pub integrations: Vec<AnnexIntegration>,
+}
+
+/// A customer-enabled integration in the annex.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct AnnexIntegration {
+    /// Its name.
+    pub name: String,
+    /// The personal data the app sends there, by name.
+    pub personal_data: String,
+    /// Why it is not a sub-processor.
+    pub role: String,
 }
 
 /// What "no installations" means for the annex, and how to fix it.
@@ -651,7 +687,11 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
             // "none" only when the model says so for every category: a descriptor cannot.
             let unstated: Vec<String> = ids
                 .iter()
-                .filter(|id| facts.data_index(id).is_some_and(|d| !model.data[d].special_stated()))
+                .filter(|id| {
+                    facts.data_index(id).is_some_and(|d| {
+                        !model.data[d].special_stated() && !facts.phi(d) && model.data[d].special_category().is_none()
+                    })
+                })
                 .map(|id| data_name(facts, id))
                 .collect();
             let frequency = frequency(model, graph, &s.components);
@@ -679,7 +719,7 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .unwrap_or_default(),
                 data_subjects: if subjects.is_empty() {
-                    "not stated".to_owned()
+                    "not stated (evidence required)".to_owned()
                 } else {
                     subjects.into_iter().collect::<Vec<_>>().join("; ")
                 },
@@ -692,7 +732,7 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
                     if said.is_empty() { "none".to_owned() } else { said.join("; ") }
                 },
                 purpose: if s.purposes.is_empty() {
-                    "not stated".to_owned()
+                    "not stated (evidence required)".to_owned()
                 } else {
                     s.purposes.iter().map(|p| plain(p)).collect::<Vec<_>>().join("; ")
                 },
@@ -714,6 +754,18 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
                     .collect::<Vec<_>>()
                     .join("; "),
                 safeguards: not_stated(attestations),
+                dpa: if s.role == crate::analysis::GdprRole::Processor {
+                    // The customer's own agreement with the vendor, which this annex belongs to.
+                    "the customer's agreement with the vendor".to_owned()
+                } else {
+                    dpa_said(s)
+                },
+                entity: match (&s.legal_entity, &s.country) {
+                    (Some(e), Some(c)) => format!("{e}, established in {c}"),
+                    (Some(e), None) => format!("{e}, establishment not stated"),
+                    (None, Some(c)) => format!("not stated, established in {c}"),
+                    (None, None) => "not stated".to_owned(),
+                },
             }
         })
         .collect();
@@ -721,12 +773,21 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
         app: analysis.app.name.clone(),
         warning: model.installations.is_empty().then(|| NO_INSTALLATIONS.to_owned()),
         rows,
+        integrations: analysis
+            .customer_integrations
+            .iter()
+            .map(|i| AnnexIntegration {
+                name: i.name.clone(),
+                personal_data: i.data.iter().map(|id| data_name(facts, id)).collect::<Vec<_>>().join("; "),
+                role: "enabled and owned by the customer: its provider is the customer's processor, not a sub-processor of the vendor (the customer's own agreement with it applies)".to_owned(),
+            })
+            .collect(),
     }
 }
 
 /// The annex as CSV: the warning, when there is one, is the first row so it cannot be missed.
 pub fn annex_csv(annex: &Annex) -> Vec<u8> {
-    const HEADER: [&str; 13] = [
+    const HEADER: [&str; 14] = [
         "recipient",
         "legal_entity",
         "country",
@@ -740,31 +801,42 @@ pub fn annex_csv(annex: &Annex) -> Vec<u8> {
         "location",
         "transfer",
         "safeguards",
+        "dpa",
     ];
     let warning = annex.warning.as_ref().map(|w| {
-        let mut row = [""; 13];
+        let mut row = [""; 14];
         row[0] = "NOTE";
         row[7] = w.as_str();
         row
     });
     super::csv::write_rows(
         &HEADER,
-        warning.into_iter().chain(annex.rows.iter().map(|r| {
-            [
-                r.recipient.as_str(),
-                r.legal_entity.as_str(),
-                r.country.as_str(),
-                r.role.as_str(),
-                r.data_subjects.as_str(),
-                r.personal_data.as_str(),
-                r.special_categories.as_str(),
-                r.purpose.as_str(),
-                r.frequency.as_str(),
-                r.retention.as_str(),
-                r.location.as_str(),
-                r.transfer.as_str(),
-                r.safeguards.as_str(),
-            ]
-        })),
+        warning
+            .into_iter()
+            .chain(annex.rows.iter().map(|r| {
+                [
+                    r.recipient.as_str(),
+                    r.legal_entity.as_str(),
+                    r.country.as_str(),
+                    r.role.as_str(),
+                    r.data_subjects.as_str(),
+                    r.personal_data.as_str(),
+                    r.special_categories.as_str(),
+                    r.purpose.as_str(),
+                    r.frequency.as_str(),
+                    r.retention.as_str(),
+                    r.location.as_str(),
+                    r.transfer.as_str(),
+                    r.safeguards.as_str(),
+                    r.dpa.as_str(),
+                ]
+            }))
+            .chain(annex.integrations.iter().map(|i| {
+                let mut row = [""; 14];
+                row[0] = i.name.as_str();
+                row[3] = i.role.as_str();
+                row[5] = i.personal_data.as_str();
+                row
+            })),
     )
 }

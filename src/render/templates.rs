@@ -83,10 +83,11 @@ impl Templates {
     }
 }
 
-/// The reader's words for the codes of a transfer's `regime`, `mechanism` and `status` (JSON
-/// keeps the codes): `{"regime": {"eu-gdpr": "EU GDPR Chapter V", …}, …}`. Used by the
+/// The reader's words for the codes of a transfer's `regime`, `mechanism` and `status` and a
+/// HIPAA `relationship` (JSON keeps the codes): `{"regime": {"eu-gdpr": "EU GDPR Chapter V", …}, …}`. Used by the
 /// templates' `words` filter and passed to the PDF, so every format names them alike.
 pub fn transfer_words() -> serde_json::Value {
+    use crate::facts::sections::Relationship;
     use crate::facts::transfers::{Regime, TransferMechanism, TransferStatus};
     fn table<T: serde::Serialize + Copy>(all: &[T], name: impl Fn(T) -> &'static str) -> serde_json::Value {
         all.iter()
@@ -101,6 +102,7 @@ pub fn transfer_words() -> serde_json::Value {
         "regime": table(&Regime::ALL, Regime::rule_name),
         "mechanism": table(&TransferMechanism::ALL, TransferMechanism::name),
         "status": table(&TransferStatus::ALL, TransferStatus::name),
+        "relationship": table(&Relationship::ALL, Relationship::name),
     })
 }
 

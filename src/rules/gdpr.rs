@@ -115,10 +115,10 @@ rule! {
 }
 
 rule! {
-    /// Special-category data (GDPR Art. 9) of European installations.
+    /// Special-category data (GDPR Art. 9) under the EU GDPR, UK GDPR or Swiss FADP.
     SpecialCategory {
         code: Gdpr004, name: "special-category-data", severity: Medium,
-        title: "The app processes special-category personal data of European installations",
+        title: "The app processes special-category personal data under the EU GDPR, UK GDPR or Swiss FADP",
         references: ["GDPR Art. 9(1)", "GDPR Art. 9(2)", "GDPR Art. 35(3)(b)", "UK GDPR Art. 9", "Swiss FADP Art. 5(c), Art. 22"],
         why: "Health data and the other special categories of Art. 9(1) may be processed only under an Art. 9(2) \
     condition, and large-scale processing of them requires a data protection impact assessment (Art. 35(3)(b)). PHI is \

@@ -199,7 +199,7 @@ fn forge_with_egress_and_phi() {
                 "sub-processor",
                 "US",
                 "issue-content patient-refs standup-notes user-identity",
-                "uk-extension required",
+                "idta required",
             ),
             (
                 "atlassian",

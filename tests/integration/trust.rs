@@ -138,7 +138,7 @@ fn the_dpa_annex_has_the_scc_annex_columns_and_says_when_nothing_is_analysed() {
         .unwrap();
     let csv = String::from_utf8(out.stdout).unwrap();
     assert!(csv.starts_with(
-        "recipient,legal_entity,country,role,data_subjects,personal_data,special_categories,purpose,frequency,retention,location,transfer,safeguards\n"
+        "recipient,legal_entity,country,role,data_subjects,personal_data,special_categories,purpose,frequency,retention,location,transfer,safeguards,dpa\n"
     ));
     assert!(csv.contains("users of the customer's site"), "{csv}");
     assert!(csv.contains("no purge on uninstall"), "{csv}");
@@ -357,7 +357,7 @@ fn publishing_a_page_with_unrecorded_safeguards_warns_the_vendor() {
         .assert()
         .success()
         .stderr(predicates::str::contains(
-            "warning: the page shows no recorded transfer safeguard for Anthropic: the analysis says evidence required",
+            "warning: the page shows no recorded transfer safeguard for Anthropic: the analysis says IDTA or UK Addendum required, not recorded",
         ))
         .stdout(predicates::str::contains("| EU, US, legal entity in AU |"));
 }
