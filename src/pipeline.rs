@@ -462,6 +462,19 @@ pub fn change_notice(
         if let Some(entity) = change["subject"].as_str().and_then(|s| entities.get(s)) {
             change["entity"] = serde_json::Value::from(entity.as_str());
         }
+        // A location that rests on storage without documented residency is not settled.
+        let components = change["subject"]
+            .as_str()
+            .and_then(|s| analyses[1].subprocessors.iter().find(|row| row.organisation == s))
+            .map(|row| row.components.as_slice())
+            .unwrap_or_default();
+        if let Some(locations) = change["locations"].as_array_mut() {
+            for module in render::exports::undocumented_residency(&new.model, &new.graph, components) {
+                locations.push(serde_json::Value::from(format!(
+                    "{module}: Atlassian does not document where it keeps data"
+                )));
+            }
+        }
         // The vendor itself is the customer's processor, never one of its own sub-processors.
         change["vendor"] = serde_json::Value::from(change["subject"].as_str() == Some(new.model.app.vendor.as_str()));
     }

@@ -140,13 +140,14 @@ fn controller_upstream(cx: &Facts<'_>, components: &BTreeSet<usize>) -> Option<S
 pub const LEGAL_ENTITY_MARK: &str = " (legal entity)";
 
 /// Locations as a reader outside the company reads them: the places of processing, then the
-/// legal entity's country said as "legal entity in …" rather than listed as a place.
+/// legal entity's country said as "reachable from … (its legal entity)" rather than listed as a
+/// place of processing: the entity can reach the data from there (remote access is a transfer).
 pub fn said_places(places: &[String]) -> Vec<String> {
     let (entity, run): (Vec<&String>, Vec<&String>) = places.iter().partition(|p| p.ends_with(LEGAL_ENTITY_MARK));
     let entity: Vec<&str> = entity.iter().map(|e| e.trim_end_matches(LEGAL_ENTITY_MARK)).collect();
     let mut out: Vec<String> = run.into_iter().cloned().collect();
     if !entity.is_empty() {
-        out.push(format!("legal entity in {}", entity.join(", ")));
+        out.push(format!("reachable from {} (its legal entity)", entity.join(", ")));
     }
     out
 }

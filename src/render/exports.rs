@@ -69,19 +69,21 @@ fn public_places(row: &crate::analysis::Subprocessor) -> Vec<String> {
 
 /// The Forge storage modules without documented data-residency support that a recipient's
 /// components keep data in (Forge SQL at the time of writing): where they store it per realm
-/// is not known, so a location must not read as settled.
-fn undocumented_residency(facts: &Facts<'_>, components: &[String]) -> Vec<String> {
+/// is not known, so a location must not read as settled. By name ("Forge SQL").
+pub fn undocumented_residency(
+    model: &crate::model::Model,
+    graph: &crate::graph::FlowGraph,
+    components: &[String],
+) -> Vec<String> {
     let hosts_storage = components.iter().any(|id| {
-        facts
-            .graph
+        graph
             .component(id)
-            .is_some_and(|c| facts.model.components[c].kind == crate::model::ComponentKind::ForgeStorage)
+            .is_some_and(|c| model.components[c].kind == crate::model::ComponentKind::ForgeStorage)
     });
     if !hosts_storage {
         return Vec::new();
     }
-    facts
-        .model
+    model
         .manifest
         .iter()
         .flat_map(|m| &m.storage)
@@ -349,7 +351,7 @@ pub fn trust_page(facts: &Facts<'_>, analysis: &Analysis) -> TrustPage {
                 location: public_places(s)
                     .into_iter()
                     .chain(
-                        undocumented_residency(facts, &s.components)
+                        undocumented_residency(facts.model, facts.graph, &s.components)
                             .iter()
                             .map(|module| format!("{module}: Atlassian does not document where it keeps data")),
                     )
@@ -420,7 +422,10 @@ pub fn trust_atom(page: &TrustPage, page_url: &str, updated: &str) -> String {
             if entry.special_categories.is_empty() {
                 String::new()
             } else {
-                format!(" Includes special-category data: {}.", entry.special_categories)
+                format!(
+                    " Includes health (PHI) or special-category data: {}.",
+                    entry.special_categories
+                )
             }
         );
         out.push_str("  <entry>\n");
@@ -549,6 +554,9 @@ pub struct Annex {
     /// Said at the top when the model has no installations (locations and transfers are then
     /// empty, and why).
     pub warning: Option<String>,
+    /// The processor (the vendor) and its contact for data protection, as the model records
+    /// them (GDPR Art. 30(2)(a)).
+    pub processor: String,
     /// One row per recipient of personal data.
     pub rows: Vec<AnnexRow>,
     /// Services the customer itself enables and owns (its own Slack, its own CRM): they receive
@@ -569,7 +577,7 @@ pub struct AnnexIntegration {
 }
 
 /// What "no installations" means for the annex, and how to fix it.
-pub const NO_INSTALLATIONS: &str = "The model has no installations, so no realm is analysed: the location and transfer columns are empty. Add `installations` (each with `realm`, `established`, `products`, `plan`) to the model or an import overlay.";
+pub const NO_INSTALLATIONS: &str = "The model has no installations, so no realm is analysed: where data is processed and the transfer basis are not assessed in this annex. For the vendor: add the customers' installations (realm, establishment, products and plan) to the model or its import overlay.";
 
 /// Backticks and other Markdown marks from imported purposes, so a lawyer reads plain words.
 fn plain(text: &str) -> String {
@@ -659,119 +667,139 @@ fn retention(facts: &Facts<'_>, organisation: &str, components: &[String], at_re
     }
 }
 
-/// The DPA annex.
-pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
+/// One recipient's row of the DPA annex.
+fn annex_row(facts: &Facts<'_>, s: &crate::analysis::Subprocessor) -> AnnexRow {
     let model = facts.model;
     let not_stated = |s: Option<String>| s.filter(|s| !s.is_empty()).unwrap_or_else(|| "not stated".to_owned());
     let graph = &facts.loaded.graph;
-    let rows = analysis
-        .subprocessors
+    let ids: Vec<&str> = s.data.iter().map(|d| d.id.as_str()).collect();
+    let mut subjects = BTreeSet::new();
+    for id in &ids {
+        if let Some(d) = facts.data_index(id) {
+            subjects.extend(model.data[d].subjects.iter().cloned());
+        }
+    }
+    let special: Vec<String> = ids
         .iter()
-        .map(|s| {
-            let ids: Vec<&str> = s.data.iter().map(|d| d.id.as_str()).collect();
-            let mut subjects = BTreeSet::new();
-            for id in &ids {
-                if let Some(d) = facts.data_index(id) {
-                    subjects.extend(model.data[d].subjects.iter().cloned());
-                }
-            }
-            let special: Vec<String> = ids
-                .iter()
-                .filter(|id| {
-                    facts
-                        .data_index(id)
-                        .is_some_and(|d| facts.phi(d) || model.data[d].special_category().is_some())
-                })
-                .map(|id| data_name(facts, id))
-                .collect();
-            // "none" only when the model says so for every category: a descriptor cannot.
-            let unstated: Vec<String> = ids
-                .iter()
-                .filter(|id| {
-                    facts.data_index(id).is_some_and(|d| {
-                        !model.data[d].special_stated() && !facts.phi(d) && model.data[d].special_category().is_none()
-                    })
-                })
-                .map(|id| data_name(facts, id))
-                .collect();
-            let frequency = frequency(model, graph, &s.components);
-            let at_rest = s.data.iter().any(|d| d.at_rest);
-            let retention = retention(facts, &s.organisation, &s.components, at_rest);
-            let attestations = facts.resolved.orgs.get(s.organisation.as_str()).and_then(|o| {
-                o.attestations.as_ref().map(|a| {
-                    format!(
-                        "{}{}",
-                        a.iter().map(|id| attestation_name(id)).collect::<Vec<_>>().join(", "),
-                        if o.attestations_recorded {
-                            ""
-                        } else {
-                            " (catalog: reports not recorded)"
-                        }
-                    )
-                })
-            });
-            AnnexRow {
-                recipient: s.name.clone(),
-                legal_entity: not_stated(s.legal_entity.clone()),
-                country: not_stated(s.country.clone()),
-                role: serde_json::to_value(s.role)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
-                data_subjects: if subjects.is_empty() {
-                    "not stated (evidence required)".to_owned()
-                } else {
-                    subjects.into_iter().collect::<Vec<_>>().join("; ")
-                },
-                personal_data: ids.iter().map(|id| data_name(facts, id)).collect::<Vec<_>>().join("; "),
-                special_categories: {
-                    let mut said = special;
-                    if !unstated.is_empty() {
-                        said.push(format!("not stated for {} (evidence required)", unstated.join("; ")));
-                    }
-                    if said.is_empty() { "none".to_owned() } else { said.join("; ") }
-                },
-                purpose: if s.purposes.is_empty() {
-                    "not stated (evidence required)".to_owned()
-                } else {
-                    s.purposes.iter().map(|p| plain(p)).collect::<Vec<_>>().join("; ")
-                },
-                frequency,
-                retention,
-                location: s
-                    .locations
-                    .iter()
-                    .map(|(realm, places)| format!("{realm}: {}", crate::facts::sections::said_places(places).join(", ")))
-                    .chain(undocumented_residency(facts, &s.components).iter().map(|module| {
-                        format!("{module} has no documented data-residency support: where it keeps data is evidence required")
-                    }))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                transfer: s
-                    .transfer_mechanism
-                    .iter()
-                    .map(|(realm, t)| format!("{realm}: {}", t.label))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                safeguards: not_stated(attestations),
-                dpa: if s.role == crate::analysis::GdprRole::Processor {
-                    // The customer's own agreement with the vendor, which this annex belongs to.
-                    "the customer's agreement with the vendor".to_owned()
-                } else {
-                    dpa_said(s)
-                },
-                entity: match (&s.legal_entity, &s.country) {
-                    (Some(e), Some(c)) => format!("{e}, established in {c}"),
-                    (Some(e), None) => format!("{e}, establishment not stated"),
-                    (None, Some(c)) => format!("not stated, established in {c}"),
-                    (None, None) => "not stated".to_owned(),
-                },
-            }
+        .filter(|id| {
+            facts
+                .data_index(id)
+                .is_some_and(|d| facts.phi(d) || model.data[d].special_category().is_some())
         })
+        .map(|id| data_name(facts, id))
         .collect();
+    // "none" only when the model says so for every category: a descriptor cannot.
+    let unstated: Vec<String> = ids
+        .iter()
+        .filter(|id| {
+            facts.data_index(id).is_some_and(|d| {
+                !model.data[d].special_stated() && !facts.phi(d) && model.data[d].special_category().is_none()
+            })
+        })
+        .map(|id| data_name(facts, id))
+        .collect();
+    let frequency = frequency(model, graph, &s.components);
+    let at_rest = s.data.iter().any(|d| d.at_rest);
+    let retention = retention(facts, &s.organisation, &s.components, at_rest);
+    let attestations = facts.resolved.orgs.get(s.organisation.as_str()).and_then(|o| {
+        o.attestations.as_ref().map(|a| {
+            format!(
+                "{}{}",
+                a.iter().map(|id| attestation_name(id)).collect::<Vec<_>>().join(", "),
+                if o.attestations_recorded {
+                    ""
+                } else {
+                    " (catalog: reports not recorded)"
+                }
+            )
+        })
+    });
+    AnnexRow {
+        recipient: s.name.clone(),
+        legal_entity: not_stated(s.legal_entity.clone()),
+        country: not_stated(s.country.clone()),
+        role: serde_json::to_value(s.role)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        data_subjects: if subjects.is_empty() {
+            "not stated (evidence required)".to_owned()
+        } else {
+            subjects.into_iter().collect::<Vec<_>>().join("; ")
+        },
+        personal_data: ids.iter().map(|id| data_name(facts, id)).collect::<Vec<_>>().join("; "),
+        special_categories: {
+            let mut said = special;
+            if !unstated.is_empty() {
+                said.push(format!("not stated for {} (evidence required)", unstated.join("; ")));
+            }
+            if said.is_empty() { "none".to_owned() } else { said.join("; ") }
+        },
+        purpose: if s.purposes.is_empty() {
+            "not stated (evidence required)".to_owned()
+        } else {
+            s.purposes.iter().map(|p| plain(p)).collect::<Vec<_>>().join("; ")
+        },
+        frequency,
+        retention,
+        location: s
+            .locations
+            .iter()
+            .map(|(realm, places)| format!("{realm}: {}", crate::facts::sections::said_places(places).join(", ")))
+            .chain(undocumented_residency(facts.model, facts.graph, &s.components).iter().map(|module| {
+                format!("{module} has no documented data-residency support: where it keeps data is evidence required")
+            }))
+            .collect::<Vec<_>>()
+            .join("; "),
+        transfer: s
+            .transfer_mechanism
+            .iter()
+            .map(|(realm, t)| format!("{realm}: {}", t.label))
+            .collect::<Vec<_>>()
+            .join("; "),
+        safeguards: not_stated(attestations),
+        dpa: if s.role == crate::analysis::GdprRole::Processor {
+            // The customer's own agreement with the vendor, which this annex belongs to.
+            match (&s.dpa, &s.dpa_url) {
+                (crate::facts::resolve::Evidence::Recorded, Some(url)) => {
+                    format!("the vendor's DPA with the customer ({url})")
+                }
+                (crate::facts::resolve::Evidence::Recorded, None) => "the vendor's DPA with the customer".to_owned(),
+                _ => "the vendor's DPA with the customer is not recorded (evidence required)".to_owned(),
+            }
+        } else {
+            dpa_said(s)
+        },
+        entity: match (&s.legal_entity, &s.country) {
+            (Some(e), Some(c)) => format!("{e}, established in {c}"),
+            (Some(e), None) => format!("{e}, establishment not stated"),
+            (None, Some(c)) => format!("not stated, established in {c}"),
+            (None, None) => "not stated".to_owned(),
+        },
+    }
+}
+
+/// The DPA annex.
+pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
+    let model = facts.model;
+    let rows = analysis.subprocessors.iter().map(|s| annex_row(facts, s)).collect();
     Annex {
         app: analysis.app.name.clone(),
         warning: model.installations.is_empty().then(|| NO_INSTALLATIONS.to_owned()),
+        processor: {
+            let vendor = facts.resolved.orgs.get(model.app.vendor.as_str());
+            let entity = vendor.map_or_else(
+                || model.app.vendor.clone(),
+                |v| v.legal_entity.clone().unwrap_or_else(|| v.name.clone()),
+            );
+            let contact = model
+                .organisations
+                .iter()
+                .find(|o| o.id == model.app.vendor)
+                .and_then(|o| o.contact.clone())
+                .unwrap_or_else(|| "not stated (evidence required)".to_owned());
+            format!("{entity}; contact for data protection: {contact}")
+        },
         rows,
         integrations: analysis
             .customer_integrations

@@ -134,9 +134,10 @@ fn regime_guidance(regime: crate::facts::Regime) -> (Vec<&'static str>, &'static
                 "UK-US data bridge (UK Extension to the EU-U.S. DPF, 2023-10-12)",
                 "ICO International Data Transfer Agreement and UK Addendum (2022)",
             ],
-            "Record the mechanism in the model: `dpf_uk: true` after checking the importer's UK Extension on the DPF \
-List, or `uk_idta: true` once the IDTA or the UK Addendum to the SCCs is signed (EU SCCs alone are not valid for UK \
-transfers); or keep the data in the UK, the EEA or another country UK adequacy regulations cover.",
+            "Record the mechanism in the model: `uk_idta: true` once the IDTA or the UK Addendum to the SCCs is \
+signed (EU SCCs alone are not valid for UK transfers); for a US importer that participates in the UK Extension to the \
+EU-U.S. DPF (which needs its DPF certification; check the DPF List), `dpf_uk: true`; or keep the data in the UK, the \
+EEA or another country UK adequacy regulations cover.",
         ),
         Regime::ChFadp => (
             vec![
@@ -144,8 +145,8 @@ transfers); or keep the data in the UK, the EEA or another country UK adequacy r
                 "Swiss DPO Annex 1 (Swiss-U.S. DPF, since 2024-09-15)",
                 "FDPIC guidance on SCCs adapted to Swiss law",
             ],
-            "Record the mechanism in the model: `dpf_ch: true` after checking the importer's Swiss-U.S. DPF \
-participation on the DPF List, or `sccs: true` once SCCs adapted to Swiss law are signed; or keep the data in \
+            "Record the mechanism in the model: `sccs: true` once SCCs adapted to Swiss law are signed; for a US \
+importer that participates in the Swiss-U.S. DPF (check the DPF List), `dpf_ch: true`; or keep the data in \
 Switzerland, the EEA or another Annex 1 country.",
         ),
         _ => (
@@ -156,8 +157,9 @@ Switzerland, the EEA or another Annex 1 country.",
                 "Decision (EU) 2021/914 (SCCs)",
                 "Decision (EU) 2023/1795 (DPF)",
             ],
-            "Record the mechanism in the model (`dpf: true` after checking the importer's EU-U.S. DPF certification \
-on the DPF List, or `sccs: true` once signed), or keep the data in the EEA (regional endpoint, EU region).",
+            "Record the mechanism in the model (`sccs: true` once the SCCs are signed, or, for a US importer certified \
+under the EU-U.S. DPF, `dpf: true` after checking the DPF List), or keep the data in the EEA (regional endpoint, EU \
+region).",
         ),
     }
 }

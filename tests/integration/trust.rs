@@ -359,5 +359,5 @@ fn publishing_a_page_with_unrecorded_safeguards_warns_the_vendor() {
         .stderr(predicates::str::contains(
             "warning: the page shows no recorded transfer safeguard for Anthropic: the analysis says IDTA or UK Addendum required, not recorded",
         ))
-        .stdout(predicates::str::contains("| EU, US, legal entity in AU |"));
+        .stdout(predicates::str::contains("| EU, US, reachable from AU (its legal entity) |"));
 }
