@@ -791,13 +791,14 @@ pub fn residency(cx: &Facts<'_>) -> Vec<RealmResidency> {
                         s.name()
                     )
                 })
+                .chain(retained_outside(cx, realm, &entries))
                 .chain(
                     cx.model
                         .manifest
                         .iter()
                         .filter(|m| m.customer_managed())
                         .map(|_| {
-                            "customer-managed egress: what destinations a site's admin approves keep of the data, and where, is outside the model: evidence required".to_owned()
+                            "customer-managed egress: what destinations a site's admin approves keep of the data, and where, is outside the model".to_owned()
                         }),
                 )
                 .collect();
@@ -816,6 +817,40 @@ pub fn residency(cx: &Facts<'_>) -> Vec<RealmResidency> {
             }
         })
         .collect()
+}
+
+/// Providers outside the realm that receive in-scope data in passing (an API call) but keep it
+/// for a time by their own terms (a retention the model records, or the catalog's default for
+/// the provider's standard service): the data may be at rest outside the realm, which the
+/// model's stores alone do not show.
+fn retained_outside(cx: &Facts<'_>, realm: Realm, entries: &[ResidencyEntry]) -> Vec<String> {
+    let mut said = BTreeSet::new();
+    let mut out = Vec::new();
+    for entry in entries.iter().filter(|e| !e.at_rest && !e.inside_realm) {
+        let Some(c) = cx.graph.component(&entry.component) else {
+            continue;
+        };
+        let Some(org) = cx.resolved.operator[c].as_deref().and_then(|o| cx.resolved.orgs.get(o)) else {
+            continue;
+        };
+        let Some(retention) = &org.retention else { continue };
+        if !said.insert(org.id.as_str()) {
+            continue;
+        }
+        let kept = match retention {
+            crate::facts::resolve::Retention::Recorded { text } => format!("keeps what it receives ({text})"),
+            crate::facts::resolve::Retention::CatalogDefault { text, .. } => {
+                format!("may keep what it receives by its standard terms ({text}; catalog default)")
+            }
+        };
+        out.push(format!(
+            "{} {kept} in {}, outside realm {realm}: whether in-scope data is at rest there is not shown by the model",
+            org.name,
+            entry.location,
+            realm = realm.code()
+        ));
+    }
+    out
 }
 
 /// One link of the HIPAA business-associate chain.
@@ -1308,7 +1343,7 @@ pub fn runs_on_atlassian(cx: &Facts<'_>) -> RunsOnAtlassian {
         }
         for store in m.storage.iter().filter(|s| s.residency == StorageResidency::Unknown) {
             evidence.insert(format!(
-                "{}: data-residency support is not documented (EAP/Preview storage may not count): evidence required",
+                "{}: data-residency support is not documented (EAP/Preview storage may not count)",
                 store.name()
             ));
         }

@@ -554,13 +554,13 @@ fn comparison_chart(rows: &[ComparisonRow]) -> String {
     svg
 }
 
-/// ` (…)` after a figure that holds only with evidence still missing (each item says
-/// "evidence required"), or nothing.
+/// `, not confirmed (evidence required: …)` after a figure that holds only with evidence still
+/// missing, or nothing.
 fn evidence_note(open: &[String]) -> String {
     if open.is_empty() {
         String::new()
     } else {
-        format!(" ({})", open.join("; "))
+        format!(", not confirmed (evidence required: {})", open.join("; "))
     }
 }
 

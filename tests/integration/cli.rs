@@ -563,9 +563,8 @@ fn compare_labels_options_and_writes_numbers_only_in_figure_columns() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let csv = String::from_utf8(out.stdout).unwrap();
-    let mut lines = csv.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
     let text_columns = [
         "option",
         "platform",
@@ -576,12 +575,11 @@ fn compare_labels_options_and_writes_numbers_only_in_figure_columns() {
         "recipient_names",
     ];
     let mut options = Vec::new();
-    for line in lines {
-        // Recipient names are the last column and may hold commas; the figures come before.
-        let cells: Vec<&str> = line.splitn(header.len(), ',').collect();
-        options.push(cells[0].to_owned());
-        for (name, cell) in header.iter().zip(&cells) {
-            if !text_columns.contains(name) && !cell.is_empty() {
+    for record in reader.records() {
+        let record = record.unwrap();
+        options.push(record[0].to_owned());
+        for (name, cell) in header.iter().zip(record.iter()) {
+            if !text_columns.contains(&name.as_str()) && !cell.is_empty() {
                 assert!(cell.parse::<f64>().is_ok(), "{name} = {cell:?} is not a number");
             }
         }

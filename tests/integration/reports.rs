@@ -97,6 +97,29 @@ fn transfer_tables_say_the_law_and_mechanism_in_words() {
     assert!(text(&files, ".json").contains("\"regime\": \"eu-gdpr\""));
 }
 
+/// A provider that keeps what it receives by its own terms (Anthropic's seven days of logs)
+/// outside a realm makes "data at rest stays in the realm" unconfirmed there, and only there.
+#[test]
+fn a_providers_own_retention_outside_the_realm_leaves_residency_unconfirmed() {
+    let files = artifacts("models/forge-egress.yaml", &[Format::Json]);
+    let json: serde_json::Value = serde_json::from_str(&text(&files, ".json")).unwrap();
+    let evidence = |realm: &str| -> String {
+        let entry = json["residency"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["realm"] == realm)
+            .unwrap();
+        entry["evidence_required"].to_string()
+    };
+    assert!(
+        evidence("eu").contains("Anthropic may keep what it receives by its standard terms"),
+        "{}",
+        evidence("eu")
+    );
+    assert!(!evidence("us").contains("Anthropic"), "{}", evidence("us"));
+}
+
 #[test]
 fn model_strings_stay_text() {
     let files = artifacts(

@@ -340,10 +340,10 @@ fn cli_simulate_compare_and_jwt() {
         // Eligible, with what still needs evidence beside it (Forge SQL's residency is not
         // documented), and the residency figure says the same.
         .stdout(predicate::str::contains(
-            "| Runs on Atlassian | no | yes (Forge SQL: data-residency support is not documented",
+            "| Runs on Atlassian | no | yes, not confirmed (evidence required: Forge SQL: data-residency support is not documented",
         ))
         .stdout(predicate::str::contains(
-            "eu 100.0, us 100.0 (static) (Forge SQL has no documented data-residency support",
+            "eu 100.0, us 100.0 (static), not confirmed (evidence required: Forge SQL has no documented data-residency support",
         ));
     trustflow()
         .args([
