@@ -249,11 +249,16 @@ fn emit_to(output: Option<&Path>, bytes: &[u8]) -> Result<ExitStatus, Failure> {
     }
 }
 
-/// Streams pretty JSON with a final newline to standard output (a portfolio's JSON can be far
-/// larger than its models: it is never held in memory whole).
+/// Streams pretty JSON with a final newline to the `-o` file (atomically) or standard output
+/// (a portfolio's JSON can be far larger than its models: it is never held in memory whole).
 fn emit_json(what: &'static str, value: &impl serde::Serialize) -> Result<ExitStatus, Failure> {
-    if output_path().is_some() {
-        return emit(&json(what, value)?);
+    if let Some(path) = output_path() {
+        return crate::output::write_atomic_with(&path, |file| {
+            serde_json::to_writer_pretty(&mut *file, value).map_err(std::io::Error::from)?;
+            file.write_all(b"\n")
+        })
+        .map(|()| ExitStatus::Clean)
+        .map_err(|err| Failure::Message(format!("cannot write {what} to {}: {err}", path.display())));
     }
     let stdout = std::io::stdout().lock();
     let mut out = std::io::BufWriter::new(stdout);
