@@ -42,6 +42,9 @@ pub struct Change {
     /// deleted (the notice says so).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stored: Vec<String>,
+    /// For a recipient no longer used: how long it keeps what it received by its own terms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retained: Option<String>,
 }
 
 /// The diff of two analyses.
@@ -67,8 +70,8 @@ fn locations(row: &Subprocessor) -> Vec<String> {
         .iter()
         .map(|(realm, l)| {
             format!(
-                "{} sites: {}",
-                realm.to_uppercase(),
+                "{}: {}",
+                crate::facts::sections::realm_sites(realm),
                 crate::facts::sections::said_places(l).join(", ")
             )
         })
@@ -95,6 +98,7 @@ fn recipient_change(
         notified: None,
         objection_until: None,
         stored: Vec::new(),
+        retained: None,
     }
 }
 
@@ -206,6 +210,7 @@ pub fn diff(old: &Analysis, new: &Analysis) -> Diff {
                 Change {
                     // What it keeps stays with it until deleted: the notice says so.
                     stored: row.data.iter().filter(|d| d.at_rest).map(|d| d.id.clone()).collect(),
+                    retained: row.retention.clone(),
                     ..change(ChangeKind::RemovedSubprocessor, row, description, data, None)
                 }
             }),
@@ -249,6 +254,7 @@ fn finding_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
                 notified: None,
                 objection_until: None,
                 stored: Vec::new(),
+                retained: None,
             });
         }
     }
@@ -266,6 +272,7 @@ fn finding_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
                 notified: None,
                 objection_until: None,
                 stored: Vec::new(),
+                retained: None,
             });
         }
     }
@@ -286,6 +293,7 @@ fn roa_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
             notified: None,
             objection_until: None,
             stored: Vec::new(),
+            retained: None,
         }),
         (true, false) => changes.push(Change {
             kind: ChangeKind::RoaLost,
@@ -302,6 +310,7 @@ fn roa_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
             notified: None,
             objection_until: None,
             stored: Vec::new(),
+            retained: None,
         }),
         _ => {}
     }

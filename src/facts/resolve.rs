@@ -94,6 +94,18 @@ pub fn organisation_name<'m>(org: &'m crate::model::Organisation, catalog: &'m C
         .unwrap_or(&org.id)
 }
 
+impl Retention {
+    /// In a reader's words: the model's statement, or the catalog default marked as such.
+    pub fn said(&self) -> String {
+        match self {
+            Retention::Recorded { text } => text.clone(),
+            Retention::CatalogDefault { text, .. } => {
+                format!("{text}, by its standard terms (not confirmed for this app)")
+            }
+        }
+    }
+}
+
 impl OrgFacts {
     fn merge(org: &crate::model::Organisation, entry: Option<&CatalogOrganisation>, is_vendor: bool) -> OrgFacts {
         let role = org.role.unwrap_or(if is_vendor {

@@ -45,6 +45,10 @@ pub struct Subprocessor {
     pub dpa_url: Option<String>,
     /// The organisation's web site or trust center.
     pub url: Option<String>,
+    /// How long it keeps what it receives, in a reader's words: the model's statement, or the
+    /// catalog's default for the provider's standard service marked as such.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<String>,
     /// The disclosure to this organisation, per installation realm: exporter, regime,
     /// mechanism and its evidence (the same entries as the analysis's `transfers`).
     pub transfer_mechanism: BTreeMap<String, Transfer>,
@@ -150,6 +154,12 @@ pub fn said_places(places: &[String]) -> Vec<String> {
         out.push(format!("reachable from {} (its legal entity)", entity.join(", ")));
     }
     out
+}
+
+/// The sites of one data-residency realm, as a customer reads it (`eu` → "EU sites"): a realm is
+/// where a site's data is pinned, not a law or a country.
+pub fn realm_sites(realm: &str) -> String {
+    format!("{} sites", realm.to_uppercase())
 }
 
 /// What `org` does with data reaching component `c` on a flow for `purpose`: the flow's
@@ -336,6 +346,7 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<Transfer>) {
                     .then(|| FORGE_TERMS.to_owned())
             }),
             url: facts.url.clone(),
+            retention: facts.retention.as_ref().map(crate::facts::resolve::Retention::said),
             transfer_mechanism,
         });
     }
@@ -682,6 +693,7 @@ impl Unassessed {
             dpa: Evidence::Unknown,
             dpa_url: None,
             url: None,
+            retention: None,
             transfer_mechanism,
         }
     }

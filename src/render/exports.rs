@@ -557,6 +557,9 @@ pub struct Annex {
     /// The processor (the vendor) and its contact for data protection, as the model records
     /// them (GDPR Art. 30(2)(a)).
     pub processor: String,
+    /// Said when no sub-processor of the vendor is in the model: that is not a statement that
+    /// there are none (a descriptor does not name the vendor's hosting or other providers).
+    pub no_subprocessors: Option<String>,
     /// One row per recipient of personal data.
     pub rows: Vec<AnnexRow>,
     /// Services the customer itself enables and owns (its own Slack, its own CRM): they receive
@@ -745,7 +748,13 @@ fn annex_row(facts: &Facts<'_>, s: &crate::analysis::Subprocessor) -> AnnexRow {
         location: s
             .locations
             .iter()
-            .map(|(realm, places)| format!("{realm}: {}", crate::facts::sections::said_places(places).join(", ")))
+            .map(|(realm, places)| {
+                format!(
+                    "{}: {}",
+                    crate::facts::sections::realm_sites(realm),
+                    crate::facts::sections::said_places(places).join(", ")
+                )
+            })
             .chain(undocumented_residency(facts.model, facts.graph, &s.components).iter().map(|module| {
                 format!("{module} has no documented data-residency support: where it keeps data is evidence required")
             }))
@@ -754,7 +763,7 @@ fn annex_row(facts: &Facts<'_>, s: &crate::analysis::Subprocessor) -> AnnexRow {
         transfer: s
             .transfer_mechanism
             .iter()
-            .map(|(realm, t)| format!("{realm}: {}", t.label))
+            .map(|(realm, t)| format!("{}: {}", crate::facts::sections::realm_sites(realm), t.label))
             .collect::<Vec<_>>()
             .join("; "),
         safeguards: not_stated(attestations),
@@ -782,15 +791,19 @@ fn annex_row(facts: &Facts<'_>, s: &crate::analysis::Subprocessor) -> AnnexRow {
 /// The DPA annex.
 pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
     let model = facts.model;
-    let rows = analysis.subprocessors.iter().map(|s| annex_row(facts, s)).collect();
+    let rows: Vec<AnnexRow> = analysis.subprocessors.iter().map(|s| annex_row(facts, s)).collect();
     Annex {
         app: analysis.app.name.clone(),
         warning: model.installations.is_empty().then(|| NO_INSTALLATIONS.to_owned()),
         processor: {
             let vendor = facts.resolved.orgs.get(model.app.vendor.as_str());
             let entity = vendor.map_or_else(
-                || model.app.vendor.clone(),
-                |v| v.legal_entity.clone().unwrap_or_else(|| v.name.clone()),
+                || format!("{} (legal entity not stated)", model.app.vendor),
+                |v| {
+                    v.legal_entity
+                        .clone()
+                        .unwrap_or_else(|| format!("{} (legal entity not stated)", v.name))
+                },
             );
             let contact = model
                 .organisations
@@ -800,12 +813,20 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
                 .unwrap_or_else(|| "not stated (evidence required)".to_owned());
             format!("{entity}; contact for data protection: {contact}")
         },
+        no_subprocessors: (!rows.iter().any(|r: &AnnexRow| r.role != "processor")).then(|| {
+            "No sub-processor of the vendor is recorded: whether it uses any (hosting, e-mail, AI or other services) is not stated (evidence required).".to_owned()
+        }),
         rows,
         integrations: analysis
             .customer_integrations
             .iter()
             .map(|i| AnnexIntegration {
-                name: i.name.clone(),
+                // The provider by name where the model knows it ("Slack"), else the service.
+                name: i
+                    .organisation
+                    .as_deref()
+                    .and_then(|o| facts.resolved.orgs.get(o))
+                    .map_or_else(|| i.name.clone(), |o| o.legal_entity.clone().map_or_else(|| o.name.clone(), |e| format!("{} ({e})", o.name))),
                 personal_data: i.data.iter().map(|id| data_name(facts, id)).collect::<Vec<_>>().join("; "),
                 role: "enabled and owned by the customer: its provider is the customer's processor, not a sub-processor of the vendor (the customer's own agreement with it applies)".to_owned(),
             })

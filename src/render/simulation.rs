@@ -462,7 +462,7 @@ fn cells(row: &ComparisonRow) -> [String; HEADERS.len()] {
             + &evidence_note(&row.runs_on_atlassian_evidence_required),
         row.hipaa_without_phi.map_or_else(
             || row.baas_needed.to_string(),
-            |n| format!("none: no category is PHI ({n} HIPAA installations)"),
+            |n| format!("not assessed: no data category is marked PHI although {n} installations are HIPAA-covered (evidence required)"),
         ),
         opt(row.blocked_egress),
         opt(row.attacks_accepted),

@@ -110,6 +110,10 @@ fn the_three_journeys_run_as_documented() {
     assert!(!annex.contains("no installations"), "the overlay supplied the sites");
     assert!(read("annex.csv").starts_with("recipient,legal_entity,"));
     assert!(read("timeline-annex.html").contains("no installations"));
+    // A descriptor names no hosting provider: "no sub-processor" is said as not stated.
+    assert!(read("timeline-annex.html").contains("No sub-processor of the vendor is recorded"));
+    // A dropped provider keeps what it received by its own terms: the migration notice says so.
+    assert!(read("migration-notice.html").contains("By its own terms it keeps what it received"));
 
     // The architect: options labelled as asked, numbers in the CSV, the report and notice.
     let compare = read("compare.html");
