@@ -130,6 +130,9 @@ struct Shape {
     products: Vec<&'static str>,
     module_count: usize,
     has_ui: bool,
+    /// The app subscribes to product events (`trigger` modules with events other than the
+    /// `avi:forge:` lifecycle ones); otherwise its functions read the products when called.
+    product_events: bool,
 }
 
 /// Parses the manifest's YAML into JSON; it must be a mapping of the shape Forge accepts
@@ -308,10 +311,19 @@ fn products(b: &mut Builder, m: &Manifest<'_>) -> Shape {
         operator: Some("atlassian".into()),
         parent: Some("atlassian-cloud".into()),
     });
+    let product_events = modules
+        .and_then(|m| m.get("trigger"))
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .flat_map(|t| t.get("events").and_then(Json::as_array).into_iter().flatten())
+        .filter_map(Json::as_str)
+        .any(|event| !event.starts_with("avi:forge:"));
     Shape {
         products,
         module_count,
         has_ui,
+        product_events,
     }
 }
 
@@ -334,7 +346,12 @@ fn functions(b: &mut Builder, grants: &Grants, shape: &Shape) {
             &format!("{product}-to-app"),
             product,
             "forge-app",
-            Some(Trigger::Event),
+            // Events push the data; without them the functions read it through the REST API.
+            Some(if shape.product_events {
+                Trigger::Event
+            } else {
+                Trigger::Rest
+            }),
             Some(Auth::Platform),
             scopes::for_product(read_ids, product, products),
             &format!("Read the {} data the app works on", title(product)),
