@@ -390,8 +390,9 @@ pub fn trust_page(facts: &Facts<'_>, analysis: &Analysis) -> TrustPage {
     }
 }
 
-/// An Atom feed (RFC 4287) of the sub-processors with a recorded date added, newest first:
-/// one entry per addition, for customers who follow changes (GDPR Art. 28(2)). `page_url` is
+/// An Atom feed (RFC 4287) of the sub-processors, newest first: one entry per addition (an
+/// announced one on the feed's date), and the sub-processors without a recorded date added on
+/// the feed's date, for customers who follow changes (GDPR Art. 28(2)). `page_url` is
 /// where the page is published; `updated` the feed's date.
 pub fn trust_atom(page: &TrustPage, page_url: &str, updated: &str) -> String {
     let esc = super::diagram::xml;
@@ -404,9 +405,26 @@ pub fn trust_atom(page: &TrustPage, page_url: &str, updated: &str) -> String {
     out.push_str(&format!("  <link href=\"{}\"/>\n", esc(page_url)));
     out.push_str(&format!("  <updated>{updated}T00:00:00Z</updated>\n"));
     out.push_str(&format!("  <author><name>{}</name></author>\n", esc(&page.vendor)));
-    // Announced additions are news on the day of the feed, with the date they take effect.
-    let announced = page.upcoming.iter().map(|e| (e, true));
-    for (entry, upcoming) in announced.chain(added.into_iter().map(|e| (e, false))) {
+    // Announced additions are news on the day of the feed, with the date they take effect;
+    // sub-processors without a recorded date added are listed on the feed's date too, so a
+    // subscriber sees every sub-processor, never only the dated ones.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Kind {
+        Upcoming,
+        Undated,
+        Added,
+    }
+    let announced = page.upcoming.iter().map(|e| (e, Kind::Upcoming));
+    let undated = page
+        .subprocessors
+        .iter()
+        .filter(|e| e.date_added.is_empty())
+        .map(|e| (e, Kind::Undated));
+    for (entry, kind) in announced
+        .chain(undated)
+        .chain(added.into_iter().map(|e| (e, Kind::Added)))
+    {
+        let upcoming = kind != Kind::Added;
         let summary = format!(
             "{} ({}) processes {} for: {}. Where: {}. Transfer safeguard: {}.{}",
             entry.name,
@@ -429,7 +447,12 @@ pub fn trust_atom(page: &TrustPage, page_url: &str, updated: &str) -> String {
             }
         );
         out.push_str("  <entry>\n");
-        if upcoming {
+        if kind == Kind::Undated {
+            out.push_str(&format!(
+                "    <title>Sub-processor (date added not stated): {}</title>\n",
+                esc(&entry.name)
+            ));
+        } else if upcoming {
             out.push_str(&format!(
                 "    <title>Sub-processor to be added on {}: {}</title>\n",
                 esc(&entry.date_added),
@@ -444,7 +467,11 @@ pub fn trust_atom(page: &TrustPage, page_url: &str, updated: &str) -> String {
         out.push_str(&format!(
             "    <id>{}#{}-{}</id>\n",
             esc(page_url),
-            esc(&entry.date_added),
+            if kind == Kind::Undated {
+                "listed".to_owned()
+            } else {
+                esc(&entry.date_added)
+            },
             esc(&entry
                 .name
                 .to_ascii_lowercase()

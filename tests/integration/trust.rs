@@ -89,6 +89,12 @@ fn dates_added_feed_the_atom_feed_newest_first() {
     sorted.sort_unstable_by(|a, b| b.cmp(a));
     assert_eq!(dates, sorted, "newest first");
     insta::assert_snapshot!("trust_connect_aws_atom", atom);
+    // Every sub-processor of the page is in the feed: one without a recorded date added too.
+    let egress = export("models/forge-egress.yaml", "atom");
+    assert!(
+        egress.contains("<title>Sub-processor (date added not stated): Atlassian</title>"),
+        "{egress}"
+    );
 }
 
 #[test]
