@@ -110,6 +110,8 @@ fn the_three_journeys_run_as_documented() {
     assert!(!annex.contains("no installations"), "the overlay supplied the sites");
     assert!(read("annex.csv").starts_with("recipient,legal_entity,"));
     assert!(read("timeline-annex.html").contains("no installations"));
+    // The addition is announced in the feed on the notice date, before it takes effect.
+    assert!(read("trust-announced.atom").contains("Sub-processor to be added on 2026-12-02: Mistral AI"));
     // A descriptor names no hosting provider: "no sub-processor" is said as not stated.
     assert!(read("timeline-annex.html").contains("No sub-processor of the vendor is recorded"));
     // A dropped provider keeps what it received by its own terms: the migration notice says so.
