@@ -150,6 +150,22 @@ impl Platform {
             Platform::Hybrid => "hybrid",
         }
     }
+
+    /// Its name for readers.
+    pub fn name(self) -> &'static str {
+        match self {
+            Platform::Connect => "Connect (hosted by the vendor)",
+            Platform::Forge => "Forge (runs on Atlassian)",
+            Platform::Hybrid => "Forge with parts hosted by the vendor (Forge Remote)",
+        }
+    }
+
+    /// The platform of a YAML name.
+    pub fn from_code(code: &str) -> Option<Platform> {
+        [Platform::Connect, Platform::Forge, Platform::Hybrid]
+            .into_iter()
+            .find(|p| p.as_str() == code)
+    }
 }
 
 /// The part an organisation plays.

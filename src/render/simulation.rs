@@ -441,7 +441,7 @@ fn cells(row: &ComparisonRow) -> [String; HEADERS.len()] {
     let opt = |v: Option<u64>| v.map_or_else(|| "—".to_owned(), |v| v.to_string());
     [
         row.option.clone(),
-        row.platform.clone(),
+        crate::model::Platform::from_code(&row.platform).map_or_else(|| row.platform.clone(), |p| p.name().to_owned()),
         format!("{} ({})", row.recipients.len(), row.recipients.join(", ")),
         row.subprocessors.to_string(),
         row.residency_kept_percent
