@@ -65,19 +65,6 @@ impl Diff {
     }
 }
 
-fn locations(row: &Subprocessor) -> Vec<String> {
-    row.locations
-        .iter()
-        .map(|(realm, l)| {
-            format!(
-                "{}: {}",
-                crate::facts::sections::realm_sites(realm),
-                crate::facts::sections::said_places(l).join(", ")
-            )
-        })
-        .collect()
-}
-
 /// A change about one recipient.
 fn recipient_change(
     kind: ChangeKind,
@@ -93,7 +80,7 @@ fn recipient_change(
         description,
         data,
         purposes: row.purposes.clone(),
-        locations: locations(row),
+        locations: row.said_locations(),
         realm,
         notified: None,
         objection_until: None,
@@ -154,8 +141,8 @@ pub fn diff(old: &Analysis, new: &Analysis) -> Diff {
                 format!(
                     "{} moves from {} to {}",
                     row.name,
-                    locations(before).join("; "),
-                    locations(row).join("; ")
+                    before.said_locations().join("; "),
+                    row.said_locations().join("; ")
                 ),
                 Vec::new(),
                 None,

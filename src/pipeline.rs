@@ -411,15 +411,7 @@ pub fn change_notice(
     let entities: std::collections::BTreeMap<&str, String> = analyses
         .iter()
         .flat_map(|a| &a.subprocessors)
-        .map(|s| {
-            let entity = match (&s.legal_entity, &s.country) {
-                (Some(e), Some(c)) => format!("{e}, established in {c}"),
-                (Some(e), None) => format!("{e}, establishment not stated"),
-                (None, Some(c)) => format!("legal entity not stated, established in {c}"),
-                (None, None) => "legal entity not stated".to_owned(),
-            };
-            (s.organisation.as_str(), entity)
-        })
+        .map(|s| (s.organisation.as_str(), s.entity()))
         .collect();
     // PHI as the analysis derived it (data made from PHI stays PHI unless de-identified).
     for phi in analyses.iter().flat_map(|a| &a.hipaa.phi) {

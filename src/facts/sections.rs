@@ -156,6 +156,28 @@ pub fn said_places(places: &[String]) -> Vec<String> {
     out
 }
 
+impl Subprocessor {
+    /// Who it is, in one phrase: its legal entity and where it is established, or what is not
+    /// stated.
+    pub fn entity(&self) -> String {
+        match (&self.legal_entity, &self.country) {
+            (Some(e), Some(c)) => format!("{e}, established in {c}"),
+            (Some(e), None) => format!("{e}, establishment not stated"),
+            (None, Some(c)) => format!("legal entity not stated, established in {c}"),
+            (None, None) => "legal entity not stated".to_owned(),
+        }
+    }
+
+    /// Where it processes, per realm, as a customer reads it ("EU sites: EU, reachable from AU
+    /// (its legal entity)").
+    pub fn said_locations(&self) -> Vec<String> {
+        self.locations
+            .iter()
+            .map(|(realm, places)| format!("{}: {}", realm_sites(realm), said_places(places).join(", ")))
+            .collect()
+    }
+}
+
 /// The sites of one data-residency realm, as a customer reads it (`eu` → "EU sites"): a realm is
 /// where a site's data is pinned, not a law or a country.
 pub fn realm_sites(realm: &str) -> String {

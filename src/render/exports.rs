@@ -562,6 +562,10 @@ fn dpa_said(row: &crate::analysis::Subprocessor) -> String {
     use crate::facts::resolve::Evidence;
     let url = row.dpa_url.as_deref().map(|u| format!(" ({u})")).unwrap_or_default();
     match row.dpa {
+        // Set by the platform, not recorded in the model: said as what it is.
+        Evidence::Recorded if row.dpa_url.as_deref() == Some(crate::facts::sections::FORGE_TERMS) => {
+            format!("the Forge Data Processing Addendum, part of the Forge terms the vendor accepts to deploy{url}")
+        }
         Evidence::Recorded => format!("recorded{url}"),
         Evidence::Offered => {
             format!(
@@ -773,15 +777,8 @@ fn annex_row(facts: &Facts<'_>, s: &crate::analysis::Subprocessor) -> AnnexRow {
         frequency,
         retention,
         location: s
-            .locations
-            .iter()
-            .map(|(realm, places)| {
-                format!(
-                    "{}: {}",
-                    crate::facts::sections::realm_sites(realm),
-                    crate::facts::sections::said_places(places).join(", ")
-                )
-            })
+            .said_locations()
+            .into_iter()
             .chain(undocumented_residency(facts.model, facts.graph, &s.components).iter().map(|module| {
                 format!("{module} has no documented data-residency support: where it keeps data is evidence required")
             }))
@@ -806,12 +803,7 @@ fn annex_row(facts: &Facts<'_>, s: &crate::analysis::Subprocessor) -> AnnexRow {
         } else {
             dpa_said(s)
         },
-        entity: match (&s.legal_entity, &s.country) {
-            (Some(e), Some(c)) => format!("{e}, established in {c}"),
-            (Some(e), None) => format!("{e}, establishment not stated"),
-            (None, Some(c)) => format!("not stated, established in {c}"),
-            (None, None) => "not stated".to_owned(),
-        },
+        entity: s.entity(),
     }
 }
 

@@ -318,6 +318,11 @@ fn forge_storage_without_documented_residency_is_not_a_settled_location() {
         .unwrap();
     let csv = String::from_utf8(out.stdout).unwrap();
     let atlassian = csv.lines().find(|l| l.starts_with("Atlassian,")).unwrap();
+    // The Forge terms bring the DPA; the model records none of its own: said as such.
+    assert!(
+        atlassian.contains("the Forge Data Processing Addendum, part of the Forge terms"),
+        "{atlassian}"
+    );
     assert!(
         atlassian
             .contains("Forge SQL has no documented data-residency support: where it keeps data is evidence required"),
