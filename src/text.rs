@@ -150,16 +150,21 @@ pub fn analysis_text(analysis: &Analysis) -> String {
     if analysis.subprocessors.is_empty() {
         let _ = writeln!(out, "  none outside the customer");
     }
+    if analysis.subprocessors.iter().any(|s| s.data.iter().any(|d| d.assumed)) {
+        let _ = writeln!(
+            out,
+            "  (unconfirmed: listed per the app's permissions, which the vendor has not confirmed; evidence required)"
+        );
+    }
     for row in &analysis.subprocessors {
         let data: Vec<String> = row
             .data
             .iter()
-            .map(|d| {
-                if d.at_rest {
-                    format!("{} (at rest)", d.id)
-                } else {
-                    d.id.clone()
-                }
+            .map(|d| match (d.at_rest, d.assumed) {
+                (false, false) => d.id.clone(),
+                (true, false) => format!("{} (at rest)", d.id),
+                (false, true) => format!("{} (unconfirmed)", d.id),
+                (true, true) => format!("{} (at rest, unconfirmed)", d.id),
             })
             .collect();
         let _ = writeln!(

@@ -21,6 +21,10 @@ pub struct Reach {
     /// Every flow that brings it there is marked `owner: customer`: the customer's own
     /// integration, not the vendor's disclosure.
     pub by_customer: bool,
+    /// It is there only by the importer's reading of the app's permissions: every flow that
+    /// brings it has `basis: permissions` (or it rests in a store whose `stores` list has that
+    /// basis). The vendor has not confirmed it; reports say "evidence required".
+    pub assumed: bool,
 }
 
 /// The propagation of every data category.
@@ -75,6 +79,9 @@ impl Propagation {
             .flows
             .iter()
             .any(|f| f.owner == Some(crate::model::Owner::Customer));
+        let inferred = |basis: Option<crate::model::Basis>| basis == Some(crate::model::Basis::Permissions);
+        let any_inferred =
+            model.flows.iter().any(|f| inferred(f.basis)) || model.components.iter().any(|c| inferred(c.basis));
         let reach: Vec<Vec<Reach>> = (0..model.data.len())
             .into_par_iter()
             .map_init(
@@ -101,13 +108,26 @@ impl Propagation {
                     is_stored.sort_unstable();
                     let list = touched
                         .iter()
-                        .map(|&c| Reach {
-                            component: c,
-                            at_rest: is_stored.binary_search(&c).is_ok(),
-                            via: (via[c] != ORIGIN).then_some(via[c] as usize),
-                            by_customer: any_customer_flow
-                                && via[c] != ORIGIN
-                                && by_customer_only(model, graph, d as u32, c, via),
+                        .map(|&c| {
+                            let at_rest = is_stored.binary_search(&c).is_ok();
+                            Reach {
+                                component: c,
+                                at_rest,
+                                via: (via[c] != ORIGIN).then_some(via[c] as usize),
+                                by_customer: any_customer_flow
+                                    && via[c] != ORIGIN
+                                    && only_by(graph, d as u32, c, via, |f| {
+                                        model.flows[f].owner == Some(crate::model::Owner::Customer)
+                                    }),
+                                // A store whose `stores` list is stated confirms what it keeps.
+                                assumed: any_inferred
+                                    && (!at_rest || inferred(model.components[c].basis))
+                                    && if via[c] == ORIGIN {
+                                        inferred(model.components[c].basis) && produced[d].binary_search(&c).is_err()
+                                    } else {
+                                        only_by(graph, d as u32, c, via, |f| inferred(model.flows[f].basis))
+                                    },
+                            }
                         })
                         .collect();
                     for &c in touched.iter() {
@@ -174,14 +194,14 @@ fn spread(d: u32, graph: &FlowGraph, via: &mut [u32], touched: &mut Vec<usize>, 
 }
 
 /// Whether every flow that carries category `d` into `c` from a component the category reaches
-/// is one the customer directs (`owner: customer`).
-fn by_customer_only(model: &Model, graph: &FlowGraph, d: u32, c: usize, via: &[u32]) -> bool {
+/// is of one kind (`owner: customer`, `basis: permissions`), and there is at least one.
+fn only_by(graph: &FlowGraph, d: u32, c: usize, via: &[u32], kind: impl Fn(usize) -> bool) -> bool {
     let mut any = false;
     for (flow, from) in graph.incoming(c) {
         if via[from] == UNSEEN || graph.carried[flow].binary_search(&d).is_err() {
             continue;
         }
-        if model.flows[flow].owner != Some(crate::model::Owner::Customer) {
+        if !kind(flow) {
             return false;
         }
         any = true;

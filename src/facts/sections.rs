@@ -14,6 +14,11 @@ pub struct DataUse {
     pub id: String,
     /// Stored by the organisation (rather than only passing through).
     pub at_rest: bool,
+    /// Listed only because the app's permissions allow it (an importer's reading of the
+    /// scopes or a declared egress), not confirmed by the vendor: evidence required. Omitted
+    /// when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub assumed: bool,
 }
 
 /// One row of the GDPR inventory.
@@ -110,7 +115,7 @@ fn receives(cx: &Facts<'_>, c: usize) -> bool {
 }
 
 /// What one organisation receives: data id → at rest, component indices, purposes.
-type Receipt = (BTreeMap<String, bool>, BTreeSet<usize>, BTreeSet<String>);
+type Receipt = (BTreeMap<String, (bool, bool)>, BTreeSet<usize>, BTreeSet<String>);
 
 /// The one independent controller every personal-data flow into `org`'s components comes from,
 /// if there is one: `org` then works for that controller's own purposes.
@@ -222,8 +227,10 @@ fn receipts(cx: &Facts<'_>) -> BTreeMap<String, Receipt> {
         }
         for (reach, org) in cx.recipients(d) {
             let row = rows.entry(org.to_owned()).or_default();
-            let at_rest = row.0.entry(category.id.clone()).or_insert(false);
+            // Stored anywhere it is received; assumed only when every way it arrives is.
+            let (at_rest, assumed) = row.0.entry(category.id.clone()).or_insert((false, true));
             *at_rest |= reach.at_rest;
+            *assumed &= reach.assumed;
             row.1.insert(reach.component);
             if let Some(purpose) = reach.via.and_then(|f| model.flows[f].purpose.as_deref()) {
                 row.2.insert(purpose_of(cx, org, reach.component, purpose));
@@ -353,7 +360,10 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<Transfer>) {
                 .category
                 .clone()
                 .or_else(|| (facts.role == OrgRole::Vendor).then(|| "app vendor".to_owned())),
-            data: data.into_iter().map(|(id, at_rest)| DataUse { id, at_rest }).collect(),
+            data: data
+                .into_iter()
+                .map(|(id, (at_rest, assumed))| DataUse { id, at_rest, assumed })
+                .collect(),
             purposes: purposes.into_iter().collect(),
             components: components.iter().map(|&c| model.components[c].id.clone()).collect(),
             locations,
@@ -393,10 +403,17 @@ pub struct CustomerIntegration {
     pub component: String,
     /// Component name.
     pub name: String,
-    /// The organisation running it, when known (the customer's provider).
+    /// The organisation running it, when known (the customer's provider), by name.
     pub organisation: Option<String>,
+    /// That organisation's legal entity, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_entity: Option<String>,
     /// Personal data sent there.
     pub data: Vec<String>,
+    /// All of it is listed only because the app's permissions allow it (see
+    /// [`DataUse::assumed`]). Omitted when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub assumed: bool,
     /// Of that, the PHI: the customer needs its own BAA with the provider.
     pub phi: Vec<String>,
 }
@@ -428,14 +445,20 @@ pub fn customer_integrations(cx: &Facts<'_>) -> Vec<CustomerIntegration> {
                 .filter(|id| cx.data_index(id).is_some_and(|d| cx.phi(d)))
                 .cloned()
                 .collect();
+            let provider = cx.resolved.operator[c].as_deref().or(cx.resolved.host[c].as_deref());
+            let provider_facts = provider.and_then(|o| cx.resolved.orgs.get(o));
+            let assumed = data.iter().all(|id| {
+                cx.data_index(id)
+                    .and_then(|d| cx.propagation.get(d, c))
+                    .is_some_and(|reach| reach.assumed)
+            });
             (!data.is_empty()).then(|| CustomerIntegration {
                 component: component.id.clone(),
                 name: component.name.clone().unwrap_or_else(|| component.id.clone()),
-                organisation: cx.resolved.operator[c]
-                    .as_deref()
-                    .or(cx.resolved.host[c].as_deref())
-                    .map(|o| cx.resolved.orgs.get(o).map_or(o, |f| f.name.as_str()).to_owned()),
+                organisation: provider.map(|o| provider_facts.map_or(o, |f| f.name.as_str()).to_owned()),
+                legal_entity: provider_facts.and_then(|f| f.legal_entity.clone()),
                 data,
+                assumed,
                 phi,
             })
         })
@@ -548,6 +571,7 @@ fn unidentified(
                     .map(|reach| DataUse {
                         id: model.data[d].id.clone(),
                         at_rest: reach.at_rest,
+                        assumed: reach.assumed,
                     })
             })
             .collect();
@@ -590,6 +614,8 @@ fn unidentified(
                 .map(|d| DataUse {
                     id: model.data[d].id.clone(),
                     at_rest: false,
+                    // What the component holds could go to the declared host: not assessed.
+                    assumed: true,
                 })
                 .collect();
             if used || data.is_empty() || crate::host::is_atlassian(declared) {
@@ -778,42 +804,45 @@ pub struct RealmResidency {
 
 /// The residency matrix per realm.
 pub fn residency(cx: &Facts<'_>) -> Vec<RealmResidency> {
-    cx.realms
-        .iter()
-        .map(|&realm| {
-            let mut entries = Vec::new();
-            for (d, category) in cx.model.data.iter().enumerate() {
-                if !cx.in_scope(d) {
-                    continue;
-                }
-                for reach in &cx.propagation.reach[d] {
-                    if cx.model.components[reach.component].kind == ComponentKind::User {
-                        continue;
-                    }
-                    let location = cx.resolved.location(reach.component, realm, cx.catalog);
-                    entries.push(ResidencyEntry {
-                        data: category.id.clone(),
-                        component: cx.model.components[reach.component].id.clone(),
-                        inside_realm: location
-                            .code()
-                            .is_some_and(|code| inside_realm(code, realm, cx.catalog)),
-                        location: location.code().unwrap_or("unknown").to_owned(),
-                        at_rest: reach.at_rest,
-                        moves_on_migration: cx.resolved.follows_tenant(reach.component),
-                    });
-                }
+    cx.realms.iter().map(|&realm| realm_residency(cx, realm)).collect()
+}
+
+/// Residency for one realm, whether or not the model has an installation there (a simulation
+/// asks for the realms of its workload).
+pub fn realm_residency(cx: &Facts<'_>, realm: Realm) -> RealmResidency {
+    let mut entries = Vec::new();
+    for (d, category) in cx.model.data.iter().enumerate() {
+        if !cx.in_scope(d) {
+            continue;
+        }
+        for reach in &cx.propagation.reach[d] {
+            if cx.model.components[reach.component].kind == ComponentKind::User {
+                continue;
             }
-            let kept = entries.iter().filter(|e| e.at_rest).all(|e| e.inside_realm);
-            // Forge hosted storage follows the site only where Atlassian documents residency
-            // support for the module the app uses (atlassian.md B6, I1).
-            let hosted_at_rest = entries.iter().any(|e| {
-                e.at_rest
-                    && cx
-                        .graph
-                        .component(&e.component)
-                        .is_some_and(|c| cx.model.components[c].kind == ComponentKind::ForgeStorage)
+            let location = cx.resolved.location(reach.component, realm, cx.catalog);
+            entries.push(ResidencyEntry {
+                data: category.id.clone(),
+                component: cx.model.components[reach.component].id.clone(),
+                inside_realm: location
+                    .code()
+                    .is_some_and(|code| inside_realm(code, realm, cx.catalog)),
+                location: location.code().unwrap_or("unknown").to_owned(),
+                at_rest: reach.at_rest,
+                moves_on_migration: cx.resolved.follows_tenant(reach.component),
             });
-            let evidence_required: Vec<String> = cx
+        }
+    }
+    let kept = entries.iter().filter(|e| e.at_rest).all(|e| e.inside_realm);
+    // Forge hosted storage follows the site only where Atlassian documents residency
+    // support for the module the app uses (atlassian.md B6, I1).
+    let hosted_at_rest = entries.iter().any(|e| {
+        e.at_rest
+            && cx
+                .graph
+                .component(&e.component)
+                .is_some_and(|c| cx.model.components[c].kind == ComponentKind::ForgeStorage)
+    });
+    let evidence_required: Vec<String> = cx
                 .model
                 .manifest
                 .iter()
@@ -836,21 +865,19 @@ pub fn residency(cx: &Facts<'_>) -> Vec<RealmResidency> {
                         }),
                 )
                 .collect();
-            RealmResidency {
-                realm: realm.code().to_owned(),
-                installations: cx
-                    .model
-                    .installations
-                    .iter()
-                    .filter(|i| i.realm == realm)
-                    .map(|i| i.id.clone())
-                    .collect(),
-                entries,
-                kept,
-                evidence_required,
-            }
-        })
-        .collect()
+    RealmResidency {
+        realm: realm.code().to_owned(),
+        installations: cx
+            .model
+            .installations
+            .iter()
+            .filter(|i| i.realm == realm)
+            .map(|i| i.id.clone())
+            .collect(),
+        entries,
+        kept,
+        evidence_required,
+    }
 }
 
 /// Providers outside the realm that receive in-scope data in passing (an API call) but keep it
@@ -878,10 +905,10 @@ fn retained_outside(cx: &Facts<'_>, realm: Realm, entries: &[ResidencyEntry]) ->
             }
         };
         out.push(format!(
-            "{} {kept} in {}, outside realm {realm}: whether in-scope data is at rest there is not shown by the model",
+            "{} {kept} in {}, outside the realm of {}: whether in-scope data is at rest there is not shown by the model",
             org.name,
             entry.location,
-            realm = realm.code()
+            realm_sites(realm.code())
         ));
     }
     out

@@ -3,7 +3,9 @@
 use super::scopes::Category;
 use super::{Imported, Summary};
 use crate::catalog::Catalog;
-use crate::model::{App, Auth, Component, ComponentKind, DataCategory, Flow, Model, OrgRole, Organisation, Trigger};
+use crate::model::{
+    App, Auth, Basis, Component, ComponentKind, DataCategory, Flow, Model, OrgRole, Organisation, Trigger,
+};
 use std::collections::BTreeMap;
 
 /// The data category ids a descriptor's scopes grant.
@@ -182,6 +184,7 @@ impl Builder {
             stores: Vec::new(),
             produces: Vec::new(),
             owner: None,
+            basis: None,
             public_endpoint: false,
             verifies_jwt: None,
             validates_qsh: None,
@@ -194,7 +197,8 @@ impl Builder {
         }
     }
 
-    /// Adds a flow with a unique id derived from `id`.
+    /// Adds a flow with a unique id derived from `id`; returns it for the facts a caller adds
+    /// (its `basis`).
     #[allow(clippy::too_many_arguments, reason = "a flow has this many facts")]
     pub fn flow(
         &mut self,
@@ -207,7 +211,7 @@ impl Builder {
         purpose: &str,
         host: Option<String>,
         provenance: &str,
-    ) {
+    ) -> &mut Flow {
         let base = slug(id);
         let mut unique = base.clone();
         if self.flow_ids.contains(&unique) {
@@ -226,7 +230,8 @@ impl Builder {
         data.dedup();
         self.provenance
             .insert(format!("flows/{unique}"), format!("from {provenance}"));
-        self.model.flows.push(Flow {
+        let flows = &mut self.model.flows;
+        flows.push(Flow {
             id: Some(unique),
             from: from.to_owned(),
             to: to.to_owned(),
@@ -238,7 +243,10 @@ impl Builder {
             host,
             encrypted: None,
             owner: None,
+            basis: None,
         });
+        let last = flows.len() - 1;
+        &mut flows[last]
     }
 
     /// The organisation serving `host`: Atlassian, a catalog entry when a domain matches, an
@@ -348,6 +356,14 @@ impl Builder {
             warnings: self.warnings,
             summary: self.summary,
         }
+    }
+}
+
+/// Marks a flow's data as taken from the app's permissions (scopes) rather than stated by the
+/// vendor: the reports say so until an overlay confirms it.
+pub fn from_permissions(flow: &mut Flow) {
+    if !flow.data.is_empty() {
+        flow.basis = Some(Basis::Permissions);
     }
 }
 

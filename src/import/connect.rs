@@ -4,7 +4,7 @@
 //! webhooks and iframe requests from the product, calls the product's REST API back, and keeps
 //! each installation's `clientKey` and `sharedSecret` in a store of its own.
 
-use super::builder::{Builder, slug};
+use super::builder::{Builder, from_permissions, slug};
 use super::scopes::{self, Category, INSTALL_SECRET, USER_IDENTITY};
 use super::{Imported, name_from_path};
 use crate::catalog::Catalog;
@@ -552,7 +552,7 @@ fn rest_calls(b: &mut Builder, products: &[&str], grants: &Grants) {
     for &product in products {
         let reads = scopes::for_product(read_ids, product, products);
         if !reads.is_empty() {
-            b.flow(
+            from_permissions(b.flow(
                 &format!("{product}-rest-read"),
                 product,
                 "app-server",
@@ -562,13 +562,13 @@ fn rest_calls(b: &mut Builder, products: &[&str], grants: &Grants) {
                 "Read the product data the app works on (REST API)",
                 None,
                 "scopes (read)",
-            );
+            ));
         }
     }
     for &product in products {
         let writes = scopes::for_product(write_ids, product, products);
         if !writes.is_empty() {
-            b.flow(
+            from_permissions(b.flow(
                 &format!("rest-write-{product}"),
                 "app-server",
                 product,
@@ -578,7 +578,7 @@ fn rest_calls(b: &mut Builder, products: &[&str], grants: &Grants) {
                 "Write the app's changes back to the product (REST API)",
                 None,
                 "scopes (write)",
-            );
+            ));
         }
     }
 }

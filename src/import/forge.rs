@@ -4,7 +4,7 @@
 //! manifest cannot say which function calls what); hosted storage, remotes, egress hosts, web
 //! triggers, the LLM module and Connect-on-Forge parts become their own components.
 
-use super::builder::{Builder, slug};
+use super::builder::{Builder, from_permissions, slug};
 use super::scopes::{self, ACCESS_TOKEN, Category};
 use super::{Imported, name_from_path};
 use crate::catalog::Catalog;
@@ -12,7 +12,7 @@ use crate::diagnostic::Diagnostic;
 use crate::host::host_of;
 use crate::load::node::Pos;
 use crate::load::schema::to_json;
-use crate::model::{App, Auth, ComponentKind, Platform, Trigger};
+use crate::model::{App, Auth, Basis, ComponentKind, Platform, Trigger};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 
@@ -342,7 +342,7 @@ fn functions(b: &mut Builder, grants: &Grants, shape: &Shape) {
     b.component(functions, "modules.function and the modules invoking them");
     for &product in products {
         let writes = scopes::for_product(write_ids, product, products);
-        b.flow(
+        from_permissions(b.flow(
             &format!("{product}-to-app"),
             product,
             "forge-app",
@@ -357,9 +357,9 @@ fn functions(b: &mut Builder, grants: &Grants, shape: &Shape) {
             &format!("Read the {} data the app works on", title(product)),
             None,
             "permissions.scopes (read)",
-        );
+        ));
         if !writes.is_empty() {
-            b.flow(
+            from_permissions(b.flow(
                 &format!("app-to-{product}"),
                 "forge-app",
                 product,
@@ -369,7 +369,7 @@ fn functions(b: &mut Builder, grants: &Grants, shape: &Shape) {
                 &format!("Write the app's changes back to {}", title(product)),
                 None,
                 "permissions.scopes (write)",
-            );
+            ));
         }
     }
     if has_ui {
@@ -406,11 +406,12 @@ fn storage(b: &mut Builder, m: &Manifest<'_>, grants: &Grants) {
         storage.boundary = Some("forge-runtime".into());
         storage.region = Some("tenant".into());
         storage.stores = personal.clone();
+        storage.basis = (!personal.is_empty()).then_some(Basis::Permissions);
         storage.keyed_by_tenant = Some(true);
         storage.description = Some("assumed to keep what the app reads; narrow `stores` in an overlay".into());
         b.component(storage, "storage:app scope / app.storage / sql module");
         if !personal.is_empty() {
-            b.flow(
+            from_permissions(b.flow(
                 "app-to-storage",
                 "forge-app",
                 "forge-storage",
@@ -420,7 +421,7 @@ fn storage(b: &mut Builder, m: &Manifest<'_>, grants: &Grants) {
                 "Store the app's data",
                 None,
                 "hosted storage",
-            );
+            ));
         }
     }
 }
@@ -493,7 +494,7 @@ fn forge_llm(b: &mut Builder, m: &Manifest<'_>, grants: &Grants) {
         llm.boundary = Some("forge-runtime".into());
         llm.region = Some("tenant".into());
         b.component(llm, "modules.llm");
-        b.flow(
+        from_permissions(b.flow(
             "app-to-llm",
             "forge-app",
             "forge-llm",
@@ -503,7 +504,7 @@ fn forge_llm(b: &mut Builder, m: &Manifest<'_>, grants: &Grants) {
             "Generate text with Atlassian's AI model (Forge LLM)",
             None,
             "modules.llm",
-        );
+        ));
     }
 }
 
@@ -618,7 +619,7 @@ fn remote_product_flows(b: &mut Builder, key: &str, id: &str, tokens: &[&str], g
             scopes::for_product(&grants.write_ids, product, products),
         );
         if !reads.is_empty() {
-            b.flow(
+            from_permissions(b.flow(
                 &format!("{product}-to-{id}"),
                 product,
                 id,
@@ -628,10 +629,10 @@ fn remote_product_flows(b: &mut Builder, key: &str, id: &str, tokens: &[&str], g
                 &format!("The app's own servers read {} data (with the {which})", title(product)),
                 None,
                 &format!("remotes[{key}] tokens + permissions.scopes (read)"),
-            );
+            ));
         }
         if !writes.is_empty() {
-            b.flow(
+            from_permissions(b.flow(
                 &format!("{id}-to-{product}"),
                 id,
                 product,
@@ -644,7 +645,7 @@ fn remote_product_flows(b: &mut Builder, key: &str, id: &str, tokens: &[&str], g
                 ),
                 None,
                 &format!("remotes[{key}] tokens + permissions.scopes (write)"),
-            );
+            ));
         }
     }
 }
@@ -697,6 +698,7 @@ fn remote_component(
     component.region = regional.then(|| "tenant".to_owned());
     if stores {
         component.stores = personal.clone();
+        component.basis = (!personal.is_empty()).then_some(Basis::Permissions);
         component.keyed_by_tenant = None;
     }
     if !host.is_empty()
@@ -748,7 +750,7 @@ fn remote_component(
         }
         data.push(token);
     }
-    b.flow(
+    from_permissions(b.flow(
         &format!("app-to-{id}"),
         "forge-app",
         &id,
@@ -758,7 +760,7 @@ fn remote_component(
         "Send data to the app's own servers (Forge Remote)",
         (!host.is_empty()).then(|| host.clone()),
         &format!("remotes[{key}]"),
-    );
+    ));
     Some((key.to_owned(), id, tokens))
 }
 
@@ -960,7 +962,7 @@ fn import_external(
             } else {
                 String::new()
             };
-            b.flow(
+            from_permissions(b.flow(
                 &format!("{from}-to-{id}"),
                 from,
                 &id,
@@ -970,7 +972,7 @@ fn import_external(
                 &purpose,
                 Some(host.clone()),
                 &provenance,
-            );
+            ));
         }
     }
     if let Some(c) = b.model_mut().components.iter_mut().find(|c| c.id == "forge-app") {

@@ -15,7 +15,7 @@ pub struct Gap {
     /// Its id.
     pub id: String,
     /// The keys to add, with an example value each.
-    pub keys: Vec<(&'static str, &'static str)>,
+    pub keys: Vec<(&'static str, String)>,
     /// Why it matters.
     pub why: &'static str,
 }
@@ -31,13 +31,13 @@ pub fn gaps(model: &Model, catalog: &Catalog) -> Vec<Gap> {
         let from_catalog = org.catalog.as_deref().and_then(|c| catalog.organisations.get(c));
         let mut keys = Vec::new();
         if org.legal_entity.is_none() && from_catalog.is_none_or(|c| c.legal_entity.is_none()) {
-            keys.push(("legal_entity", "\"Example Ltd\""));
+            keys.push(("legal_entity", "\"Example Ltd\"".to_owned()));
         }
         if org.country.is_none() && from_catalog.is_none_or(|c| c.country.is_none()) {
-            keys.push(("country", "GB"));
+            keys.push(("country", "GB".to_owned()));
         }
         if org.dpa.is_none() {
-            keys.push(("dpa", "\"https://…/dpa (the signed DPA)\""));
+            keys.push(("dpa", "\"https://…/dpa (the signed DPA)\"".to_owned()));
         }
         if !keys.is_empty() {
             gaps.push(Gap {
@@ -64,8 +64,16 @@ pub fn gaps(model: &Model, catalog: &Catalog) -> Vec<Gap> {
             gaps.push(Gap {
                 section: "components",
                 id: component.id.clone(),
-                keys: vec![("operator", "example-co")],
+                keys: vec![("operator", "example-co".to_owned())],
                 why: "an unidentified recipient: who runs this host (add that organisation under `organisations` with its legal_entity, country and dpa)",
+            });
+        }
+        if component.basis == Some(crate::model::Basis::Permissions) {
+            gaps.push(Gap {
+                section: "components",
+                id: component.id.clone(),
+                keys: vec![("stores", format!("[{}]", component.stores.join(", ")))],
+                why: "the import assumes it keeps all the personal data the app's permissions let it read: keep only what it really stores (the annex marks the list \"not confirmed\" until you do)",
             });
         }
         let vendor_run = matches!(component.kind, ComponentKind::Service | ComponentKind::Datastore);
@@ -73,9 +81,9 @@ pub fn gaps(model: &Model, catalog: &Catalog) -> Vec<Gap> {
             // A cloud region names the place; the hosting provider, when it is not already
             // known, is one more organisation the user adds with `hosted_by`.
             let keys = if component.hosted_by.is_some() {
-                vec![("region", "eu")]
+                vec![("region", "eu".to_owned())]
             } else {
-                vec![("region", "\"aws:eu-central-1\"")]
+                vec![("region", "\"aws:eu-central-1\"".to_owned())]
             };
             gaps.push(Gap {
                 section: "components",
@@ -85,28 +93,20 @@ pub fn gaps(model: &Model, catalog: &Catalog) -> Vec<Gap> {
             });
         }
     }
-    for flow in model.flows.iter().filter(|f| f.purpose.is_none() && !f.data.is_empty()) {
-        let Some(id) = &flow.id else { continue };
-        gaps.push(Gap {
-            section: "flows",
-            id: id.clone(),
-            keys: vec![("purpose", "\"Summarise the day's issues for the stand-up\"")],
-            why: "the descriptor shows that personal data goes there, not why: the purpose the DPA annex states (GDPR Art. 28(3)(a), 30(1)(b))",
-        });
-    }
+    gaps.extend(flow_gaps(model));
     let customer_managed = model
         .manifest
         .as_ref()
         .is_some_and(crate::model::ManifestFacts::customer_managed);
     if model.installations.is_empty() {
         let mut keys = vec![
-            ("realm", "eu"),
-            ("established", "DE"),
-            ("products", "[jira]"),
-            ("plan", "standard"),
+            ("realm", "eu".to_owned()),
+            ("established", "DE".to_owned()),
+            ("products", "[jira]".to_owned()),
+            ("plan", "standard".to_owned()),
         ];
         if customer_managed {
-            keys.push(("approved_egress", "[\"api.example-crm.com\"]"));
+            keys.push(("approved_egress", "[\"api.example-crm.com\"]".to_owned()));
         }
         gaps.push(Gap {
             section: "installations",
@@ -123,7 +123,7 @@ pub fn gaps(model: &Model, catalog: &Catalog) -> Vec<Gap> {
             gaps.push(Gap {
                 section: "installations",
                 id: installation.id.clone(),
-                keys: vec![("approved_egress", "[\"api.example-crm.com\"]")],
+                keys: vec![("approved_egress", "[\"api.example-crm.com\"]".to_owned())],
                 why: "customer-managed egress: the destinations this site's admin approved are its recipients",
             });
         }
@@ -169,4 +169,46 @@ pub fn overlay_template(app: &str, regenerate: &str, gaps: &[Gap]) -> String {
         let _ = writeln!(out, "# Nothing is missing for a DPA annex.");
     }
     out
+}
+
+/// Flows whose purpose the descriptor cannot tell, or whose data an import took from the app's
+/// permissions on the way out of Atlassian.
+fn flow_gaps(model: &Model) -> Vec<Gap> {
+    let mut gaps = Vec::new();
+    let atlassian: Vec<&str> = model
+        .organisations
+        .iter()
+        .filter(|o| o.role == Some(OrgRole::Atlassian) || o.catalog.as_deref() == Some("atlassian"))
+        .map(|o| o.id.as_str())
+        .collect();
+    for flow in model.flows.iter().filter(|f| !f.data.is_empty()) {
+        let Some(id) = &flow.id else { continue };
+        let mut keys = Vec::new();
+        if flow.purpose.is_none() {
+            keys.push(("purpose", "\"Summarise the day's issues for the stand-up\"".to_owned()));
+        }
+        // Data read from the products is what the scopes allow; data sent on to a service outside
+        // Atlassian is a disclosure the annex states, so its list is the vendor's to confirm.
+        let leaves = model.components.iter().find(|c| c.id == flow.to).is_some_and(|c| {
+            matches!(c.kind, ComponentKind::ExternalService | ComponentKind::Service)
+                && !c.operator.as_deref().is_some_and(|o| atlassian.contains(&o))
+        });
+        if leaves && flow.basis == Some(crate::model::Basis::Permissions) {
+            keys.push(("data", format!("[{}]", flow.data.join(", "))));
+        }
+        if keys.is_empty() {
+            continue;
+        }
+        gaps.push(Gap {
+            section: "flows",
+            id: id.clone(),
+            why: match (flow.purpose.is_none(), keys.len()) {
+                (true, 1) => "the descriptor shows that personal data goes there, not why: the purpose the DPA annex states (GDPR Art. 28(3)(a), 30(1)(b))",
+                (true, _) => "the descriptor shows that personal data may go there, not why or which: the purpose the DPA annex states (GDPR Art. 28(3)(a), 30(1)(b)), and the data the app really sends (the import lists all its permissions allow; keep only what it sends)",
+                (false, _) => "the import lists all the personal data the app's permissions allow it to send there: keep only what it really sends (the annex marks the list \"not confirmed\" until you do)",
+            },
+            keys,
+        });
+    }
+    gaps
 }

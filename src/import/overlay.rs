@@ -58,7 +58,10 @@ pub fn apply_overlay(model: &Model, name: &str, text: &str) -> Result<Model, Vec
                             .iter_mut()
                             .find(|t| t.get("id").and_then(Json::as_str) == Some(id.as_str()))
                     }) {
-                        Some(existing) => merge_object(existing, &json),
+                        Some(existing) => {
+                            confirm_basis(list, existing, &json);
+                            merge_object(existing, &json);
+                        }
                         None => target.push(json),
                     }
                 }
@@ -137,5 +140,22 @@ fn merge_object(target: &mut Json, overlay: &Json) {
             }
         }
         (target, overlay) => *target = overlay.clone(),
+    }
+}
+
+/// An overlay that states a flow's `data` (or a component's `stores`) states what the vendor
+/// confirms: the importer's "taken from the permissions" basis no longer applies, unless the
+/// overlay sets `basis` itself.
+fn confirm_basis(list: &str, existing: &mut Json, overlay: &Json) {
+    let stated = match list {
+        "flows" => "data",
+        "components" => "stores",
+        _ => return,
+    };
+    if overlay.get(stated).is_some()
+        && overlay.get("basis").is_none()
+        && let Some(object) = existing.as_object_mut()
+    {
+        object.remove("basis");
     }
 }

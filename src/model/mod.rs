@@ -495,6 +495,10 @@ pub struct Component {
     /// one of the vendor's sub-processors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Owner>,
+    /// How its `stores` list is known: `permissions` when an importer assumed the component
+    /// keeps what the app's permissions let it read (see the flow's `basis`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<Basis>,
     /// Whether the component accepts requests from the internet.
     #[serde(default, skip_serializing_if = "is_false")]
     pub public_endpoint: bool,
@@ -660,6 +664,23 @@ pub struct Flow {
     /// customer-enabled integration, not a disclosure to one of the vendor's sub-processors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Owner>,
+    /// How its `data` list is known. `permissions`: an importer took it from what the app's
+    /// declared permissions (scopes) allow it to handle, which the vendor has not confirmed;
+    /// reports mark it "evidence required". Give `data` in an overlay (or `basis: stated`) to
+    /// confirm. Default: `stated`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<Basis>,
+}
+
+/// How a list of data in the model is known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Basis {
+    /// Stated by whoever wrote the model (the default).
+    Stated,
+    /// Inferred by an importer from the app's declared permissions: what the app may handle,
+    /// not confirmed by the vendor to be what it does.
+    Permissions,
 }
 
 impl Flow {

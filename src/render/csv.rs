@@ -36,7 +36,7 @@ where
 }
 
 /// Column names of the inventory CSV.
-pub const SUBPROCESSOR_COLUMNS: [&str; 14] = [
+pub const SUBPROCESSOR_COLUMNS: [&str; 15] = [
     "organisation",
     "name",
     "legal_entity",
@@ -51,6 +51,7 @@ pub const SUBPROCESSOR_COLUMNS: [&str; 14] = [
     "dpa",
     "dpa_url",
     "components",
+    "assumed",
 ];
 
 /// The inventory: one row per organisation × data category.
@@ -83,6 +84,8 @@ pub fn subprocessors(analysis: &Analysis) -> Vec<u8> {
                 row.dpa.as_str().to_owned(),
                 row.dpa_url.clone().unwrap_or_default(),
                 row.components.join(" "),
+                // Listed only because the app's permissions allow it: not confirmed by the vendor.
+                data.assumed.to_string(),
             ]);
         }
     }

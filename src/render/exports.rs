@@ -298,6 +298,27 @@ fn data_name(facts: &Facts<'_>, id: &str) -> String {
         .unwrap_or_else(|| id.to_owned())
 }
 
+/// What the app's permissions allow, as opposed to what the vendor states it sends.
+pub const ASSUMED: &str = "Per the app's permissions, not confirmed by the vendor (evidence required)";
+
+/// Personal data by name; what is listed only because the app's permissions allow it (an
+/// import's reading of the scopes) is said to be unconfirmed, so no reader takes it as the
+/// vendor's statement.
+fn said_data(facts: &Facts<'_>, data: &[crate::analysis::DataUse]) -> String {
+    let (assumed, stated): (Vec<_>, Vec<_>) = data.iter().partition(|d| d.assumed);
+    let names = |list: &[&crate::analysis::DataUse]| {
+        list.iter()
+            .map(|d| data_name(facts, &d.id))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    match (stated.is_empty(), assumed.is_empty()) {
+        (_, true) => names(&stated),
+        (true, false) => format!("{ASSUMED}: {}", names(&assumed)),
+        (false, false) => format!("{}. {ASSUMED}: {}", names(&stated), names(&assumed)),
+    }
+}
+
 /// A recorded safeguard in a customer's words; anything not recorded is "not stated".
 pub fn safeguard(t: &crate::analysis::Transfer) -> String {
     use crate::analysis::{TransferMechanism, TransferStatus};
@@ -761,7 +782,7 @@ fn annex_row(facts: &Facts<'_>, s: &crate::analysis::Subprocessor) -> AnnexRow {
         } else {
             subjects.into_iter().collect::<Vec<_>>().join("; ")
         },
-        personal_data: ids.iter().map(|id| data_name(facts, id)).collect::<Vec<_>>().join("; "),
+        personal_data: said_data(facts, &s.data),
         special_categories: {
             let mut said = special;
             if !unstated.is_empty() {
@@ -840,20 +861,24 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
             .customer_integrations
             .iter()
             .map(|i| AnnexIntegration {
-                // The provider by name where the model knows it ("Slack"), else the service.
-                name: i
-                    .organisation
-                    .as_deref()
-                    .and_then(|o| facts.resolved.orgs.get(o))
-                    .map_or_else(|| i.name.clone(), |o| o.legal_entity.clone().map_or_else(|| o.name.clone(), |e| format!("{} ({e})", o.name))),
-                personal_data: i.data.iter().map(|id| data_name(facts, id)).collect::<Vec<_>>().join("; "),
+                // The provider by name where the model knows it ("Slack (Slack Technologies,
+                // LLC)"), else the service and that its provider is not stated.
+                name: match (&i.organisation, &i.legal_entity) {
+                    (Some(o), Some(e)) if o != e => format!("{o} ({e})"),
+                    (Some(o), _) => o.clone(),
+                    (None, _) => format!("{} (provider not stated)", i.name),
+                },
+                personal_data: {
+                    let names = i.data.iter().map(|id| data_name(facts, id)).collect::<Vec<_>>().join("; ");
+                    if i.assumed { format!("{ASSUMED}: {names}") } else { names }
+                },
                 role: "enabled and owned by the customer: its provider is the customer's processor, not a sub-processor of the vendor (the customer's own agreement with it applies)".to_owned(),
             })
             .collect(),
     }
 }
 
-/// The annex as CSV: the warning, when there is one, is the first row so it cannot be missed.
+/// The annex as CSV, one recipient per row, then the customer's integrations.
 pub fn annex_csv(annex: &Annex) -> Vec<u8> {
     const HEADER: [&str; 14] = [
         "recipient",
@@ -871,17 +896,17 @@ pub fn annex_csv(annex: &Annex) -> Vec<u8> {
         "safeguards",
         "dpa",
     ];
-    let warning = annex.warning.as_ref().map(|w| {
-        let mut row = [""; 14];
-        row[0] = "NOTE";
-        row[7] = w.as_str();
-        row
+    // Without installations the cells themselves say why they are not assessed: a note row
+    // would be read as a recipient by a spreadsheet.
+    let unassessed = annex.warning.as_ref().map_or("", |_| {
+        "not assessed: the model has no installations (add the customers' installations to the model or its import overlay)"
     });
     super::csv::write_rows(
         &HEADER,
-        warning
-            .into_iter()
-            .chain(annex.rows.iter().map(|r| {
+        annex
+            .rows
+            .iter()
+            .map(|r| {
                 [
                     r.recipient.as_str(),
                     r.legal_entity.as_str(),
@@ -893,12 +918,20 @@ pub fn annex_csv(annex: &Annex) -> Vec<u8> {
                     r.purpose.as_str(),
                     r.frequency.as_str(),
                     r.retention.as_str(),
-                    r.location.as_str(),
-                    r.transfer.as_str(),
+                    if r.location.is_empty() {
+                        unassessed
+                    } else {
+                        r.location.as_str()
+                    },
+                    if r.transfer.is_empty() {
+                        unassessed
+                    } else {
+                        r.transfer.as_str()
+                    },
                     r.safeguards.as_str(),
                     r.dpa.as_str(),
                 ]
-            }))
+            })
             .chain(annex.integrations.iter().map(|i| {
                 let mut row = [""; 14];
                 row[0] = i.name.as_str();

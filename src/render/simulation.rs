@@ -314,6 +314,8 @@ pub struct ComparisonRow {
     /// What the residency figure cannot vouch for (a Forge storage module without documented
     /// residency support, customer-managed egress): the figure holds only with this evidence.
     pub residency_evidence_required: Vec<String>,
+    /// The same, per realm of the figure (simulated realms included).
+    pub residency_evidence_by_realm: BTreeMap<String, Vec<String>>,
     /// Recipient × realm transfers without a recorded mechanism (offered or required).
     pub transfers_needing_sccs: usize,
     /// Hops whose law or realm trustflow does not assess (no installation in the model for a
@@ -394,6 +396,16 @@ pub fn comparison(
                 public_endpoints: loaded.model.components.iter().filter(|c| c.public_endpoint).count(),
                 runs_on_atlassian: a.runs_on_atlassian.eligible,
                 runs_on_atlassian_evidence_required: a.runs_on_atlassian.evidence_required.clone(),
+                residency_evidence_by_realm: sim.as_ref().map_or_else(
+                    || {
+                        a.residency
+                            .iter()
+                            .filter(|r| !r.evidence_required.is_empty())
+                            .map(|r| (r.realm.clone(), r.evidence_required.clone()))
+                            .collect()
+                    },
+                    |s| s.residency.evidence_required.clone(),
+                ),
                 residency_evidence_required: a
                     .residency
                     .iter()
@@ -432,25 +444,19 @@ const HEADERS: [&str; 14] = [
     "public endpoints",
     "Runs on Atlassian",
     "PHI recipients without a BAA recorded",
-    "blocked egress",
-    "attacks accepted",
-    "findings H/M/L",
+    "egress calls Forge blocked (simulated)",
+    "simulated attacks accepted (forged, expired, tampered or other-tenant JWTs)",
+    "findings by severity (high/medium/low)",
 ];
 
 fn cells(row: &ComparisonRow) -> [String; HEADERS.len()] {
-    let opt = |v: Option<u64>| v.map_or_else(|| "—".to_owned(), |v| v.to_string());
+    let not_simulated = "not simulated (give --workload)";
     [
         row.option.clone(),
         crate::model::Platform::from_code(&row.platform).map_or_else(|| row.platform.clone(), |p| p.name().to_owned()),
         format!("{} ({})", row.recipients.len(), row.recipients.join(", ")),
         row.subprocessors.to_string(),
-        row.residency_kept_percent
-            .iter()
-            .map(|(realm, kept)| format!("{realm} {kept:.1}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-            + if row.residency_simulated { "" } else { " (static)" }
-            + &evidence_note(&row.residency_evidence_required),
+        residency_cell(row),
         row.transfers_needing_sccs.to_string(),
         row.transfers_not_assessed.to_string(),
         match (row.secrets_outside_atlassian, secrets_unit(row)) {
@@ -464,8 +470,18 @@ fn cells(row: &ComparisonRow) -> [String; HEADERS.len()] {
             || row.baas_needed.to_string(),
             |n| format!("not assessed: no data category is marked PHI although {n} installations are HIPAA-covered (evidence required)"),
         ),
-        opt(row.blocked_egress),
-        opt(row.attacks_accepted),
+        match row.blocked_egress {
+            _ if crate::model::Platform::from_code(&row.platform) == Some(crate::model::Platform::Connect) => {
+                "not applicable: Connect has no Forge egress control".to_owned()
+            }
+            Some(v) => v.to_string(),
+            None => not_simulated.to_owned(),
+        },
+        match row.attacks_accepted {
+            Some(v) => v.to_string(),
+            None if row.residency_simulated => "none attempted: no Connect endpoint to attack".to_owned(),
+            None => not_simulated.to_owned(),
+        },
         format!("{}/{}/{}", row.findings[0], row.findings[1], row.findings[2]),
     ]
 }
@@ -552,6 +568,76 @@ fn comparison_chart(rows: &[ComparisonRow]) -> String {
         let _ = root.present();
     }
     svg
+}
+
+/// Residency per realm in words ("EU sites 100 %"), each figure above zero followed by what it
+/// cannot vouch for in that realm (a zero cannot be less).
+fn residency_cell(row: &ComparisonRow) -> String {
+    let open = |realm: &String, kept: f64| {
+        row.residency_evidence_by_realm
+            .get(realm)
+            .filter(|_| kept > 0.0)
+            .map_or(&[][..], Vec::as_slice)
+    };
+    // One caveat shared by every figure above zero is said once, after them all.
+    let mut lists = row
+        .residency_kept_percent
+        .iter()
+        .filter(|(_, kept)| **kept > 0.0)
+        .map(|(realm, kept)| open(realm, *kept));
+    let shared = lists
+        .next()
+        .filter(|first| !first.is_empty() && row.residency_kept_percent.len() > 1)
+        .filter(|first| lists.all(|l| l == *first));
+    let said: Vec<String> = row
+        .residency_kept_percent
+        .iter()
+        .map(|(realm, kept)| {
+            format!(
+                "{} {}{}",
+                crate::facts::sections::realm_sites(realm),
+                percent_said(*kept),
+                if shared.is_some() {
+                    String::new()
+                } else {
+                    evidence_note(open(realm, *kept))
+                }
+            )
+        })
+        .collect();
+    let said = match shared {
+        Some(open) => vec![format!(
+            "{}; {} (evidence required: {})",
+            said.join("; "),
+            if row.residency_kept_percent.values().all(|kept| *kept > 0.0) {
+                "none of these figures is confirmed"
+            } else {
+                "the figures above 0 % are not confirmed"
+            },
+            open.join("; ")
+        )],
+        None => said,
+    };
+    let how = if row.residency_simulated {
+        ""
+    } else {
+        "from the model's installations (no simulation): "
+    };
+    if said.is_empty() {
+        "no installations to assess".to_owned()
+    } else {
+        format!("{how}{}", said.join("; "))
+    }
+}
+
+/// A percentage as a reader writes it: whole numbers without decimals ("100 %"), else one
+/// decimal ("97.5 %").
+fn percent_said(value: f64) -> String {
+    if (value - value.round()).abs() < 0.05 {
+        format!("{:.0} %", value.round())
+    } else {
+        format!("{value:.1} %")
+    }
 }
 
 /// `, not confirmed (evidence required: …)` after a figure that holds only with evidence still

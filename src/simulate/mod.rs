@@ -207,6 +207,11 @@ pub struct ResidencyKept {
     pub kept_percent: BTreeMap<String, f64>,
     /// The installations (by `clientKey`/site id) whose in-scope data at rest left their realm.
     pub not_kept: Vec<String>,
+    /// Per realm, what its figure cannot vouch for (storage without documented residency, a
+    /// provider keeping what it receives outside the realm): the figure holds only with this
+    /// evidence.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub evidence_required: BTreeMap<String, Vec<String>>,
 }
 
 /// The result of a simulation.
@@ -704,7 +709,21 @@ pub fn simulate(
             tally
         })
         .reduce(Tally::default, Tally::merge);
-    finish(model, analysis, workload, &plan, tally)
+    let mut simulation = finish(model, analysis, workload, &plan, tally);
+    // Each simulated realm's caveats, also for realms the model has no installation in.
+    simulation.residency.evidence_required = plan
+        .realms
+        .iter()
+        .filter(|realm| simulation.residency.total.contains_key(realm.code()))
+        .map(|&realm| {
+            (
+                realm.code().to_owned(),
+                crate::facts::sections::realm_residency(facts, realm).evidence_required,
+            )
+        })
+        .filter(|(_, open)| !open.is_empty())
+        .collect();
+    simulation
 }
 
 /// `part` of `whole` in percent, one decimal; 100 when there is nothing to keep.
@@ -1124,6 +1143,7 @@ fn finish(model: &Model, analysis: &Analysis, workload: &Workload, plan: &Plan, 
                 ids.sort_unstable();
                 ids.into_iter().map(|i| format!("tenant-{i}")).collect()
             },
+            evidence_required: BTreeMap::new(),
         },
         transfers,
         installation_transfers,

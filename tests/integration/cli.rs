@@ -414,8 +414,8 @@ fn import_says_what_is_missing_and_the_filled_template_completes_the_model() {
     );
     let mut filled = String::new();
     for line in text.lines() {
-        let entry =
-            line.starts_with("#   - ") || ["# organisations:", "# components:", "# installations:"].contains(&line);
+        let entry = line.starts_with("#   - ")
+            || ["# organisations:", "# components:", "# flows:", "# installations:"].contains(&line);
         if entry {
             filled.push_str(&line[2..]);
             filled.push('\n');
@@ -743,4 +743,49 @@ fn a_killed_report_run_leaves_the_previous_set_whole() {
         files(&out).iter().all(|(n, _)| !n.starts_with('.')),
         "temporary files of the killed run remain"
     );
+}
+
+/// The compare page names realms in words and attaches a residency caveat to each realm it
+/// affects, for every realm simulated: a provider keeping data in the US does not put the US
+/// figure in doubt, and it does put every other realm's in doubt.
+#[test]
+fn compare_states_residency_caveats_per_realm_in_words() {
+    let run = |format: &str| {
+        let out = crate::trustflow()
+            .args([
+                "compare",
+                "models/connect-aws.yaml",
+                "models/forge-remote.yaml",
+                "--workload",
+                "models/workloads/week.yaml",
+                "--format",
+                format,
+            ])
+            .args(["--label", "Connect", "--label", "Remote"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let json: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    let remote = &json[1]["residency_evidence_by_realm"];
+    for realm in ["de", "eu"] {
+        let said = remote[realm][0].as_str().unwrap_or_default();
+        assert!(
+            said.contains(&format!("outside the realm of {} sites", realm.to_uppercase())),
+            "{realm}: {remote}"
+        );
+    }
+    assert!(
+        remote.get("us").is_none(),
+        "OpenAI in the US is inside the US realm: {remote}"
+    );
+    let md = run("md");
+    let residency = md.lines().find(|l| l.starts_with("| residency")).unwrap();
+    assert!(
+        residency.contains("US sites 100 % |"),
+        "no caveat on Connect's US figure: {residency}"
+    );
+    assert!(residency.contains("DE sites 100 %, not confirmed"), "{residency}");
+    assert!(!residency.contains("eu 0.0"), "{residency}");
 }

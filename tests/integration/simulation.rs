@@ -343,7 +343,7 @@ fn cli_simulate_compare_and_jwt() {
             "| Runs on Atlassian | no | yes, not confirmed (evidence required: Forge SQL: data-residency support is not documented",
         ))
         .stdout(predicate::str::contains(
-            "eu 100.0, us 100.0 (static), not confirmed (evidence required: Forge SQL has no documented data-residency support",
+            "from the model's installations (no simulation): EU sites 100 %; US sites 100 %; none of these figures is confirmed (evidence required: Forge SQL has no documented data-residency support",
         ));
     trustflow()
         .args([
