@@ -115,23 +115,31 @@ fn decode(text: &str) -> String {
 /// The canonical request of `method` and `url` (a path with query, or a full URL); `base_path`
 /// is the context path to strip (e.g. `/jira`), if the product has one.
 pub fn canonical_request(method: &str, url: &str, base_path: Option<&str>) -> String {
+    let mut out = String::with_capacity(method.len() + url.len() + 8);
     let without_scheme = url
         .split_once("://")
         .map_or(url, |(_, rest)| rest.find('/').map_or("", |i| &rest[i..]));
     let (path, query) = without_scheme.split_once('?').unwrap_or((without_scheme, ""));
     let path = path.split('#').next().unwrap_or("");
-    let mut path = match base_path.map(|b| b.trim_end_matches('/')) {
+    let path = match base_path.map(|b| b.trim_end_matches('/')) {
         Some(base) if !base.is_empty() && path.starts_with(base) => &path[base.len()..],
         _ => path,
+    };
+    out.extend(method.chars().map(|c| c.to_ascii_uppercase()));
+    out.push('&');
+    // A leading `/` added where missing, trailing ones removed (the root stays `/`), `&`
+    // escaped: written straight into the result, as this runs once per simulated request.
+    let trimmed = path.trim_end_matches('/');
+    if !trimmed.starts_with('/') {
+        out.push('/');
     }
-    .to_owned();
-    if path.is_empty() || !path.starts_with('/') {
-        path.insert(0, '/');
+    for (i, piece) in trimmed.split('&').enumerate() {
+        if i > 0 {
+            out.push_str("%26");
+        }
+        out.push_str(piece);
     }
-    while path.len() > 1 && path.ends_with('/') {
-        path.pop();
-    }
-    let path = path.replace('&', "%26");
+    out.push('&');
     let query = query.split('#').next().unwrap_or("");
     fn decoded(text: &str) -> Cow<'_, str> {
         if text.contains(['%', '+']) {
@@ -151,22 +159,21 @@ pub fn canonical_request(method: &str, url: &str, base_path: Option<&str>) -> St
         .collect();
     // Names in byte order; a repeated name's values sorted and joined with `,`.
     params.sort();
-    let mut canonical_query = String::with_capacity(query.len() + 16);
     let mut previous: Option<&str> = None;
     for (name, value) in &params {
         if previous == Some(name.as_ref()) {
-            canonical_query.push(',');
+            out.push(',');
         } else {
             if previous.is_some() {
-                canonical_query.push('&');
+                out.push('&');
             }
-            encode(name, &mut canonical_query);
-            canonical_query.push('=');
+            encode(name, &mut out);
+            out.push('=');
             previous = Some(name.as_ref());
         }
-        encode(value, &mut canonical_query);
+        encode(value, &mut out);
     }
-    format!("{}&{path}&{canonical_query}", method.to_ascii_uppercase())
+    out
 }
 
 /// Whether `expected` (lower-case hex) is the qsh of the request, without building the hex.
@@ -190,8 +197,10 @@ pub fn qsh(method: &str, url: &str, base_path: Option<&str>) -> String {
     hex
 }
 
+/// The JOSE header of every token trustflow signs.
+#[cfg(test)]
 const HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
-/// [`HEADER`], base64url-encoded.
+/// The header `{"alg":"HS256","typ":"JWT"}`, base64url-encoded.
 const ENCODED_HEADER: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 
 /// A shared secret with its HMAC key schedule computed once, for signing and verifying many
@@ -233,7 +242,7 @@ pub fn sign_with(claims: &Claims, key: &Key) -> String {
 pub fn sign_parts(iss: &str, iat: i64, exp: i64, qsh: &str, sub: Option<&str>, key: &Key) -> String {
     let payload = claims_json(iss, iat, exp, qsh, sub);
     let mut token = String::with_capacity(64 + payload.len() * 4 / 3 + 48);
-    URL_SAFE_NO_PAD.encode_string(HEADER, &mut token);
+    token.push_str(ENCODED_HEADER);
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(&payload, &mut token);
     let mut mac = key.0.clone();
@@ -250,6 +259,12 @@ fn claims_json(iss: &str, iat: i64, exp: i64, qsh: &str, sub: Option<&str>) -> V
     use std::io::Write as _;
     fn string(text: &str, out: &mut Vec<u8>) {
         out.push(b'"');
+        // Issuers and hashes never need escaping: copy them whole.
+        if !text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+            out.extend_from_slice(text.as_bytes());
+            out.push(b'"');
+            return;
+        }
         for c in text.chars() {
             match c {
                 '"' => out.extend_from_slice(b"\\\""),
@@ -308,6 +323,40 @@ impl Checks {
 
 /// Decodes the claims without verifying anything (the first step: find the issuer).
 pub fn decode_claims(token: &str) -> Result<Claims, JwtError> {
+    let (_, payload) = split_token(token)?;
+    let mut buffer = Vec::new();
+    let raw = decode_payload(payload, &mut buffer)?;
+    Ok(raw.owned())
+}
+
+/// The claims as they are in the token, borrowed where they need no unescaping: the
+/// simulation verifies millions of tokens and keeps none of them.
+#[derive(Deserialize)]
+struct RawClaims<'a> {
+    #[serde(borrow)]
+    iss: Cow<'a, str>,
+    iat: i64,
+    exp: i64,
+    #[serde(borrow)]
+    qsh: Cow<'a, str>,
+    #[serde(default, borrow)]
+    sub: Option<Cow<'a, str>>,
+}
+
+impl RawClaims<'_> {
+    fn owned(&self) -> Claims {
+        Claims {
+            iss: self.iss.clone().into_owned(),
+            iat: self.iat,
+            exp: self.exp,
+            qsh: self.qsh.clone().into_owned(),
+            sub: self.sub.as_ref().map(|s| s.clone().into_owned()),
+        }
+    }
+}
+
+/// The header checked and the payload part of a token.
+fn split_token(token: &str) -> Result<(&str, &str), JwtError> {
     let mut parts = token.split('.');
     let (Some(header), Some(payload), Some(_), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(JwtError::Malformed("expected three parts separated by `.`".to_owned()));
@@ -324,10 +373,16 @@ pub fn decode_claims(token: &str) -> Result<Claims, JwtError> {
             return Err(JwtError::Algorithm(alg.to_owned()));
         }
     }
-    let payload = URL_SAFE_NO_PAD
-        .decode(payload)
+    Ok((header, payload))
+}
+
+/// Decodes the payload into `buffer` and reads the claims from it.
+fn decode_payload<'b>(payload: &str, buffer: &'b mut Vec<u8>) -> Result<RawClaims<'b>, JwtError> {
+    buffer.clear();
+    URL_SAFE_NO_PAD
+        .decode_vec(payload, buffer)
         .map_err(|e| JwtError::Malformed(format!("payload: {e}")))?;
-    serde_json::from_slice(&payload).map_err(|e| JwtError::Malformed(format!("claims: {e}")))
+    serde_json::from_slice(buffer).map_err(|e| JwtError::Malformed(format!("claims: {e}")))
 }
 
 /// Verifies `token` for a request, in Atlassian's order: decode, find the issuer's secret,
@@ -340,14 +395,14 @@ pub fn verify<'s>(
     now: i64,
     checks: Checks,
 ) -> Result<Claims, JwtError> {
+    let mut buffer = Vec::new();
     verify_inner(
         token,
         |iss| secret_of(iss).map(|s| Key::new(s).0),
-        method,
-        url,
-        now,
-        checks,
+        (method, url, now, checks),
+        &mut buffer,
     )
+    .map(|raw| raw.owned())
 }
 
 /// [`verify`] with prepared keys.
@@ -359,29 +414,52 @@ pub fn verify_with<'k>(
     now: i64,
     checks: Checks,
 ) -> Result<Claims, JwtError> {
-    verify_inner(token, |iss| key_of(iss).map(|k| k.0.clone()), method, url, now, checks)
+    let mut buffer = Vec::new();
+    verify_inner(
+        token,
+        |iss| key_of(iss).map(|k| k.0.clone()),
+        (method, url, now, checks),
+        &mut buffer,
+    )
+    .map(|raw| raw.owned())
 }
 
-fn verify_inner(
+/// [`verify_with`] that keeps nothing of the token: whether it passes, and why not. `buffer`
+/// is reused between calls (the simulation's hot path).
+pub fn check_with<'k>(
+    token: &str,
+    key_of: impl Fn(&str) -> Option<&'k Key>,
+    (method, url, now, checks): (&str, &str, i64, Checks),
+    buffer: &mut Vec<u8>,
+) -> Result<(), JwtError> {
+    verify_inner(
+        token,
+        |iss| key_of(iss).map(|k| k.0.clone()),
+        (method, url, now, checks),
+        buffer,
+    )
+    .map(|_| ())
+}
+
+fn verify_inner<'b>(
     token: &str,
     mac_of: impl Fn(&str) -> Option<HmacSha256>,
-    method: &str,
-    url: &str,
-    now: i64,
-    checks: Checks,
-) -> Result<Claims, JwtError> {
-    let claims = decode_claims(token)?;
+    (method, url, now, checks): (&str, &str, i64, Checks),
+    buffer: &'b mut Vec<u8>,
+) -> Result<RawClaims<'b>, JwtError> {
+    let (_, payload) = split_token(token)?;
+    let claims = decode_payload(payload, buffer)?;
     if checks.signature {
-        let mut mac = mac_of(&claims.iss).ok_or_else(|| JwtError::UnknownIssuer(claims.iss.clone()))?;
+        let mut mac = mac_of(&claims.iss).ok_or_else(|| JwtError::UnknownIssuer(claims.iss.clone().into_owned()))?;
         let (signed, signature) = token.rsplit_once('.').unwrap_or((token, ""));
         // An HS256 signature is 32 bytes; a longer one cannot match.
-        let mut buffer = [0u8; 48];
+        let mut signature_bytes = [0u8; 48];
         let length = URL_SAFE_NO_PAD
-            .decode_slice(signature, &mut buffer)
+            .decode_slice(signature, &mut signature_bytes)
             .map_err(|e| JwtError::Malformed(format!("signature: {e}")))?;
         mac.update(signed.as_bytes());
-        mac.verify_slice(&buffer[..length])
-            .map_err(|_| JwtError::BadSignature(claims.iss.clone()))?;
+        mac.verify_slice(&signature_bytes[..length])
+            .map_err(|_| JwtError::BadSignature(claims.iss.clone().into_owned()))?;
     }
     if checks.expiry && now > claims.exp {
         return Err(JwtError::Expired {
@@ -397,7 +475,7 @@ fn verify_inner(
             }
         } else if !qsh_matches(&claims.qsh, method, url) {
             return Err(JwtError::QshMismatch {
-                token: claims.qsh.clone(),
+                token: claims.qsh.clone().into_owned(),
                 request: qsh(method, url, None),
                 canonical: canonical_request(method, url, None),
             });
@@ -548,5 +626,68 @@ mod tests {
             verify("abc", lookup, "GET", "/", 0, Checks::ALL),
             Err(JwtError::Malformed(_))
         ));
+    }
+
+    /// The canonical request as first written (owned strings at each step), kept as the
+    /// reference the allocation-free version must agree with.
+    fn reference_canonical(method: &str, url: &str, base_path: Option<&str>) -> String {
+        let without_scheme = url
+            .split_once("://")
+            .map_or(url, |(_, rest)| rest.find('/').map_or("", |i| &rest[i..]));
+        let (path, query) = without_scheme.split_once('?').unwrap_or((without_scheme, ""));
+        let path = path.split('#').next().unwrap_or("");
+        let mut path = match base_path.map(|b| b.trim_end_matches('/')) {
+            Some(base) if !base.is_empty() && path.starts_with(base) => &path[base.len()..],
+            _ => path,
+        }
+        .to_owned();
+        if path.is_empty() || !path.starts_with('/') {
+            path.insert(0, '/');
+        }
+        while path.len() > 1 && path.ends_with('/') {
+            path.pop();
+        }
+        let path = path.replace('&', "%26");
+        let query = query.split('#').next().unwrap_or("");
+        let mut params: Vec<(String, String)> = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|pair| {
+                let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+                (decode(name), decode(value))
+            })
+            .filter(|(name, _)| name != "jwt")
+            .collect();
+        params.sort();
+        let mut canonical_query = String::new();
+        let mut previous: Option<&str> = None;
+        for (name, value) in &params {
+            if previous == Some(name.as_str()) {
+                canonical_query.push(',');
+            } else {
+                if previous.is_some() {
+                    canonical_query.push('&');
+                }
+                encode(name, &mut canonical_query);
+                canonical_query.push('=');
+                previous = Some(name.as_str());
+            }
+            encode(value, &mut canonical_query);
+        }
+        format!("{}&{path}&{canonical_query}", method.to_ascii_uppercase())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn canonical_request_agrees_with_the_reference(
+            method in "(get|POST|Put)",
+            url in "(https://x\\.example(/jira)?)?[/a-z&%+#?=.]{0,24}",
+            base in proptest::option::of("(/jira/?|/|)"),
+        ) {
+            proptest::prop_assert_eq!(
+                canonical_request(&method, &url, base.as_deref()),
+                reference_canonical(&method, &url, base.as_deref())
+            );
+        }
     }
 }
