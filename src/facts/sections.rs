@@ -850,7 +850,7 @@ pub fn realm_residency(cx: &Facts<'_>, realm: Realm) -> RealmResidency {
                 .filter(|s| hosted_at_rest && s.residency == crate::model::StorageResidency::Unknown)
                 .map(|s| {
                     format!(
-                        "{} has no documented data-residency support: where it keeps data is not known",
+                        "{}: data residency not confirmed by Atlassian's documentation, so where it keeps data is not known",
                         s.name()
                     )
                 })
@@ -882,8 +882,8 @@ pub fn realm_residency(cx: &Facts<'_>, realm: Realm) -> RealmResidency {
 
 /// Providers outside the realm that receive in-scope data in passing (an API call) but keep it
 /// for a time by their own terms (a retention the model records, or the catalog's default for
-/// the provider's standard service): the data may be at rest outside the realm, which the
-/// model's stores alone do not show.
+/// the provider's standard service), or whose retention nobody states: the data may be at rest
+/// outside the realm, which the model's stores alone do not show.
 fn retained_outside(cx: &Facts<'_>, realm: Realm, entries: &[ResidencyEntry]) -> Vec<String> {
     let mut said = BTreeSet::new();
     let mut out = Vec::new();
@@ -894,22 +894,35 @@ fn retained_outside(cx: &Facts<'_>, realm: Realm, entries: &[ResidencyEntry]) ->
         let Some(org) = cx.resolved.operator[c].as_deref().and_then(|o| cx.resolved.orgs.get(o)) else {
             continue;
         };
-        let Some(retention) = &org.retention else { continue };
+        // The vendor's and Atlassian's storage is modelled by their stores; a third party's API
+        // is a black box, so its retention, when nobody states it, is an open question.
+        if org.retention.is_none() && matches!(org.role, OrgRole::Vendor | OrgRole::Atlassian) {
+            continue;
+        }
         if !said.insert(org.id.as_str()) {
             continue;
         }
-        let kept = match retention {
-            crate::facts::resolve::Retention::Recorded { text } => format!("keeps what it receives ({text})"),
-            crate::facts::resolve::Retention::CatalogDefault { text, .. } => {
+        // A provider whose retention nobody states may keep the data too: said as unknown, not
+        // left out.
+        let kept = match &org.retention {
+            Some(crate::facts::resolve::Retention::Recorded { text }) => format!("keeps what it receives ({text})"),
+            Some(crate::facts::resolve::Retention::CatalogDefault { text, .. }) => {
                 format!("may keep what it receives by its standard terms ({text}; catalog default)")
             }
+            None => String::new(),
         };
-        out.push(format!(
-            "{} {kept} in {}, outside the realm of {}: whether in-scope data is at rest there is not shown by the model",
-            org.name,
-            entry.location,
-            realm_sites(realm.code())
-        ));
+        let sites = realm_sites(realm.code());
+        out.push(if kept.is_empty() {
+            format!(
+                "{} receives in-scope data in {}, outside the realm of {sites}, and how long it keeps it is not stated: whether in-scope data is at rest there is not known",
+                org.name, entry.location
+            )
+        } else {
+            format!(
+                "{} {kept} in {}, outside the realm of {sites}: whether in-scope data is at rest there is not shown by the model",
+                org.name, entry.location
+            )
+        });
     }
     out
 }
@@ -1404,7 +1417,7 @@ pub fn runs_on_atlassian(cx: &Facts<'_>) -> RunsOnAtlassian {
         }
         for store in m.storage.iter().filter(|s| s.residency == StorageResidency::Unknown) {
             evidence.insert(format!(
-                "{}: data-residency support is not documented (EAP/Preview storage may not count)",
+                "{}: data residency not confirmed by Atlassian's documentation (EAP/Preview storage may not count)",
                 store.name()
             ));
         }

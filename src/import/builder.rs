@@ -81,7 +81,7 @@ impl Builder {
         builder.organisation(
             Organisation {
                 id: "vendor".into(),
-                name: Some("The app's vendor (name it in an overlay)".into()),
+                name: Some("The app's vendor".into()),
                 role: Some(OrgRole::Vendor),
                 ..Organisation::default()
             },

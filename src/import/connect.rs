@@ -5,7 +5,7 @@
 //! each installation's `clientKey` and `sharedSecret` in a store of its own.
 
 use super::builder::{Builder, from_permissions, slug};
-use super::scopes::{self, Category, INSTALL_SECRET, USER_IDENTITY};
+use super::scopes::{self, BROWSER_DATA, Category, INSTALL_SECRET, USER_IDENTITY};
 use super::{Imported, name_from_path};
 use crate::catalog::Catalog;
 use crate::diagnostic::Diagnostic;
@@ -484,7 +484,9 @@ fn webhooks(b: &mut Builder, c: &Descriptor<'_>, products: &[&str], grants: &Gra
             Some(host) => (foreign_recipient(b, &host, &provenance, catalog), Some(host)),
             None => ("app-server".to_owned(), None),
         };
-        b.flow(
+        // The categories are the product's that the scopes let the app read, not the event's
+        // exact payload: the vendor confirms them.
+        from_permissions(b.flow(
             &format!("webhook-{event}"),
             product,
             &target,
@@ -497,7 +499,7 @@ fn webhooks(b: &mut Builder, c: &Descriptor<'_>, products: &[&str], grants: &Gra
             ),
             host,
             &provenance,
-        );
+        ));
     }
 }
 
@@ -527,22 +529,42 @@ fn iframes(b: &mut Builder, c: &Descriptor<'_>, grants: &Grants) {
     if !iframe_modules.is_empty() {
         let user = Builder::bare("user", "Product users (browser)", ComponentKind::User);
         b.component(user, "iframe modules");
-        let user_data: Vec<String> = read_ids
-            .iter()
-            .filter(|d| d.as_str() == USER_IDENTITY.id)
-            .cloned()
-            .collect();
+        // The browser loads the pages from the vendor's server: it learns the user's IP address
+        // and browser, whatever the app's scopes.
+        let browser = b
+            .data(BROWSER_DATA, "modules with `url` (pages loaded from the vendor)")
+            .to_owned();
         b.flow(
             "user-iframe",
             "user",
             "app-server",
             Some(Trigger::Iframe),
             Some(inbound_auth),
-            user_data,
+            vec![browser],
             "Show the app's pages and panels inside the product (served by the vendor)",
             None,
             "modules with `url`",
         );
+        // With JWT authentication the page request carries a context token naming the user; the
+        // category is the scopes' (account ID, display name, avatar), broader than the token.
+        let user_data: Vec<String> = read_ids
+            .iter()
+            .filter(|d| d.as_str() == USER_IDENTITY.id && inbound_auth != Auth::None)
+            .cloned()
+            .collect();
+        if !user_data.is_empty() {
+            from_permissions(b.flow(
+                "user-iframe-context",
+                "user",
+                "app-server",
+                Some(Trigger::Iframe),
+                Some(inbound_auth),
+                user_data,
+                "Know which user opens the app's pages (the context token)",
+                None,
+                "modules with `url` + authentication: jwt",
+            ));
+        }
     }
 }
 

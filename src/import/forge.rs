@@ -377,7 +377,8 @@ fn functions(b: &mut Builder, grants: &Grants, shape: &Shape) {
         user.boundary = None;
         b.component(user, "UI modules (resources rendered in the browser)");
         let user_data: Vec<String> = read_ids.iter().filter(|d| *d == "user-identity").cloned().collect();
-        b.flow(
+        // The platform passes the account ID; the category is the scopes' (names, avatars too).
+        from_permissions(b.flow(
             "user-to-app",
             "user",
             "forge-app",
@@ -387,7 +388,7 @@ fn functions(b: &mut Builder, grants: &Grants, shape: &Shape) {
             "Show the app's screens to its users",
             None,
             "UI modules",
-        );
+        ));
     }
 }
 

@@ -36,6 +36,15 @@ pub const USER_IDENTITY: Category = Category {
     credential: false,
     subjects: SITE_USERS,
 };
+/// What every page load from a vendor's server gives it: the user's IP address and browser
+/// (user agent, language, the Atlassian page that embeds it).
+pub const BROWSER_DATA: Category = Category {
+    id: "browser-data",
+    name: "IP addresses and browser data of users who load the app's pages",
+    personal: true,
+    credential: false,
+    subjects: SITE_USERS,
+};
 /// E-mail addresses.
 pub const USER_EMAIL: Category = Category {
     id: "user-email",

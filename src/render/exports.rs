@@ -575,6 +575,9 @@ pub struct AnnexRow {
     pub dpa: String,
     /// Who it is, in one phrase: legal entity and establishment, or what is not stated.
     pub entity: String,
+    /// The HIPAA business associate agreement it needs, with its evidence status, when any
+    /// installation is HIPAA-covered (45 CFR 164.502(e), 164.504(e)).
+    pub baa: String,
 }
 
 /// A recipient's data processing agreement in an annex's words, with its evidence status: a
@@ -618,6 +621,9 @@ pub struct Annex {
     /// personal data through the app, but as the customer's processors, not the vendor's
     /// sub-processors. Listed so that no recipient is left out.
     pub integrations: Vec<AnnexIntegration>,
+    /// HIPAA, when an installation is HIPAA-covered: which sites, the PHI, and what the
+    /// business associate agreements rest on (or that they are not assessed, and why).
+    pub hipaa: Option<String>,
 }
 
 /// A customer-enabled integration in the annex.
@@ -718,12 +724,13 @@ fn retention(facts: &Facts<'_>, organisation: &str, components: &[String], at_re
     } else if at_rest {
         "not stated: it stores the data (evidence required)".to_owned()
     } else {
-        "not stated".to_owned()
+        // Annex I.B asks for the period also where data only passes through.
+        "not stated (evidence required)".to_owned()
     }
 }
 
 /// One recipient's row of the DPA annex.
-fn annex_row(facts: &Facts<'_>, s: &crate::analysis::Subprocessor) -> AnnexRow {
+fn annex_row(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa, s: &crate::analysis::Subprocessor) -> AnnexRow {
     let model = facts.model;
     let not_stated = |s: Option<String>| s.filter(|s| !s.is_empty()).unwrap_or_else(|| "not stated".to_owned());
     let graph = &facts.loaded.graph;
@@ -801,7 +808,7 @@ fn annex_row(facts: &Facts<'_>, s: &crate::analysis::Subprocessor) -> AnnexRow {
             .said_locations()
             .into_iter()
             .chain(undocumented_residency(facts.model, facts.graph, &s.components).iter().map(|module| {
-                format!("{module} has no documented data-residency support: where it keeps data is evidence required")
+                format!("{module}: data residency not confirmed by Atlassian's documentation, so where it keeps data is not known (evidence required)")
             }))
             .collect::<Vec<_>>()
             .join("; "),
@@ -824,26 +831,77 @@ fn annex_row(facts: &Facts<'_>, s: &crate::analysis::Subprocessor) -> AnnexRow {
         } else {
             dpa_said(s)
         },
-        entity: s.entity(),
+        entity: if s.legal_entity.is_some() && s.country.is_some() {
+            s.entity()
+        } else {
+            format!("{} (evidence required)", s.entity())
+        },
+        baa: baa_said(facts, hipaa, s),
     }
+}
+
+/// A recipient's business associate agreement in an annex's words.
+fn baa_said(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa, s: &crate::analysis::Subprocessor) -> String {
+    if facts.model.installations.is_empty() {
+        return "not assessed: the model has no installations".to_owned();
+    }
+    if hipaa.hipaa_installations.is_empty() {
+        return "not applicable: no installation is marked HIPAA-covered".to_owned();
+    }
+    if !hipaa.applies {
+        return "not assessed: no data category is marked PHI, so whether PHI reaches it is not shown (evidence required)"
+            .to_owned();
+    }
+    match hipaa.chain.iter().find(|l| l.organisation == s.organisation) {
+        Some(link) => format!("needed with {}: {}", link.baa_with, link.baa_label),
+        None => "none needed: it receives no data marked PHI".to_owned(),
+    }
+}
+
+/// The annex's HIPAA paragraph: the covered sites, the PHI, and the chain's state.
+fn hipaa_said(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa) -> Option<String> {
+    if hipaa.hipaa_installations.is_empty() {
+        return None;
+    }
+    let sites = hipaa.hipaa_installations.len();
+    let covered = format!(
+        "{sites} installation{} {} HIPAA-covered ({})",
+        if sites == 1 { "" } else { "s" },
+        if sites == 1 { "is" } else { "are" },
+        hipaa.hipaa_installations.join(", ")
+    );
+    Some(if hipaa.applies {
+        let phi: Vec<String> = hipaa.phi.iter().map(|id| data_name(facts, id)).collect();
+        format!(
+            "{covered}. PHI: {}. Each recipient of PHI needs a business associate agreement: the vendor with the customer, each of the vendor's providers with the vendor (45 CFR 164.502(e)); Atlassian's BAA with the customer covers its own products, not apps. The row of each recipient says what is recorded.",
+            phi.join("; ")
+        )
+    } else {
+        format!(
+            "{covered}, but no data category of the model is marked PHI: whether PHI reaches each recipient, and so which business associate agreements are needed, is not assessed (evidence required). Issue and page content of a covered entity can hold PHI."
+        )
+    })
 }
 
 /// The DPA annex.
 pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
     let model = facts.model;
-    let rows: Vec<AnnexRow> = analysis.subprocessors.iter().map(|s| annex_row(facts, s)).collect();
+    let rows: Vec<AnnexRow> = analysis
+        .subprocessors
+        .iter()
+        .map(|s| annex_row(facts, &analysis.hipaa, s))
+        .collect();
     Annex {
         app: analysis.app.name.clone(),
         warning: model.installations.is_empty().then(|| NO_INSTALLATIONS.to_owned()),
         processor: {
             let vendor = facts.resolved.orgs.get(model.app.vendor.as_str());
+            let unstated = |name: &str| {
+                format!("{name} (as the model names it; its legal entity and establishment are not stated: evidence required)")
+            };
             let entity = vendor.map_or_else(
-                || format!("{} (legal entity not stated)", model.app.vendor),
-                |v| {
-                    v.legal_entity
-                        .clone()
-                        .unwrap_or_else(|| format!("{} (legal entity not stated)", v.name))
-                },
+                || unstated(&model.app.vendor),
+                |v| v.legal_entity.clone().unwrap_or_else(|| unstated(&v.name)),
             );
             let contact = model
                 .organisations
@@ -857,6 +915,7 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
             "No sub-processor of the vendor is recorded: whether it uses any (hosting, e-mail, AI or other services) is not stated (evidence required).".to_owned()
         }),
         rows,
+        hipaa: hipaa_said(facts, &analysis.hipaa),
         integrations: analysis
             .customer_integrations
             .iter()
@@ -880,7 +939,7 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
 
 /// The annex as CSV, one recipient per row, then the customer's integrations.
 pub fn annex_csv(annex: &Annex) -> Vec<u8> {
-    const HEADER: [&str; 14] = [
+    const HEADER: [&str; 15] = [
         "recipient",
         "legal_entity",
         "country",
@@ -895,6 +954,7 @@ pub fn annex_csv(annex: &Annex) -> Vec<u8> {
         "transfer",
         "safeguards",
         "dpa",
+        "baa",
     ];
     // Without installations the cells themselves say why they are not assessed: a note row
     // would be read as a recipient by a spreadsheet.
@@ -930,10 +990,11 @@ pub fn annex_csv(annex: &Annex) -> Vec<u8> {
                     },
                     r.safeguards.as_str(),
                     r.dpa.as_str(),
+                    r.baa.as_str(),
                 ]
             })
             .chain(annex.integrations.iter().map(|i| {
-                let mut row = [""; 14];
+                let mut row = [""; 15];
                 row[0] = i.name.as_str();
                 row[3] = i.role.as_str();
                 row[5] = i.personal_data.as_str();

@@ -311,8 +311,9 @@ pub struct ComparisonRow {
     pub residency_kept_percent: BTreeMap<String, f64>,
     /// Whether the residency figure comes from a simulation.
     pub residency_simulated: bool,
-    /// What the residency figure cannot vouch for (a Forge storage module without documented
-    /// residency support, customer-managed egress): the figure holds only with this evidence.
+    /// What the residency figures cannot vouch for (a Forge storage module without documented
+    /// residency support, a provider keeping data outside a realm, customer-managed egress), all
+    /// realms together; `residency_evidence_by_realm` says which realm each concerns.
     pub residency_evidence_required: Vec<String>,
     /// The same, per realm of the figure (simulated realms included).
     pub residency_evidence_by_realm: BTreeMap<String, Vec<String>>,
@@ -330,8 +331,9 @@ pub struct ComparisonRow {
     pub runs_on_atlassian: bool,
     /// What eligibility still needs evidence for.
     pub runs_on_atlassian_evidence_required: Vec<String>,
-    /// Organisations receiving PHI with no BAA recorded.
-    pub baas_needed: usize,
+    /// Organisations receiving PHI with no BAA recorded; `null` when not assessed (HIPAA sites
+    /// but no category marked PHI: see `hipaa_without_phi`).
+    pub baas_needed: Option<usize>,
     /// Installations marked HIPAA although no category is PHI (the BAA figure then says nothing).
     pub hipaa_without_phi: Option<usize>,
     /// Egress calls Forge blocked (simulation).
@@ -364,6 +366,22 @@ pub fn comparison(
                 .flat_map(|s| s.transfer_mechanism.values())
                 .filter(|t| t.needs_evidence())
                 .count();
+            // Per realm of the figure: the simulated realms when a simulation ran.
+            let evidence_by_realm: BTreeMap<String, Vec<String>> = sim.as_ref().map_or_else(
+                || {
+                    a.residency
+                        .iter()
+                        .filter(|r| !r.evidence_required.is_empty())
+                        .map(|r| (r.realm.clone(), r.evidence_required.clone()))
+                        .collect()
+                },
+                |s| s.residency.evidence_required.clone(),
+            );
+            // The simulated HIPAA sites when a simulation ran, else the model's.
+            let hipaa_sites = sim.as_ref().map_or(a.hipaa.hipaa_installations.len(), |s| {
+                usize::try_from(s.totals.hipaa_installations).unwrap_or(usize::MAX)
+            });
+            let hipaa_without_phi = (!a.hipaa.applies && hipaa_sites > 0).then_some(hipaa_sites);
             let static_secrets = a
                 .findings
                 .iter()
@@ -396,31 +414,16 @@ pub fn comparison(
                 public_endpoints: loaded.model.components.iter().filter(|c| c.public_endpoint).count(),
                 runs_on_atlassian: a.runs_on_atlassian.eligible,
                 runs_on_atlassian_evidence_required: a.runs_on_atlassian.evidence_required.clone(),
-                residency_evidence_by_realm: sim.as_ref().map_or_else(
-                    || {
-                        a.residency
-                            .iter()
-                            .filter(|r| !r.evidence_required.is_empty())
-                            .map(|r| (r.realm.clone(), r.evidence_required.clone()))
-                            .collect()
-                    },
-                    |s| s.residency.evidence_required.clone(),
-                ),
-                residency_evidence_required: a
-                    .residency
-                    .iter()
-                    .flat_map(|r| r.evidence_required.iter().cloned())
+                residency_evidence_required: evidence_by_realm
+                    .values()
+                    .flatten()
+                    .cloned()
                     .collect::<std::collections::BTreeSet<_>>()
                     .into_iter()
                     .collect(),
-                baas_needed: a.hipaa.missing_baa.len(),
-                hipaa_without_phi: {
-                    // The simulated HIPAA sites when a simulation ran, else the model's.
-                    let sites = sim.as_ref().map_or(a.hipaa.hipaa_installations.len(), |s| {
-                        usize::try_from(s.totals.hipaa_installations).unwrap_or(usize::MAX)
-                    });
-                    (!a.hipaa.applies && sites > 0).then_some(sites)
-                },
+                residency_evidence_by_realm: evidence_by_realm,
+                baas_needed: hipaa_without_phi.is_none().then_some(a.hipaa.missing_baa.len()),
+                hipaa_without_phi,
                 blocked_egress: sim.as_ref().map(|s| s.totals.blocked_egress),
                 attacks_accepted: sim
                     .as_ref()
@@ -467,7 +470,7 @@ fn cells(row: &ComparisonRow) -> [String; HEADERS.len()] {
         if row.runs_on_atlassian { "yes" } else { "no" }.to_owned()
             + &evidence_note(&row.runs_on_atlassian_evidence_required),
         row.hipaa_without_phi.map_or_else(
-            || row.baas_needed.to_string(),
+            || row.baas_needed.unwrap_or_default().to_string(),
             |n| format!("not assessed: no data category is marked PHI although {n} installations are HIPAA-covered (evidence required)"),
         ),
         match row.blocked_egress {
@@ -687,10 +690,12 @@ pub fn comparison_csv(rows: &[ComparisonRow]) -> Vec<u8> {
         .map(|s| (*s).to_owned())
         .collect();
     header.extend(realms.iter().map(|r| format!("residency_kept_percent_{r}")));
+    // Each realm's caveat beside its figure's column group: one mixed column would hide which
+    // figure it qualifies.
+    header.extend(realms.iter().map(|r| format!("residency_evidence_required_{r}")));
     header.extend(
         [
             "residency_source",
-            "residency_evidence_required",
             "transfers_without_recorded_mechanism",
             "transfers_not_assessed",
             "secrets_outside_atlassian",
@@ -699,6 +704,7 @@ pub fn comparison_csv(rows: &[ComparisonRow]) -> Vec<u8> {
             "runs_on_atlassian",
             "runs_on_atlassian_evidence_required",
             "phi_recipients_without_baa",
+            "hipaa_installations_phi_not_assessed",
             "blocked_egress",
             "attacks_accepted",
             "findings_high",
@@ -725,9 +731,15 @@ pub fn comparison_csv(rows: &[ComparisonRow]) -> Vec<u8> {
                     .map(|v| format!("{v:.1}"))
                     .unwrap_or_default()
             }));
+            cells.extend(realms.iter().map(|r| {
+                row.residency_evidence_by_realm
+                    .get(*r)
+                    .filter(|_| row.residency_kept_percent.get(*r).is_some_and(|kept| *kept > 0.0))
+                    .map(|open| open.join("; "))
+                    .unwrap_or_default()
+            }));
             cells.extend([
                 if row.residency_simulated { "simulated" } else { "static" }.to_owned(),
-                row.residency_evidence_required.join("; "),
                 row.transfers_needing_sccs.to_string(),
                 row.transfers_not_assessed.to_string(),
                 row.secrets_outside_atlassian.to_string(),
@@ -735,11 +747,9 @@ pub fn comparison_csv(rows: &[ComparisonRow]) -> Vec<u8> {
                 row.public_endpoints.to_string(),
                 u8::from(row.runs_on_atlassian).to_string(),
                 row.runs_on_atlassian_evidence_required.join("; "),
-                if row.hipaa_without_phi.is_some() {
-                    String::new()
-                } else {
-                    row.baas_needed.to_string()
-                },
+                // Empty when not assessed; the next column says for how many HIPAA sites.
+                row.baas_needed.map(|n| n.to_string()).unwrap_or_default(),
+                row.hipaa_without_phi.unwrap_or(0).to_string(),
                 opt(row.blocked_egress),
                 opt(row.attacks_accepted),
                 row.findings[0].to_string(),

@@ -437,7 +437,7 @@ fn exports_for_procurement_tools() {
         "{csv}"
     );
     assert!(
-        csv.contains("OpenAI,https://trust.openai.com,Summarise issues,US,\"OpenAI, L.L.C.\""),
+        csv.contains("OpenAI,https://trust.openai.com,Summarise issues,US,\"OpenAI OpCo, LLC\""),
         "{csv}"
     );
     trustflow()

@@ -124,7 +124,7 @@ fn the_three_journeys_run_as_documented() {
     }
     assert!(!compare.contains('`'), "quoted names are code, not raw backticks");
     assert!(
-        compare.contains("Forge SQL: data-residency support is not documented"),
+        compare.contains("Forge SQL: data residency not confirmed by Atlassian"),
         "Forge SQL's open evidence is shown"
     );
     assert!(

@@ -144,7 +144,7 @@ fn the_dpa_annex_has_the_scc_annex_columns_and_says_when_nothing_is_analysed() {
         .unwrap();
     let csv = String::from_utf8(out.stdout).unwrap();
     assert!(csv.starts_with(
-        "recipient,legal_entity,country,role,data_subjects,personal_data,special_categories,purpose,frequency,retention,location,transfer,safeguards,dpa\n"
+        "recipient,legal_entity,country,role,data_subjects,personal_data,special_categories,purpose,frequency,retention,location,transfer,safeguards,dpa,baa\n"
     ));
     assert!(csv.contains("users of the customer's site"), "{csv}");
     assert!(csv.contains("no purge on uninstall"), "{csv}");
@@ -348,7 +348,7 @@ fn forge_storage_without_documented_residency_is_not_a_settled_location() {
     );
     assert!(
         atlassian
-            .contains("Forge SQL has no documented data-residency support: where it keeps data is evidence required"),
+            .contains("Forge SQL: data residency not confirmed by Atlassian's documentation, so where it keeps data is not known (evidence required)"),
         "{atlassian}"
     );
     let page = trustflow()
@@ -376,7 +376,7 @@ fn forge_storage_without_documented_residency_is_not_a_settled_location() {
     assert!(
         !String::from_utf8(out.stdout)
             .unwrap()
-            .contains("no documented data-residency")
+            .contains("data residency not confirmed")
     );
 }
 
@@ -468,8 +468,11 @@ components:\n  - { id: egress-slack-com, owner: customer }\n";
     let stored = annex(&format!(
         "{base}  - {{ id: forge-storage, stores: [issue-content, user-email] }}\n"
     ));
+    // (the account IDs the UI passes stay the platform's, unconfirmed).
     assert!(
-        !row(&stored, "Atlassian").contains("Per the app's permissions"),
+        row(&stored, "Atlassian").starts_with(
+            "Issue summaries, descriptions, comments and attachments; Users' e-mail addresses. Per the app's permissions"
+        ),
         "{stored}"
     );
 }
