@@ -448,7 +448,7 @@ const HEADERS: [&str; 14] = [
     "Runs on Atlassian",
     "PHI recipients without a BAA recorded",
     "egress calls Forge blocked (simulated)",
-    "simulated attacks accepted (forged, expired, tampered or other-tenant JWTs)",
+    "simulated attacks accepted (forged, expired, tampered or other-tenant JWTs, against the model's checks, not the deployed app)",
     "findings by severity (high/medium/low)",
 ];
 
@@ -467,7 +467,12 @@ fn cells(row: &ComparisonRow) -> [String; HEADERS.len()] {
             (n, unit) => format!("{n} {unit}"),
         },
         row.public_endpoints.to_string(),
-        if row.runs_on_atlassian { "yes" } else { "no" }.to_owned()
+        if row.runs_on_atlassian {
+            "eligible as modelled"
+        } else {
+            "not eligible"
+        }
+        .to_owned()
             + &evidence_note(&row.runs_on_atlassian_evidence_required),
         row.hipaa_without_phi.map_or_else(
             || row.baas_needed.unwrap_or_default().to_string(),

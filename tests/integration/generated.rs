@@ -121,3 +121,14 @@ fn import_guide_console_output_is_current() {
     let updated = rerun_console_blocks(&text, scratch.path());
     check_generated("docs/import.md", &updated);
 }
+
+/// The compare table of docs/simulate.md is what the binary prints.
+#[test]
+fn simulate_guide_console_output_is_current() {
+    let text = std::fs::read_to_string(root().join("docs/simulate.md")).unwrap();
+    assert!(
+        text.contains("```console\n$ trustflow compare "),
+        "the guide shows a comparison"
+    );
+    check_generated("docs/simulate.md", &rerun_console_blocks(&text, root()));
+}
