@@ -410,7 +410,7 @@ pub fn change_notice(
     // Who each recipient is: its legal entity and where it is established.
     let entities: std::collections::BTreeMap<&str, String> = analyses
         .iter()
-        .flat_map(|a| &a.subprocessors)
+        .flat_map(|a| a.subprocessors.iter())
         .map(|s| (s.organisation.as_str(), s.entity()))
         .collect();
     // PHI as the analysis derived it (data made from PHI stays PHI unless de-identified).
@@ -421,7 +421,7 @@ pub fn change_notice(
     }
     // Each transfer's recorded safeguard in a customer's words (never the tool's evidence notes).
     let mut safeguards = serde_json::Map::new();
-    for row in &analyses[1].subprocessors {
+    for row in analyses[1].subprocessors.iter() {
         for (realm, transfer) in &row.transfer_mechanism {
             safeguards.insert(
                 format!("{}|{realm}", row.organisation),

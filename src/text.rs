@@ -84,7 +84,7 @@ fn transfers_and_hipaa(analysis: &Analysis, out: &mut String) {
             out,
             "\nTransfers (realm: exporter → importer (where it processes the data, or its establishment when the regime binds it), regime: basis):"
         );
-        for t in &analysis.transfers {
+        for t in analysis.transfers.iter() {
             let regime = match (t.regime, t.exporter_country.as_deref()) {
                 (crate::analysis::Regime::None | crate::analysis::Regime::Unknown, None) => "regime unknown".to_owned(),
                 (crate::analysis::Regime::None, Some(c)) => format!("no general transfer law known for {c}"),
@@ -156,7 +156,7 @@ pub fn analysis_text(analysis: &Analysis) -> String {
             "  (unconfirmed: listed per the app's permissions, which the vendor has not confirmed; evidence required)"
         );
     }
-    for row in &analysis.subprocessors {
+    for row in analysis.subprocessors.iter() {
         let data: Vec<String> = row
             .data
             .iter()

@@ -18,7 +18,7 @@ pub struct PortfolioRecipient {
 pub fn portfolio(analyses: &[super::Analysis]) -> Vec<PortfolioRecipient> {
     let mut merged: BTreeMap<String, PortfolioRecipient> = BTreeMap::new();
     for analysis in analyses {
-        for row in &analysis.subprocessors {
+        for row in analysis.subprocessors.iter() {
             let key = row.legal_entity.clone().unwrap_or_else(|| row.name.clone());
             let entry = merged.entry(key.clone()).or_insert_with(|| PortfolioRecipient {
                 recipient: key,

@@ -79,11 +79,11 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
     if args.what == Kind::Subprocessors {
         // The public page says "not stated" where the model records no safeguard; the vendor
         // publishing it should know which transfers those are before customers read it.
-        for s in analysis.subprocessors.iter().filter(|s| {
-            s.transfer_mechanism
-                .values()
-                .any(crate::facts::transfers::Transfer::needs_evidence)
-        }) {
+        for s in analysis
+            .subprocessors
+            .iter()
+            .filter(|s| s.transfer_mechanism.values().any(|t| t.needs_evidence()))
+        {
             eprintln!(
                 "warning: the page shows no recorded transfer safeguard for {}: the analysis says {}",
                 crate::text::terminal_safe(&s.name),

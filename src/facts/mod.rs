@@ -55,9 +55,9 @@ pub struct Facts<'m> {
     /// The distinct realms of the model's installations, sorted.
     pub realms: Vec<Realm>,
     /// The GDPR inventory.
-    pub subprocessors: Vec<Subprocessor>,
+    pub subprocessors: std::sync::Arc<Vec<Subprocessor>>,
     /// Every disclosure of personal data per realm, exporter and importer.
-    pub transfers: Vec<Transfer>,
+    pub transfers: std::sync::Arc<Vec<std::sync::Arc<Transfer>>>,
     /// Destinations that are the customer's own accounts.
     pub customer_integrations: Vec<CustomerIntegration>,
     /// Atlassian as the customer's processor for product data.
@@ -92,8 +92,8 @@ impl<'m> Facts<'m> {
             propagation,
             traits,
             realms,
-            subprocessors: Vec::new(),
-            transfers: Vec::new(),
+            subprocessors: Vec::new().into(),
+            transfers: Vec::new().into(),
             customer_integrations: Vec::new(),
             atlassian_for_customer: None,
             customer_managed_egress: None,
@@ -102,7 +102,9 @@ impl<'m> Facts<'m> {
             runs_on_atlassian: RunsOnAtlassian::default(),
         };
         // Each section is computed once: the rules and the analysis both read it.
-        (facts.subprocessors, facts.transfers) = sections::subprocessors(&facts);
+        let (subprocessors, transfers) = sections::subprocessors(&facts);
+        facts.subprocessors = std::sync::Arc::new(subprocessors);
+        facts.transfers = std::sync::Arc::new(transfers);
         facts.customer_integrations = sections::customer_integrations(&facts);
         facts.atlassian_for_customer = sections::atlassian_for_customer(&facts);
         facts.customer_managed_egress = sections::customer_managed_egress(&facts);
@@ -164,9 +166,9 @@ impl<'m> Facts<'m> {
 
     /// The analysis sections the analysis hands on: the inventory, HIPAA, SOC 2 and Runs on
     /// Atlassian, as computed once here.
-    pub fn sections(&self) -> (Vec<Subprocessor>, Hipaa, Soc2, RunsOnAtlassian) {
+    pub fn sections(&self) -> (std::sync::Arc<Vec<Subprocessor>>, Hipaa, Soc2, RunsOnAtlassian) {
         (
-            self.subprocessors.clone(),
+            std::sync::Arc::clone(&self.subprocessors),
             self.hipaa.clone(),
             self.soc2.clone(),
             self.runs_on_atlassian.clone(),

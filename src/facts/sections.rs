@@ -56,7 +56,7 @@ pub struct Subprocessor {
     pub retention: Option<String>,
     /// The disclosure to this organisation, per installation realm: exporter, regime,
     /// mechanism and its evidence (the same entries as the analysis's `transfers`).
-    pub transfer_mechanism: BTreeMap<String, Transfer>,
+    pub transfer_mechanism: BTreeMap<String, std::sync::Arc<Transfer>>,
 }
 
 /// The part an organisation plays in the GDPR inventory.
@@ -256,19 +256,26 @@ fn receipts(cx: &Facts<'_>) -> BTreeMap<String, Receipt> {
     rows
 }
 
-/// The GDPR inventory, and every transfer of personal data per realm, exporter and importer.
-pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<Transfer>) {
-    let model = cx.model;
-    let rows = receipts(cx);
-    let customer_regimes: BTreeMap<Realm, (Option<transfers::Regime>, String, Option<String>)> = cx
-        .realms
+/// Per realm: the transfer law the customer's disclosures fall under, why, and where the
+/// customer is established.
+type CustomerRegimes = BTreeMap<Realm, (Option<transfers::Regime>, String, Option<String>)>;
+
+fn customer_regimes(cx: &Facts<'_>) -> CustomerRegimes {
+    cx.realms
         .iter()
         .map(|&realm| {
             let established = established_in(cx, realm);
             let (regime, why) = transfers::customer_regime(realm, established.as_deref(), cx.catalog);
             (realm, (regime, why, established))
         })
-        .collect();
+        .collect()
+}
+
+/// The GDPR inventory, and every transfer of personal data per realm, exporter and importer.
+pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<std::sync::Arc<Transfer>>) {
+    let model = cx.model;
+    let rows = receipts(cx);
+    let customer_regimes = customer_regimes(cx);
     let vendor = cx.resolved.orgs.get(model.app.vendor.as_str());
     let mut all = Vec::new();
     let mut out = Vec::new();
@@ -347,7 +354,8 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<Transfer>) {
                 transfer.label.push_str(" — regime presumed from the realm");
                 transfer.evidence_required = true;
             }
-            all.push(transfer.clone());
+            let transfer = std::sync::Arc::new(transfer); // listed twice: shared, not copied
+            all.push(std::sync::Arc::clone(&transfer));
             transfer_mechanism.insert(realm.code().to_owned(), transfer);
         }
         out.push(Subprocessor {
@@ -551,8 +559,8 @@ fn processing_places(
 /// operates or hosts: each is a recipient nobody can identify, listed rather than left out.
 fn unidentified(
     cx: &Facts<'_>,
-    customer_regimes: &BTreeMap<Realm, (Option<transfers::Regime>, String, Option<String>)>,
-    all: &mut Vec<Transfer>,
+    customer_regimes: &CustomerRegimes,
+    all: &mut Vec<std::sync::Arc<Transfer>>,
 ) -> Vec<Subprocessor> {
     let model = cx.model;
     let mut rows = Vec::new();
@@ -665,8 +673,8 @@ impl Unassessed {
     fn build(
         self,
         cx: &Facts<'_>,
-        customer_regimes: &BTreeMap<Realm, (Option<transfers::Regime>, String, Option<String>)>,
-        all: &mut Vec<Transfer>,
+        customer_regimes: &CustomerRegimes,
+        all: &mut Vec<std::sync::Arc<Transfer>>,
     ) -> Subprocessor {
         let model = cx.model;
         let vendor = cx.resolved.orgs.get(model.app.vendor.as_str());
@@ -708,7 +716,8 @@ impl Unassessed {
                 evidence_required: false,
             }
             .labelled();
-            all.push(transfer.clone());
+            let transfer = std::sync::Arc::new(transfer); // listed twice: shared, not copied
+            all.push(std::sync::Arc::clone(&transfer));
             transfer_mechanism.insert(realm.code().to_owned(), transfer);
         }
         Subprocessor {
@@ -864,6 +873,8 @@ pub fn realm_residency(cx: &Facts<'_>, realm: Realm) -> RealmResidency {
                             "customer-managed egress: what destinations a site's admin approves keep of the data, and where, is outside the model".to_owned()
                         }),
                 )
+                // What "kept" rests on: nothing when the data already leaves the realm.
+                .filter(|_| kept)
                 .collect();
     RealmResidency {
         realm: realm.code().to_owned(),

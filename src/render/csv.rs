@@ -57,7 +57,7 @@ pub const SUBPROCESSOR_COLUMNS: [&str; 15] = [
 /// The inventory: one row per organisation × data category.
 pub fn subprocessors(analysis: &Analysis) -> Vec<u8> {
     let mut rows = Vec::new();
-    for row in &analysis.subprocessors {
+    for row in analysis.subprocessors.iter() {
         let locations: Vec<String> = row
             .locations
             .iter()
@@ -119,7 +119,7 @@ pub fn findings(analysis: &Analysis) -> Vec<u8> {
                 f.subject.clone(),
                 f.realm.map(|r| r.code().to_owned()).unwrap_or_default(),
                 f.path.join(" > "),
-                f.message.clone(),
+                f.message.to_string(),
                 f.references.join("; "),
                 f.remediation.to_owned(),
                 f.evidence_required.to_string(),

@@ -16,7 +16,7 @@ rule! {
         remediation: "Sign the DPA and record its URL as the organisation's `dpa` in the model.",
     }
     fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
-        for row in &cx.subprocessors {
+        for row in cx.subprocessors.iter() {
             // An independent controller decides its own purposes: Art. 28 does not apply to it.
             if row.dpa == Evidence::Recorded
                 || row.role == GdprRole::IndependentController
@@ -156,17 +156,17 @@ rule! {
                 Regime::UkGdpr => (
                     "UK GDPR Art. 9",
                     "UK GDPR Art. 35(3)(b)",
-                    vec!["UK GDPR Art. 9", "Data Protection Act 2018 Sch. 1", "UK GDPR Art. 35(3)(b)"],
+                    &["UK GDPR Art. 9", "Data Protection Act 2018 Sch. 1", "UK GDPR Art. 35(3)(b)"],
                 ),
                 Regime::ChFadp => (
                     "sensitive personal data, Swiss FADP Art. 5(c)",
                     "FADP Art. 22",
-                    vec!["Swiss FADP Art. 5(c)", "Swiss FADP Art. 6(7)", "Swiss FADP Art. 22"],
+                    &["Swiss FADP Art. 5(c)", "Swiss FADP Art. 6(7)", "Swiss FADP Art. 22"],
                 ),
                 _ => (
                     "GDPR Art. 9",
                     "GDPR Art. 35(3)(b)",
-                    vec!["GDPR Art. 9(1)", "GDPR Art. 9(2)", "GDPR Art. 35(3)(b)"],
+                    &["GDPR Art. 9(1)", "GDPR Art. 9(2)", "GDPR Art. 35(3)(b)"],
                 ),
             };
             for (d, traits) in cx.traits.iter().enumerate() {
@@ -192,7 +192,7 @@ rule! {
                         regime.code()
                     ),
                 );
-                finding.references = references.clone();
+                finding.references = references;
                 finding.realm = Some(realm);
                 out.push(finding);
             }

@@ -125,11 +125,11 @@ keep the data in the EEA (regional endpoint, EU region).",
 
 /// The references and remediation of a transfer finding under its own regime: UK and Swiss
 /// exporters are never sent to EU instruments.
-fn regime_guidance(regime: crate::facts::Regime) -> (Vec<&'static str>, &'static str) {
+fn regime_guidance(regime: crate::facts::Regime) -> (&'static [&'static str], &'static str) {
     use crate::facts::Regime;
     match regime {
         Regime::UkGdpr => (
-            vec![
+            &[
                 "UK GDPR Art. 44–46",
                 "UK-US data bridge (UK Extension to the EU-U.S. DPF, 2023-10-12)",
                 "ICO International Data Transfer Agreement and UK Addendum (2022)",
@@ -140,7 +140,7 @@ EU-U.S. DPF (which needs its DPF certification; check the DPF List), `dpf_uk: tr
 EEA or another country UK adequacy regulations cover.",
         ),
         Regime::ChFadp => (
-            vec![
+            &[
                 "Swiss FADP Art. 16",
                 "Swiss DPO Annex 1 (Swiss-U.S. DPF, since 2024-09-15)",
                 "FDPIC guidance on SCCs adapted to Swiss law",
@@ -150,7 +150,7 @@ importer that participates in the Swiss-U.S. DPF (check the DPF List), `dpf_ch: 
 Switzerland, the EEA or another Annex 1 country.",
         ),
         _ => (
-            vec![
+            &[
                 "GDPR Art. 44",
                 "GDPR Art. 45",
                 "GDPR Art. 46(2)(c)",

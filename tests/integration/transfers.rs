@@ -35,7 +35,7 @@ fn hops(name: &str) -> Vec<String> {
         })
         .collect();
     hops.sort();
-    for t in &analysis.transfers {
+    for t in analysis.transfers.iter() {
         assert!(!t.why.is_empty() && !t.label.contains("none needed"), "{name}: {t:?}");
     }
     hops
