@@ -117,7 +117,7 @@ fn check_keys(source: &SourceFile, node: &Node, pointer: &str, what: &str, probl
     };
     for (key, _) in entries {
         if let Value::Str(k) = &key.value
-            && !properties.contains_key(k)
+            && !properties.contains_key(k.as_str())
         {
             let suggestion = crate::suggest::closest(k, properties.keys().map(String::as_str));
             problems.push(

@@ -242,7 +242,7 @@ fn walk(
         (Shape::MapOf(inner), Value::Map(entries)) => {
             for (key, value) in entries {
                 let name = match &key.value {
-                    Value::Str(name) => name.clone(),
+                    Value::Str(name) => name.to_string(),
                     other => format!("{other:?}"),
                 };
                 extend(path, &name);

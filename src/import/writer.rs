@@ -182,11 +182,7 @@ mod tests {
             let crate::load::node::Value::Map(entries) = node.value else {
                 panic!()
             };
-            assert_eq!(
-                entries[0].1.value,
-                crate::load::node::Value::Str(text.to_owned()),
-                "{yaml}"
-            );
+            assert_eq!(entries[0].1.value, crate::load::node::Value::Str(text.into()), "{yaml}");
         }
     }
 }

@@ -33,8 +33,9 @@ pub enum Value {
     Int(i64),
     /// A floating-point number.
     Float(f64),
-    /// Any other scalar.
-    Str(String),
+    /// Any other scalar (inline up to 15 bytes: keys and ids of a large model need no
+    /// allocation each).
+    Str(ecow::EcoString),
     /// A sequence.
     Seq(Vec<Node>),
     /// A mapping, keys in document order.

@@ -130,7 +130,7 @@ impl<'s> Checker<'s> {
                         .collect(),
                 )
             }
-            (Value::Str(s), "string") => Json::String(s.clone()),
+            (Value::Str(s), "string") => Json::String(s.to_string()),
             // A plain scalar that YAML reads as a number or boolean is meant as text where text
             // is expected (`version: 1.2`, `name: 2024`).
             (Value::Int(i), "string") => Json::String(i.to_string()),
@@ -204,7 +204,7 @@ impl<'s> Checker<'s> {
                 );
                 continue;
             }
-            let value_schema = match (properties.and_then(|p| p.get(key)), additional) {
+            let value_schema = match (properties.and_then(|p| p.get(key.as_str())), additional) {
                 (Some(s), _) => s,
                 (None, Some(s @ Json::Object(_))) => s,
                 (None, Some(Json::Bool(true)) | None) if properties.is_none() => &Json::Bool(true),
@@ -230,12 +230,12 @@ impl<'s> Checker<'s> {
                 }
             };
             if what == "document" && self.deferred.contains(&key.as_str()) {
-                out.insert(key.clone(), Json::Null);
+                out.insert(key.to_string(), Json::Null);
                 continue;
             }
             let child_what = format!("`{key}`");
             let json = self.walk(value_node, value_schema, &child_what);
-            out.insert(key.clone(), json);
+            out.insert(key.to_string(), json);
         }
         if let Some(required) = schema.get("required").and_then(Json::as_array) {
             let missing: Vec<&str> = required
@@ -347,7 +347,7 @@ pub fn from_json(json: &Json) -> Node {
             Some(i) => Value::Int(i),
             None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
         },
-        Json::String(s) => Value::Str(s.clone()),
+        Json::String(s) => Value::Str(s.as_str().into()),
         Json::Array(items) => Value::Seq(items.iter().map(from_json).collect()),
         Json::Object(map) => Value::Map(
             map.iter()
@@ -355,7 +355,7 @@ pub fn from_json(json: &Json) -> Node {
                     (
                         Node {
                             pos: Pos::default(),
-                            value: Value::Str(k.clone()),
+                            value: Value::Str(k.as_str().into()),
                         },
                         from_json(v),
                     )
@@ -376,14 +376,14 @@ pub fn to_json(node: &Node) -> Json {
         Value::Bool(b) => Json::Bool(*b),
         Value::Int(i) => Json::from(*i),
         Value::Float(x) => Json::from(*x),
-        Value::Str(s) => Json::String(s.clone()),
+        Value::Str(s) => Json::String(s.to_string()),
         Value::Seq(items) => Json::Array(items.iter().map(to_json).collect()),
         Value::Map(entries) => Json::Object(
             entries
                 .iter()
                 .map(|(k, v)| {
                     let key = match &k.value {
-                        Value::Str(s) => s.clone(),
+                        Value::Str(s) => s.to_string(),
                         other => scalar_text(other),
                     };
                     (key, to_json(v))
@@ -399,7 +399,7 @@ fn scalar_text(value: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
         Value::Float(x) => x.to_string(),
-        Value::Str(s) => s.clone(),
+        Value::Str(s) => s.to_string(),
         Value::Seq(_) | Value::Map(_) => "…".to_owned(),
     }
 }

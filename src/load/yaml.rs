@@ -56,7 +56,7 @@ pub fn parse(text: &str) -> Result<Option<Node>, SyntaxError> {
                 let value = if style == ScalarStyle::Plain && !is_str_tag {
                     plain_scalar(&text)
                 } else {
-                    Value::Str(text.into_owned())
+                    Value::Str(text.as_ref().into())
                 };
                 Some((Node { pos, value }, anchor))
             }
@@ -189,7 +189,7 @@ pub fn plain_scalar(text: &str) -> Value {
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         if digits.len() > 1 && digits.starts_with('0') {
-            return Value::Str(text.to_owned());
+            return Value::Str(text.into());
         }
         if let Ok(i) = text.parse::<i64>() {
             return Value::Int(i);
@@ -213,7 +213,7 @@ pub fn plain_scalar(text: &str) -> Value {
     if looks_float && let Ok(x) = text.parse::<f64>() {
         return Value::Float(x);
     }
-    Value::Str(text.to_owned())
+    Value::Str(text.into())
 }
 
 #[cfg(test)]
