@@ -797,10 +797,22 @@ fn annex_row(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa, s: &crate::analy
             }
             if said.is_empty() { "none".to_owned() } else { said.join("; ") }
         },
-        purpose: if s.purposes.is_empty() {
-            "not stated (evidence required)".to_owned()
-        } else {
-            s.purposes.iter().map(|p| plain(p)).collect::<Vec<_>>().join("; ")
+        purpose: {
+            let stated = if s.purposes.is_empty() {
+                "not stated (evidence required)".to_owned()
+            } else {
+                s.purposes.iter().map(|p| plain(p)).collect::<Vec<_>>().join("; ")
+            };
+            // Impersonation widens what the vendor can do with the site's data: said beside
+            // its purposes, as the scope grants it whatever the purposes say.
+            let impersonates = model.app.scopes.iter().any(|scope| {
+                scope.eq_ignore_ascii_case("ACT_AS_USER") || scope.starts_with("act-as-user:")
+            });
+            if s.role == crate::analysis::GdprRole::Processor && impersonates {
+                format!("{stated}; the app's permissions let it act as any user of the site, also when the user is not present (ACT_AS_USER)")
+            } else {
+                stated
+            }
         },
         frequency,
         retention,
@@ -846,7 +858,7 @@ fn baa_said(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa, s: &crate::analys
         return "not assessed: the model has no installations".to_owned();
     }
     if hipaa.hipaa_installations.is_empty() {
-        return "not applicable: no installation is marked HIPAA-covered".to_owned();
+        return "not applicable: no installation in this model is marked HIPAA-covered".to_owned();
     }
     if !hipaa.applies {
         return "not assessed: no data category is marked PHI, so whether PHI reaches it is not shown (evidence required)"

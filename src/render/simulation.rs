@@ -318,7 +318,7 @@ pub struct ComparisonRow {
     /// The same, per realm of the figure (simulated realms included).
     pub residency_evidence_by_realm: BTreeMap<String, Vec<String>>,
     /// Recipient × realm transfers without a recorded mechanism (offered or required).
-    pub transfers_needing_sccs: usize,
+    pub transfers_without_recorded_mechanism: usize,
     /// Hops whose law or realm trustflow does not assess (no installation in the model for a
     /// simulated realm, the customer's establishment unknown, a regime named but not assessed):
     /// not a pass.
@@ -332,10 +332,11 @@ pub struct ComparisonRow {
     /// What eligibility still needs evidence for.
     pub runs_on_atlassian_evidence_required: Vec<String>,
     /// Organisations receiving PHI with no BAA recorded; `null` when not assessed (HIPAA sites
-    /// but no category marked PHI: see `hipaa_without_phi`).
+    /// but no category marked PHI: see `hipaa_installations_phi_not_assessed`).
     pub baas_needed: Option<usize>,
-    /// Installations marked HIPAA although no category is PHI (the BAA figure then says nothing).
-    pub hipaa_without_phi: Option<usize>,
+    /// HIPAA-covered installations whose PHI is not assessed because no category is marked PHI
+    /// (the BAA figure then says nothing).
+    pub hipaa_installations_phi_not_assessed: Option<usize>,
     /// Egress calls Forge blocked (simulation).
     pub blocked_egress: Option<u64>,
     /// Attack attempts the app accepted (simulation; none when there is no Connect endpoint).
@@ -381,7 +382,7 @@ pub fn comparison(
             let hipaa_sites = sim.as_ref().map_or(a.hipaa.hipaa_installations.len(), |s| {
                 usize::try_from(s.totals.hipaa_installations).unwrap_or(usize::MAX)
             });
-            let hipaa_without_phi = (!a.hipaa.applies && hipaa_sites > 0).then_some(hipaa_sites);
+            let hipaa_installations_phi_not_assessed = (!a.hipaa.applies && hipaa_sites > 0).then_some(hipaa_sites);
             let static_secrets = a
                 .findings
                 .iter()
@@ -398,7 +399,7 @@ pub fn comparison(
                     .count(),
                 residency_kept_percent: sim.as_ref().map_or(static_kept, |s| s.residency.kept_percent.clone()),
                 residency_simulated: sim.is_some(),
-                transfers_needing_sccs: transfers,
+                transfers_without_recorded_mechanism: transfers,
                 transfers_not_assessed: sim.as_ref().map_or_else(
                     || {
                         a.transfers
@@ -422,8 +423,10 @@ pub fn comparison(
                     .into_iter()
                     .collect(),
                 residency_evidence_by_realm: evidence_by_realm,
-                baas_needed: hipaa_without_phi.is_none().then_some(a.hipaa.missing_baa.len()),
-                hipaa_without_phi,
+                baas_needed: hipaa_installations_phi_not_assessed
+                    .is_none()
+                    .then_some(a.hipaa.missing_baa.len()),
+                hipaa_installations_phi_not_assessed,
                 blocked_egress: sim.as_ref().map(|s| s.totals.blocked_egress),
                 attacks_accepted: sim
                     .as_ref()
@@ -460,7 +463,7 @@ fn cells(row: &ComparisonRow) -> [String; HEADERS.len()] {
         format!("{} ({})", row.recipients.len(), row.recipients.join(", ")),
         row.subprocessors.to_string(),
         residency_cell(row),
-        row.transfers_needing_sccs.to_string(),
+        row.transfers_without_recorded_mechanism.to_string(),
         row.transfers_not_assessed.to_string(),
         match (row.secrets_outside_atlassian, secrets_unit(row)) {
             (1, unit) => format!("1 {}", unit.trim_end_matches('s')),
@@ -474,7 +477,7 @@ fn cells(row: &ComparisonRow) -> [String; HEADERS.len()] {
         }
         .to_owned()
             + &evidence_note(&row.runs_on_atlassian_evidence_required),
-        row.hipaa_without_phi.map_or_else(
+        row.hipaa_installations_phi_not_assessed.map_or_else(
             || row.baas_needed.unwrap_or_default().to_string(),
             |n| format!("not assessed: no data category is marked PHI although {n} installations are HIPAA-covered (evidence required)"),
         ),
@@ -506,7 +509,7 @@ fn comparison_chart(rows: &[ComparisonRow]) -> String {
         let _ = root.fill(&WHITE);
         let max = rows
             .iter()
-            .map(|r| r.recipients.len().max(r.transfers_needing_sccs))
+            .map(|r| r.recipients.len().max(r.transfers_without_recorded_mechanism))
             .max()
             .unwrap_or(1)
             .max(1);
@@ -549,7 +552,11 @@ fn comparison_chart(rows: &[ComparisonRow]) -> String {
             for (i, row) in rows.iter().enumerate() {
                 let pair = [
                     (row.recipients.len(), RGBColor(0x00, 0x52, 0xcc), -quarter),
-                    (row.transfers_needing_sccs, RGBColor(0xbf, 0x26, 0x00), quarter),
+                    (
+                        row.transfers_without_recorded_mechanism,
+                        RGBColor(0xbf, 0x26, 0x00),
+                        quarter,
+                    ),
                 ];
                 for (k, (value, colour, offset)) in pair.into_iter().enumerate() {
                     let value = u32::try_from(value).unwrap_or(u32::MAX);
@@ -745,7 +752,7 @@ pub fn comparison_csv(rows: &[ComparisonRow]) -> Vec<u8> {
             }));
             cells.extend([
                 if row.residency_simulated { "simulated" } else { "static" }.to_owned(),
-                row.transfers_needing_sccs.to_string(),
+                row.transfers_without_recorded_mechanism.to_string(),
                 row.transfers_not_assessed.to_string(),
                 row.secrets_outside_atlassian.to_string(),
                 secrets_unit(row).to_owned(),
@@ -754,7 +761,7 @@ pub fn comparison_csv(rows: &[ComparisonRow]) -> Vec<u8> {
                 row.runs_on_atlassian_evidence_required.join("; "),
                 // Empty when not assessed; the next column says for how many HIPAA sites.
                 row.baas_needed.map(|n| n.to_string()).unwrap_or_default(),
-                row.hipaa_without_phi.unwrap_or(0).to_string(),
+                row.hipaa_installations_phi_not_assessed.unwrap_or(0).to_string(),
                 opt(row.blocked_egress),
                 opt(row.attacks_accepted),
                 row.findings[0].to_string(),

@@ -510,3 +510,27 @@ fn annex_json(model: &std::path::Path) -> serde_json::Value {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
+
+/// A descriptor that asks for ACT_AS_USER: the annex says the vendor may act as any user, and
+/// one that does not ask says nothing of it.
+#[test]
+fn the_annex_says_when_the_app_may_act_as_any_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let purpose = |descriptor: &str| -> String {
+        let model = dir.path().join("m.yaml");
+        trustflow()
+            .args(["import", "connect", descriptor, "-o"])
+            .arg(&model)
+            .assert()
+            .success();
+        let annex = annex_json(&model);
+        let rows = annex["rows"].as_array().unwrap();
+        let vendor = rows.iter().find(|r| r["role"] == "processor").unwrap();
+        vendor["purpose"].as_str().unwrap().to_owned()
+    };
+    assert!(
+        purpose("tests/corpus/connect/002-alkimia60--Jira_ACE_Webhook_Postfuncion.json")
+            .ends_with("act as any user of the site, also when the user is not present (ACT_AS_USER)")
+    );
+    assert!(!purpose("tests/corpus/connect/005-bitovi--jira-timeline-report.json").contains("ACT_AS_USER"));
+}
