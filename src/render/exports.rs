@@ -308,7 +308,21 @@ fn said_data(facts: &Facts<'_>, data: &[crate::analysis::DataUse]) -> String {
     let (assumed, stated): (Vec<_>, Vec<_>) = data.iter().partition(|d| d.assumed);
     let names = |list: &[&crate::analysis::DataUse]| {
         list.iter()
-            .map(|d| data_name(facts, &d.id))
+            .map(|d| {
+                // Not declared personal, but made from personal data the component receives:
+                // listed, and said to be a conclusion of the analysis rather than a declaration.
+                let derived = facts
+                    .data_index(&d.id)
+                    .is_some_and(|i| !facts.model.data[i].is_personal() && !facts.traits[i].derived_from.is_empty());
+                if derived {
+                    format!(
+                        "{} (treated as personal: derived from personal data)",
+                        data_name(facts, &d.id)
+                    )
+                } else {
+                    data_name(facts, &d.id)
+                }
+            })
             .collect::<Vec<_>>()
             .join("; ")
     };

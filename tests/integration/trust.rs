@@ -534,3 +534,37 @@ fn the_annex_says_when_the_app_may_act_as_any_user() {
     );
     assert!(!purpose("tests/corpus/connect/005-bitovi--jira-timeline-report.json").contains("ACT_AS_USER"));
 }
+
+/// A category the model does not declare personal but that a component makes from personal
+/// data is listed in the annex as the analysis's conclusion, not as a declaration.
+#[test]
+fn derived_personal_data_is_said_to_be_derived_in_the_annex() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.yaml");
+    trustflow()
+        .args([
+            "import",
+            "connect",
+            "tests/corpus/connect/008-DuoSoftware--smoothflow-jira-addon.json",
+            "-o",
+        ])
+        .arg(&model)
+        .assert()
+        .success();
+    let annex = annex_json(&model);
+    let vendor = annex["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["role"] == "processor")
+        .unwrap();
+    let data = vendor["personal_data"].as_str().unwrap();
+    assert!(
+        data.contains("Project, space and workflow configuration (treated as personal: derived from personal data)"),
+        "{data}"
+    );
+    assert!(
+        !data.contains("IP addresses and browser data of users who load the app's pages (treated"),
+        "{data}"
+    );
+}
