@@ -851,7 +851,10 @@ pub fn realm_residency(cx: &Facts<'_>, realm: Realm) -> RealmResidency {
                 .component(&e.component)
                 .is_some_and(|c| cx.model.components[c].kind == ComponentKind::ForgeStorage)
     });
-    let evidence_required: Vec<String> = cx
+    // What "kept" rests on: nothing to say when the data already leaves the realm (and no
+    // scan of the entries for it).
+    let evidence_required: Vec<String> = if kept {
+        cx
                 .model
                 .manifest
                 .iter()
@@ -873,9 +876,10 @@ pub fn realm_residency(cx: &Facts<'_>, realm: Realm) -> RealmResidency {
                             "customer-managed egress: what destinations a site's admin approves keep of the data, and where, is outside the model".to_owned()
                         }),
                 )
-                // What "kept" rests on: nothing when the data already leaves the realm.
-                .filter(|_| kept)
-                .collect();
+                .collect()
+    } else {
+        Vec::new()
+    };
     RealmResidency {
         realm: realm.code().to_owned(),
         installations: cx
