@@ -3,6 +3,7 @@
 //! Every problem of a file is collected before the file is rejected, each with its file, line
 //! and column, so a user fixes a model in one round instead of one error at a time.
 
+pub mod de;
 pub mod node;
 pub mod schema;
 pub mod yaml;
@@ -24,6 +25,19 @@ use std::sync::OnceLock;
 pub fn model_schema() -> &'static Json {
     static SCHEMA: OnceLock<Json> = OnceLock::new();
     SCHEMA.get_or_init(|| schemars::schema_for!(Model).to_value())
+}
+
+/// The model schema compiled for checking, with each top-level list and its items compiled
+/// for checking item by item.
+pub fn compiled_model_schema() -> &'static schema::Schema {
+    static COMPILED: OnceLock<schema::Schema> = OnceLock::new();
+    COMPILED.get_or_init(|| {
+        let pointers: Vec<String> = LISTS
+            .iter()
+            .flat_map(|key| [format!("/properties/{key}"), format!("/properties/{key}/items")])
+            .collect();
+        schema::Schema::compile(model_schema().clone()).with_pointers(&pointers)
+    })
 }
 
 /// A source file kept for locating elements in it.
@@ -220,7 +234,7 @@ where
     let Some(root) = source.root() else {
         return Ok((None, source));
     };
-    let schema = schemars::schema_for!(T).to_value();
+    let schema = schema::Schema::compile(schemars::schema_for!(T).to_value());
     let (json, problems) = schema::Checker::new(&schema).check(root);
     if !problems.is_empty() {
         return Err(problems.into_iter().map(|p| p.located(&source)).collect());
@@ -342,7 +356,9 @@ pub fn load_model_str(name: &str, text: &str, catalog: &Catalog) -> Result<Loade
     if !long.is_empty() {
         return Err(long);
     }
-    let (json, mut problems) = schema::Checker::new(model_schema()).deferring(&LISTS).check(root);
+    let (json, mut problems) = schema::Checker::new(compiled_model_schema())
+        .deferring(&LISTS)
+        .check(root);
     let mut model = Model {
         trustflow: json
             .get("trustflow")
@@ -404,13 +420,13 @@ type IndexMap = Vec<(&'static str, Vec<usize>)>;
 
 /// Checks and reads one top-level list, items in parallel. A bad item is reported and left
 /// out, so that one bad element does not hide the cross-check problems of the others.
-fn lenient_list<T: for<'de> Deserialize<'de> + Send>(
+fn lenient_list<T: serde::de::DeserializeOwned + Send>(
     node: Option<&Node>,
     key: &'static str,
     index_map: &mut IndexMap,
     problems: &mut Vec<schema::Problem>,
 ) -> Vec<T> {
-    let schema = model_schema();
+    let schema = compiled_model_schema();
     let what = singular(key);
     let Some(node) = node else {
         index_map.push((key, Vec::new()));
@@ -428,9 +444,19 @@ fn lenient_list<T: for<'de> Deserialize<'de> + Send>(
     let results: Vec<(Option<T>, Vec<schema::Problem>)> = list
         .par_iter()
         .map(|item| {
+            // The common case, an item without problems, is read straight from its tree; an
+            // item with problems (or one the direct reader refuses) goes through the checked
+            // JSON, which drops what the schema rejected.
+            let (_, found) = schema::Checker::new(schema)
+                .problems_only()
+                .check_at(item, &pointer, what);
+            if found.is_empty()
+                && let Ok(value) = de::from_node::<T>(item)
+            {
+                return (Some(value), found);
+            }
             let (json, found) = schema::Checker::new(schema).check_at(item, &pointer, what);
-            let value = T::deserialize(&json).ok();
-            (value, found)
+            (T::deserialize(&json).ok(), found)
         })
         .collect();
     let mut items = Vec::with_capacity(results.len());

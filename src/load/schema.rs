@@ -30,21 +30,298 @@ impl Problem {
     }
 }
 
+/// A JSON Schema compiled for walking: `$ref`s followed once, every subschema an index, and
+/// each object's properties in a hash map. Walking the generic JSON form instead looked up
+/// `$ref`, `anyOf`, `enum`, `type` … by name at every node of the document, which was a third
+/// of loading a large model.
+#[derive(Debug)]
+pub struct Schema {
+    shapes: Vec<Shape>,
+    /// The shape of a whole document.
+    root: usize,
+    /// The schema as given, for compiling subschemas named by pointer.
+    source: Json,
+    /// Subschemas compiled by [`Schema::with_pointers`].
+    by_pointer: std::collections::HashMap<String, usize>,
+}
+
+#[derive(Debug)]
+enum Shape {
+    /// No constraint: the value is taken as it is.
+    Any,
+    /// `enum` or `const`.
+    Enum(Vec<Json>),
+    /// `anyOf` / `oneOf`.
+    Alternatives {
+        options: Vec<usize>,
+        /// Every alternative a `const` or `enum`: the values, checked as one enum.
+        values: Option<Vec<Json>>,
+        /// Some alternative is `type: null`.
+        nullable: bool,
+    },
+    Typed {
+        /// The first non-null type (`Null` when the schema allows only null).
+        primary: Kind,
+        nullable: bool,
+        items: usize,
+        minimum: Option<i64>,
+        object: Option<Box<Object>>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Object,
+    Array,
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Null,
+    Other,
+}
+
+impl Kind {
+    fn parse(name: &str) -> Kind {
+        match name {
+            "object" => Kind::Object,
+            "array" => Kind::Array,
+            "string" => Kind::String,
+            "integer" => Kind::Integer,
+            "number" => Kind::Number,
+            "boolean" => Kind::Boolean,
+            "null" => Kind::Null,
+            _ => Kind::Other,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Kind::Object => "a mapping",
+            Kind::Array => "a list",
+            Kind::String => "text",
+            Kind::Integer => "a whole number",
+            Kind::Number => "a number",
+            Kind::Boolean => "true or false",
+            Kind::Null | Kind::Other => "empty",
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Object {
+    /// Property name → subschema.
+    properties: Option<std::collections::HashMap<String, usize>>,
+    /// Property names in the schema's order, for help text.
+    names: Vec<String>,
+    /// `additionalProperties` when it is a schema.
+    additional: Option<usize>,
+    /// `additionalProperties` absent or `true`: other keys are taken as they are when the
+    /// schema lists no properties at all.
+    open: bool,
+    required: Vec<String>,
+}
+
+const ANY: usize = 0;
+
+impl Schema {
+    /// Compiles `source` (kept for [`Schema::at`]).
+    pub fn compile(source: Json) -> Schema {
+        let mut schema = Schema {
+            shapes: vec![Shape::Any],
+            root: ANY,
+            source: Json::Null,
+            by_pointer: std::collections::HashMap::new(),
+        };
+        let mut memo = std::collections::HashMap::new();
+        schema.root = schema.compile_node(&source, &source, &mut memo);
+        schema.source = source;
+        schema
+    }
+
+    /// The subschema at JSON pointer `pointer`, when [`Schema::with_pointers`] compiled it.
+    fn at(&self, pointer: &str) -> Option<usize> {
+        self.by_pointer.get(pointer).copied()
+    }
+
+    /// Compiles the subschemas at `pointers` up front, so walking needs no mutation.
+    #[must_use]
+    pub fn with_pointers(mut self, pointers: &[String]) -> Schema {
+        let source = std::mem::take(&mut self.source);
+        let mut memo = std::collections::HashMap::new();
+        for pointer in pointers {
+            if let Some(node) = source.pointer(pointer) {
+                let index = self.compile_node(node, &source, &mut memo);
+                self.by_pointer.insert(pointer.clone(), index);
+            }
+        }
+        self.source = source;
+        self
+    }
+
+    fn resolve<'j>(mut node: &'j Json, root: &'j Json) -> &'j Json {
+        while let Some(reference) = node.get("$ref").and_then(Json::as_str) {
+            let Some(target) = reference
+                .strip_prefix("#/")
+                .and_then(|p| p.split('/').try_fold(root, |s, seg| s.get(seg)))
+            else {
+                break;
+            };
+            node = target;
+        }
+        node
+    }
+
+    fn compile_node(
+        &mut self,
+        node: &Json,
+        root: &Json,
+        memo: &mut std::collections::HashMap<*const Json, usize>,
+    ) -> usize {
+        let node = Schema::resolve(node, root);
+        let key: *const Json = node;
+        if let Some(&index) = memo.get(&key) {
+            return index;
+        }
+        // Reserved before the children are compiled, so a recursive schema ends.
+        let index = self.shapes.len();
+        self.shapes.push(Shape::Any);
+        memo.insert(key, index);
+        let shape = if let Some(alternatives) = node.get("anyOf").or_else(|| node.get("oneOf")).and_then(Json::as_array)
+        {
+            let resolved: Vec<&Json> = alternatives.iter().map(|a| Schema::resolve(a, root)).collect();
+            let values = resolved
+                .iter()
+                .all(|a| a.get("const").is_some() || a.get("enum").is_some())
+                .then(|| {
+                    resolved
+                        .iter()
+                        .flat_map(|a| match (a.get("const"), a.get("enum").and_then(Json::as_array)) {
+                            (Some(c), _) => vec![c.clone()],
+                            (None, Some(values)) => values.clone(),
+                            (None, None) => vec![],
+                        })
+                        .collect()
+                });
+            let is_null = |a: &&Json| a.get("type") == Some(&Json::from("null"));
+            let nullable = resolved.iter().any(is_null);
+            let options = resolved
+                .iter()
+                .filter(|a| !is_null(a))
+                .map(|a| self.compile_node(a, root, memo))
+                .collect();
+            Shape::Alternatives {
+                options,
+                values,
+                nullable,
+            }
+        } else if let Some(allowed) = node.get("enum").and_then(Json::as_array) {
+            Shape::Enum(allowed.clone())
+        } else if let Some(constant) = node.get("const") {
+            Shape::Enum(vec![constant.clone()])
+        } else {
+            let types: Vec<Kind> = match node.get("type") {
+                Some(Json::String(t)) => vec![Kind::parse(t)],
+                Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).map(Kind::parse).collect(),
+                _ => Vec::new(),
+            };
+            if types.is_empty() {
+                Shape::Any
+            } else {
+                let primary = types.iter().copied().find(|t| *t != Kind::Null).unwrap_or(Kind::Null);
+                let items = node.get("items").map_or(ANY, |i| self.compile_node(i, root, memo));
+                let object = (primary == Kind::Object).then(|| {
+                    let properties = node.get("properties").and_then(Json::as_object);
+                    let names: Vec<String> = properties.map(|p| p.keys().cloned().collect()).unwrap_or_default();
+                    let compiled = properties.map(|p| {
+                        p.iter()
+                            .map(|(name, sub)| (name.clone(), self.compile_node(sub, root, memo)))
+                            .collect()
+                    });
+                    let additional = match node.get("additionalProperties") {
+                        Some(sub @ Json::Object(_)) => Some(self.compile_node(sub, root, memo)),
+                        _ => None,
+                    };
+                    let open = matches!(node.get("additionalProperties"), None | Some(Json::Bool(true)));
+                    let required = node
+                        .get("required")
+                        .and_then(Json::as_array)
+                        .map(|r| r.iter().filter_map(Json::as_str).map(str::to_owned).collect())
+                        .unwrap_or_default();
+                    Box::new(Object {
+                        properties: compiled,
+                        names,
+                        additional,
+                        open,
+                        required,
+                    })
+                });
+                Shape::Typed {
+                    primary,
+                    nullable: types.contains(&Kind::Null),
+                    items,
+                    minimum: node.get("minimum").and_then(Json::as_i64),
+                    object,
+                }
+            }
+        };
+        self.shapes[index] = shape;
+        index
+    }
+}
+
+/// What a node is called in messages, built into text only when a message needs it (most
+/// nodes have none).
+#[derive(Clone, Copy)]
+enum What<'a> {
+    /// A name given by the caller ("document", "component").
+    Named(&'a str),
+    /// The value of key `k`: "`k`".
+    Key(&'a str),
+    /// An item of the list named by the inner value.
+    Item(&'a What<'a>),
+}
+
+impl What<'_> {
+    /// The name without backticks.
+    fn plain(&self) -> String {
+        match self {
+            What::Named(name) => strip_ticks(name).to_owned(),
+            What::Key(key) => (*key).to_owned(),
+            What::Item(list) => singular(&list.plain()),
+        }
+    }
+}
+
+impl std::fmt::Display for What<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            What::Named(name) => f.write_str(name),
+            What::Key(key) => write!(f, "`{key}`"),
+            What::Item(list) => f.write_str(&singular(&list.plain())),
+        }
+    }
+}
+
 /// Walks a document against a schema.
 pub struct Checker<'s> {
-    root: &'s Json,
+    schema: &'s Schema,
     problems: Vec<Problem>,
     /// Top-level keys whose values the caller checks itself (in parallel, item by item).
     deferred: &'s [&'s str],
+    /// Whether the JSON form is built: a caller that reads the node tree directly (when the
+    /// check finds nothing) needs only the problems.
+    emit: bool,
 }
 
 impl<'s> Checker<'s> {
-    /// A checker for documents of `root_schema`.
-    pub fn new(root_schema: &'s Json) -> Self {
+    /// A checker for documents of `schema`.
+    pub fn new(schema: &'s Schema) -> Self {
         Checker {
-            root: root_schema,
+            schema,
             problems: Vec::new(),
             deferred: &[],
+            emit: true,
         }
     }
 
@@ -55,31 +332,26 @@ impl<'s> Checker<'s> {
         self
     }
 
-    /// Checks `node` against the subschema at JSON pointer `pointer` (e.g. the item schema of
-    /// a top-level list); `what` names the node in messages.
+    /// A checker that only finds problems; the JSON it returns is `null`.
+    #[must_use]
+    pub fn problems_only(mut self) -> Self {
+        self.emit = false;
+        self
+    }
+
+    /// Checks `node` against the subschema at JSON pointer `pointer`, which must have been
+    /// compiled with [`Schema::with_pointers`] (else anything is accepted); `what` names the
+    /// node in messages.
     pub fn check_at(mut self, node: &Node, pointer: &str, what: &str) -> (Json, Vec<Problem>) {
-        let schema = self.root.pointer(pointer).unwrap_or(&Json::Bool(true));
-        let json = self.walk(node, schema, what);
+        let shape = self.schema.at(pointer).unwrap_or(ANY);
+        let json = self.walk(node, shape, What::Named(what));
         (json, self.problems)
     }
 
     /// Checks `node`, returning its JSON form and every problem found.
     pub fn check(mut self, node: &Node) -> (Json, Vec<Problem>) {
-        let json = self.walk(node, self.root, "document");
+        let json = self.walk(node, self.schema.root, What::Named("document"));
         (json, self.problems)
-    }
-
-    fn resolve(&self, mut schema: &'s Json) -> &'s Json {
-        while let Some(reference) = schema.get("$ref").and_then(Json::as_str) {
-            let Some(target) = reference
-                .strip_prefix("#/")
-                .and_then(|p| p.split('/').try_fold(self.root, |s, seg| s.get(seg)))
-            else {
-                break;
-            };
-            schema = target;
-        }
-        schema
     }
 
     fn report(&mut self, code: &'static str, pos: Pos, message: String, help: Vec<String>) {
@@ -91,52 +363,56 @@ impl<'s> Checker<'s> {
         });
     }
 
-    /// `what` names the thing being checked for messages ("component", "`region`").
-    fn walk(&mut self, node: &Node, schema: &'s Json, what: &str) -> Json {
-        let schema = self.resolve(schema);
-        if let Some(alternatives) = schema
-            .get("anyOf")
-            .or_else(|| schema.get("oneOf"))
-            .and_then(Json::as_array)
-        {
-            return self.walk_alternatives(node, alternatives, what);
-        }
-        if let Some(allowed) = schema.get("enum").and_then(Json::as_array) {
-            return self.walk_enum(node, allowed.iter(), what);
-        }
-        if let Some(constant) = schema.get("const") {
-            return self.walk_enum(node, std::iter::once(constant), what);
-        }
-        let types: Vec<&str> = match schema.get("type") {
-            Some(Json::String(t)) => vec![t.as_str()],
-            Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).collect(),
-            _ => return to_json(node),
+    fn json(&self, node: &Node) -> Json {
+        if self.emit { to_json(node) } else { Json::Null }
+    }
+
+    fn walk(&mut self, node: &Node, shape: usize, what: What<'_>) -> Json {
+        let schema = self.schema;
+        let (primary, nullable, items, minimum, object) = match &schema.shapes[shape] {
+            Shape::Any => return self.json(node),
+            Shape::Enum(allowed) => return self.walk_enum(node, allowed, what),
+            Shape::Alternatives {
+                options,
+                values,
+                nullable,
+            } => return self.walk_alternatives(node, options, values.as_deref(), *nullable, what),
+            Shape::Typed {
+                primary,
+                nullable,
+                items,
+                minimum,
+                object,
+            } => (*primary, *nullable, *items, *minimum, object),
         };
-        if matches!(node.value, Value::Null) && types.contains(&"null") {
+        if matches!(node.value, Value::Null) && nullable {
             return Json::Null;
         }
-        match (
-            &node.value,
-            types.iter().find(|t| **t != "null").copied().unwrap_or("null"),
-        ) {
-            (Value::Map(entries), "object") => self.walk_object(node.pos, entries, schema, what),
-            (Value::Seq(items), "array") => {
-                let item_schema = schema.get("items").unwrap_or(&Json::Bool(true));
-                let singular = singular(what);
-                Json::Array(
-                    items
-                        .iter()
-                        .map(|item| self.walk(item, item_schema, &singular))
-                        .collect(),
-                )
+        match (&node.value, primary) {
+            (Value::Map(entries), Kind::Object) => match object {
+                Some(object) => self.walk_object(node.pos, entries, object, what),
+                None => self.json(node),
+            },
+            (Value::Seq(list), Kind::Array) => {
+                let item_what = What::Item(&what);
+                let out: Vec<Json> = list.iter().map(|item| self.walk(item, items, item_what)).collect();
+                if self.emit { Json::Array(out) } else { Json::Null }
             }
-            (Value::Str(s), "string") => Json::String(s.to_string()),
             // A plain scalar that YAML reads as a number or boolean is meant as text where text
             // is expected (`version: 1.2`, `name: 2024`).
-            (Value::Int(i), "string") => Json::String(i.to_string()),
-            (Value::Float(x), "string") => Json::String(x.to_string()),
-            (Value::Int(i), "integer") => {
-                if let Some(min) = schema.get("minimum").and_then(Json::as_i64)
+            (Value::Str(_) | Value::Int(_) | Value::Float(_), Kind::String) => {
+                if !self.emit {
+                    return Json::Null;
+                }
+                match &node.value {
+                    Value::Str(s) => Json::String(s.to_string()),
+                    Value::Int(i) => Json::String(i.to_string()),
+                    Value::Float(x) => Json::String(x.to_string()),
+                    _ => Json::Null,
+                }
+            }
+            (Value::Int(i), Kind::Integer) => {
+                if let Some(min) = minimum
                     && *i < min
                 {
                     self.report(
@@ -148,18 +424,18 @@ impl<'s> Checker<'s> {
                 }
                 Json::from(*i)
             }
-            (Value::Int(i), "number") => Json::from(*i),
-            (Value::Float(x), "number") => Json::from(*x),
-            (Value::Bool(b), "boolean") => Json::Bool(*b),
+            (Value::Int(i), Kind::Number) => Json::from(*i),
+            (Value::Float(x), Kind::Number) => Json::from(*x),
+            (Value::Bool(b), Kind::Boolean) => Json::Bool(*b),
             (found, expected) => {
                 let mut help = Vec::new();
-                if expected == "boolean"
+                if expected == Kind::Boolean
                     && let Value::Str(s) = found
                     && matches!(s.to_ascii_lowercase().as_str(), "yes" | "no" | "on" | "off" | "y" | "n")
                 {
                     help.push("write `true` or `false`".to_owned());
                 }
-                if expected == "array" && !matches!(found, Value::Map(_)) {
+                if expected == Kind::Array && !matches!(found, Value::Map(_)) {
                     help.push(format!("write a list, e.g. `[{}]`", scalar_text(found)));
                 }
                 self.report(
@@ -167,7 +443,7 @@ impl<'s> Checker<'s> {
                     node.pos,
                     format!(
                         "{what} must be {}, found {}",
-                        describe_type(expected),
+                        expected.describe(),
                         describe_value(found)
                     ),
                     help,
@@ -177,11 +453,9 @@ impl<'s> Checker<'s> {
         }
     }
 
-    fn walk_object(&mut self, pos: Pos, entries: &[(Node, Node)], schema: &'s Json, what: &str) -> Json {
-        let properties = schema.get("properties").and_then(Json::as_object);
-        let additional = schema.get("additionalProperties");
+    fn walk_object(&mut self, pos: Pos, entries: &[(Node, Node)], object: &Object, what: What<'_>) -> Json {
         let mut out = Map::new();
-        let mut seen: std::collections::HashMap<&str, Pos> = std::collections::HashMap::with_capacity(entries.len());
+        let mut seen: Vec<(&str, Pos)> = Vec::with_capacity(entries.len());
         for (key_node, value_node) in entries {
             let Value::Str(key) = &key_node.value else {
                 self.report(
@@ -192,7 +466,8 @@ impl<'s> Checker<'s> {
                 );
                 continue;
             };
-            if let Some(first) = seen.insert(key.as_str(), key_node.pos) {
+            // Mappings of a model have a handful of keys: a linear scan beats hashing.
+            if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key.as_str()) {
                 self.report(
                     "duplicate-key",
                     key_node.pos,
@@ -204,14 +479,13 @@ impl<'s> Checker<'s> {
                 );
                 continue;
             }
-            let value_schema = match (properties.and_then(|p| p.get(key.as_str())), additional) {
-                (Some(s), _) => s,
-                (None, Some(s @ Json::Object(_))) => s,
-                (None, Some(Json::Bool(true)) | None) if properties.is_none() => &Json::Bool(true),
-                (None, _) => {
-                    let names: Vec<&str> = properties
-                        .map(|p| p.keys().map(String::as_str).collect())
-                        .unwrap_or_default();
+            seen.push((key.as_str(), key_node.pos));
+            let found = object.properties.as_ref().and_then(|p| p.get(key.as_str())).copied();
+            let value_shape = match (found, object.additional) {
+                (Some(s), _) | (None, Some(s)) => s,
+                (None, None) if object.properties.is_none() && object.open => ANY,
+                (None, None) => {
+                    let names: Vec<&str> = object.names.iter().map(String::as_str).collect();
                     let mut help = Vec::new();
                     if let Some(s) = suggest::closest(key, names.iter().copied()) {
                         help.push(format!("did you mean `{s}`?"));
@@ -229,48 +503,44 @@ impl<'s> Checker<'s> {
                     continue;
                 }
             };
-            if what == "document" && self.deferred.contains(&key.as_str()) {
-                out.insert(key.to_string(), Json::Null);
+            if matches!(what, What::Named("document")) && self.deferred.contains(&key.as_str()) {
+                if self.emit {
+                    out.insert(key.to_string(), Json::Null);
+                }
                 continue;
             }
-            let child_what = format!("`{key}`");
-            let json = self.walk(value_node, value_schema, &child_what);
-            out.insert(key.to_string(), json);
-        }
-        if let Some(required) = schema.get("required").and_then(Json::as_array) {
-            let missing: Vec<&str> = required
-                .iter()
-                .filter_map(Json::as_str)
-                .filter(|name| !out.contains_key(*name))
-                .collect();
-            // Keys that were present but wrong were reported already; only report true absences.
-            let missing: Vec<&str> = missing
-                .into_iter()
-                .filter(|name| {
-                    !entries
-                        .iter()
-                        .any(|(k, _)| matches!(&k.value, Value::Str(s) if s == name))
-                })
-                .collect();
-            if !missing.is_empty() {
-                let list = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
-                let noun = if missing.len() == 1 { "key" } else { "keys" };
-                self.report(
-                    "missing-key",
-                    pos,
-                    format!("{what} lacks the required {noun} {list}"),
-                    vec![],
-                );
+            let json = self.walk(value_node, value_shape, What::Key(key));
+            if self.emit {
+                out.insert(key.to_string(), json);
             }
         }
-        Json::Object(out)
+        // Keys that were present but wrong were reported already; only report true absences.
+        let missing: Vec<&str> = object
+            .required
+            .iter()
+            .map(String::as_str)
+            .filter(|name| {
+                !entries
+                    .iter()
+                    .any(|(k, _)| matches!(&k.value, Value::Str(s) if s == name))
+            })
+            .collect();
+        if !missing.is_empty() {
+            let list = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+            let noun = if missing.len() == 1 { "key" } else { "keys" };
+            self.report(
+                "missing-key",
+                pos,
+                format!("{what} lacks the required {noun} {list}"),
+                vec![],
+            );
+        }
+        if self.emit { Json::Object(out) } else { Json::Null }
     }
 
-    fn walk_enum<'a>(&mut self, node: &Node, allowed: impl Iterator<Item = &'a Json>, what: &str) -> Json {
-        let allowed: Vec<&Json> = allowed.collect();
-        let json = to_json(node);
-        if allowed.contains(&&json) {
-            return json;
+    fn walk_enum(&mut self, node: &Node, allowed: &[Json], what: What<'_>) -> Json {
+        if allowed.iter().any(|a| scalar_equals(node, a)) {
+            return self.json(node);
         }
         let names: Vec<&str> = allowed.iter().filter_map(|v| v.as_str()).collect();
         let found = match &node.value {
@@ -287,54 +557,58 @@ impl<'s> Checker<'s> {
         self.report(
             "invalid-value",
             node.pos,
-            format!("{found} is not a valid {}", strip_ticks(what)),
+            format!("{found} is not a valid {}", what.plain()),
             help,
         );
         Json::Null
     }
 
-    fn walk_alternatives(&mut self, node: &Node, alternatives: &'s [Json], what: &str) -> Json {
-        let resolved: Vec<&'s Json> = alternatives.iter().map(|a| self.resolve(a)).collect();
+    fn walk_alternatives(
+        &mut self,
+        node: &Node,
+        options: &[usize],
+        values: Option<&[Json]>,
+        nullable: bool,
+        what: What<'_>,
+    ) -> Json {
         // An enum of documented variants: every alternative is a `const`.
-        if resolved
-            .iter()
-            .all(|a| a.get("const").is_some() || a.get("enum").is_some())
-        {
-            let values: Vec<&Json> = resolved
-                .iter()
-                .flat_map(|a| match (a.get("const"), a.get("enum").and_then(Json::as_array)) {
-                    (Some(c), _) => vec![c],
-                    (None, Some(values)) => values.iter().collect(),
-                    (None, None) => vec![],
-                })
-                .collect();
-            return self.walk_enum(node, values.into_iter(), what);
+        if let Some(values) = values {
+            return self.walk_enum(node, values, what);
         }
-        if matches!(node.value, Value::Null) && resolved.iter().any(|a| a.get("type") == Some(&Json::from("null"))) {
+        if matches!(node.value, Value::Null) && nullable {
             return Json::Null;
         }
         let mut best: Option<(Json, Vec<Problem>)> = None;
-        for alternative in resolved.iter().filter(|a| a.get("type") != Some(&Json::from("null"))) {
-            let trial = Checker {
-                root: self.root,
+        for &option in options {
+            let mut trial = Checker {
+                schema: self.schema,
                 problems: Vec::new(),
                 deferred: &[],
+                emit: self.emit,
             };
-            let (json, problems) = {
-                let mut trial = trial;
-                let json = trial.walk(node, alternative, what);
-                (json, trial.problems)
-            };
-            if problems.is_empty() {
+            let json = trial.walk(node, option, what);
+            if trial.problems.is_empty() {
                 return json;
             }
-            if best.as_ref().is_none_or(|(_, p)| problems.len() < p.len()) {
-                best = Some((json, problems));
+            if best.as_ref().is_none_or(|(_, p)| trial.problems.len() < p.len()) {
+                best = Some((json, trial.problems));
             }
         }
         let (json, problems) = best.unwrap_or((Json::Null, Vec::new()));
         self.problems.extend(problems);
         json
+    }
+}
+
+/// Whether a node equals a JSON value (for `enum` and `const`), without building its JSON.
+fn scalar_equals(node: &Node, json: &Json) -> bool {
+    match (&node.value, json) {
+        (Value::Null, Json::Null) => true,
+        (Value::Bool(a), Json::Bool(b)) => a == b,
+        (Value::Str(a), Json::String(b)) => a.as_str() == b.as_str(),
+        (Value::Int(_) | Value::Float(_), Json::Number(_)) => &to_json(node) == json,
+        (Value::Seq(_) | Value::Map(_), Json::Array(_) | Json::Object(_)) => &to_json(node) == json,
+        _ => false,
     }
 }
 
@@ -404,18 +678,6 @@ fn scalar_text(value: &Value) -> String {
     }
 }
 
-fn describe_type(json_type: &str) -> &'static str {
-    match json_type {
-        "object" => "a mapping",
-        "array" => "a list",
-        "string" => "text",
-        "integer" => "a whole number",
-        "number" => "a number",
-        "boolean" => "true or false",
-        _ => "empty",
-    }
-}
-
 fn describe_value(value: &Value) -> String {
     match value {
         Value::Str(s) => format!("the text `{s}`"),
@@ -426,8 +688,7 @@ fn describe_value(value: &Value) -> String {
     }
 }
 
-fn singular(what: &str) -> String {
-    let name = strip_ticks(what);
+fn singular(name: &str) -> String {
     let singular = match name {
         "organisations" => "organisation",
         "data" => "data category",

@@ -77,3 +77,19 @@ flows:
     assert_eq!(ids(&graph.crossings[2].exits), ["outer"]);
     assert_eq!(ids(&graph.crossings[3].enters), ["outer", "a"]);
 }
+
+/// The generator's output, committed so the load unit tests (which sit below `synth`) read
+/// the shapes the benchmarks load. Regenerate with `TRUSTFLOW_UPDATE=1`.
+#[test]
+fn generated_fixtures_match_the_generator() {
+    for (name, text) in [
+        ("synthetic-3.yaml", trustflow::synth::synthetic_model(3)),
+        ("twin-3.yaml", trustflow::synth::twin_model(3)),
+    ] {
+        crate::generated::check_generated(&format!("tests/fixtures/generated/{name}"), &text);
+        assert!(
+            load_model_str(name, &text, &Catalog::builtin()).is_ok(),
+            "{name} does not load"
+        );
+    }
+}
