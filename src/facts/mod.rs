@@ -70,6 +70,11 @@ pub struct Facts<'m> {
     pub soc2: Soc2,
     /// Runs on Atlassian eligibility.
     pub runs_on_atlassian: RunsOnAtlassian,
+    /// The scope, as the model writes it, that lets the app act as any user of the site:
+    /// Connect's `ACT_AS_USER` or its Connect-on-Forge form `act-as-user:connect-<product>`.
+    /// The user-impersonation rule reports it and the DPA annex says it beside the vendor's
+    /// purposes, so both read this one answer.
+    pub impersonation: Option<String>,
 }
 
 impl<'m> Facts<'m> {
@@ -100,6 +105,7 @@ impl<'m> Facts<'m> {
             hipaa: Hipaa::default(),
             soc2: Soc2::default(),
             runs_on_atlassian: RunsOnAtlassian::default(),
+            impersonation: impersonation_scope(&model.app.scopes).cloned(),
         };
         // Each section is computed once: the rules and the analysis both read it.
         let (subprocessors, transfers) = sections::subprocessors(&facts);
@@ -112,6 +118,11 @@ impl<'m> Facts<'m> {
         facts.soc2 = sections::soc2(&facts);
         facts.runs_on_atlassian = sections::runs_on_atlassian(&facts);
         facts
+    }
+
+    /// Whether the app can act as any user of the site (see [`Facts::impersonation`]).
+    pub fn may_impersonate_users(&self) -> bool {
+        self.impersonation.is_some()
     }
 
     /// Whether category `d` is personal data (declared, PHI, or derived from personal data).
@@ -174,4 +185,12 @@ impl<'m> Facts<'m> {
             self.runs_on_atlassian.clone(),
         )
     }
+}
+
+/// The first scope that grants user impersonation: `ACT_AS_USER` in any case (descriptors in
+/// the wild write `act_as_user`), or `act-as-user:connect-<product>` on Forge.
+fn impersonation_scope(scopes: &[String]) -> Option<&String> {
+    scopes
+        .iter()
+        .find(|s| s.eq_ignore_ascii_case("ACT_AS_USER") || s.to_ascii_lowercase().starts_with("act-as-user:connect-"))
 }

@@ -1032,9 +1032,41 @@ impl std::fmt::Display for Relationship {
     }
 }
 
+/// How far the model lets the HIPAA chain be assessed. Every output that speaks of business
+/// associate agreements says the same thing for the same scope.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum HipaaScope {
+    /// The model has no installations: whether any is HIPAA-covered is not known.
+    #[default]
+    NoInstallations,
+    /// No installation is marked `hipaa: true`: the chain does not apply.
+    NotCovered,
+    /// Installations are HIPAA-covered but no data category is marked PHI: which recipients
+    /// receive PHI, and so which BAAs are needed, is not assessed (evidence required).
+    PhiNotMarked,
+    /// Installations are HIPAA-covered and PHI is marked: the chain is assessed.
+    Assessed,
+}
+
+impl HipaaScope {
+    /// The scope of `installations` of which `covered` are HIPAA-covered, with or without a
+    /// category marked PHI (a simulation's sites as much as a model's installations).
+    pub fn of(installations: usize, covered: usize, phi_marked: bool) -> HipaaScope {
+        match (installations, covered, phi_marked) {
+            (0, ..) => HipaaScope::NoInstallations,
+            (_, 0, _) => HipaaScope::NotCovered,
+            (.., false) => HipaaScope::PhiNotMarked,
+            (.., true) => HipaaScope::Assessed,
+        }
+    }
+}
+
 /// The HIPAA section.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Hipaa {
+    /// How far the chain can be assessed from the model.
+    pub scope: HipaaScope,
     /// Whether any category is PHI.
     pub applies: bool,
     /// PHI categories.
@@ -1148,16 +1180,18 @@ pub fn hipaa(cx: &Facts<'_>) -> Hipaa {
         .filter(|l| !l.baa.is_recorded())
         .map(|l| l.organisation.clone())
         .collect();
+    let hipaa_installations: Vec<String> = cx
+        .model
+        .installations
+        .iter()
+        .filter(|i| i.hipaa)
+        .map(|i| i.id.clone())
+        .collect();
     Hipaa {
+        scope: HipaaScope::of(cx.model.installations.len(), hipaa_installations.len(), !phi.is_empty()),
         applies: !phi.is_empty(),
         phi: phi.iter().map(|&d| cx.model.data[d].id.clone()).collect(),
-        hipaa_installations: cx
-            .model
-            .installations
-            .iter()
-            .filter(|i| i.hipaa)
-            .map(|i| i.id.clone())
-            .collect(),
+        hipaa_installations,
         chain,
         missing_baa,
         atlassian_baa:
@@ -1644,5 +1678,18 @@ fn approved_destination(cx: &Facts<'_>, host: String) -> ApprovedDestination {
             identified: false,
             host,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HipaaScope;
+
+    #[test]
+    fn hipaa_scope_needs_installations_a_covered_one_and_phi() {
+        assert_eq!(HipaaScope::of(0, 0, true), HipaaScope::NoInstallations);
+        assert_eq!(HipaaScope::of(3, 0, true), HipaaScope::NotCovered);
+        assert_eq!(HipaaScope::of(3, 1, false), HipaaScope::PhiNotMarked);
+        assert_eq!(HipaaScope::of(3, 1, true), HipaaScope::Assessed);
     }
 }

@@ -283,6 +283,14 @@ fn vendor_service(b: &mut Builder, c: &Descriptor<'_>, grants: &Grants, catalog:
     let host = host_of(&base_url);
     if !host.is_empty() {
         b.summary.egress.push(host.clone());
+        // The product sends every lifecycle callback, webhook and page request to the
+        // baseUrl: a tunnel or a placeholder there means this is not the descriptor customers
+        // install, and the import must say so rather than describe a server nobody can name.
+        if let Some(why) = crate::host::non_production(&host) {
+            b.warn(format!(
+                "baseUrl `{base_url}` is not a production destination: {why}. The product sends every callback, webhook and page request there, so this is not the descriptor customers install: import the production one, or give `app-server` its production `region` and `hosted_by` in an overlay"
+            ));
+        }
     }
     b.model_mut().boundaries.push(crate::model::Boundary {
         id: "vendor-cloud".into(),

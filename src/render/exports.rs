@@ -819,13 +819,11 @@ fn annex_row(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa, s: &crate::analy
             };
             // Impersonation widens what the vendor can do with the site's data: said beside
             // its purposes, as the scope grants it whatever the purposes say.
-            let impersonates = model.app.scopes.iter().any(|scope| {
-                scope.eq_ignore_ascii_case("ACT_AS_USER") || scope.starts_with("act-as-user:")
-            });
-            if s.role == crate::analysis::GdprRole::Processor && impersonates {
-                format!("{stated}; the app's permissions let it act as any user of the site, also when the user is not present (ACT_AS_USER)")
-            } else {
-                stated
+            match &facts.impersonation {
+                Some(scope) if s.role == crate::analysis::GdprRole::Processor => format!(
+                    "{stated}; the app's permissions let it act as any user of the site, also when the user is not present ({scope})"
+                ),
+                _ => stated,
             }
         },
         frequency,
@@ -841,7 +839,13 @@ fn annex_row(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa, s: &crate::analy
         transfer: s
             .transfer_mechanism
             .iter()
-            .map(|(realm, t)| format!("{}: {}", crate::facts::sections::realm_sites(realm), t.label))
+            .map(|(realm, t)| {
+                let sites = crate::facts::sections::realm_sites(realm);
+                match onward_transfers(facts, &s.organisation, t) {
+                    Some(onward) => format!("{sites}: {}; {onward}", t.label),
+                    None => format!("{sites}: {}", t.label),
+                }
+            })
             .collect::<Vec<_>>()
             .join("; "),
         safeguards: not_stated(attestations),
@@ -862,31 +866,86 @@ fn annex_row(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa, s: &crate::analy
         } else {
             format!("{} (evidence required)", s.entity())
         },
-        baa: baa_said(facts, hipaa, s),
+        baa: baa_said(hipaa, s),
     }
 }
 
+/// The transfers a recipient makes as exporter in the realm of `to_it` (the vendor to its
+/// hosting and API providers), in an annex's words. A vendor established in the customer's
+/// country is "not a transfer" itself while the data still leaves the country on the next hop:
+/// the reader of one entry must not take the first hop for the whole story. That next hop is
+/// the vendor's own transfer (SCCs Module 3, the vendor as exporter) when the first was none
+/// (or is not assessed), and an onward transfer (SCC clause 8.7/8.8) only when the first was a
+/// transfer too.
+fn onward_transfers(facts: &Facts<'_>, organisation: &str, to_it: &crate::analysis::Transfer) -> Option<String> {
+    let entity_of = |id: &str| -> String {
+        facts.subprocessors.iter().find(|s| s.organisation == id).map_or_else(
+            || id.to_owned(),
+            |s| s.legal_entity.clone().unwrap_or_else(|| s.name.clone()),
+        )
+    };
+    let mut importers: Vec<String> = facts
+        .transfers
+        .iter()
+        .filter(|t| t.exporter == organisation && t.realm == to_it.realm && t.importer != organisation)
+        .map(|t| {
+            let name = entity_of(&t.importer);
+            match &t.importer_country {
+                Some(country) => format!("{name} ({country})"),
+                None => format!("{name} (country not known)"),
+            }
+        })
+        .collect();
+    importers.sort();
+    importers.dedup();
+    if importers.is_empty() {
+        return None;
+    }
+    let exporter = entity_of(organisation);
+    // "Onward" only after a first hop that is itself a transfer; after none, or one under a
+    // law trustflow does not assess, the vendor's transfer is the first.
+    use crate::analysis::TransferStatus;
+    let what = match to_it.status {
+        TransferStatus::Recorded | TransferStatus::Offered | TransferStatus::Required => {
+            format!("onward transfers by {exporter} to")
+        }
+        TransferStatus::NotATransfer | TransferStatus::NotAssessed => {
+            format!("transfers by {exporter} as exporter (processor to sub-processor) to")
+        }
+    };
+    Some(format!(
+        "{what} {}, each with the country where it processes or can reach the data: see their entries",
+        importers.join(", ")
+    ))
+}
+
 /// A recipient's business associate agreement in an annex's words.
-fn baa_said(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa, s: &crate::analysis::Subprocessor) -> String {
-    if facts.model.installations.is_empty() {
-        return "not assessed: the model has no installations".to_owned();
-    }
-    if hipaa.hipaa_installations.is_empty() {
-        return "not applicable: no installation in this model is marked HIPAA-covered".to_owned();
-    }
-    if !hipaa.applies {
-        return "not assessed: no data category is marked PHI, so whether PHI reaches it is not shown (evidence required)"
-            .to_owned();
-    }
-    match hipaa.chain.iter().find(|l| l.organisation == s.organisation) {
-        Some(link) => format!("needed with {}: {}", link.baa_with, link.baa_label),
-        None => "none needed: it receives no data marked PHI".to_owned(),
+fn baa_said(hipaa: &crate::analysis::Hipaa, s: &crate::analysis::Subprocessor) -> String {
+    use crate::facts::sections::HipaaScope;
+    match hipaa.scope {
+        HipaaScope::NoInstallations => "not assessed: the model has no installations".to_owned(),
+        HipaaScope::NotCovered => {
+            "none required by this model's inputs: no installation is marked HIPAA-covered (hipaa: true)"
+                .to_owned()
+        }
+        HipaaScope::PhiNotMarked => {
+            "not assessed: no data category is marked PHI, so whether PHI reaches it is not shown (evidence required)"
+                .to_owned()
+        }
+        HipaaScope::Assessed => match hipaa.chain.iter().find(|l| l.organisation == s.organisation) {
+            Some(link) => format!(
+                "needed with {} for the HIPAA-covered installations only: {}",
+                link.baa_with, link.baa_label
+            ),
+            None => "none needed by this model: it receives no data marked PHI (unmarked content of a covered customer can still hold PHI)".to_owned(),
+        },
     }
 }
 
 /// The annex's HIPAA paragraph: the covered sites, the PHI, and the chain's state.
 fn hipaa_said(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa) -> Option<String> {
-    if hipaa.hipaa_installations.is_empty() {
+    use crate::facts::sections::HipaaScope;
+    if matches!(hipaa.scope, HipaaScope::NoInstallations | HipaaScope::NotCovered) {
         return None;
     }
     let sites = hipaa.hipaa_installations.len();
@@ -896,7 +955,7 @@ fn hipaa_said(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa) -> Option<Strin
         if sites == 1 { "is" } else { "are" },
         hipaa.hipaa_installations.join(", ")
     );
-    Some(if hipaa.applies {
+    Some(if hipaa.scope == HipaaScope::Assessed {
         let phi: Vec<String> = hipaa.phi.iter().map(|id| data_name(facts, id)).collect();
         format!(
             "{covered}. PHI: {}. Each recipient of PHI needs a business associate agreement: the vendor with the customer, each of the vendor's providers with the vendor (45 CFR 164.502(e)); Atlassian's BAA with the customer covers its own products, not apps. The row of each recipient says what is recorded.",

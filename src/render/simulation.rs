@@ -382,7 +382,11 @@ pub fn comparison(
             let hipaa_sites = sim.as_ref().map_or(a.hipaa.hipaa_installations.len(), |s| {
                 usize::try_from(s.totals.hipaa_installations).unwrap_or(usize::MAX)
             });
-            let hipaa_installations_phi_not_assessed = (!a.hipaa.applies && hipaa_sites > 0).then_some(hipaa_sites);
+            // The scope of the sites counted here (a covered site is an installation, so
+            // "no installations" and "none covered" read the same in this count).
+            let scope = crate::facts::sections::HipaaScope::of(hipaa_sites, hipaa_sites, a.hipaa.applies);
+            let hipaa_installations_phi_not_assessed =
+                (scope == crate::facts::sections::HipaaScope::PhiNotMarked).then_some(hipaa_sites);
             let static_secrets = a
                 .findings
                 .iter()

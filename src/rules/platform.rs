@@ -485,11 +485,7 @@ rule! {
     documentation which features act as users, and log and restrict who can trigger them.",
     }
     fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
-        // Connect's scope, or its Connect-on-Forge form `act-as-user:connect-<product>`.
-        let impersonation = |s: &&String| {
-            s.eq_ignore_ascii_case("ACT_AS_USER") || s.to_ascii_lowercase().starts_with("act-as-user:connect-")
-        };
-        if let Some(scope) = cx.model.app.scopes.iter().find(impersonation) {
+        if let Some(scope) = &cx.impersonation {
             out.push(self.finding(
                 &cx.model.app.name,
                 Vec::new(),

@@ -52,6 +52,41 @@ fn plain_purposes(relative: &str, model: &trustflow::model::Model) {
     }
 }
 
+/// A Connect `baseUrl` that is a tunnel, a local address or a placeholder is said at import,
+/// not only analysed: the descriptor is not the one customers install.
+#[test]
+fn a_connect_base_url_that_is_not_production_is_a_warning() {
+    let catalog = Catalog::builtin();
+    let mut warned = 0;
+    for entry in std::fs::read_dir(corpus().join("connect")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let Some(base_url) = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|d| d.get("baseUrl")?.as_str().map(str::to_owned))
+        else {
+            continue;
+        };
+        let imported = import::import(Kind::Connect, &path.display().to_string(), &text, &catalog).unwrap();
+        let said = imported
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("baseUrl `") && w.contains("is not a production destination"));
+        assert_eq!(
+            said,
+            trustflow::host::non_production(&base_url).is_some(),
+            "{}: baseUrl {base_url}, warnings {:?}",
+            path.display(),
+            imported.warnings
+        );
+        warned += usize::from(said);
+    }
+    assert!(
+        warned >= 3,
+        "the corpus has tunnels and placeholders as baseUrl: {warned}"
+    );
+}
+
 #[test]
 fn every_corpus_descriptor_imports_checks_and_analyses() {
     let catalog = Catalog::builtin();
