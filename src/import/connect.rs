@@ -52,7 +52,25 @@ pub fn import(name: &str, text: &str, catalog: &Catalog) -> Result<Imported, Vec
     iframes(&mut b, &c, &grants);
     rest_calls(&mut b, &products, &grants);
     migrations(&mut b, &c);
+    base_url_host(&mut b, &c);
     Ok(b.finish())
+}
+
+/// The product sends lifecycle callbacks, webhooks and page requests to the app's `baseUrl`:
+/// each of those flows into the app server names that host, so a tunnel or placeholder there is
+/// analysed as the destination it is (TF-PLAT-011) and named in the DPA annex.
+fn base_url_host(b: &mut Builder, c: &Descriptor<'_>) {
+    let host = host_of(c.d.get("baseUrl").and_then(Json::as_str).unwrap_or_default());
+    if host.is_empty() {
+        return;
+    }
+    for flow in &mut b.model_mut().flows {
+        // The answers to the app's own REST calls come back on the connection the app server
+        // opened to the product: they do not go through the `baseUrl`.
+        if flow.to == "app-server" && flow.host.is_none() && flow.trigger != Some(crate::model::Trigger::Rest) {
+            flow.host = Some(host.clone());
+        }
+    }
 }
 
 /// The parts of a descriptor the import steps read.

@@ -809,7 +809,11 @@ fn annex_row(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa, s: &crate::analy
             if !unstated.is_empty() {
                 said.push(format!("not stated for {} (evidence required)", unstated.join("; ")));
             }
-            if said.is_empty() { "none".to_owned() } else { said.join("; ") }
+            if said.is_empty() {
+                "none".to_owned()
+            } else {
+                said.join("; ")
+            }
         },
         purpose: {
             let stated = if s.purposes.is_empty() {
@@ -828,26 +832,8 @@ fn annex_row(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa, s: &crate::analy
         },
         frequency,
         retention,
-        location: s
-            .said_locations()
-            .into_iter()
-            .chain(undocumented_residency(facts.model, facts.graph, &s.components).iter().map(|module| {
-                format!("{module}: data residency not confirmed by Atlassian's documentation, so where it keeps data is not known (evidence required)")
-            }))
-            .collect::<Vec<_>>()
-            .join("; "),
-        transfer: s
-            .transfer_mechanism
-            .iter()
-            .map(|(realm, t)| {
-                let sites = crate::facts::sections::realm_sites(realm);
-                match onward_transfers(facts, &s.organisation, t) {
-                    Some(onward) => format!("{sites}: {}; {onward}", t.label),
-                    None => format!("{sites}: {}", t.label),
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
+        location: location_cell(facts, s),
+        transfer: transfer_cell(facts, s),
         safeguards: not_stated(attestations),
         dpa: if s.role == crate::analysis::GdprRole::Processor {
             // The customer's own agreement with the vendor, which this annex belongs to.
@@ -868,6 +854,44 @@ fn annex_row(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa, s: &crate::analy
         },
         baa: baa_said(hipaa, s),
     }
+}
+
+/// Where a recipient processes, per realm, with what the model cannot place: modules whose
+/// residency Atlassian does not document, and hosts that are not production destinations.
+fn location_cell(facts: &Facts<'_>, s: &crate::analysis::Subprocessor) -> String {
+    let notes: Vec<String> = undocumented_residency(facts.model, facts.graph, &s.components)
+        .iter()
+        .map(|module| {
+            format!("{module}: data residency not confirmed by Atlassian's documentation, so where it keeps data is not known (evidence required)")
+        })
+        .chain(non_production_hosts(facts, &s.components).into_iter().map(|(host, why)| {
+            format!("reached at {host}, which is not a production destination ({why}): where the deployed service runs is not known (evidence required)")
+        }))
+        .collect();
+    // Notes about the recipient do not replace the reason its places are unknown (an empty
+    // cell says that reason by itself).
+    let unknown = (facts.model.installations.is_empty() && !notes.is_empty()).then(|| CELL_NO_INSTALLATIONS.to_owned());
+    unknown
+        .into_iter()
+        .chain(s.said_locations())
+        .chain(notes)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A recipient's transfer basis per realm, and the transfers it makes itself.
+fn transfer_cell(facts: &Facts<'_>, s: &crate::analysis::Subprocessor) -> String {
+    s.transfer_mechanism
+        .iter()
+        .map(|(realm, t)| {
+            let sites = crate::facts::sections::realm_sites(realm);
+            match onward_transfers(facts, &s.organisation, t) {
+                Some(onward) => format!("{sites}: {}; {onward}", t.label),
+                None => format!("{sites}: {}", t.label),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The transfers a recipient makes as exporter in the realm of `to_it` (the vendor to its
@@ -919,6 +943,24 @@ fn onward_transfers(facts: &Facts<'_>, organisation: &str, to_it: &crate::analys
     ))
 }
 
+/// The hosts of the flows into `components` that are not production destinations (a Connect
+/// `baseUrl` that is a tunnel or a placeholder), with why: the annex names them, as the
+/// recipient's location cannot be known from such a descriptor.
+fn non_production_hosts(facts: &Facts<'_>, components: &[String]) -> Vec<(String, &'static str)> {
+    let mut hosts: Vec<(String, &'static str)> = components
+        .iter()
+        .filter_map(|id| facts.graph.component(id))
+        .flat_map(|c| facts.graph.incoming(c))
+        .filter_map(|(flow, _)| {
+            let host = facts.model.flows[flow].host.as_deref()?;
+            Some((crate::host::host_of(host), crate::host::non_production(host)?))
+        })
+        .collect();
+    hosts.sort_unstable();
+    hosts.dedup();
+    hosts
+}
+
 /// A recipient's business associate agreement in an annex's words.
 fn baa_said(hipaa: &crate::analysis::Hipaa, s: &crate::analysis::Subprocessor) -> String {
     use crate::facts::sections::HipaaScope;
@@ -967,6 +1009,9 @@ fn hipaa_said(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa) -> Option<Strin
         )
     })
 }
+
+/// An annex cell whose answer depends on the installations, in a model without any.
+const CELL_NO_INSTALLATIONS: &str = "not assessed: the model has no installations (add the customers' installations to the model or its import overlay)";
 
 /// The DPA annex.
 pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
@@ -1043,9 +1088,7 @@ pub fn annex_csv(annex: &Annex) -> Vec<u8> {
     ];
     // Without installations the cells themselves say why they are not assessed: a note row
     // would be read as a recipient by a spreadsheet.
-    let unassessed = annex.warning.as_ref().map_or("", |_| {
-        "not assessed: the model has no installations (add the customers' installations to the model or its import overlay)"
-    });
+    let unassessed = annex.warning.as_ref().map_or("", |_| CELL_NO_INSTALLATIONS);
     super::csv::write_rows(
         &HEADER,
         annex

@@ -375,7 +375,9 @@ rule! {
         };
         // A host reached by a flow whose target an identified model organisation (one with a
         // legal entity or country) operates is that organisation's, whatever its domains. A
-        // placeholder named after the host (as imports create) identifies nobody.
+        // placeholder named after the host (as imports create) identifies nobody. The app's
+        // vendor is always a recipient the inventory names (its missing entity is reported
+        // there), so its own servers' hosts (a Connect `baseUrl`) are not unknown.
         let operated: std::collections::HashSet<String> = cx
             .model
             .flows
@@ -384,10 +386,12 @@ rule! {
             .filter(|(f, _)| {
                 cx.graph.ends[*f].is_some_and(|(_, to)| {
                     cx.resolved.responsible(to).iter().any(|org| {
-                        cx.resolved
-                            .orgs
-                            .get(org)
-                            .is_some_and(|o| o.legal_entity.is_some() || o.country.is_some())
+                        *org == cx.model.app.vendor.as_str()
+                            || cx
+                                .resolved
+                                .orgs
+                                .get(org)
+                                .is_some_and(|o| o.legal_entity.is_some() || o.country.is_some())
                     })
                 })
             })

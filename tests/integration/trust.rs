@@ -540,18 +540,7 @@ fn the_annex_says_when_the_app_may_act_as_any_user() {
 #[test]
 fn derived_personal_data_is_said_to_be_derived_in_the_annex() {
     let dir = tempfile::tempdir().unwrap();
-    let model = dir.path().join("m.yaml");
-    trustflow()
-        .args([
-            "import",
-            "connect",
-            "tests/corpus/connect/008-DuoSoftware--smoothflow-jira-addon.json",
-            "-o",
-        ])
-        .arg(&model)
-        .assert()
-        .success();
-    let annex = annex_json(&model);
+    let (_, annex) = imported_connect_annex(&dir, "008-DuoSoftware--smoothflow-jira-addon.json");
     let vendor = annex["rows"]
         .as_array()
         .unwrap()
@@ -567,4 +556,57 @@ fn derived_personal_data_is_said_to_be_derived_in_the_annex() {
         !data.contains("IP addresses and browser data of users who load the app's pages (treated"),
         "{data}"
     );
+}
+
+/// A Connect descriptor whose `baseUrl` is a development tunnel: the annex names the tunnel
+/// where it says where the vendor processes, beside the reason nothing else is known, and the
+/// analysis reports it as a non-production destination.
+#[test]
+fn a_tunnel_base_url_is_named_in_the_annex_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (model, annex) = imported_connect_annex(&dir, "009-Dynatrace--atlassian-connect-jira.json");
+    let vendor = &annex["rows"][0];
+    assert_eq!(vendor["role"], "processor", "{annex}");
+    let location = vendor["location"].as_str().unwrap();
+    assert!(
+        location.starts_with("not assessed: the model has no installations"),
+        "{location}"
+    );
+    assert!(
+        location.contains(
+            "reached at fccf5896.ngrok.io, which is not a production destination (a development tunnel (ngrok)"
+        ),
+        "{location}"
+    );
+    let out = trustflow()
+        .arg("analyze")
+        .arg(&model)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let analysis: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<&str> = analysis["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["subject"] == "fccf5896.ngrok.io")
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        ["TF-PLAT-011"],
+        "the tunnel is a non-production destination, not an unknown recipient"
+    );
+}
+
+/// Imports a vendored Connect descriptor into `dir` and returns the model's path and its annex.
+fn imported_connect_annex(dir: &tempfile::TempDir, descriptor: &str) -> (std::path::PathBuf, serde_json::Value) {
+    let model = dir.path().join("m.yaml");
+    trustflow()
+        .args(["import", "connect", &format!("tests/corpus/connect/{descriptor}"), "-o"])
+        .arg(&model)
+        .assert()
+        .success();
+    let annex = annex_json(&model);
+    (model, annex)
 }
