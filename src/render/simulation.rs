@@ -343,6 +343,9 @@ pub struct ComparisonRow {
     pub attacks_accepted: Option<u64>,
     /// Findings high / medium / low.
     pub findings: [usize; 3],
+    /// Of all findings (info included), how many need evidence the model lacks: open items,
+    /// not confirmed gaps.
+    pub findings_evidence_required: usize,
 }
 
 /// The comparison rows, one per option; figures from the simulation where one ran.
@@ -437,6 +440,7 @@ pub fn comparison(
                     .filter(|s| !s.attacks.is_empty())
                     .map(|s| s.attacks.values().map(|c| c.accepted).sum()),
                 findings: [a.finding_counts.high, a.finding_counts.medium, a.finding_counts.low],
+                findings_evidence_required: a.finding_counts.evidence_required,
             }
         })
         .collect()
@@ -497,7 +501,13 @@ fn cells(row: &ComparisonRow) -> [String; HEADERS.len()] {
             None if row.residency_simulated => "none attempted: no Connect endpoint to attack".to_owned(),
             None => not_simulated.to_owned(),
         },
-        format!("{}/{}/{}", row.findings[0], row.findings[1], row.findings[2]),
+        match row.findings_evidence_required {
+            0 => format!("{}/{}/{}", row.findings[0], row.findings[1], row.findings[2]),
+            open => format!(
+                "{}/{}/{}; {open} of all findings need evidence the model lacks (open, not confirmed gaps)",
+                row.findings[0], row.findings[1], row.findings[2]
+            ),
+        },
     ]
 }
 
@@ -726,6 +736,7 @@ pub fn comparison_csv(rows: &[ComparisonRow]) -> Vec<u8> {
             "findings_high",
             "findings_medium",
             "findings_low",
+            "findings_evidence_required",
             "recipient_names",
         ]
         .iter()
@@ -771,6 +782,7 @@ pub fn comparison_csv(rows: &[ComparisonRow]) -> Vec<u8> {
                 row.findings[0].to_string(),
                 row.findings[1].to_string(),
                 row.findings[2].to_string(),
+                row.findings_evidence_required.to_string(),
                 row.recipients.join("; "),
             ]);
             cells
