@@ -154,7 +154,10 @@ fn header(name: &str, d: &serde_json::Map<String, Json>) -> Builder {
         vendor: "vendor".into(),
         key: text_of("key"),
         version: None,
-        description: Some(format!("Imported from the Connect descriptor {name}")),
+        description: Some(format!(
+            "Imported from the Connect descriptor {}",
+            super::file_name(name)
+        )),
         scopes: Vec::new(),
     });
     b.summary.connect_key = text_of("key");

@@ -187,7 +187,8 @@ fn header(name: &str, m: &Manifest<'_>) -> Builder {
         key: app_id.clone(),
         version: None,
         description: Some(format!(
-            "Imported from the Forge manifest {name}{}",
+            "Imported from the Forge manifest {}{}",
+            super::file_name(name),
             runtime.map(|r| format!(" (runtime {r})")).unwrap_or_default()
         )),
         scopes: Vec::new(),

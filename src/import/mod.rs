@@ -79,6 +79,14 @@ pub fn import(
     }
 }
 
+/// The file name of the descriptor the user gave, for the model's description: the folders
+/// above it are the user's machine, and the description reaches published reports.
+pub(crate) fn file_name(path: &str) -> String {
+    std::path::Path::new(path)
+        .file_name()
+        .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned())
+}
+
 /// A readable app name from a file path: `…/my-app/manifest.yml` → `my-app`.
 pub(crate) fn name_from_path(path: &str) -> String {
     let path = std::path::Path::new(path);

@@ -1050,10 +1050,14 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
             .customer_integrations
             .iter()
             .map(|i| AnnexIntegration {
-                // The provider by name where the model knows it ("Slack (Slack Technologies,
-                // LLC)"), else the service and that its provider is not stated.
+                // The provider by name where the model knows it, else the service and that its
+                // provider is not stated. The entity is the model's or the catalog's; the
+                // customer's own agreement decides which one it contracts with, so the annex
+                // does not assert it.
                 name: match (&i.organisation, &i.legal_entity) {
-                    (Some(o), Some(e)) if o != e => format!("{o} ({e})"),
+                    (Some(o), Some(e)) if o != e => {
+                        format!("{o} ({e}, unless the customer's own agreement names another entity)")
+                    }
                     (Some(o), _) => o.clone(),
                     (None, _) => format!("{} (provider not stated)", i.name),
                 },

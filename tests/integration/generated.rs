@@ -118,7 +118,21 @@ fn import_guide_console_output_is_current() {
     let overlay_start = overlay_at + text[overlay_at..].find("```yaml\n").unwrap() + 8;
     let overlay_end = overlay_start + text[overlay_start..].find("```").unwrap();
     std::fs::write(scratch.path().join("overlay.yaml"), &text[overlay_start..overlay_end]).unwrap();
-    let updated = rerun_console_blocks(&text, scratch.path());
+    let mut updated = rerun_console_blocks(&text, scratch.path());
+    // The page then shows each file an import wrote, in order: the same bytes, not a hand copy.
+    let shown = "```yaml\n# Imported by trustflow from ";
+    let mut from = 0;
+    for file in ["imported.yaml", "meetingmind.yaml"] {
+        let at = from
+            + updated[from..]
+                .find(shown)
+                .unwrap_or_else(|| panic!("no block showing {file}"));
+        let start = at + "```yaml\n".len();
+        let end = start + updated[start..].find("```").unwrap();
+        let written = std::fs::read_to_string(scratch.path().join(file)).unwrap();
+        updated.replace_range(start..end, &written);
+        from = start + written.len();
+    }
     check_generated("docs/import.md", &updated);
 }
 

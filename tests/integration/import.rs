@@ -727,3 +727,28 @@ fn a_wildcard_over_a_public_suffix_is_unbounded_egress() {
         );
     }
 }
+
+/// The model's description names the descriptor by its file name only: the folders above it
+/// are the user's machine, and the description is printed in published reports.
+#[test]
+fn the_description_names_the_descriptor_file_not_its_folders() {
+    let catalog = Catalog::builtin();
+    for (kind, path) in [
+        (
+            Kind::Connect,
+            "tests/corpus/connect/009-Dynatrace--atlassian-connect-jira.json",
+        ),
+        (
+            Kind::Forge,
+            "tests/corpus/forge/001-01Bhaskar-dev--pit-crew-for-jira.yml",
+        ),
+    ] {
+        let text = std::fs::read_to_string(root().join(path)).unwrap();
+        let absolute = root().join(path).display().to_string();
+        let imported = import::import(kind, &absolute, &text, &catalog).unwrap();
+        let description = imported.model.app.description.unwrap();
+        let file = path.rsplit('/').next().unwrap();
+        assert!(description.contains(file), "{description}");
+        assert!(!description.contains("tests/corpus"), "{description}");
+    }
+}

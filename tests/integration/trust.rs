@@ -440,7 +440,10 @@ components:\n  - { id: egress-slack-com, owner: customer }\n";
     );
     // The customer's own Slack: named by its provider, its data marked the same way.
     let integration = &imported["integrations"][0];
-    assert_eq!(integration["name"], "Slack (Slack Technologies, LLC)");
+    assert_eq!(
+        integration["name"],
+        "Slack (Slack Technologies, LLC, unless the customer's own agreement names another entity)"
+    );
     assert!(
         integration["personal_data"]
             .as_str()
