@@ -256,17 +256,19 @@ fn receipts(cx: &Facts<'_>) -> BTreeMap<String, Receipt> {
     rows
 }
 
-/// Per realm: the transfer law the customer's disclosures fall under, why, and where the
-/// customer is established.
-type CustomerRegimes = BTreeMap<Realm, (Option<transfers::Regime>, String, Option<String>)>;
+/// Per realm: the transfer law the customer's disclosures fall under, why, where the customer
+/// is established (when in one country), and whether that law is only presumed from the realm
+/// (no establishment recorded) rather than concluded.
+type CustomerRegimes = BTreeMap<Realm, (Option<transfers::Regime>, String, Option<String>, bool)>;
 
 fn customer_regimes(cx: &Facts<'_>) -> CustomerRegimes {
     cx.realms
         .iter()
         .map(|&realm| {
-            let established = established_in(cx, realm);
-            let (regime, why) = transfers::customer_regime(realm, established.as_deref(), cx.catalog);
-            (realm, (regime, why, established))
+            let establishment = establishment(cx, realm);
+            let (regime, why) = transfers::customer_regime(realm, &establishment, cx.catalog);
+            let presumed = establishment == transfers::Establishment::NotRecorded;
+            (realm, (regime, why, established_in(cx, realm), presumed))
         })
         .collect()
 }
@@ -313,7 +315,7 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<std::sync::Arc<T
                 shown.push(format!("{entity}{LEGAL_ENTITY_MARK}"));
             }
             locations.insert(realm.code().to_owned(), shown);
-            let (customer_regime, customer_why, established) = &customer_regimes[&realm];
+            let (customer_regime, customer_why, established, presumed) = &customer_regimes[&realm];
             let exporter = if role == GdprRole::Processor {
                 Exporter {
                     id: "customer",
@@ -345,11 +347,15 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<std::sync::Arc<T
                 platform_sccs: facts.role == OrgRole::Atlassian && model.app.platform != Platform::Connect,
             };
             let mut transfer = transfers::assess(realm, &exporter, &importer, cx.catalog);
-            if role == GdprRole::Processor || exporter.country.is_none() {
+            if role == GdprRole::Processor && customer_regime.is_none() && !presumed {
+                // Recorded establishments under several laws: that is the whole reason (the
+                // generic "not recorded" would be false).
+                transfer.why.clone_from(customer_why);
+            } else if role == GdprRole::Processor || exporter.country.is_none() {
                 transfer.why = format!("{}; which law applies: {}", transfer.why, customer_why);
             }
             let mut transfer = transfer.labelled();
-            if role == GdprRole::Processor && established.is_none() && customer_regime.is_some() {
+            if role == GdprRole::Processor && *presumed && customer_regime.is_some() {
                 // A presumption is not a conclusion: the customer's establishment decides.
                 transfer.label.push_str(" — regime presumed from the realm");
                 transfer.evidence_required = true;
@@ -400,7 +406,7 @@ pub const FORGE_TERMS: &str = "https://developer.atlassian.com/platform/forge/de
 /// The regime of the customer's own disclosures in `realm` (from `established`, else presumed
 /// from the realm; `None` when nothing can be concluded).
 pub fn customer_regime(cx: &Facts<'_>, realm: Realm) -> Option<transfers::Regime> {
-    transfers::customer_regime(realm, established_in(cx, realm).as_deref(), cx.catalog).0
+    transfers::customer_regime(realm, &establishment(cx, realm), cx.catalog).0
 }
 
 /// A destination that is the customer's own account: data goes there at the customer's
@@ -519,22 +525,28 @@ pub fn atlassian_for_customer(cx: &Facts<'_>) -> Option<AtlassianForCustomer> {
     })
 }
 
-/// The distinct `established` country of a realm's installations, when they agree on one.
+/// Where the customers of a realm's installations are established: the distinct countries when
+/// every installation states one.
+fn establishment<'m>(cx: &Facts<'m>, realm: Realm) -> transfers::Establishment<'m> {
+    let mut countries = BTreeSet::new();
+    for installation in cx.model.installations.iter().filter(|i| i.realm == realm) {
+        match installation.established.as_deref() {
+            Some(country) => countries.insert(country),
+            None => return transfers::Establishment::NotRecorded,
+        };
+    }
+    if countries.is_empty() {
+        return transfers::Establishment::NotRecorded;
+    }
+    transfers::Establishment::Countries(countries.into_iter().collect())
+}
+
+/// The one country a realm's customers are established in, when there is one.
 fn established_in(cx: &Facts<'_>, realm: Realm) -> Option<String> {
-    let countries: BTreeSet<&str> = cx
-        .model
-        .installations
-        .iter()
-        .filter(|i| i.realm == realm)
-        .filter_map(|i| i.established.as_deref())
-        .collect();
-    let all_state = cx
-        .model
-        .installations
-        .iter()
-        .filter(|i| i.realm == realm)
-        .all(|i| i.established.is_some());
-    (countries.len() == 1 && all_state).then(|| countries.into_iter().next().unwrap_or_default().to_owned())
+    match establishment(cx, realm) {
+        transfers::Establishment::Countries(countries) if countries.len() == 1 => Some(countries[0].to_owned()),
+        _ => None,
+    }
 }
 
 /// Where an organisation processes a realm's data: where its components run, and its legal

@@ -9,6 +9,7 @@ use super::resolve::{Evidence, OrgFacts};
 use crate::catalog::{AdequacyScope, Catalog};
 use crate::model::Realm;
 use serde::Serialize;
+use std::collections::BTreeSet;
 
 /// The law that governs a disclosure abroad.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
@@ -441,14 +442,58 @@ pub(crate) struct Exporter<'a> {
     pub module: u8,
 }
 
+/// Where the customers of a realm's installations are established, as the model records it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Establishment<'a> {
+    /// At least one installation of the realm does not say.
+    NotRecorded,
+    /// Every installation says, and they name these countries (one or more, sorted).
+    Countries(Vec<&'a str>),
+}
+
 /// The regime of a customer's disclosures in `realm`, with what it rests on.
-pub(crate) fn customer_regime(realm: Realm, established: Option<&str>, catalog: &Catalog) -> (Option<Regime>, String) {
+pub(crate) fn customer_regime(
+    realm: Realm,
+    established: &Establishment<'_>,
+    catalog: &Catalog,
+) -> (Option<Regime>, String) {
     match established {
-        Some(country) => (
-            Some(Regime::of_country(country, catalog)),
-            format!("the customer is established in {country} (the installation's `established`)"),
+        Establishment::Countries(countries) if countries.len() == 1 => (
+            Some(Regime::of_country(countries[0], catalog)),
+            format!(
+                "the customer is established in {} (the installation's `established`)",
+                countries[0]
+            ),
         ),
-        None => match Regime::presumed_from(realm) {
+        Establishment::Countries(countries) => {
+            // Transfers are assessed once per realm: customers of one realm established under
+            // one law share the conclusion; under several laws no single conclusion is true.
+            let regimes: BTreeSet<Regime> = countries.iter().map(|c| Regime::of_country(c, catalog)).collect();
+            let listed = countries.join(", ");
+            if regimes.len() == 1 {
+                let regime = regimes.into_iter().next().unwrap_or(Regime::Unknown);
+                (
+                    Some(regime),
+                    format!(
+                        "the customers are established in {listed} (the installations' `established`), all under {}",
+                        regime.rule_name()
+                    ),
+                )
+            } else {
+                let laws = countries
+                    .iter()
+                    .map(|c| format!("{c}: {}", Regime::of_country(c, catalog).rule_name()))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                (
+                    None,
+                    format!(
+                        "the installations of realm `{realm}` are established under different laws ({laws}), and transfers are assessed once per realm: not assessed for any of them (evidence required; assess each law's transfers separately)"
+                    ),
+                )
+            }
+        }
+        Establishment::NotRecorded => match Regime::presumed_from(realm) {
             Some(regime) => (
                 Some(regime),
                 format!(

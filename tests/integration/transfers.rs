@@ -332,3 +332,32 @@ fn a_disclosure_in_the_vendors_own_third_country_is_an_onward_transfer() {
         onward.why
     );
 }
+
+/// Customers of one realm established in several countries: under one law they share the
+/// conclusion, said as recorded (not "presumed from the realm"); under several laws nothing is
+/// concluded, and the reason names the laws instead of claiming the establishment is missing.
+#[test]
+fn customers_of_one_realm_under_one_law_share_a_conclusion_under_several_none() {
+    let analysis = analysis("mixed-establishments.yaml");
+    let hop = |realm: &str| {
+        analysis
+            .transfers
+            .iter()
+            .find(|t| t.exporter == "customer" && t.realm.code() == realm)
+            .unwrap()
+    };
+    let eu = hop("eu");
+    assert_eq!(serde_json::to_value(eu.regime).unwrap(), "eu-gdpr", "{eu:?}");
+    assert_eq!(serde_json::to_value(eu.status).unwrap(), "not-a-transfer", "{eu:?}");
+    assert!(!eu.label.contains("presumed"), "{}", eu.label);
+    assert!(eu.why.contains("established in DE, FR"), "{}", eu.why);
+    let gb = hop("gb");
+    assert_eq!(serde_json::to_value(gb.status).unwrap(), "not-assessed", "{gb:?}");
+    assert!(
+        gb.why
+            .contains("different laws (DE: EU GDPR Chapter V; GB: UK GDPR Chapter V)"),
+        "{}",
+        gb.why
+    );
+    assert!(!gb.why.contains("does not record"), "{}", gb.why);
+}
