@@ -273,6 +273,34 @@ fn customer_regimes(cx: &Facts<'_>) -> CustomerRegimes {
         .collect()
 }
 
+/// A hop's reason and label with what the customer's law rests on: recorded, presumed from
+/// the realm (said as a presumption), or several laws at once (then that is the whole reason:
+/// the generic "not recorded" would be false).
+fn with_customer_law(
+    mut transfer: Transfer,
+    role: GdprRole,
+    exporter_unplaced: bool,
+    (customer_regime, customer_why, _, presumed): &(Option<transfers::Regime>, String, Option<String>, bool),
+) -> Transfer {
+    let mixed_laws = role == GdprRole::Processor && customer_regime.is_none() && !presumed;
+    if mixed_laws {
+        transfer.why.clone_from(customer_why);
+    } else if role == GdprRole::Processor || exporter_unplaced {
+        transfer.why = format!("{}; which law applies: {}", transfer.why, customer_why);
+    }
+    let mut transfer = transfer.labelled();
+    if mixed_laws {
+        transfer.label = "not assessed: the customers of these sites are established under different laws".to_owned();
+        transfer.evidence_required = true;
+    }
+    if role == GdprRole::Processor && *presumed && customer_regime.is_some() {
+        // A presumption is not a conclusion: the customer's establishment decides.
+        transfer.label.push_str(" — regime presumed from the realm");
+        transfer.evidence_required = true;
+    }
+    transfer
+}
+
 /// The GDPR inventory, and every transfer of personal data per realm, exporter and importer.
 pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<std::sync::Arc<Transfer>>) {
     let model = cx.model;
@@ -315,7 +343,7 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<std::sync::Arc<T
                 shown.push(format!("{entity}{LEGAL_ENTITY_MARK}"));
             }
             locations.insert(realm.code().to_owned(), shown);
-            let (customer_regime, customer_why, established, presumed) = &customer_regimes[&realm];
+            let (customer_regime, _, established, _) = &customer_regimes[&realm];
             let exporter = if role == GdprRole::Processor {
                 Exporter {
                     id: "customer",
@@ -346,20 +374,12 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<std::sync::Arc<T
                 locations: places,
                 platform_sccs: facts.role == OrgRole::Atlassian && model.app.platform != Platform::Connect,
             };
-            let mut transfer = transfers::assess(realm, &exporter, &importer, cx.catalog);
-            if role == GdprRole::Processor && customer_regime.is_none() && !presumed {
-                // Recorded establishments under several laws: that is the whole reason (the
-                // generic "not recorded" would be false).
-                transfer.why.clone_from(customer_why);
-            } else if role == GdprRole::Processor || exporter.country.is_none() {
-                transfer.why = format!("{}; which law applies: {}", transfer.why, customer_why);
-            }
-            let mut transfer = transfer.labelled();
-            if role == GdprRole::Processor && *presumed && customer_regime.is_some() {
-                // A presumption is not a conclusion: the customer's establishment decides.
-                transfer.label.push_str(" — regime presumed from the realm");
-                transfer.evidence_required = true;
-            }
+            let transfer = with_customer_law(
+                transfers::assess(realm, &exporter, &importer, cx.catalog),
+                role,
+                exporter.country.is_none(),
+                &customer_regimes[&realm],
+            );
             let transfer = std::sync::Arc::new(transfer); // listed twice: shared, not copied
             all.push(std::sync::Arc::clone(&transfer));
             transfer_mechanism.insert(realm.code().to_owned(), transfer);

@@ -360,4 +360,8 @@ fn customers_of_one_realm_under_one_law_share_a_conclusion_under_several_none() 
         gb.why
     );
     assert!(!gb.why.contains("does not record"), "{}", gb.why);
+    assert_eq!(
+        gb.label,
+        "not assessed: the customers of these sites are established under different laws"
+    );
 }
