@@ -328,4 +328,23 @@ installations:
     let eu = analysis.residency.iter().find(|r| r.realm == "eu").unwrap();
     assert_eq!(eu.installations, ["a", "b", "c"]);
     assert_eq!(eu.entries.len(), 4, "{:?}", eu.entries);
+    // The shared conclusion keeps what each installation says: the customer's hop in realm
+    // `eu` rests on all three establishments (DE, DE, FR: one law), the `us` one on its own.
+    let customer_hop = |realm: &str| {
+        analysis
+            .transfers
+            .iter()
+            .find(|t| t.exporter == "customer" && t.realm.code() == realm)
+            .unwrap_or_else(|| panic!("no customer hop in {realm}"))
+    };
+    let eu_hop = customer_hop("eu");
+    assert!(
+        eu_hop.why.contains("established in DE, FR") && !eu_hop.label.contains("presumed"),
+        "{eu_hop:?}"
+    );
+    assert!(
+        customer_hop("us").why.contains("established in US"),
+        "{:?}",
+        customer_hop("us")
+    );
 }
