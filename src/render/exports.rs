@@ -868,9 +868,13 @@ fn location_cell(facts: &Facts<'_>, s: &crate::analysis::Subprocessor) -> String
             format!("reached at {host}, which is not a production destination ({why}): where the deployed service runs is not known (evidence required)")
         }))
         .collect();
-    // Notes about the recipient do not replace the reason its places are unknown (an empty
-    // cell says that reason by itself).
-    let unknown = (facts.model.installations.is_empty() && !notes.is_empty()).then(|| CELL_NO_INSTALLATIONS.to_owned());
+    // Without installations there are no realms to place it in: the cell says so first, and
+    // the notes about the recipient follow.
+    let unknown = facts
+        .model
+        .installations
+        .is_empty()
+        .then(|| CELL_NO_INSTALLATIONS.to_owned());
     unknown
         .into_iter()
         .chain(s.said_locations())
@@ -879,19 +883,39 @@ fn location_cell(facts: &Facts<'_>, s: &crate::analysis::Subprocessor) -> String
         .join("; ")
 }
 
-/// A recipient's transfer basis per realm, and the transfers it makes itself.
+/// A recipient's transfer basis per realm, and the transfers it makes itself: said once for
+/// all sites when they are the same in every realm (a vendor with many providers would
+/// otherwise repeat the whole list per realm), else per realm.
 fn transfer_cell(facts: &Facts<'_>, s: &crate::analysis::Subprocessor) -> String {
-    s.transfer_mechanism
+    if facts.model.installations.is_empty() {
+        return CELL_NO_INSTALLATIONS.to_owned();
+    }
+    let mine: Vec<&crate::analysis::Transfer> = facts
+        .transfers
+        .iter()
+        .filter(|t| t.exporter == s.organisation && t.importer != s.organisation)
+        .map(std::convert::AsRef::as_ref)
+        .collect();
+    let per_realm: Vec<(String, &str, Option<String>)> = s
+        .transfer_mechanism
         .iter()
         .map(|(realm, t)| {
             let sites = crate::facts::sections::realm_sites(realm);
-            match onward_transfers(facts, &s.organisation, t) {
-                Some(onward) => format!("{sites}: {}; {onward}", t.label),
-                None => format!("{sites}: {}", t.label),
-            }
+            (sites, t.label.as_str(), onward_transfers(facts, &mine, t))
         })
-        .collect::<Vec<_>>()
-        .join("; ")
+        .collect();
+    let shared = per_realm.len() > 1 && per_realm.windows(2).all(|w| w[0].2 == w[1].2);
+    let mut said: Vec<String> = per_realm
+        .iter()
+        .map(|(sites, label, onward)| match onward {
+            Some(onward) if !shared => format!("{sites}: {label}; {onward}"),
+            _ => format!("{sites}: {label}"),
+        })
+        .collect();
+    if shared && let Some((_, _, Some(onward))) = per_realm.first() {
+        said.push(format!("all sites: {onward}"));
+    }
+    said.join("; ")
 }
 
 /// The transfers a recipient makes as exporter in the realm of `to_it` (the vendor to its
@@ -901,17 +925,20 @@ fn transfer_cell(facts: &Facts<'_>, s: &crate::analysis::Subprocessor) -> String
 /// the vendor's own transfer (SCCs Module 3, the vendor as exporter) when the first was none
 /// (or is not assessed), and an onward transfer (SCC clause 8.7/8.8) only when the first was a
 /// transfer too.
-fn onward_transfers(facts: &Facts<'_>, organisation: &str, to_it: &crate::analysis::Transfer) -> Option<String> {
+fn onward_transfers(
+    facts: &Facts<'_>,
+    mine: &[&crate::analysis::Transfer],
+    to_it: &crate::analysis::Transfer,
+) -> Option<String> {
     let entity_of = |id: &str| -> String {
         facts.subprocessors.iter().find(|s| s.organisation == id).map_or_else(
             || id.to_owned(),
             |s| s.legal_entity.clone().unwrap_or_else(|| s.name.clone()),
         )
     };
-    let mut importers: Vec<String> = facts
-        .transfers
+    let mut importers: Vec<String> = mine
         .iter()
-        .filter(|t| t.exporter == organisation && t.realm == to_it.realm && t.importer != organisation)
+        .filter(|t| t.realm == to_it.realm)
         .map(|t| {
             let name = entity_of(&t.importer);
             match &t.importer_country {
@@ -925,7 +952,7 @@ fn onward_transfers(facts: &Facts<'_>, organisation: &str, to_it: &crate::analys
     if importers.is_empty() {
         return None;
     }
-    let exporter = entity_of(organisation);
+    let exporter = entity_of(&to_it.importer);
     // "Onward" only after a first hop that is itself a transfer; after none, or one under a
     // law trustflow does not assess, the vendor's transfer is the first.
     use crate::analysis::TransferStatus;
@@ -1092,7 +1119,6 @@ pub fn annex_csv(annex: &Annex) -> Vec<u8> {
     ];
     // Without installations the cells themselves say why they are not assessed: a note row
     // would be read as a recipient by a spreadsheet.
-    let unassessed = annex.warning.as_ref().map_or("", |_| CELL_NO_INSTALLATIONS);
     super::csv::write_rows(
         &HEADER,
         annex
@@ -1110,16 +1136,8 @@ pub fn annex_csv(annex: &Annex) -> Vec<u8> {
                     r.purpose.as_str(),
                     r.frequency.as_str(),
                     r.retention.as_str(),
-                    if r.location.is_empty() {
-                        unassessed
-                    } else {
-                        r.location.as_str()
-                    },
-                    if r.transfer.is_empty() {
-                        unassessed
-                    } else {
-                        r.transfer.as_str()
-                    },
+                    r.location.as_str(),
+                    r.transfer.as_str(),
                     r.safeguards.as_str(),
                     r.dpa.as_str(),
                     r.baa.as_str(),
