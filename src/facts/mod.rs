@@ -120,11 +120,6 @@ impl<'m> Facts<'m> {
         facts
     }
 
-    /// Whether the app can act as any user of the site (see [`Facts::impersonation`]).
-    pub fn may_impersonate_users(&self) -> bool {
-        self.impersonation.is_some()
-    }
-
     /// Whether category `d` is personal data (declared, PHI, or derived from personal data).
     pub fn personal(&self, d: usize) -> bool {
         self.traits[d].personal
