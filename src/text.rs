@@ -84,7 +84,7 @@ fn transfers_and_hipaa(analysis: &Analysis, out: &mut String) {
             out,
             "\nTransfers (realm: exporter → importer (where it processes the data, or its establishment when the regime binds it), regime: basis):"
         );
-        for t in analysis.transfers.iter() {
+        for (t, installations) in analysis.transfers.iter().flat_map(|t| t.conclusions()) {
             let regime = match (t.regime, t.exporter_country.as_deref()) {
                 (crate::analysis::Regime::None | crate::analysis::Regime::Unknown, None) => "regime unknown".to_owned(),
                 (crate::analysis::Regime::None, Some(c)) => format!("no general transfer law known for {c}"),
@@ -92,8 +92,11 @@ fn transfers_and_hipaa(analysis: &Analysis, out: &mut String) {
             };
             let _ = writeln!(
                 out,
-                "  {}: {} (established in {}) → {} ({}), {regime}: {}",
+                "  {}{}: {} (established in {}) → {} ({}), {regime}: {}",
                 t.realm,
+                installations
+                    .map(|ids| format!(" [{}]", ids.join(", ")))
+                    .unwrap_or_default(),
                 t.exporter,
                 t.exporter_country.as_deref().unwrap_or("?"),
                 t.importer,

@@ -3,6 +3,7 @@
 
 mod portfolio;
 
+pub use crate::facts::customers::{AtlassianBaa, CustomerLaw, InstallationProfile};
 pub use crate::facts::european_realm;
 pub use crate::facts::{
     AtlassianForCustomer, BaaLink, CustomerIntegration, DataUse, Evidence, GdprRole, Hipaa, RealmResidency, Regime,
@@ -45,6 +46,10 @@ pub struct Analysis {
     pub open_items: Vec<OpenItem>,
     /// Where data rests and travels, per installation realm.
     pub residency: Vec<RealmResidency>,
+    /// The installations grouped by every fact their conclusions depend on (realm, where the
+    /// customer is established, plan, HIPAA, products), each group's conclusions computed once:
+    /// every installation is in exactly one profile.
+    pub profiles: Vec<InstallationProfile>,
     /// The HIPAA business-associate chain.
     pub hipaa: Hipaa,
     /// SOC 2 subservice organisations and complementary controls.
@@ -122,6 +127,7 @@ pub fn analyze(facts: &Facts<'_>) -> Analysis {
             boundary_crossings: facts.graph.boundary_crossing_count(),
             realms: facts.realms.iter().map(|r| r.code().to_owned()).collect(),
         },
+        profiles: Vec::new(),
         residency: crate::facts::sections::residency(facts),
         hipaa,
         soc2,
@@ -136,6 +142,15 @@ pub fn analyze(facts: &Facts<'_>) -> Analysis {
         finding_counts: FindingCounts::default(),
         open_items: Vec::new(),
     };
+    let phi = facts.traits.iter().any(|t| t.phi);
+    let residency = &analysis.residency;
+    analysis.profiles = crate::facts::customers::profiles(
+        model,
+        facts.catalog,
+        &facts.customer_laws,
+        |realm| residency.iter().any(|r| r.realm == realm.code() && r.kept),
+        phi,
+    );
     analysis.recount();
     analysis
 }

@@ -4,6 +4,7 @@
 //! [`Facts::new`] is the only way to build resolution, propagation and the sections the rules
 //! read; the data-flow graph comes with the loaded model. Nothing downstream rebuilds them.
 
+pub mod customers;
 pub mod propagation;
 pub mod resolve;
 pub mod sections;
@@ -54,6 +55,8 @@ pub struct Facts<'m> {
     pub traits: Vec<traits::DataTraits>,
     /// The distinct realms of the model's installations, sorted.
     pub realms: Vec<Realm>,
+    /// The customers' law in each realm: shared, or per law group when they differ.
+    pub customer_laws: std::collections::BTreeMap<Realm, customers::RealmLaw<'m>>,
     /// The GDPR inventory.
     pub subprocessors: std::sync::Arc<Vec<Subprocessor>>,
     /// Every disclosure of personal data per realm, exporter and importer.
@@ -88,7 +91,9 @@ impl<'m> Facts<'m> {
         let mut realms: Vec<Realm> = model.installations.iter().map(|i| i.realm).collect();
         realms.sort();
         realms.dedup();
+        let customer_laws = customers::realm_laws(model, &realms, catalog);
         let mut facts = Facts {
+            customer_laws,
             loaded,
             model,
             catalog,

@@ -1,6 +1,7 @@
 //! The report sections of an analysis: GDPR inventory, residency, HIPAA, SOC 2, Runs on Atlassian.
 
 use super::Facts;
+use super::customers::{self, CustomerLaw};
 use super::resolve::{Evidence, OrgFacts, inside_realm};
 use super::transfers::{self, Exporter, Importer, Transfer};
 use crate::model::{ComponentKind, OrgRole, Platform, Realm};
@@ -256,45 +257,14 @@ fn receipts(cx: &Facts<'_>) -> BTreeMap<String, Receipt> {
     rows
 }
 
-/// Per realm: the transfer law the customer's disclosures fall under, why, where the customer
-/// is established (when in one country), and whether that law is only presumed from the realm
-/// (no establishment recorded) rather than concluded.
-type CustomerRegimes = BTreeMap<Realm, (Option<transfers::Regime>, String, Option<String>, bool)>;
-
-fn customer_regimes(cx: &Facts<'_>) -> CustomerRegimes {
-    cx.realms
-        .iter()
-        .map(|&realm| {
-            let establishment = establishment(cx, realm);
-            let (regime, why) = transfers::customer_regime(realm, &establishment, cx.catalog);
-            let presumed = establishment == transfers::Establishment::NotRecorded;
-            (realm, (regime, why, established_in(cx, realm), presumed))
-        })
-        .collect()
-}
-
-/// A hop's reason and label with what the customer's law rests on: recorded, presumed from
-/// the realm (said as a presumption), or several laws at once (then that is the whole reason:
-/// the generic "not recorded" would be false).
-fn with_customer_law(
-    mut transfer: Transfer,
-    role: GdprRole,
-    exporter_unplaced: bool,
-    (customer_regime, customer_why, _, presumed): &(Option<transfers::Regime>, String, Option<String>, bool),
-) -> Transfer {
-    let mixed_laws = role == GdprRole::Processor && customer_regime.is_none() && !presumed;
-    if mixed_laws {
-        transfer.why.clone_from(customer_why);
-    } else if role == GdprRole::Processor || exporter_unplaced {
-        transfer.why = format!("{}; which law applies: {}", transfer.why, customer_why);
+/// A hop's reason and label with what the customer's law rests on: recorded, or presumed from
+/// the realm (said as a presumption: the customer's establishment decides).
+fn with_customer_law(mut transfer: Transfer, role: GdprRole, exporter_unplaced: bool, law: &CustomerLaw) -> Transfer {
+    if role == GdprRole::Processor || exporter_unplaced {
+        transfer.why = format!("{}; which law applies: {}", transfer.why, law.why);
     }
     let mut transfer = transfer.labelled();
-    if mixed_laws {
-        transfer.label = "not assessed: the customers of these sites are established under different laws".to_owned();
-        transfer.evidence_required = true;
-    }
-    if role == GdprRole::Processor && *presumed && customer_regime.is_some() {
-        // A presumption is not a conclusion: the customer's establishment decides.
+    if role == GdprRole::Processor && law.presumed && law.regime.is_some() {
         transfer.label.push_str(" — regime presumed from the realm");
         transfer.evidence_required = true;
     }
@@ -305,7 +275,6 @@ fn with_customer_law(
 pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<std::sync::Arc<Transfer>>) {
     let model = cx.model;
     let rows = receipts(cx);
-    let customer_regimes = customer_regimes(cx);
     let vendor = cx.resolved.orgs.get(model.app.vendor.as_str());
     let mut all = Vec::new();
     let mut out = Vec::new();
@@ -343,43 +312,45 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<std::sync::Arc<T
                 shown.push(format!("{entity}{LEGAL_ENTITY_MARK}"));
             }
             locations.insert(realm.code().to_owned(), shown);
-            let (customer_regime, _, established, _) = &customer_regimes[&realm];
-            let exporter = if role == GdprRole::Processor {
-                Exporter {
-                    id: "customer",
-                    country: established.as_deref(),
-                    upstream: *customer_regime,
-                    module: 2,
-                }
-            } else if let (Some(id), Some(c)) = (controller.as_deref(), controller_facts) {
-                // The controller discloses to its own processor: controller → processor.
-                Exporter {
-                    id,
-                    country: c.country.as_deref(),
-                    upstream: *customer_regime,
-                    module: 2,
-                }
-            } else {
-                Exporter {
-                    id: model.app.vendor.as_str(),
-                    country: vendor.and_then(|v| v.country.as_deref()),
-                    upstream: *customer_regime,
-                    // Disclosing to a controller for its own purposes is controller → controller.
-                    module: if role == GdprRole::IndependentController { 1 } else { 3 },
-                }
-            };
             let importer = Importer {
                 id: &org,
                 facts: Some(facts),
                 locations: places,
                 platform_sccs: facts.role == OrgRole::Atlassian && model.app.platform != Platform::Connect,
             };
-            let transfer = with_customer_law(
-                transfers::assess(realm, &exporter, &importer, cx.catalog),
-                role,
-                exporter.country.is_none(),
-                &customer_regimes[&realm],
-            );
+            let hop = |law: &CustomerLaw| {
+                let exporter = if role == GdprRole::Processor {
+                    Exporter {
+                        id: "customer",
+                        country: law.established.as_deref(),
+                        upstream: law.regime,
+                        module: 2,
+                    }
+                } else if let (Some(id), Some(c)) = (controller.as_deref(), controller_facts) {
+                    // The controller discloses to its own processor: controller → processor.
+                    Exporter {
+                        id,
+                        country: c.country.as_deref(),
+                        upstream: law.regime,
+                        module: 2,
+                    }
+                } else {
+                    Exporter {
+                        id: model.app.vendor.as_str(),
+                        country: vendor.and_then(|v| v.country.as_deref()),
+                        upstream: law.regime,
+                        // Disclosing to a controller for its own purposes is controller → controller.
+                        module: if role == GdprRole::IndependentController { 1 } else { 3 },
+                    }
+                };
+                with_customer_law(
+                    transfers::assess(realm, &exporter, &importer, cx.catalog),
+                    role,
+                    exporter.country.is_none(),
+                    law,
+                )
+            };
+            let transfer = customers::by_customer_law(&cx.customer_laws[&realm], hop);
             let transfer = std::sync::Arc::new(transfer); // listed twice: shared, not copied
             all.push(std::sync::Arc::clone(&transfer));
             transfer_mechanism.insert(realm.code().to_owned(), transfer);
@@ -416,18 +387,12 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<std::sync::Arc<T
             transfer_mechanism,
         });
     }
-    out.extend(unidentified(cx, &customer_regimes, &mut all));
+    out.extend(unidentified(cx, &mut all));
     (out, all)
 }
 
 /// Where the Forge terms (with the Forge DPA and the SCCs) are published.
 pub const FORGE_TERMS: &str = "https://developer.atlassian.com/platform/forge/developer-terms/";
-
-/// The regime of the customer's own disclosures in `realm` (from `established`, else presumed
-/// from the realm; `None` when nothing can be concluded).
-pub fn customer_regime(cx: &Facts<'_>, realm: Realm) -> Option<transfers::Regime> {
-    transfers::customer_regime(realm, &establishment(cx, realm), cx.catalog).0
-}
 
 /// A destination that is the customer's own account: data goes there at the customer's
 /// instruction, to the customer's own processor (transfers.md H7).
@@ -545,30 +510,6 @@ pub fn atlassian_for_customer(cx: &Facts<'_>) -> Option<AtlassianForCustomer> {
     })
 }
 
-/// Where the customers of a realm's installations are established: the distinct countries when
-/// every installation states one.
-fn establishment<'m>(cx: &Facts<'m>, realm: Realm) -> transfers::Establishment<'m> {
-    let mut countries = BTreeSet::new();
-    for installation in cx.model.installations.iter().filter(|i| i.realm == realm) {
-        match installation.established.as_deref() {
-            Some(country) => countries.insert(country),
-            None => return transfers::Establishment::NotRecorded,
-        };
-    }
-    if countries.is_empty() {
-        return transfers::Establishment::NotRecorded;
-    }
-    transfers::Establishment::Countries(countries.into_iter().collect())
-}
-
-/// The one country a realm's customers are established in, when there is one.
-fn established_in(cx: &Facts<'_>, realm: Realm) -> Option<String> {
-    match establishment(cx, realm) {
-        transfers::Establishment::Countries(countries) if countries.len() == 1 => Some(countries[0].to_owned()),
-        _ => None,
-    }
-}
-
 /// Where an organisation processes a realm's data: where its components run, and its legal
 /// entity's country, from which it can reach the data (EDPB Guidelines 05/2021, remote access).
 fn processing_places(
@@ -589,11 +530,7 @@ fn processing_places(
 
 /// Components that receive personal data but that no organisation of the model or catalog
 /// operates or hosts: each is a recipient nobody can identify, listed rather than left out.
-fn unidentified(
-    cx: &Facts<'_>,
-    customer_regimes: &CustomerRegimes,
-    all: &mut Vec<std::sync::Arc<Transfer>>,
-) -> Vec<Subprocessor> {
+fn unidentified(cx: &Facts<'_>, all: &mut Vec<std::sync::Arc<Transfer>>) -> Vec<Subprocessor> {
     let model = cx.model;
     let mut rows = Vec::new();
     for (c, component) in model.components.iter().enumerate() {
@@ -635,7 +572,7 @@ fn unidentified(
             country: None,
             why,
         };
-        rows.push(row.build(cx, customer_regimes, all));
+        rows.push(row.build(cx, all));
     }
     // Egress a component may use but no flow of the model goes to: the recipient is still
     // listed (the declaration lets the data go there), its data and basis not assessed.
@@ -681,7 +618,7 @@ fn unidentified(
                     component.id
                 ),
             };
-            rows.push(row.build(cx, customer_regimes, all));
+            rows.push(row.build(cx, all));
         }
     }
     rows
@@ -702,12 +639,7 @@ struct Unassessed {
 }
 
 impl Unassessed {
-    fn build(
-        self,
-        cx: &Facts<'_>,
-        customer_regimes: &CustomerRegimes,
-        all: &mut Vec<std::sync::Arc<Transfer>>,
-    ) -> Subprocessor {
+    fn build(self, cx: &Facts<'_>, all: &mut Vec<std::sync::Arc<Transfer>>) -> Subprocessor {
         let model = cx.model;
         let vendor = cx.resolved.orgs.get(model.app.vendor.as_str());
         let mut locations = BTreeMap::new();
@@ -725,29 +657,33 @@ impl Unassessed {
                 realm.code().to_owned(),
                 vec![place.clone().unwrap_or_else(|| "unknown".to_owned())],
             );
-            let transfer = Transfer {
-                realm,
-                exporter: model.app.vendor.clone(),
-                exporter_country: vendor.and_then(|v| v.country.clone()),
-                importer: self.id.clone(),
-                importer_country: place,
-                // The exporter's own law when it has transfer rules (as for any hop), else the
-                // regime the data came under.
-                regime: vendor
-                    .and_then(|v| v.country.as_deref())
-                    .map(|c| transfers::Regime::of_country(c, cx.catalog))
-                    .filter(|r| *r != transfers::Regime::None)
-                    .or(customer_regimes[&realm].0)
-                    .unwrap_or(transfers::Regime::Unknown),
-                mechanism: transfers::TransferMechanism::NoneFound,
-                module: None,
-                status: transfers::TransferStatus::Required,
-                why: self.why.clone(),
-                label: String::new(),
-                by_platform_terms: false,
-                evidence_required: false,
-            }
-            .labelled();
+            let hop = |law: &CustomerLaw| {
+                Transfer {
+                    realm,
+                    exporter: model.app.vendor.clone(),
+                    exporter_country: vendor.and_then(|v| v.country.clone()),
+                    importer: self.id.clone(),
+                    importer_country: place.clone(),
+                    // The exporter's own law when it has transfer rules (as for any hop), else the
+                    // regime the data came under.
+                    regime: vendor
+                        .and_then(|v| v.country.as_deref())
+                        .map(|c| transfers::Regime::of_country(c, cx.catalog))
+                        .filter(|r| *r != transfers::Regime::None)
+                        .or(law.regime)
+                        .unwrap_or(transfers::Regime::Unknown),
+                    mechanism: transfers::TransferMechanism::NoneFound,
+                    module: None,
+                    status: transfers::TransferStatus::Required,
+                    why: self.why.clone(),
+                    label: String::new(),
+                    by_platform_terms: false,
+                    evidence_required: false,
+                    by_customer_law: Vec::new(),
+                }
+                .labelled()
+            };
+            let transfer = customers::by_customer_law(&cx.customer_laws[&realm], hop);
             let transfer = std::sync::Arc::new(transfer); // listed twice: shared, not copied
             all.push(std::sync::Arc::clone(&transfer));
             transfer_mechanism.insert(realm.code().to_owned(), transfer);

@@ -218,6 +218,36 @@ pub struct Transfer {
     /// nobody checked, an unknown location, platform terms whose scope is not recorded):
     /// evidence required, rather than a known gap.
     pub evidence_required: bool,
+    /// When the customers of the realm are established under different laws and this hop
+    /// depends on that law: the hop as assessed for each group of them. This entry then only
+    /// summarises them (its label says each group's outcome); the parts are the conclusions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_customer_law: Vec<CustomerLawPart>,
+}
+
+/// A hop as assessed for the customers of a realm established under one law.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct CustomerLawPart {
+    /// Where these customers are established (ISO 3166-1); empty when their installations do
+    /// not record it (the law is then presumed from the realm).
+    pub established: Vec<String>,
+    /// Their installations.
+    pub installations: Vec<String>,
+    /// The hop for them.
+    pub transfer: Transfer,
+}
+
+impl Transfer {
+    /// The hop's conclusions with the installations each holds for: the hop itself for every
+    /// installation of its realm, or each customer-law part for its own installations.
+    pub fn conclusions(&self) -> impl Iterator<Item = (&Transfer, Option<&[String]>)> {
+        let whole = self.by_customer_law.is_empty().then_some((self, None));
+        whole.into_iter().chain(
+            self.by_customer_law
+                .iter()
+                .map(|part| (&part.transfer, Some(part.installations.as_slice()))),
+        )
+    }
 }
 
 impl Transfer {
@@ -445,9 +475,9 @@ pub(crate) struct Exporter<'a> {
 /// Where the customers of a realm's installations are established, as the model records it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Establishment<'a> {
-    /// At least one installation of the realm does not say.
+    /// The installations do not say.
     NotRecorded,
-    /// Every installation says, and they name these countries (one or more, sorted).
+    /// They say, and name these countries (one or more, sorted).
     Countries(Vec<&'a str>),
 }
 
@@ -466,8 +496,8 @@ pub(crate) fn customer_regime(
             ),
         ),
         Establishment::Countries(countries) => {
-            // Transfers are assessed once per realm: customers of one realm established under
-            // one law share the conclusion; under several laws no single conclusion is true.
+            // Customers of one realm established under one law share the conclusion; under
+            // several laws no single conclusion is true, and each law is assessed apart.
             let regimes: BTreeSet<Regime> = countries.iter().map(|c| Regime::of_country(c, catalog)).collect();
             let listed = countries.join(", ");
             if regimes.len() == 1 {
@@ -488,7 +518,7 @@ pub(crate) fn customer_regime(
                 (
                     None,
                     format!(
-                        "the installations of realm `{realm}` are established under different laws ({laws}), and transfers are assessed once per realm: not assessed for any of them (evidence required; assess each law's transfers separately)"
+                        "the customers of realm `{realm}` are established under different laws ({laws}): each law's hops are assessed for its own installations"
                     ),
                 )
             }
@@ -607,6 +637,7 @@ fn same_area(
         label: String::new(),
         by_platform_terms: false,
         evidence_required: false,
+        by_customer_law: Vec::new(),
     })
 }
 
@@ -636,6 +667,7 @@ fn one(
         label: String::new(),
         by_platform_terms: false,
         evidence_required: false,
+        by_customer_law: Vec::new(),
     };
     let name = importer
         .facts

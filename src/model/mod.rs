@@ -746,6 +746,15 @@ pub enum Product {
     Compass,
 }
 
+impl Product {
+    /// Whether Atlassian's HIPAA BAA covers the product (Jira, Jira Service Management and
+    /// Confluence only; Atlassian, "Sign a business associate agreement",
+    /// https://support.atlassian.com/organization-administration/docs/sign-a-business-associate-agreement-baa/).
+    pub fn atlassian_baa_covers(self) -> bool {
+        matches!(self, Product::Jira | Product::Jsm | Product::Confluence)
+    }
+}
+
 /// An Atlassian Cloud plan. Checked when the model is read: `plan: Standard` or `plan: pro` is
 /// an input error with a suggestion, never a silent "not Standard".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]

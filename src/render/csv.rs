@@ -130,7 +130,7 @@ pub fn findings(analysis: &Analysis) -> Vec<u8> {
 }
 
 /// Column names of the transfers CSV.
-pub const TRANSFER_COLUMNS: [&str; 10] = [
+pub const TRANSFER_COLUMNS: [&str; 11] = [
     "realm",
     "exporter",
     "exporter_country",
@@ -141,14 +141,18 @@ pub const TRANSFER_COLUMNS: [&str; 10] = [
     "module",
     "status",
     "why",
+    "installations",
 ];
 
-/// The transfers, one row per realm, exporter and importer.
+/// The transfers, one row per realm, exporter and importer; where the customers of a realm
+/// are established under different laws, one row per law group instead, naming its
+/// installations (the column is empty when a row holds for every installation of the realm).
 pub fn transfers(analysis: &Analysis) -> Vec<u8> {
     let rows: Vec<Vec<String>> = analysis
         .transfers
         .iter()
-        .map(|t| {
+        .flat_map(|t| t.conclusions())
+        .map(|(t, installations)| {
             vec![
                 t.realm.code().to_owned(),
                 t.exporter.clone(),
@@ -160,6 +164,7 @@ pub fn transfers(analysis: &Analysis) -> Vec<u8> {
                 t.module.map(|m| m.to_string()).unwrap_or_default(),
                 code(&t.status),
                 t.why.clone(),
+                installations.map(|ids| ids.join(" ")).unwrap_or_default(),
             ]
         })
         .collect();

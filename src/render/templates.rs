@@ -84,7 +84,7 @@ impl Templates {
 }
 
 /// The reader's words for the codes of a transfer's `regime`, `mechanism` and `status` and a
-/// HIPAA `relationship` (JSON keeps the codes): `{"regime": {"eu-gdpr": "EU GDPR Chapter V", …}, …}`. Used by the
+/// HIPAA `relationship` and an installation profile's `atlassian-baa` (JSON keeps the codes): `{"regime": {"eu-gdpr": "EU GDPR Chapter V", …}, …}`. Used by the
 /// templates' `words` filter and passed to the PDF, so every format names them alike.
 pub fn transfer_words() -> serde_json::Value {
     use crate::facts::sections::Relationship;
@@ -103,6 +103,7 @@ pub fn transfer_words() -> serde_json::Value {
         "mechanism": table(&TransferMechanism::ALL, TransferMechanism::name),
         "status": table(&TransferStatus::ALL, TransferStatus::name),
         "relationship": table(&Relationship::ALL, Relationship::name),
+        "atlassian-baa": table(&crate::facts::customers::AtlassianBaa::ALL, crate::facts::customers::AtlassianBaa::name),
     })
 }
 

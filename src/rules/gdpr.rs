@@ -142,9 +142,17 @@ rule! {
         for &realm in &cx.realms {
             // The customer's law and the vendor's own both apply when they differ (an EU
             // customer of a UK vendor: the EU GDPR and the UK GDPR).
-            for regime in [european(crate::facts::sections::customer_regime(cx, realm)), european(vendor)]
+            // Customers of one realm may be established under several laws: each applies.
+            let customers = cx
+                .customer_laws
+                .get(&realm)
+                .map(crate::facts::customers::regimes_in)
+                .unwrap_or_default();
+            for regime in customers
                 .into_iter()
-                .flatten()
+                .map(Some)
+                .chain([vendor])
+                .filter_map(european)
             {
                 if !each.contains(&(realm, regime)) {
                     each.push((realm, regime));

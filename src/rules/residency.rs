@@ -75,31 +75,43 @@ keep the data in the EEA (regional endpoint, EU region).",
         for row in cx.subprocessors.iter().filter(|r| !r.organisation.starts_with("unidentified:")) {
             // A hop nobody assessed is an open point, never a clean result: evidence required,
             // low, naming what it depends on.
-            for transfer in row
+            for (transfer, installations) in row
                 .transfer_mechanism
                 .values()
-                .filter(|t| t.status == crate::facts::TransferStatus::NotAssessed)
+                .flat_map(|t| t.conclusions())
+                .filter(|(t, _)| t.status == crate::facts::TransferStatus::NotAssessed)
                 // A known exporter under no general transfer law has nothing to assess.
-                .filter(|t| !(t.regime == crate::facts::Regime::None && t.exporter_country.is_some()))
+                .filter(|(t, _)| !(t.regime == crate::facts::Regime::None && t.exporter_country.is_some()))
             {
                 let mut finding = self.evidence_finding(
                     &row.organisation,
                     first_path(cx, &row.components, &row.data),
                     format!(
-                        "the disclosure of realm `{}` personal data from {} to {} ({}) is {}",
-                        transfer.realm, transfer.exporter, row.name, row.organisation, transfer.label
+                        "the disclosure of realm `{}` personal data{} from {} to {} ({}) is {}",
+                        transfer.realm,
+                        of_installations(installations),
+                        transfer.exporter,
+                        row.name,
+                        row.organisation,
+                        transfer.label
                     ),
                 );
                 finding.severity = crate::finding::Severity::Low;
                 finding.realm = Some(transfer.realm);
                 out.push(finding);
             }
-            for transfer in row.transfer_mechanism.values().filter(|t| t.needs_evidence()) {
+            for (transfer, installations) in row
+                .transfer_mechanism
+                .values()
+                .flat_map(|t| t.conclusions())
+                .filter(|(t, _)| t.needs_evidence())
+            {
                 let message = format!(
-                    "{} ({}) receives personal data of realm `{}` from {} (established in {}) and processes it in, or can reach it from, {}, under {}: {}",
+                    "{} ({}) receives personal data of realm `{}`{} from {} (established in {}) and processes it in, or can reach it from, {}, under {}: {}",
                     row.name,
                     row.organisation,
                     transfer.realm,
+                    of_installations(installations),
                     transfer.exporter,
                     transfer.exporter_country.as_deref().unwrap_or("a country not recorded"),
                     transfer.importer_country.as_deref().unwrap_or("an unknown country"),
@@ -121,6 +133,22 @@ keep the data in the EEA (regional endpoint, EU region).",
             }
         }
     }
+}
+
+/// The installations a conclusion holds for, when it holds for only some of a realm's (their
+/// customers are established under one of several laws).
+fn of_installations(installations: Option<&[String]>) -> String {
+    installations.map_or_else(String::new, |ids| {
+        let (noun, ids) = (
+            if ids.len() == 1 {
+                "installation"
+            } else {
+                "installations"
+            },
+            ids.join(", "),
+        );
+        format!(" ({noun} {ids})")
+    })
 }
 
 /// The references and remediation of a transfer finding under its own regime: UK and Swiss

@@ -348,3 +348,150 @@ installations:
         customer_hop("us")
     );
 }
+
+/// The model of [`grouped_output_keeps_every_installations_conclusions`], without installations:
+/// a US vendor (so the customer's law decides the customer's hop), PHI, an EU store, an LLM in
+/// the US and a recipient nobody can identify.
+const PROFILED: &str = r#"
+trustflow: 1
+app: { name: Profiled, platform: connect, vendor: v }
+organisations:
+  - { id: v, name: V, legal_entity: V Inc., country: US, dpa: "https://v.example/dpa", hipaa_baa: true }
+  - { id: aws, catalog: aws }
+  - { id: openai, catalog: openai }
+data:
+  - { id: issue, personal: true }
+  - { id: patient, personal: true, phi: true }
+components:
+  - { id: jira, kind: atlassian-product, region: tenant }
+  - { id: app, kind: service, operator: v, hosted_by: aws, region: "aws:us-east-1" }
+  - { id: db, kind: datastore, operator: v, hosted_by: aws, region: "aws:eu-central-1" }
+  - { id: llm, kind: external-service, operator: openai, region: "us" }
+  - { id: hook, kind: external-service, region: "us" }
+flows:
+  - { from: jira, to: app, data: [issue, patient], purpose: Sync }
+  - { from: app, to: db, data: [issue, patient], purpose: Store }
+  - { from: app, to: llm, data: [issue], purpose: Summarise }
+  - { from: app, to: hook, data: [issue], purpose: Notify, host: hooks.unknown.example }
+"#;
+
+/// One line per installation, in every shape the conclusions depend on: the same profile
+/// twice, one law from two countries, an unrecorded establishment beside recorded ones,
+/// different laws in one realm, HIPAA on every kind of plan and product.
+const PROFILED_INSTALLATIONS: [&str; 11] = [
+    "{ id: a, realm: eu, established: DE, plan: standard, hipaa: true, products: [jira] }",
+    "{ id: b, realm: eu, established: DE, plan: standard, hipaa: true, products: [jira] }",
+    "{ id: c, realm: eu, established: FR, plan: premium, products: [jira, confluence] }",
+    "{ id: e, realm: eu }",
+    "{ id: f, realm: gb, established: GB }",
+    "{ id: g, realm: gb, established: DE }",
+    "{ id: h, realm: us, established: US, plan: free, hipaa: true, products: [jira] }",
+    "{ id: i, realm: us, hipaa: true, products: [bitbucket] }",
+    "{ id: j, realm: us, established: CH, plan: enterprise, hipaa: true, products: [jsm] }",
+    "{ id: k, realm: ch, established: CH, plan: standard, hipaa: true }",
+    "{ id: l, realm: au, established: AU }",
+];
+
+fn profiled(installations: &[&str]) -> Analysis {
+    let lines: Vec<String> = installations.iter().map(|i| format!("  - {i}")).collect();
+    let yaml = format!("{PROFILED}installations:\n{}\n", lines.join("\n"));
+    let catalog = Catalog::builtin();
+    let loaded = trustflow::load::load_model_str("profiled.yaml", &yaml, &catalog).unwrap();
+    analyze_loaded(&loaded, &catalog)
+}
+
+/// What a transfer concludes, without the wording or the customer's country (a hop shared by
+/// customers of one law in several countries names them all in its reason instead).
+fn concluded(t: &trustflow::analysis::Transfer) -> String {
+    let exporter_country = if t.exporter == "customer" {
+        None
+    } else {
+        t.exporter_country.as_deref()
+    };
+    format!(
+        "{} ({exporter_country:?}) → {} ({:?}): {:?} {:?} {:?} {:?} evidence required {}",
+        t.exporter, t.importer, t.importer_country, t.regime, t.mechanism, t.module, t.status, t.evidence_required
+    )
+}
+
+#[test]
+fn grouped_output_keeps_every_installations_conclusions() {
+    let grouped = profiled(&PROFILED_INSTALLATIONS);
+    // Installations with one profile share one result; every installation is in one profile.
+    let mut listed: Vec<&str> = grouped
+        .profiles
+        .iter()
+        .flat_map(|p| &p.installations)
+        .map(String::as_str)
+        .collect();
+    listed.sort_unstable();
+    assert_eq!(listed, ["a", "b", "c", "e", "f", "g", "h", "i", "j", "k", "l"]);
+    assert_eq!(grouped.profiles.len(), 10, "a and b share one profile");
+    for line in PROFILED_INSTALLATIONS {
+        let id = line.split(',').next().unwrap().trim_start_matches("{ id: ");
+        // The truth for this installation: the model analysed with it alone.
+        let alone = profiled(&[line]);
+        let profile = grouped
+            .profiles
+            .iter()
+            .find(|p| p.installations.iter().any(|i| i == id))
+            .unwrap();
+        let own = &alone.profiles[0];
+        assert_eq!(
+            (
+                &profile.customer_law,
+                profile.data_kept_in_realm,
+                profile.hipaa_scope,
+                profile.atlassian_baa
+            ),
+            (
+                &own.customer_law,
+                own.data_kept_in_realm,
+                own.hipaa_scope,
+                own.atlassian_baa
+            ),
+            "profile of {id}"
+        );
+        let realm = profile.realm;
+        // Its transfers: the realm's, each hop's part for its customers' law when they differ.
+        let conclusions: Vec<&trustflow::analysis::Transfer> = grouped
+            .transfers
+            .iter()
+            .filter(|t| t.realm == realm)
+            .flat_map(|t| t.conclusions())
+            .filter(|(_, ids)| ids.is_none_or(|ids| ids.iter().any(|i| i == id)))
+            .map(|(t, _)| t)
+            .collect();
+        // The customer's own hop names where this customer is established, when it is recorded.
+        if let Some(country) = &profile.established {
+            let hop = conclusions.iter().find(|t| t.exporter == "customer").unwrap();
+            assert!(
+                hop.exporter_country.as_ref() == Some(country)
+                    || hop.why.contains(&format!("established in {country}"))
+                    || hop.why.contains(&format!(", {country}")),
+                "{id}: {hop:?}"
+            );
+        }
+        let mut mine: Vec<String> = conclusions.iter().map(|t| concluded(t)).collect();
+        let mut truth: Vec<String> = alone.transfers.iter().map(|t| concluded(t)).collect();
+        mine.sort();
+        truth.sort();
+        assert_eq!(mine, truth, "transfers of {id}");
+        let residency = |a: &Analysis| {
+            let r = a.residency.iter().find(|r| r.realm == realm.code()).unwrap();
+            (r.kept, format!("{:?}", r.entries))
+        };
+        assert_eq!(residency(&grouped), residency(&alone), "residency of {id}");
+        // Every finding the installation alone raises is raised for the whole model.
+        let key =
+            |f: &trustflow::finding::Finding| (f.rule, f.subject.clone(), f.realm, f.severity, f.evidence_required);
+        for finding in &alone.findings {
+            assert!(
+                grouped.findings.iter().any(|g| key(g) == key(finding)),
+                "{id}: {} {} is lost in the grouped output",
+                finding.rule,
+                finding.message
+            );
+        }
+    }
+}
