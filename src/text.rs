@@ -84,18 +84,17 @@ fn transfers_and_hipaa(analysis: &Analysis, out: &mut String) {
             out,
             "\nTransfers (realm: exporter → importer (where it processes the data, or its establishment when the regime binds it), regime: basis):"
         );
-        for (t, installations) in analysis.transfers.iter().flat_map(|t| t.conclusions()) {
+        for (t, part) in analysis.transfers.iter().flat_map(|t| t.conclusions()) {
             let regime = match (t.regime, t.exporter_country.as_deref()) {
                 (crate::analysis::Regime::None | crate::analysis::Regime::Unknown, None) => "regime unknown".to_owned(),
-                (crate::analysis::Regime::None, Some(c)) => format!("no general transfer law known for {c}"),
+                (crate::analysis::Regime::None, Some(c)) => format!("no general transfer law ({c})"),
                 (regime, _) => regime.code().to_owned(),
             };
             let _ = writeln!(
                 out,
                 "  {}{}: {} (established in {}) → {} ({}), {regime}: {}",
                 t.realm,
-                installations
-                    .map(|ids| format!(" [{}]", ids.join(", ")))
+                part.map(|p| format!(" [{}]", p.installations.join(", ")))
                     .unwrap_or_default(),
                 t.exporter,
                 t.exporter_country.as_deref().unwrap_or("?"),

@@ -3,7 +3,7 @@
 
 mod portfolio;
 
-pub use crate::facts::customers::{AtlassianBaa, CustomerLaw, InstallationProfile};
+pub use crate::facts::customers::{AtlassianBaa, CustomerLaw, InRealm, InstallationProfile};
 pub use crate::facts::european_realm;
 pub use crate::facts::{
     AtlassianForCustomer, BaaLink, CustomerIntegration, DataUse, Evidence, GdprRole, Hipaa, RealmResidency, Regime,
@@ -148,7 +148,14 @@ pub fn analyze(facts: &Facts<'_>) -> Analysis {
         model,
         facts.catalog,
         &facts.customer_laws,
-        |realm| residency.iter().any(|r| r.realm == realm.code() && r.kept),
+        |realm| {
+            use crate::facts::customers::InRealm;
+            match residency.iter().find(|r| r.realm == realm.code()) {
+                Some(r) if r.kept && r.evidence_required.is_empty() => InRealm::Kept,
+                Some(r) if r.kept => InRealm::KeptNotConfirmed,
+                _ => InRealm::Leaves,
+            }
+        },
         phi,
     );
     analysis.recount();

@@ -168,26 +168,43 @@ pub fn by_customer_law(law: &RealmLaw<'_>, hop: impl Fn(&CustomerLaw) -> Transfe
             .next()
             .map_or_else(|| hop(&law.shared), |p| p.transfer);
     }
-    // The summary carries the weakest basis among the groups (what a reader must act on) and
-    // names each group's outcome; the parts are the conclusions.
+    // The summary carries the weakest status among the groups with its mechanism (what a
+    // reader must act on) and names each group's outcome; the parts are the conclusions.
     let weakest = parts
         .iter()
         .min_by_key(|p| strength(p.transfer.status))
         .map_or_else(|| hop(&law.shared), |p| p.transfer.clone());
-    let same_exporter_country = parts
-        .windows(2)
-        .all(|w| w[0].transfer.exporter_country == w[1].transfer.exporter_country);
+    // A field the parts disagree on has no one value: the summary says none (the parts do).
+    let shared =
+        |field: fn(&Transfer) -> String| parts.windows(2).all(|w| field(&w[0].transfer) == field(&w[1].transfer));
     Transfer {
-        exporter_country: weakest.exporter_country.clone().filter(|_| same_exporter_country),
+        exporter_country: weakest
+            .exporter_country
+            .clone()
+            .filter(|_| shared(|t| format!("{:?}", t.exporter_country))),
+        importer_country: weakest
+            .importer_country
+            .clone()
+            .filter(|_| shared(|t| format!("{:?}", t.importer_country))),
+        regime: if shared(|t| format!("{:?}", t.regime)) {
+            weakest.regime
+        } else {
+            Regime::Unknown
+        },
         why: law.shared.why.clone(),
-        label: format!(
-            "differs by where the customer is established — {}",
-            parts
-                .iter()
-                .map(|p| format!("{}: {}", part_said(p), p.transfer.label))
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
+        // When every group reads alike (the law differs, the outcome does not), it is said once.
+        label: if parts.windows(2).all(|w| w[0].transfer.label == w[1].transfer.label) {
+            weakest.label.clone()
+        } else {
+            format!(
+                "differs by where the customer is established — {}",
+                parts
+                    .iter()
+                    .map(|p| format!("{}: {}", part_said(p), p.transfer.label))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        },
         evidence_required: parts.iter().any(|p| p.transfer.evidence_required),
         by_platform_terms: parts.iter().all(|p| p.transfer.by_platform_terms),
         by_customer_law: parts,
@@ -229,7 +246,8 @@ pub fn regimes_in(law: &RealmLaw<'_>) -> Vec<Regime> {
 pub enum AtlassianBaa {
     /// The installations are not marked HIPAA-covered.
     NotHipaaCovered,
-    /// Atlassian signs BAAs on this plan for these products (the customer signs it).
+    /// Atlassian offers a BAA for these products on this plan; whether the customer signed it
+    /// is not recorded (an offer is not an agreement).
     Available,
     /// Atlassian signs no BAA on this plan (Free).
     NotOnPlan,
@@ -258,11 +276,14 @@ impl AtlassianBaa {
         if !hipaa {
             return AtlassianBaa::NotHipaaCovered;
         }
+        // A product outside the BAA is outside it on every plan: that is said first.
+        if products.iter().any(|p| !p.atlassian_baa_covers()) {
+            return AtlassianBaa::ProductNotCovered;
+        }
         match plan {
             Some(plan) if !plan.atlassian_baa_available() => AtlassianBaa::NotOnPlan,
             None => AtlassianBaa::PlanNotRecorded,
             Some(_) if products.is_empty() => AtlassianBaa::ProductsNotRecorded,
-            Some(_) if products.iter().any(|p| !p.atlassian_baa_covers()) => AtlassianBaa::ProductNotCovered,
             Some(_) => AtlassianBaa::Available,
         }
     }
@@ -272,16 +293,29 @@ impl AtlassianBaa {
         match self {
             AtlassianBaa::NotHipaaCovered => "not HIPAA-covered",
             AtlassianBaa::Available => {
-                "Atlassian signs one on this plan for these products (covers the products, not the app)"
+                "available: Atlassian offers one for these products on this plan; whether the customer signed it is not recorded (evidence required); it covers the products, not the app"
             }
             AtlassianBaa::NotOnPlan => "not available: Atlassian signs none on the Free plan",
             AtlassianBaa::PlanNotRecorded => "not known: the plan is not recorded (evidence required)",
             AtlassianBaa::ProductNotCovered => {
-                "not for every product: Atlassian's BAA covers Jira, Jira Service Management and Confluence only"
+                "not available for every product: Atlassian's BAA covers Jira, Jira Service Management and Confluence only"
             }
             AtlassianBaa::ProductsNotRecorded => "not known: the products are not recorded (evidence required)",
         }
     }
+}
+
+/// Whether a realm's in-scope data at rest stays in the realm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum InRealm {
+    /// It stays, as far as the model shows and nothing it rests on is open.
+    Kept,
+    /// It stays as far as the model shows, but what that rests on is not confirmed (evidence
+    /// required: the realm's `residency` entry says what).
+    KeptNotConfirmed,
+    /// Some of it is kept outside the realm.
+    Leaves,
 }
 
 /// Installations that share every fact their conclusions depend on (realm, where the customer
@@ -306,7 +340,7 @@ pub struct InstallationProfile {
     pub customer_law: CustomerLaw,
     /// Whether the realm's in-scope data at rest stays in the realm (its `residency` entry
     /// says what this rests on).
-    pub data_kept_in_realm: bool,
+    pub data_at_rest_in_realm: InRealm,
     /// Whether the transfers of the realm differ by customer law: each hop's
     /// `by_customer_law` part listing these installations is then their conclusion.
     pub transfers_differ_by_customer_law: bool,
@@ -321,7 +355,7 @@ pub fn profiles(
     model: &Model,
     catalog: &Catalog,
     laws: &BTreeMap<Realm, RealmLaw<'_>>,
-    kept_in_realm: impl Fn(Realm) -> bool,
+    kept_in_realm: impl Fn(Realm) -> InRealm,
     phi: bool,
 ) -> Vec<InstallationProfile> {
     type Key<'a> = (Realm, Option<&'a str>, Option<Plan>, bool, Vec<Product>);
@@ -349,7 +383,7 @@ pub fn profiles(
                 plan,
                 hipaa,
                 customer_law: CustomerLaw::of(realm, &establishment, catalog),
-                data_kept_in_realm: kept_in_realm(realm),
+                data_at_rest_in_realm: kept_in_realm(realm),
                 transfers_differ_by_customer_law: laws.get(&realm).is_some_and(RealmLaw::mixed),
                 hipaa_scope: super::sections::HipaaScope::of(1, usize::from(hipaa), phi),
                 atlassian_baa: AtlassianBaa::of(hipaa, plan, &products),

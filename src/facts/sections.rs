@@ -49,6 +49,11 @@ pub struct Subprocessor {
     pub dpa: Evidence,
     /// The DPA's URL, when recorded.
     pub dpa_url: Option<String>,
+    /// The DPA comes with the platform's terms (the Forge Data Processing Addendum the vendor
+    /// accepts with the Forge terms to deploy), not a contract the model records. Omitted
+    /// when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dpa_by_platform_terms: bool,
     /// The organisation's web site or trust center.
     pub url: Option<String>,
     /// How long it keeps what it receives, in a reader's words: the model's statement, or the
@@ -355,6 +360,7 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<std::sync::Arc<T
             all.push(std::sync::Arc::clone(&transfer));
             transfer_mechanism.insert(realm.code().to_owned(), transfer);
         }
+        let forge_hosting = facts.role == OrgRole::Atlassian && model.app.platform != Platform::Connect;
         out.push(Subprocessor {
             organisation: org.clone(),
             name: facts.name.clone(),
@@ -372,16 +378,17 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<std::sync::Arc<T
             purposes: purposes.into_iter().collect(),
             components: components.iter().map(|&c| model.components[c].id.clone()).collect(),
             locations,
-            dpa: if facts.role == OrgRole::Atlassian && model.app.platform != Platform::Connect {
+            dpa: if forge_hosting {
                 // Forge hosting: the developer accepts the Forge DPA with the Forge terms.
                 Evidence::Recorded
             } else {
                 facts.dpa_status
             },
-            dpa_url: facts.dpa.clone().or_else(|| {
-                (facts.role == OrgRole::Atlassian && model.app.platform != Platform::Connect)
-                    .then(|| FORGE_TERMS.to_owned())
-            }),
+            dpa_url: facts
+                .dpa
+                .clone()
+                .or_else(|| forge_hosting.then(|| FORGE_TERMS.to_owned())),
+            dpa_by_platform_terms: forge_hosting && facts.dpa.is_none(),
             url: facts.url.clone(),
             retention: facts.retention.as_ref().map(crate::facts::resolve::Retention::said),
             transfer_mechanism,
@@ -717,6 +724,7 @@ impl Unassessed {
             locations,
             dpa: Evidence::Unknown,
             dpa_url: None,
+            dpa_by_platform_terms: false,
             url: None,
             retention: None,
             transfer_mechanism,
@@ -869,7 +877,7 @@ pub fn realm_residency(cx: &Facts<'_>, realm: Realm) -> RealmResidency {
 /// outside the realm, which the model's stores alone do not show.
 fn retained_outside(cx: &Facts<'_>, realm: Realm, entries: &[ResidencyEntry]) -> Vec<String> {
     let mut said = BTreeSet::new();
-    let mut out = Vec::new();
+    let mut out = unlisted_stores_outside(cx, realm, entries);
     for entry in entries.iter().filter(|e| !e.at_rest && !e.inside_realm) {
         let Some(c) = cx.graph.component(&entry.component) else {
             continue;
@@ -908,6 +916,37 @@ fn retained_outside(cx: &Facts<'_>, realm: Realm, entries: &[ResidencyEntry]) ->
         });
     }
     out
+}
+
+/// Stores outside the realm that receive in-scope data but list nothing under `stores`: a
+/// datastore is there to keep data, so what it keeps is an open question, never "nothing".
+fn unlisted_stores_outside(cx: &Facts<'_>, realm: Realm, entries: &[ResidencyEntry]) -> Vec<String> {
+    let mut received: BTreeMap<&str, (&str, Vec<&str>)> = BTreeMap::new();
+    for entry in entries.iter().filter(|e| !e.at_rest && !e.inside_realm) {
+        let Some(c) = cx.graph.component(&entry.component) else {
+            continue;
+        };
+        let component = &cx.model.components[c];
+        if matches!(component.kind, ComponentKind::Datastore | ComponentKind::ForgeStorage)
+            && component.stores.is_empty()
+        {
+            received
+                .entry(entry.component.as_str())
+                .or_insert((entry.location.as_str(), Vec::new()))
+                .1
+                .push(entry.data.as_str());
+        }
+    }
+    let sites = realm_sites(realm.code());
+    received
+        .into_iter()
+        .map(|(component, (location, data))| {
+            format!(
+                "`{component}`, a store in {location}, outside the realm of {sites}, receives {} and the model does not say what it keeps (its `stores` list is empty): whether in-scope data is at rest there is not known",
+                data.join(", ")
+            )
+        })
+        .collect()
 }
 
 /// One link of the HIPAA business-associate chain.

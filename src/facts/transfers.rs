@@ -238,15 +238,13 @@ pub struct CustomerLawPart {
 }
 
 impl Transfer {
-    /// The hop's conclusions with the installations each holds for: the hop itself for every
+    /// The hop's conclusions with the customers each holds for: the hop itself for every
     /// installation of its realm, or each customer-law part for its own installations.
-    pub fn conclusions(&self) -> impl Iterator<Item = (&Transfer, Option<&[String]>)> {
+    pub fn conclusions(&self) -> impl Iterator<Item = (&Transfer, Option<&CustomerLawPart>)> {
         let whole = self.by_customer_law.is_empty().then_some((self, None));
-        whole.into_iter().chain(
-            self.by_customer_law
-                .iter()
-                .map(|part| (&part.transfer, Some(part.installations.as_slice()))),
-        )
+        whole
+            .into_iter()
+            .chain(self.by_customer_law.iter().map(|part| (&part.transfer, Some(part))))
     }
 }
 
@@ -416,10 +414,13 @@ fn label(t: &Transfer) -> String {
         }
         TransferStatus::Required => format!("{mechanism} required, not recorded"),
         TransferStatus::NotAssessed => match (t.regime, t.exporter_country.as_deref()) {
-            (Regime::None | Regime::Unknown, None) => {
+            (Regime::None, None) | (Regime::Unknown, _) => {
                 "not assessed: depends on where the customer is established".to_owned()
             }
-            (Regime::None | Regime::Unknown, Some(country)) => {
+            (Regime::None, Some("US")) => {
+                "not assessed: no general federal restriction on disclosures abroad (US; sector and state laws not assessed)".to_owned()
+            }
+            (Regime::None, Some(country)) => {
                 format!("not assessed: no general transfer rule known for {country}")
             }
             (regime, _) => format!("not assessed: {} applies", regime.rule_name()),
@@ -552,6 +553,9 @@ pub(crate) fn assess(realm: Realm, exporter: &Exporter<'_>, importer: &Importer<
     if let Some(t) = same_area(realm, regime, exporter, importer, catalog) {
         return t.labelled();
     }
+    if regime.is_none() && exporter.id != "customer" && exporter.country.is_some() {
+        return first_export_unknown(realm, exporter, importer).labelled();
+    }
     let candidates: Vec<Transfer> = if importer.locations.is_empty() {
         vec![one(realm, regime, exporter, importer, None, catalog)]
     } else {
@@ -603,42 +607,150 @@ fn same_area(
         _ => false,
     };
     if !inside {
-        return None;
+        return adequate_area(realm, regime, exporter, importer, catalog);
     }
-    let places: Vec<String> = importer
+    let name = facts.legal_entity.as_deref().unwrap_or(&facts.name);
+    let why = format!(
+        "{name} is established in {entity} and bound by the {} for its own processing: not a transfer; it processes in {}, and its disclosures to its providers are listed as its own transfers",
+        match regime {
+            Regime::EuGdpr => "EU GDPR (Art. 3(1); EDPB Guidelines 05/2021)",
+            Regime::UkGdpr => "UK GDPR (UK GDPR Art. 3(1); ICO international transfers guidance)",
+            _ => "Swiss FADP (FADP Art. 3, Art. 16)",
+        },
+        places_of(importer)
+    );
+    let mechanism = if regime == Regime::EuGdpr {
+        TransferMechanism::WithinEea
+    } else {
+        TransferMechanism::NotATransfer
+    };
+    Some(to_entity(
+        realm,
+        regime,
+        (exporter, importer, entity),
+        (mechanism, TransferStatus::NotATransfer),
+        why,
+    ))
+}
+
+/// Where an importer processes, for a reason ("DE, US"; "unknown" for a place not known).
+fn places_of(importer: &Importer<'_>) -> String {
+    importer
         .locations
         .iter()
-        .map(|c| c.clone().unwrap_or_else(|| "unknown".to_owned()))
-        .collect();
-    let name = facts.legal_entity.as_deref().unwrap_or(&facts.name);
-    Some(Transfer {
+        .map(|c| c.as_deref().unwrap_or("unknown"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A hop to an importer decided by where its legal entity (`entity`) is established.
+fn to_entity(
+    realm: Realm,
+    regime: Regime,
+    (exporter, importer, entity): (&Exporter<'_>, &Importer<'_>, &str),
+    (mechanism, status): (TransferMechanism, TransferStatus),
+    why: String,
+) -> Transfer {
+    Transfer {
         realm,
         exporter: exporter.id.to_owned(),
         exporter_country: exporter.country.map(str::to_owned),
         importer: importer.id.to_owned(),
         importer_country: Some(entity.to_owned()),
         regime,
-        mechanism: if regime == Regime::EuGdpr {
-            TransferMechanism::WithinEea
-        } else {
-            TransferMechanism::NotATransfer
-        },
+        mechanism,
         module: None,
-        status: TransferStatus::NotATransfer,
-        why: format!(
-            "{name} is established in {entity} and bound by the {} for its own processing: not a transfer; it processes in {}, and its disclosures to its providers are listed as its own transfers",
-            match regime {
-                Regime::EuGdpr => "EU GDPR (Art. 3(1); EDPB Guidelines 05/2021)",
-                Regime::UkGdpr => "UK GDPR (UK GDPR Art. 3(1); ICO international transfers guidance)",
-                _ => "Swiss FADP (FADP Art. 3, Art. 16)",
-            },
-            places.join(", ")
-        ),
+        status,
+        why,
         label: String::new(),
         by_platform_terms: false,
         evidence_required: false,
         by_customer_law: Vec::new(),
-    })
+    }
+}
+
+/// A disclosure by an exporter under no transfer law of its own, of data whose first export
+/// is under the customer's law, which the model does not record: not assessed. Were the
+/// customer under the EU or UK GDPR or the Swiss FADP, this would be an onward transfer that
+/// needs a mechanism (SCCs clauses 8.7, 8.8), even to the exporter's own country.
+fn first_export_unknown(realm: Realm, exporter: &Exporter<'_>, importer: &Importer<'_>) -> Transfer {
+    let name = importer
+        .facts
+        .map_or(importer.id, |f| f.legal_entity.as_deref().unwrap_or(&f.name));
+    let places: Vec<String> = importer.locations.iter().flatten().cloned().collect();
+    Transfer {
+        realm,
+        exporter: exporter.id.to_owned(),
+        exporter_country: exporter.country.map(str::to_owned),
+        importer: importer.id.to_owned(),
+        importer_country: match places.as_slice() {
+            [one] => Some(one.clone()),
+            _ => None,
+        },
+        regime: Regime::Unknown,
+        mechanism: TransferMechanism::NoneFound,
+        module: None,
+        status: TransferStatus::NotAssessed,
+        why: format!(
+            "{} is under no general transfer rule of its own, so the law of its disclosure to {name}{} is the one the customer's data was first exported under, and where the customer is established is not recorded: depends on it (evidence required; an EU, UK or Swiss customer makes this an onward transfer that needs a mechanism, SCCs clauses 8.7, 8.8; add `established:` to the installation)",
+            exporter.id,
+            if places.is_empty() {
+                String::new()
+            } else {
+                format!(" (processing in {})", places.join(", "))
+            }
+        ),
+        label: String::new(),
+        by_platform_terms: false,
+        evidence_required: true,
+        by_customer_law: Vec::new(),
+    }
+}
+
+/// An importer established under another of the European regimes, in a country the exporter's
+/// regime finds adequate (an EEA entity for a UK or Swiss exporter, a UK or Swiss entity for
+/// an EU one): the disclosure is to an adequate country, whatever the importer then does, and
+/// the importer's own law binds its onward disclosures, which are listed as its own hops
+/// (transfers.md H1–H3: UK adequacy regulations cover the EEA; the Swiss list names the EEA
+/// states; the Commission's decisions cover the UK and Switzerland).
+fn adequate_area(
+    realm: Realm,
+    regime: Regime,
+    exporter: &Exporter<'_>,
+    importer: &Importer<'_>,
+    catalog: &Catalog,
+) -> Option<Transfer> {
+    let facts = importer.facts?;
+    let entity = facts.country.as_deref()?;
+    let own = Regime::of_country(entity, catalog);
+    if !matches!(own, Regime::EuGdpr | Regime::UkGdpr | Regime::ChFadp) || own == regime {
+        return None;
+    }
+    let adequacy = match regime {
+        Regime::EuGdpr => {
+            general_adequacy(entity, catalog).map(|d| format!("the Commission's adequacy decision ({d}; GDPR Art. 45)"))
+        }
+        Regime::UkGdpr => (catalog.is_eea(entity) || general_adequacy(entity, catalog).is_some()).then(|| {
+            "the UK's adequacy regulations (UK GDPR Art. 45; ICO international transfers guidance)".to_owned()
+        }),
+        Regime::ChFadp => catalog
+            .is_eea(entity)
+            .then(|| "the Swiss adequacy list (Data Protection Ordinance Annex 1; FADP Art. 16(1))".to_owned()),
+        _ => None,
+    }?;
+    let name = facts.legal_entity.as_deref().unwrap_or(&facts.name);
+    let why = format!(
+        "{name} is established in {entity}, covered by {adequacy}, and is bound by the {} for its own processing: it processes in {}, and its disclosures to its providers are listed as its own transfers",
+        own.rule_name(),
+        places_of(importer)
+    );
+    Some(to_entity(
+        realm,
+        regime,
+        (exporter, importer, entity),
+        (TransferMechanism::Adequacy, TransferStatus::Recorded),
+        why,
+    ))
 }
 
 fn one(

@@ -148,8 +148,9 @@ fn parse(name: &str, text: &str) -> Result<Json, Vec<Diagnostic>> {
 /// The app's identity and vendor, and warnings about the top level.
 fn header(name: &str, d: &serde_json::Map<String, Json>) -> Builder {
     let text_of = |key: &str| d.get(key).and_then(Json::as_str).map(str::to_owned);
+    let from_file = text_of("name").is_none().then(|| name_from_path(name));
     let mut b = Builder::new(App {
-        name: text_of("name").unwrap_or_else(|| name_from_path(name)),
+        name: text_of("name").or_else(|| from_file.clone()).unwrap_or_default(),
         platform: Platform::Connect,
         vendor: "vendor".into(),
         key: text_of("key"),
@@ -161,6 +162,7 @@ fn header(name: &str, d: &serde_json::Map<String, Json>) -> Builder {
         scopes: Vec::new(),
     });
     b.summary.connect_key = text_of("key");
+    b.summary.name_from_file = from_file;
     for key in d.keys() {
         if !KNOWN_TOP_LEVEL.contains(&key.as_str()) {
             b.warn(format!("unknown top-level key `{key}` ignored"));
@@ -295,7 +297,7 @@ fn scope_grants(b: &mut Builder, c: &Descriptor<'_>, products: &[&str]) -> Grant
 }
 
 /// The vendor's service at baseUrl and its installation store; returns the shared secret's
-/// category when the app uses JWT.
+/// category when the app uses JWT and receives the secret (an `installed` callback).
 fn vendor_service(b: &mut Builder, c: &Descriptor<'_>, grants: &Grants, catalog: &Catalog) -> Option<String> {
     let (d, jwt) = (c.d, c.jwt);
     let (read_ids, write_ids) = (&grants.read_ids, &grants.write_ids);
@@ -366,7 +368,10 @@ fn vendor_service(b: &mut Builder, c: &Descriptor<'_>, grants: &Grants, catalog:
     store.description =
         Some("every Connect app keeps one record per installation; add what else it stores in an overlay".into());
 
-    let secret = if jwt {
+    // The shared secret arrives only with the `installed` callback: without one the server
+    // never receives it, and the store cannot be said to keep it.
+    let installed = d.get("lifecycle").and_then(|l| l.get("installed")).is_some();
+    let secret = if jwt && installed {
         Some(
             b.data(INSTALL_SECRET, "authentication: jwt (installed callback)")
                 .to_owned(),
@@ -422,12 +427,12 @@ fn lifecycle(b: &mut Builder, c: &Descriptor<'_>, products: &[&str], secret: Opt
         }
     }
     let installed = d.get("lifecycle").and_then(|l| l.get("installed")).is_some();
-    if secret.is_some() && !installed {
+    if c.jwt && !installed {
         // The shared secret arrives only with the `installed` callback: without one the app
-        // server never receives it, so no flow can carry it to the store.
+        // server never receives it, so no flow carries it and no store keeps it.
         b.warn("authentication: jwt without a lifecycle `installed` URL: Connect has nowhere to send the shared secret; fix the descriptor");
     }
-    if let Some(secret) = secret.filter(|_| installed) {
+    if let Some(secret) = secret {
         b.flow(
             "server-to-store",
             "app-server",

@@ -180,8 +180,9 @@ fn header(name: &str, m: &Manifest<'_>) -> Builder {
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .map(str::to_owned);
+    let from_file = title.is_none().then(|| name_from_path(name));
     let mut b = Builder::new(App {
-        name: title.unwrap_or_else(|| name_from_path(name)),
+        name: title.or_else(|| from_file.clone()).unwrap_or_default(),
         platform,
         vendor: "vendor".into(),
         key: app_id.clone(),
@@ -193,6 +194,7 @@ fn header(name: &str, m: &Manifest<'_>) -> Builder {
         )),
         scopes: Vec::new(),
     });
+    b.summary.name_from_file = from_file;
     b.summary.connect_key = connect
         .and_then(|c| c.get("key"))
         .and_then(Json::as_str)

@@ -20,9 +20,18 @@ pub struct Gap {
     pub why: &'static str,
 }
 
-/// The facts `model` lacks for a complete DPA annex.
-pub fn gaps(model: &Model, catalog: &Catalog) -> Vec<Gap> {
+/// The facts `model` lacks for a complete DPA annex. `name_from_file` is the name the import
+/// gave the app after its file, when the descriptor names none.
+pub fn gaps(model: &Model, catalog: &Catalog, name_from_file: Option<&str>) -> Vec<Gap> {
     let mut gaps = Vec::new();
+    if name_from_file == Some(model.app.name.as_str()) {
+        gaps.push(Gap {
+            section: "app",
+            id: model.app.name.clone(),
+            keys: vec![("name", "\"The app's name on the Marketplace\"".to_owned())],
+            why: "the descriptor names no app, so it is called after its file: every report, notice and trust page shows this name",
+        });
+    }
     for org in &model.organisations {
         let role = org.role.unwrap_or(OrgRole::ThirdParty);
         if matches!(role, OrgRole::Customer | OrgRole::Atlassian) || org.id == crate::model::IMPLICIT_ATLASSIAN {
@@ -157,12 +166,19 @@ pub fn overlay_template(app: &str, regenerate: &str, gaps: &[Gap]) -> String {
     let _ = writeln!(out, "#   {regenerate}");
     let mut section = "";
     for gap in gaps {
-        if gap.section != section {
+        if gap.section != section && gap.section != "app" {
             section = gap.section;
             let _ = writeln!(out, "#\n# {section}:");
         }
-        let _ = writeln!(out, "#   # {}", gap.why);
         let keys: Vec<String> = gap.keys.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        if gap.section == "app" {
+            // The app is a mapping, not a list of entries with ids.
+            let _ = writeln!(out, "#\n# {}", gap.why);
+            let _ = writeln!(out, "# app: {{ {} }}", keys.join(", "));
+            section = "";
+            continue;
+        }
+        let _ = writeln!(out, "#   # {}", gap.why);
         let _ = writeln!(out, "#   - {{ id: {}, {} }}", gap.id, keys.join(", "));
     }
     if gaps.is_empty() {

@@ -55,6 +55,10 @@ pub struct Summary {
     /// Hosts of absolute webhook URLs on another host than the app's (Connect): recipients
     /// of what the product sends there (atlassian.md I7).
     pub recipients: Vec<String>,
+    /// The name the app got from the descriptor's file, when the descriptor names none (a
+    /// Forge manifest never does: the name is set in the developer console): every report
+    /// shows it until an overlay gives the real one.
+    pub name_from_file: Option<String>,
 }
 
 /// Which descriptor format.

@@ -27,7 +27,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
             Value::Null => visitor.visit_unit(),
             Value::Bool(b) => visitor.visit_bool(*b),
             Value::Int(i) => visitor.visit_i64(*i),
-            Value::Float(x) => visitor.visit_f64(*x),
+            Value::Float(x, _) => visitor.visit_f64(*x),
             Value::Str(s) => visitor.visit_borrowed_str(s.as_str()),
             Value::Seq(items) => visitor.visit_seq(Items(items.iter())),
             Value::Map(entries) => visitor.visit_map(Entries {
@@ -40,7 +40,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de> {
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match &self.0.value {
             Value::Int(i) => visitor.visit_string(i.to_string()),
-            Value::Float(x) => visitor.visit_string(x.to_string()),
+            Value::Float(_, text) => visitor.visit_str(text.as_str()),
             _ => self.deserialize_any(visitor),
         }
     }

@@ -31,8 +31,9 @@ pub enum Value {
     Bool(bool),
     /// An integer.
     Int(i64),
-    /// A floating-point number.
-    Float(f64),
+    /// A floating-point number, with its text as written: where text is expected
+    /// (`version: 1.10`) the text is what was meant, not the number's shortest spelling.
+    Float(f64, ecow::EcoString),
     /// Any other scalar (inline up to 15 bytes: keys and ids of a large model need no
     /// allocation each).
     Str(ecow::EcoString),
@@ -49,7 +50,7 @@ impl Value {
             Value::Null => "nothing (null)",
             Value::Bool(_) => "a boolean",
             Value::Int(_) => "an integer",
-            Value::Float(_) => "a number",
+            Value::Float(..) => "a number",
             Value::Str(_) => "a string",
             Value::Seq(_) => "a list",
             Value::Map(_) => "a mapping",

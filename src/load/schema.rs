@@ -400,14 +400,14 @@ impl<'s> Checker<'s> {
             }
             // A plain scalar that YAML reads as a number or boolean is meant as text where text
             // is expected (`version: 1.2`, `name: 2024`).
-            (Value::Str(_) | Value::Int(_) | Value::Float(_), Kind::String) => {
+            (Value::Str(_) | Value::Int(_) | Value::Float(..), Kind::String) => {
                 if !self.emit {
                     return Json::Null;
                 }
                 match &node.value {
                     Value::Str(s) => Json::String(s.to_string()),
                     Value::Int(i) => Json::String(i.to_string()),
-                    Value::Float(x) => Json::String(x.to_string()),
+                    Value::Float(_, text) => Json::String(text.to_string()),
                     _ => Json::Null,
                 }
             }
@@ -425,7 +425,7 @@ impl<'s> Checker<'s> {
                 Json::from(*i)
             }
             (Value::Int(i), Kind::Number) => Json::from(*i),
-            (Value::Float(x), Kind::Number) => Json::from(*x),
+            (Value::Float(x, _), Kind::Number) => Json::from(*x),
             (Value::Bool(b), Kind::Boolean) => Json::Bool(*b),
             (found, expected) => {
                 let mut help = Vec::new();
@@ -606,7 +606,7 @@ fn scalar_equals(node: &Node, json: &Json) -> bool {
         (Value::Null, Json::Null) => true,
         (Value::Bool(a), Json::Bool(b)) => a == b,
         (Value::Str(a), Json::String(b)) => a.as_str() == b.as_str(),
-        (Value::Int(_) | Value::Float(_), Json::Number(_)) => &to_json(node) == json,
+        (Value::Int(_) | Value::Float(..), Json::Number(_)) => &to_json(node) == json,
         (Value::Seq(_) | Value::Map(_), Json::Array(_) | Json::Object(_)) => &to_json(node) == json,
         _ => false,
     }
@@ -619,7 +619,7 @@ pub fn from_json(json: &Json) -> Node {
         Json::Bool(b) => Value::Bool(*b),
         Json::Number(n) => match n.as_i64() {
             Some(i) => Value::Int(i),
-            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            None => Value::Float(n.as_f64().unwrap_or(f64::NAN), n.to_string().into()),
         },
         Json::String(s) => Value::Str(s.as_str().into()),
         Json::Array(items) => Value::Seq(items.iter().map(from_json).collect()),
@@ -649,7 +649,7 @@ pub fn to_json(node: &Node) -> Json {
         Value::Null => Json::Null,
         Value::Bool(b) => Json::Bool(*b),
         Value::Int(i) => Json::from(*i),
-        Value::Float(x) => Json::from(*x),
+        Value::Float(x, _) => Json::from(*x),
         Value::Str(s) => Json::String(s.to_string()),
         Value::Seq(items) => Json::Array(items.iter().map(to_json).collect()),
         Value::Map(entries) => Json::Object(
@@ -672,7 +672,7 @@ fn scalar_text(value: &Value) -> String {
         Value::Null => "null".to_owned(),
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
-        Value::Float(x) => x.to_string(),
+        Value::Float(_, text) => text.to_string(),
         Value::Str(s) => s.to_string(),
         Value::Seq(_) | Value::Map(_) => "…".to_owned(),
     }
@@ -682,7 +682,7 @@ fn describe_value(value: &Value) -> String {
     match value {
         Value::Str(s) => format!("the text `{s}`"),
         Value::Int(i) => format!("the number {i}"),
-        Value::Float(x) => format!("the number {x}"),
+        Value::Float(_, text) => format!("the number {text}"),
         Value::Bool(b) => format!("`{b}`"),
         other => other.kind_name().to_owned(),
     }

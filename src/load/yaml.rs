@@ -181,9 +181,9 @@ pub fn plain_scalar(text: &str) -> Value {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" => return Value::Bool(true),
         "false" | "False" | "FALSE" => return Value::Bool(false),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
-        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
-        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY, text.into()),
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY, text.into()),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN, text.into()),
         _ => {}
     }
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
@@ -211,7 +211,7 @@ pub fn plain_scalar(text: &str) -> Value {
             .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
         && digits.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'.');
     if looks_float && let Ok(x) = text.parse::<f64>() {
-        return Value::Float(x);
+        return Value::Float(x, text.into());
     }
     Value::Str(text.into())
 }
@@ -233,8 +233,9 @@ mod tests {
         assert_eq!(plain_scalar("42"), Value::Int(42));
         assert_eq!(plain_scalar("-7"), Value::Int(-7));
         assert_eq!(plain_scalar("0123"), Value::Str("0123".into()));
-        assert_eq!(plain_scalar("1.5"), Value::Float(1.5));
-        assert_eq!(plain_scalar("1e3"), Value::Float(1000.0));
+        assert_eq!(plain_scalar("1.5"), Value::Float(1.5, "1.5".into()));
+        assert_eq!(plain_scalar("1.10"), Value::Float(1.1, "1.10".into()));
+        assert_eq!(plain_scalar("1e3"), Value::Float(1000.0, "1e3".into()));
         assert_eq!(plain_scalar("aws:us-east-1"), Value::Str("aws:us-east-1".into()));
         assert_eq!(plain_scalar("4.2.0"), Value::Str("4.2.0".into()));
         assert_eq!(plain_scalar("e5"), Value::Str("e5".into()));

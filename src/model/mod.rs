@@ -747,6 +747,17 @@ pub enum Product {
 }
 
 impl Product {
+    /// The name used in the YAML.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Product::Jira => "jira",
+            Product::Jsm => "jsm",
+            Product::Confluence => "confluence",
+            Product::Bitbucket => "bitbucket",
+            Product::Compass => "compass",
+        }
+    }
+
     /// Whether Atlassian's HIPAA BAA covers the product (Jira, Jira Service Management and
     /// Confluence only; Atlassian, "Sign a business associate agreement",
     /// https://support.atlassian.com/organization-administration/docs/sign-a-business-associate-agreement-baa/).

@@ -152,7 +152,7 @@ pub fn transfers(analysis: &Analysis) -> Vec<u8> {
         .transfers
         .iter()
         .flat_map(|t| t.conclusions())
-        .map(|(t, installations)| {
+        .map(|(t, part)| {
             vec![
                 t.realm.code().to_owned(),
                 t.exporter.clone(),
@@ -164,7 +164,7 @@ pub fn transfers(analysis: &Analysis) -> Vec<u8> {
                 t.module.map(|m| m.to_string()).unwrap_or_default(),
                 code(&t.status),
                 t.why.clone(),
-                installations.map(|ids| ids.join(" ")).unwrap_or_default(),
+                part.map(|p| p.installations.join(" ")).unwrap_or_default(),
             ]
         })
         .collect();

@@ -601,7 +601,7 @@ fn dpa_said(row: &crate::analysis::Subprocessor) -> String {
     let url = row.dpa_url.as_deref().map(|u| format!(" ({u})")).unwrap_or_default();
     match row.dpa {
         // Set by the platform, not recorded in the model: said as what it is.
-        Evidence::Recorded if row.dpa_url.as_deref() == Some(crate::facts::sections::FORGE_TERMS) => {
+        Evidence::Recorded if row.dpa_by_platform_terms => {
             format!("the Forge Data Processing Addendum, part of the Forge terms the vendor accepts to deploy{url}")
         }
         Evidence::Recorded => format!("recorded{url}"),
@@ -965,7 +965,7 @@ fn onward_transfers(
         }
     };
     Some(format!(
-        "{what} {}, each with the country where it processes or can reach the data: see their entries",
+        "{what} {} (in brackets: where each processes or can reach the data, not where it is established; see their entries)",
         importers.join(", ")
     ))
 }

@@ -7,6 +7,7 @@ pub mod charts;
 pub mod csv;
 pub mod diagram;
 pub mod exports;
+pub mod notice;
 #[cfg(feature = "pdf")]
 pub mod pdf;
 pub mod sarif;

@@ -89,6 +89,7 @@ pub fn render(data: &ReportData<'_>) -> Result<Vec<u8>, RenderError> {
         }
         object.insert("words".to_owned(), super::templates::transfer_words());
     }
+    say_places(&mut json);
     shorten_for_print(&mut json);
     let fonts = fonts();
     let book = FontBook::from_fonts(&fonts);
@@ -158,6 +159,26 @@ pub const PRINTED_PER_RULE: usize = 3;
 /// Each shortened table gets an entry in `omitted`
 /// (`{"shown": n, "total": m}`) that the template prints under it; findings keep the first
 /// [`PRINTED_PER_RULE`] of each rule and severity, with the rest counted per rule.
+/// Each recipient's locations as readers read them (the legal entity's country said as such),
+/// said by the one Rust function the HTML's `places` filter and the annex use too.
+fn say_places(json: &mut serde_json::Value) {
+    let Some(rows) = json
+        .pointer_mut("/analysis/subprocessors")
+        .and_then(serde_json::Value::as_array_mut)
+    else {
+        return;
+    };
+    for row in rows {
+        let Some(locations) = row.get_mut("locations").and_then(serde_json::Value::as_object_mut) else {
+            continue;
+        };
+        for places in locations.values_mut() {
+            let listed: Vec<String> = serde_json::from_value(places.take()).unwrap_or_default();
+            *places = serde_json::Value::from(crate::facts::sections::said_places(&listed));
+        }
+    }
+}
+
 fn shorten_for_print(json: &mut serde_json::Value) {
     use serde_json::{Value, json};
     let mut omitted = serde_json::Map::new();

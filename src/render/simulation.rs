@@ -385,11 +385,9 @@ pub fn comparison(
             let hipaa_sites = sim.as_ref().map_or(a.hipaa.hipaa_installations.len(), |s| {
                 usize::try_from(s.totals.hipaa_installations).unwrap_or(usize::MAX)
             });
-            // The scope of the sites counted here (a covered site is an installation, so
-            // "no installations" and "none covered" read the same in this count).
-            let scope = crate::facts::sections::HipaaScope::of(hipaa_sites, hipaa_sites, a.hipaa.applies);
-            let hipaa_installations_phi_not_assessed =
-                (scope == crate::facts::sections::HipaaScope::PhiNotMarked).then_some(hipaa_sites);
+            // HIPAA-covered sites of an app with no category marked PHI: which recipients need
+            // a BAA is not assessed for them (`HipaaScope::PhiNotMarked`).
+            let hipaa_installations_phi_not_assessed = (hipaa_sites > 0 && !a.hipaa.applies).then_some(hipaa_sites);
             let static_secrets = a
                 .findings
                 .iter()

@@ -128,12 +128,13 @@ rule! {
     /// HIPAA installations on a plan for which Atlassian signs no BAA.
     PhiOnPlanWithoutBaa {
         code: Hipaa003, name: "phi-on-plan-without-baa", severity: High,
-        title: "A HIPAA installation is on a plan Atlassian signs no BAA for",
+        title: "A HIPAA installation is on a plan or product Atlassian signs no BAA for",
         references: ["Atlassian: sign a BAA (Standard, Premium, Enterprise only)", "45 CFR 164.502(e)"],
         why: "Atlassian signs BAAs only for Standard, Premium and Enterprise plans of Jira, Jira Service \
-    Management and Confluence; PHI on Free plans is held without one.",
+    Management and Confluence; PHI on Free plans, or in another product (Bitbucket, Compass), is held without one.",
         example: "An installation with `hipaa: true` and `plan: free` uses an app that handles PHI.",
-        remediation: "Move the site to Standard or higher and sign Atlassian's BAA before storing PHI.",
+        remediation: "Move the site to Standard or higher and sign Atlassian's BAA before storing PHI; keep PHI out of \
+    products the BAA does not cover.",
     }
     fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
         if !cx.traits.iter().any(|t| t.phi) {
@@ -147,25 +148,40 @@ rule! {
             .map(|c| c.id.clone())
             .collect();
         for installation in cx.model.installations.iter().filter(|i| i.hipaa) {
-            match installation.plan {
-                Some(plan) if plan.atlassian_baa_available() => {}
-                Some(plan) => out.push(self.finding(
-                    &installation.id,
+            use crate::facts::customers::AtlassianBaa;
+            let id = &installation.id;
+            match AtlassianBaa::of(true, installation.plan, &installation.products) {
+                // Products not recorded: the installation's profile says so (evidence required);
+                // the model's product components already name what the app runs in.
+                AtlassianBaa::Available | AtlassianBaa::NotHipaaCovered | AtlassianBaa::ProductsNotRecorded => {}
+                AtlassianBaa::NotOnPlan => out.push(self.finding(
+                    id,
                     products.clone(),
                     format!(
-                        "installation `{}` handles PHI on the `{}` plan",
-                        installation.id,
-                        plan.as_str()
+                        "installation `{id}` handles PHI on the `{}` plan",
+                        installation.plan.map_or("", crate::model::Plan::as_str)
                     ),
                 )),
-                None => out.push(self.evidence_finding(
-                    &installation.id,
+                AtlassianBaa::ProductNotCovered => out.push(self.finding(
+                    id,
                     products.clone(),
                     format!(
-                        "installation `{}` handles PHI; its Atlassian plan is not stated",
-                        installation.id
+                        "installation `{id}` handles PHI in {}, which Atlassian's BAA does not cover (Jira, Jira Service Management and Confluence only)",
+                        installation
+                            .products
+                            .iter()
+                            .filter(|p| !p.atlassian_baa_covers())
+                            .map(|p| format!("`{}`", p.as_str()))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 )),
+                AtlassianBaa::PlanNotRecorded => out.push(self.evidence_finding(
+                    id,
+                    products.clone(),
+                    format!("installation `{id}` handles PHI; its Atlassian plan is not stated"),
+                )),
+
             }
         }
     }

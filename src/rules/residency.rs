@@ -75,7 +75,7 @@ keep the data in the EEA (regional endpoint, EU region).",
         for row in cx.subprocessors.iter().filter(|r| !r.organisation.starts_with("unidentified:")) {
             // A hop nobody assessed is an open point, never a clean result: evidence required,
             // low, naming what it depends on.
-            for (transfer, installations) in row
+            for (transfer, part) in row
                 .transfer_mechanism
                 .values()
                 .flat_map(|t| t.conclusions())
@@ -89,7 +89,7 @@ keep the data in the EEA (regional endpoint, EU region).",
                     format!(
                         "the disclosure of realm `{}` personal data{} from {} to {} ({}) is {}",
                         transfer.realm,
-                        of_installations(installations),
+                        of_installations(part),
                         transfer.exporter,
                         row.name,
                         row.organisation,
@@ -100,7 +100,7 @@ keep the data in the EEA (regional endpoint, EU region).",
                 finding.realm = Some(transfer.realm);
                 out.push(finding);
             }
-            for (transfer, installations) in row
+            for (transfer, part) in row
                 .transfer_mechanism
                 .values()
                 .flat_map(|t| t.conclusions())
@@ -111,9 +111,9 @@ keep the data in the EEA (regional endpoint, EU region).",
                     row.name,
                     row.organisation,
                     transfer.realm,
-                    of_installations(installations),
+                    of_installations(part),
                     transfer.exporter,
-                    transfer.exporter_country.as_deref().unwrap_or("a country not recorded"),
+                    established(transfer, part),
                     transfer.importer_country.as_deref().unwrap_or("an unknown country"),
                     transfer.regime.code(),
                     transfer.label
@@ -137,18 +137,31 @@ keep the data in the EEA (regional endpoint, EU region).",
 
 /// The installations a conclusion holds for, when it holds for only some of a realm's (their
 /// customers are established under one of several laws).
-fn of_installations(installations: Option<&[String]>) -> String {
-    installations.map_or_else(String::new, |ids| {
-        let (noun, ids) = (
-            if ids.len() == 1 {
-                "installation"
-            } else {
-                "installations"
-            },
-            ids.join(", "),
-        );
-        format!(" ({noun} {ids})")
+fn of_installations(part: Option<&crate::facts::transfers::CustomerLawPart>) -> String {
+    part.map_or_else(String::new, |part| {
+        let ids = &part.installations;
+        let noun = if ids.len() == 1 {
+            "installation"
+        } else {
+            "installations"
+        };
+        format!(" ({noun} {})", ids.join(", "))
     })
+}
+
+/// Where the exporter is established: its country, or the countries of the customers a
+/// customer-law part holds for.
+fn established<'t>(
+    transfer: &'t crate::facts::Transfer,
+    part: Option<&'t crate::facts::transfers::CustomerLawPart>,
+) -> String {
+    match (transfer.exporter_country.as_deref(), part) {
+        (Some(country), _) => country.to_owned(),
+        (None, Some(part)) if transfer.exporter == "customer" && !part.established.is_empty() => {
+            part.established.join(", ")
+        }
+        _ => "a country not recorded".to_owned(),
+    }
 }
 
 /// The references and remediation of a transfer finding under its own regime: UK and Swiss

@@ -440,13 +440,13 @@ fn grouped_output_keeps_every_installations_conclusions() {
         assert_eq!(
             (
                 &profile.customer_law,
-                profile.data_kept_in_realm,
+                profile.data_at_rest_in_realm,
                 profile.hipaa_scope,
                 profile.atlassian_baa
             ),
             (
                 &own.customer_law,
-                own.data_kept_in_realm,
+                own.data_at_rest_in_realm,
                 own.hipaa_scope,
                 own.atlassian_baa
             ),
@@ -459,7 +459,7 @@ fn grouped_output_keeps_every_installations_conclusions() {
             .iter()
             .filter(|t| t.realm == realm)
             .flat_map(|t| t.conclusions())
-            .filter(|(_, ids)| ids.is_none_or(|ids| ids.iter().any(|i| i == id)))
+            .filter(|(_, part)| part.is_none_or(|p| p.installations.iter().any(|i| i == id)))
             .map(|(t, _)| t)
             .collect();
         // The customer's own hop names where this customer is established, when it is recorded.
@@ -494,4 +494,79 @@ fn grouped_output_keeps_every_installations_conclusions() {
             );
         }
     }
+}
+
+/// A version YAML reads as a number keeps the text it was written as: `1.10` is not `1.1`.
+#[test]
+fn a_numeric_version_keeps_its_written_text() {
+    for (written, read) in [("1.10", "1.10"), ("2.0", "2.0"), ("3", "3"), ("1e3", "1e3")] {
+        let yaml = format!(
+            "trustflow: 1\napp: {{ name: V, platform: forge, vendor: v, version: {written} }}\norganisations:\n  - {{ id: v, name: V }}\n"
+        );
+        let catalog = Catalog::builtin();
+        let loaded = trustflow::load::load_model_str("v.yaml", &yaml, &catalog).unwrap();
+        assert_eq!(loaded.model.app.version.as_deref(), Some(read), "{written}");
+    }
+}
+
+/// A HIPAA-covered site on Bitbucket: Atlassian's BAA covers Jira, JSM and Confluence only, on
+/// every plan, so the product is said before the plan.
+#[test]
+fn phi_in_a_product_outside_atlassians_baa_is_a_finding_whatever_the_plan() {
+    for plan in ["", ", plan: enterprise"] {
+        let analysis = profiled(&[&format!(
+            "{{ id: bb, realm: us, established: US, hipaa: true, products: [bitbucket]{plan} }}"
+        )]);
+        assert_eq!(
+            analysis.profiles[0].atlassian_baa,
+            trustflow::analysis::AtlassianBaa::ProductNotCovered
+        );
+        let finding = analysis
+            .findings
+            .iter()
+            .find(|f| f.rule == "TF-HIPAA-003")
+            .unwrap_or_else(|| panic!("no TF-HIPAA-003 with{plan}"));
+        assert!(
+            finding.message.contains("`bitbucket`") && !finding.evidence_required,
+            "{finding:?}"
+        );
+    }
+    let jira = profiled(&["{ id: j, realm: us, established: US, hipaa: true, products: [jira], plan: standard }"]);
+    assert_eq!(
+        jira.profiles[0].atlassian_baa,
+        trustflow::analysis::AtlassianBaa::Available
+    );
+    assert!(!jira.findings.iter().any(|f| f.rule == "TF-HIPAA-003"));
+}
+
+/// A datastore outside the realm that lists nothing under `stores` still receives the data:
+/// what it keeps is open, never "nothing" (residency is not confirmed); once its `stores` list
+/// says, the data is at rest outside the realm.
+#[test]
+fn a_store_without_a_stores_list_leaves_residency_unconfirmed() {
+    let analysis = profiled(&["{ id: u, realm: us, established: US }"]);
+    let us = analysis.residency.iter().find(|r| r.realm == "us").unwrap();
+    assert!(
+        us.evidence_required
+            .iter()
+            .any(|e| e.contains("`db`, a store in DE") && e.contains("its `stores` list is empty")),
+        "{us:?}"
+    );
+    assert_eq!(
+        analysis.profiles[0].data_at_rest_in_realm,
+        trustflow::analysis::InRealm::KeptNotConfirmed
+    );
+    let stated = PROFILED.replace(
+        "{ id: db, kind: datastore,",
+        "{ id: db, kind: datastore, stores: [issue, patient],",
+    );
+    assert_ne!(stated, PROFILED);
+    let yaml = format!("{stated}installations:\n  - {{ id: u, realm: us, established: US }}\n");
+    let catalog = Catalog::builtin();
+    let loaded = trustflow::load::load_model_str("stated.yaml", &yaml, &catalog).unwrap();
+    let analysis = analyze_loaded(&loaded, &catalog);
+    assert_eq!(
+        analysis.profiles[0].data_at_rest_in_realm,
+        trustflow::analysis::InRealm::Leaves
+    );
 }

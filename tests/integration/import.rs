@@ -376,6 +376,14 @@ fn a_jwt_app_without_an_installed_callback_imports_without_a_secret_flow() {
             .iter()
             .any(|f| f.id.as_deref() == Some("server-to-store"))
     );
+    // Nor does the store claim to keep a secret nobody sends it.
+    let store = imported.model.components.iter().find(|c| c.id == "app-store").unwrap();
+    assert!(
+        !store.stores.iter().any(|d| d == "install-secret"),
+        "{:?}",
+        store.stores
+    );
+    assert!(!imported.model.data.iter().any(|d| d.id == "install-secret"));
     import::write_checked(&imported.model, &imported.provenance, "d", "d.yaml", &catalog)
         .unwrap_or_else(|d| panic!("{}", trustflow::diagnostic::render_all(&d)));
 }
@@ -671,7 +679,7 @@ fn customer_managed_egress_asks_for_and_lists_each_installations_destinations() 
     let catalog = Catalog::builtin();
     let text = std::fs::read_to_string(root().join("tests/fixtures/roa/ineligible-customer-managed.yml")).unwrap();
     let imported = import::import(Kind::Forge, "cm.yml", &text, &catalog).unwrap();
-    let gaps = import::gaps::gaps(&imported.model, &catalog);
+    let gaps = import::gaps::gaps(&imported.model, &catalog, imported.summary.name_from_file.as_deref());
     assert!(
         gaps.iter()
             .any(|g| g.section == "installations" && g.keys.iter().any(|(k, _)| *k == "approved_egress")),
@@ -751,4 +759,37 @@ fn the_description_names_the_descriptor_file_not_its_folders() {
         assert!(description.contains(file), "{description}");
         assert!(!description.contains("tests/corpus"), "{description}");
     }
+}
+
+/// A Forge manifest never names its app (the name is set in the developer console), so the
+/// import calls it after its file: the summary and the overlay template ask for the real name,
+/// and stop asking once an overlay gives it.
+#[test]
+fn an_app_named_after_its_file_is_asked_for_its_name() {
+    let catalog = Catalog::builtin();
+    let manifest = "app: { id: x }\nmodules:\n  function: [ { key: f, handler: i.h } ]\npermissions:\n  scopes: [read:jira-work]\n";
+    let imported = import::import(Kind::Forge, "standup-buddy/manifest.yml", manifest, &catalog).unwrap();
+    assert_eq!(imported.model.app.name, "standup-buddy");
+    assert_eq!(imported.summary.name_from_file.as_deref(), Some("standup-buddy"));
+    let from_file = imported.summary.name_from_file.as_deref();
+    let gaps = import::gaps::gaps(&imported.model, &catalog, from_file);
+    let app = gaps.iter().find(|g| g.section == "app").expect("the name is asked for");
+    assert_eq!(app.keys[0].0, "name");
+    let template = import::gaps::overlay_template("manifest.yml", "trustflow import …", &gaps);
+    assert!(
+        template.contains("\n# app: { name: \"The app's name on the Marketplace\" }\n"),
+        "{template}"
+    );
+    // The template's line, uncommented, is a valid overlay that ends the question.
+    let merged = import::apply_overlay(&imported.model, "o.yaml", "app: { name: Standup Buddy }\n").unwrap();
+    assert_eq!(merged.app.name, "Standup Buddy");
+    assert!(
+        !import::gaps::gaps(&merged, &catalog, from_file)
+            .iter()
+            .any(|g| g.section == "app")
+    );
+    // A descriptor that names its app is not asked.
+    let connect = r#"{"key": "k", "name": "Named", "baseUrl": "https://app.example.com", "authentication": {"type": "jwt"}, "modules": {}}"#;
+    let named = import::import(Kind::Connect, "atlassian-connect.json", connect, &catalog).unwrap();
+    assert_eq!(named.summary.name_from_file, None);
 }

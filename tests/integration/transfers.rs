@@ -371,19 +371,85 @@ fn customers_of_one_realm_under_one_law_share_a_conclusion_under_several_none() 
             )
         })
         .collect();
-    // The vendor is in DE: no transfer for the DE customer; from GB it is a restricted
-    // transfer under the UK GDPR with nothing recorded.
+    // The vendor is established in DE: no transfer for the DE customer; from GB a disclosure
+    // to an EEA entity, which the UK's adequacy regulations cover (transfers.md H2), whatever
+    // the vendor then does: its own hop to AWS is listed under the EU GDPR.
     assert_eq!(
         parts,
         [
             (vec!["DE".to_owned()], vec!["d".to_owned()], "not-a-transfer".to_owned()),
-            (vec!["GB".to_owned()], vec!["c".to_owned()], "required".to_owned()),
+            (vec!["GB".to_owned()], vec!["c".to_owned()], "recorded".to_owned()),
         ]
     );
+    assert!(!gb.by_customer_law[1].transfer.why.contains("UK Extension"), "{gb:?}");
     // The summary carries the basis a reader must act on and names each group's outcome.
-    assert_eq!(serde_json::to_value(gb.status).unwrap(), "required", "{gb:?}");
+    assert_eq!(serde_json::to_value(gb.status).unwrap(), "recorded", "{gb:?}");
     assert_eq!(
         gb.label,
-        "differs by where the customer is established — customers in DE: not a transfer (same country); customers in GB: evidence required: UK Extension or IDTA/UK Addendum, neither recorded"
+        "differs by where the customer is established — customers in DE: not a transfer (same country); customers in GB: UK adequacy regulations (DE)"
     );
+    let onward = analysis
+        .transfers
+        .iter()
+        .find(|t| t.exporter == "v" && t.importer == "aws" && t.realm.code() == "gb")
+        .unwrap();
+    assert_eq!(serde_json::to_value(onward.regime).unwrap(), "eu-gdpr", "{onward:?}");
+}
+
+/// A vendor under no transfer law of its own passes on the law the data was first exported
+/// under: the customer's. When the model does not record where the customer is established,
+/// the vendor's disclosures are not assessed (were the customer European, they would be
+/// onward transfers), never "not a transfer".
+#[test]
+fn a_us_vendors_disclosures_depend_on_the_customers_law() {
+    let model = |installation: &str| {
+        format!(
+            r#"trustflow: 1
+app: {{ name: U, platform: connect, vendor: v }}
+organisations:
+  - {{ id: v, name: V, legal_entity: V Inc., country: US, dpa: "https://v.example/dpa" }}
+  - {{ id: openai, catalog: openai }}
+data:
+  - {{ id: issue, personal: true }}
+components:
+  - {{ id: jira, kind: atlassian-product, region: tenant }}
+  - {{ id: app, kind: service, operator: v, region: "aws:us-east-1" }}
+  - {{ id: llm, kind: external-service, operator: openai, region: US }}
+flows:
+  - {{ from: jira, to: app, data: [issue], purpose: Sync }}
+  - {{ from: app, to: llm, data: [issue], purpose: Summarise }}
+installations:
+  - {installation}
+"#
+        )
+    };
+    let catalog = Catalog::builtin();
+    let hop = |installation: &str| {
+        let loaded = trustflow::load::load_model_str("u.yaml", &model(installation), &catalog).unwrap();
+        let analysis = trustflow::analysis::analyze_loaded(&loaded, &catalog);
+        analysis
+            .transfers
+            .iter()
+            .find(|t| t.importer == "openai")
+            .unwrap()
+            .as_ref()
+            .clone()
+    };
+    let unknown = hop("{ id: u, realm: us }");
+    assert_eq!(
+        serde_json::to_value(unknown.status).unwrap(),
+        "not-assessed",
+        "{unknown:?}"
+    );
+    assert!(unknown.evidence_required, "{unknown:?}");
+    assert_eq!(
+        unknown.label,
+        "not assessed: depends on where the customer is established"
+    );
+    assert!(unknown.why.contains("onward transfer"), "{}", unknown.why);
+    let us = hop("{ id: u, realm: us, established: US }");
+    assert_eq!(serde_json::to_value(us.status).unwrap(), "not-a-transfer", "{us:?}");
+    let swiss = hop("{ id: u, realm: us, established: CH }");
+    assert!(swiss.why.contains("onward transfer"), "{}", swiss.why);
+    assert_eq!(serde_json::to_value(swiss.regime).unwrap(), "ch-fadp");
 }
