@@ -303,7 +303,8 @@ fn roa_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
     }
 }
 
-/// Marks the changes that `notified:` records acknowledge (same kind and subject): from the day
+/// Marks the changes that `notified:` records acknowledge (same kind and subject; a new
+/// sub-processor's record also covers the transfers to it): from the day
 /// the change takes effect as announced (the record's `effective`, else the notice date plus
 /// `objection_days`) it no longer fails a gate; between the notice and that day customers may
 /// still object, so it is marked as notified but pending. Returns the records that matched no
@@ -315,12 +316,24 @@ pub fn acknowledge<'n>(
     objection_days: u32,
 ) -> Vec<&'n crate::waivers::Notified> {
     let mut used = vec![false; notified.len()];
+    // A notice of a new sub-processor announces the transfers to it as well (it lists each with
+    // its safeguard): its record covers them. A changed basis for a recipient customers already
+    // knew is a change of its own, with a record of its own.
+    let new_recipients: BTreeSet<String> = diff
+        .changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::NewSubprocessor)
+        .map(|c| c.subject.clone())
+        .collect();
     for change in &mut diff.changes {
-        if let Some((i, record)) = notified
-            .iter()
-            .enumerate()
-            .find(|(_, n)| n.change == change.kind && n.subject == change.subject)
-        {
+        let covers = |n: &crate::waivers::Notified| {
+            n.subject == change.subject
+                && (n.change == change.kind
+                    || (n.change == ChangeKind::NewSubprocessor
+                        && change.kind == ChangeKind::NewTransfer
+                        && new_recipients.contains(&change.subject)))
+        };
+        if let Some((i, record)) = notified.iter().enumerate().find(|(_, n)| covers(n)) {
             used[i] = true;
             // A notice dated after today has not gone out yet: the change still counts.
             let Some(notice) = crate::dates::Date::parse(&record.notice).filter(|d| *d <= today) else {

@@ -32,35 +32,7 @@ pub fn gaps(model: &Model, catalog: &Catalog, name_from_file: Option<&str>) -> V
             why: "the descriptor names no app, so it is called after its file: every report, notice and trust page shows this name",
         });
     }
-    for org in &model.organisations {
-        let role = org.role.unwrap_or(OrgRole::ThirdParty);
-        if matches!(role, OrgRole::Customer | OrgRole::Atlassian) || org.id == crate::model::IMPLICIT_ATLASSIAN {
-            continue;
-        }
-        let from_catalog = org.catalog.as_deref().and_then(|c| catalog.organisations.get(c));
-        let mut keys = Vec::new();
-        if org.legal_entity.is_none() && from_catalog.is_none_or(|c| c.legal_entity.is_none()) {
-            keys.push(("legal_entity", "\"Example Ltd\"".to_owned()));
-        }
-        if org.country.is_none() && from_catalog.is_none_or(|c| c.country.is_none()) {
-            keys.push(("country", "GB".to_owned()));
-        }
-        if org.dpa.is_none() {
-            keys.push(("dpa", "\"https://…/dpa (the signed DPA)\"".to_owned()));
-        }
-        if !keys.is_empty() {
-            gaps.push(Gap {
-                section: "organisations",
-                id: org.id.clone(),
-                keys,
-                why: if role == OrgRole::Vendor {
-                    "the vendor: its legal entity, establishment (it decides the transfer law) and the DPA it signs"
-                } else {
-                    "a recipient: who it is, where it is established, and the DPA that covers it (GDPR Art. 28, 30)"
-                },
-            });
-        }
-    }
+    gaps.extend(organisation_gaps(model, catalog));
     for component in &model.components {
         if component.kind == ComponentKind::ExternalService
             && component.operator.is_none()
@@ -86,6 +58,17 @@ pub fn gaps(model: &Model, catalog: &Catalog, name_from_file: Option<&str>) -> V
             });
         }
         let vendor_run = matches!(component.kind, ComponentKind::Service | ComponentKind::Datastore);
+        if component.kind == ComponentKind::ExternalService
+            && component.region.is_none()
+            && (component.operator.is_some() || component.hosted_by.is_some())
+        {
+            gaps.push(Gap {
+                section: "components",
+                id: component.id.clone(),
+                keys: vec![("region", "EU".to_owned())],
+                why: "where this service processes the data (a regional endpoint, the provider's data residency): the annex's \"where processed\" and its transfers depend on it",
+            });
+        }
         if vendor_run && component.region.is_none() {
             // A cloud region names the place; the hosting provider, when it is not already
             // known, is one more organisation the user adds with `hosted_by`.
@@ -148,6 +131,57 @@ pub fn gap_lines(gaps: &[Gap]) -> Vec<String> {
             format!("{} `{}`: add {} ({})", g.section, g.id, keys.join(", "), g.why)
         })
         .collect()
+}
+
+/// What each organisation other than the customer and Atlassian lacks: who it is, where it is
+/// established, its DPA and how long it keeps the data.
+fn organisation_gaps(model: &Model, catalog: &Catalog) -> Vec<Gap> {
+    let mut gaps = Vec::new();
+    for org in &model.organisations {
+        let role = org.role.unwrap_or(OrgRole::ThirdParty);
+        if matches!(role, OrgRole::Customer | OrgRole::Atlassian) || org.id == crate::model::IMPLICIT_ATLASSIAN {
+            continue;
+        }
+        let from_catalog = org.catalog.as_deref().and_then(|c| catalog.organisations.get(c));
+        let mut keys = Vec::new();
+        if org.legal_entity.is_none() && from_catalog.is_none_or(|c| c.legal_entity.is_none()) {
+            keys.push(("legal_entity", "\"Example Ltd\"".to_owned()));
+        }
+        if org.country.is_none() && from_catalog.is_none_or(|c| c.country.is_none()) {
+            keys.push(("country", "GB".to_owned()));
+        }
+        // The customer's own account (every component it runs is `owner: customer`) is under
+        // the customer's own agreement: no DPA of the vendor's to ask for, nor its retention.
+        let customers_own = {
+            let mut run = model
+                .components
+                .iter()
+                .filter(|c| c.operator.as_deref() == Some(org.id.as_str()));
+            let first = run.next();
+            first.is_some_and(|c| c.owner == Some(crate::model::Owner::Customer))
+                && run.all(|c| c.owner == Some(crate::model::Owner::Customer))
+        };
+        if org.dpa.is_none() && !customers_own {
+            keys.push(("dpa", "\"https://…/dpa (the signed DPA)\"".to_owned()));
+        }
+        // A catalog default is the provider's standard terms, not what this app's account keeps.
+        if org.retention.is_none() && !customers_own {
+            keys.push(("retention", "\"30 days after the request\"".to_owned()));
+        }
+        if !keys.is_empty() {
+            gaps.push(Gap {
+                section: "organisations",
+                id: org.id.clone(),
+                keys,
+                why: if role == OrgRole::Vendor {
+                    "the vendor: its legal entity, establishment (it decides the transfer law), the DPA it signs and how long it keeps the data (SCC Annex I.B, Art. 30(1)(f))"
+                } else {
+                    "a recipient: who it is, where it is established, the DPA that covers it and how long it keeps the data (GDPR Art. 28, 30(1)(f))"
+                },
+            });
+        }
+    }
+    gaps
 }
 
 /// A commented overlay with exactly the gaps to fill: uncomment each line, put in the real

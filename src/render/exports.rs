@@ -785,7 +785,7 @@ fn annex_row(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa, s: &crate::analy
                 if o.attestations_recorded {
                     ""
                 } else {
-                    " (catalog: reports not recorded)"
+                    " (published by the provider; the reports themselves are not on file: evidence required)"
                 }
             )
         })
@@ -943,7 +943,7 @@ fn onward_transfers(
             let name = entity_of(&t.importer);
             match &t.importer_country {
                 Some(country) => format!("{name} ({country})"),
-                None => format!("{name} (country not known)"),
+                None => format!("{name} (where it processes: not known)"),
             }
         })
         .collect();
@@ -994,8 +994,7 @@ fn baa_said(hipaa: &crate::analysis::Hipaa, s: &crate::analysis::Subprocessor) -
     match hipaa.scope {
         HipaaScope::NoInstallations => "not assessed: the model has no installations".to_owned(),
         HipaaScope::NotCovered => {
-            "none required by this model's inputs: no installation is marked HIPAA-covered (hipaa: true)"
-                .to_owned()
+            "none required by what the vendor states: no customer site is marked as covered by HIPAA".to_owned()
         }
         HipaaScope::PhiNotMarked => {
             "not assessed: no data category is marked PHI, so whether PHI reaches it is not shown (evidence required)"
@@ -1054,7 +1053,7 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
         processor: {
             let vendor = facts.resolved.orgs.get(model.app.vendor.as_str());
             let unstated = |name: &str| {
-                format!("{name} (as the model names it; its legal entity and establishment are not stated: evidence required)")
+                format!("{name} (its legal entity and establishment are not stated: evidence required)")
             };
             let entity = vendor.map_or_else(
                 || unstated(&model.app.vendor),

@@ -544,6 +544,24 @@ fn vendor_journey_new_egress_host_fails_the_gate_until_the_notice_is_recorded() 
         .assert()
         .code(0)
         .stdout(predicates::str::contains("(customers notified 2026-11-02)"));
+    // The notice of the new sub-processor announced the transfers to it: the gate of the CI
+    // example (new-subprocessor and new-transfer) goes green on the same record.
+    trustflow()
+        .args([
+            "diff",
+            "models/forge-egress.yaml",
+            new,
+            "--fail-on",
+            "new-subprocessor,new-transfer,roa-lost",
+        ])
+        .args(["--waivers", acks, "--today", "2026-12-02"])
+        .assert()
+        .code(0);
+    trustflow()
+        .args(["diff", "models/forge-egress.yaml", new, "--fail-on", "new-transfer"])
+        .args(["--today", "2026-12-02"])
+        .assert()
+        .code(1);
     // Before the notice date it has not gone out: still red.
     gate("2026-11-01").assert().code(1);
     // An `effective:` date in the record is the one the notice gave.
@@ -576,4 +594,21 @@ fn notices_of_the_bundled_migrations_read_as_the_customer_receives_them() {
             String::from_utf8(out.stdout).unwrap()
         );
     }
+}
+
+/// The CI example gates with the waivers file, so an acknowledged change can go green (its
+/// `notified:` records live there), and publishes the trust page, not the internal report.
+#[test]
+fn the_ci_example_gates_with_the_waivers_and_publishes_the_trust_page() {
+    let workflow = std::fs::read_to_string(crate::root().join("examples/ci/trustflow.yml")).unwrap();
+    let joined = workflow.replace("\\\n", " ");
+    let gates: Vec<&str> = joined
+        .lines()
+        .filter(|l| l.contains("trustflow diff") && l.contains("--fail-on"))
+        .collect();
+    assert!(!gates.is_empty(), "{workflow}");
+    for gate in gates {
+        assert!(gate.contains("--waivers \"$WAIVERS\""), "{gate}");
+    }
+    assert!(workflow.contains("trustflow export subprocessors"), "{workflow}");
 }
