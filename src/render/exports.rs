@@ -253,6 +253,8 @@ pub struct TrustIntegration {
     pub provider: String,
     /// Personal data sent there at the customer's instruction, by name.
     pub data: String,
+    /// Of that data, what is health (PHI) or special-category data, by name (empty: none).
+    pub special_categories: String,
 }
 
 /// The public sub-processor page (`export subprocessors`).
@@ -417,6 +419,7 @@ pub fn trust_page(facts: &Facts<'_>, analysis: &Analysis) -> TrustPage {
                 name: i.name.clone(),
                 provider: i.organisation.clone().unwrap_or_default(),
                 data: names(&mut i.data.iter().map(String::as_str)),
+                special_categories: names(&mut i.data.iter().map(String::as_str).filter(|id| special(id))),
             })
             .collect(),
         customer_managed_egress: analysis.customer_managed_egress.is_some(),
