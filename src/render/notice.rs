@@ -68,13 +68,29 @@ pub fn context(
         }
     }
     // Each transfer's recorded safeguard in a customer's words (never the tool's evidence notes).
+    // And who sends the data: the customer itself, or the vendor (or another processor) onward.
     let mut safeguards = serde_json::Map::new();
+    let mut senders = serde_json::Map::new();
     for row in analyses[1].subprocessors.iter() {
         for (realm, transfer) in &row.transfer_mechanism {
+            let key = format!("{}|{realm}", row.organisation);
             safeguards.insert(
-                format!("{}|{realm}", row.organisation),
+                key.clone(),
                 serde_json::Value::from(super::exports::safeguard(transfer)),
             );
+            let sender = if transfer.exporter == "customer" {
+                "you (the customer)".to_owned()
+            } else {
+                analyses[1]
+                    .subprocessors
+                    .iter()
+                    .find(|s| s.organisation == transfer.exporter)
+                    .map_or_else(
+                        || transfer.exporter.clone(),
+                        |s| s.legal_entity.clone().unwrap_or_else(|| s.name.clone()),
+                    )
+            };
+            senders.insert(key, serde_json::Value::from(sender));
         }
     }
     // Each change with the special-category or PHI data among its data.
@@ -130,6 +146,7 @@ pub fn context(
         "data_names": data_names,
         "special": special,
         "safeguards": safeguards,
+        "senders": senders,
     });
     Ok(context)
 }
