@@ -45,7 +45,9 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
     }
     let gaps = crate::import::gaps::gap_lines(&outcome.gaps);
     if gaps.is_empty() {
-        eprintln!("nothing missing for a DPA annex");
+        eprintln!(
+            "nothing missing for a DPA annex that a descriptor leaves out; the annex still marks as evidence required what only documents show (signed agreements, transfer mechanisms, certifications)"
+        );
     } else {
         eprintln!("missing for a DPA annex (the descriptor cannot tell; add them in an overlay):");
         for line in &gaps {

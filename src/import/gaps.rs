@@ -65,7 +65,7 @@ pub fn gaps(model: &Model, catalog: &Catalog, name_from_file: Option<&str>) -> V
             gaps.push(Gap {
                 section: "components",
                 id: component.id.clone(),
-                keys: vec![("region", "EU".to_owned())],
+                keys: vec![("region", "eu".to_owned())],
                 why: "where this service processes the data (a regional endpoint, the provider's data residency): the annex's \"where processed\" and its transfers depend on it",
             });
         }
@@ -84,6 +84,15 @@ pub fn gaps(model: &Model, catalog: &Catalog, name_from_file: Option<&str>) -> V
                 why: "where it runs (and, with `hosted_by`, on whose infrastructure): residency and transfers depend on it",
             });
         }
+    }
+    // Whether a category is health or other special-category data (Art. 9) no descriptor says.
+    for data in model.data.iter().filter(|d| d.is_personal() && !d.special_stated()) {
+        gaps.push(Gap {
+            section: "data",
+            id: data.id.clone(),
+            keys: vec![("special", "none".to_owned())],
+            why: "whether it is health or other special-category data (GDPR Art. 9; `none`, or the category): the annex and notices say \"not stated\" until you do",
+        });
     }
     gaps.extend(flow_gaps(model));
     let customer_managed = model
@@ -161,6 +170,9 @@ fn organisation_gaps(model: &Model, catalog: &Catalog) -> Vec<Gap> {
             first.is_some_and(|c| c.owner == Some(crate::model::Owner::Customer))
                 && run.all(|c| c.owner == Some(crate::model::Owner::Customer))
         };
+        if role == OrgRole::Vendor && org.contact.is_none() {
+            keys.push(("contact", "privacy@example.com".to_owned()));
+        }
         if org.dpa.is_none() && !customers_own {
             keys.push(("dpa", "\"https://…/dpa (the signed DPA)\"".to_owned()));
         }
@@ -174,7 +186,7 @@ fn organisation_gaps(model: &Model, catalog: &Catalog) -> Vec<Gap> {
                 id: org.id.clone(),
                 keys,
                 why: if role == OrgRole::Vendor {
-                    "the vendor: its legal entity, establishment (it decides the transfer law), the DPA it signs and how long it keeps the data (SCC Annex I.B, Art. 30(1)(f))"
+                    "the vendor: its legal entity, establishment (it decides the transfer law), its contact for data protection, the DPA it signs and how long it keeps the data (SCC Annex I.B, Art. 30(1)(f))"
                 } else {
                     "a recipient: who it is, where it is established, the DPA that covers it and how long it keeps the data (GDPR Art. 28, 30(1)(f))"
                 },
@@ -237,10 +249,12 @@ fn flow_gaps(model: &Model) -> Vec<Gap> {
         if flow.purpose.is_none() {
             keys.push(("purpose", "\"Summarise the day's issues for the stand-up\"".to_owned()));
         }
-        // Data read from the products is what the scopes allow; data sent on to a service outside
-        // Atlassian is a disclosure the annex states, so its list is the vendor's to confirm.
+        // The scopes say what the app may read, not what it does: data that reaches the
+        // vendor's own code (a Forge function, its server) or a service outside Atlassian is
+        // what the annex says the vendor processes or discloses, so its list is the vendor's to
+        // confirm. Atlassian-run storage is confirmed by its `stores` list instead.
         let leaves = model.components.iter().find(|c| c.id == flow.to).is_some_and(|c| {
-            matches!(c.kind, ComponentKind::ExternalService | ComponentKind::Service)
+            !matches!(c.kind, ComponentKind::AtlassianProduct | ComponentKind::User)
                 && !c.operator.as_deref().is_some_and(|o| atlassian.contains(&o))
         });
         if leaves && flow.basis == Some(crate::model::Basis::Permissions) {

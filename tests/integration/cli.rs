@@ -405,7 +405,7 @@ fn import_says_what_is_missing_and_the_filled_template_completes_the_model() {
     );
     assert!(stderr.contains("missing for a DPA annex"), "{stderr}");
     assert!(
-        stderr.contains("organisations `vendor`: add legal_entity, country, dpa"),
+        stderr.contains("organisations `vendor`: add legal_entity, country, contact, dpa"),
         "{stderr}"
     );
     assert!(stderr.contains("installations `example-site`"), "{stderr}");
@@ -418,7 +418,14 @@ fn import_says_what_is_missing_and_the_filled_template_completes_the_model() {
     let mut filled = String::new();
     for line in text.lines() {
         let entry = line.starts_with("#   - ")
-            || ["# organisations:", "# components:", "# flows:", "# installations:"].contains(&line);
+            || [
+                "# organisations:",
+                "# data:",
+                "# components:",
+                "# flows:",
+                "# installations:",
+            ]
+            .contains(&line);
         if entry {
             filled.push_str(&line[2..]);
             filled.push('\n');
