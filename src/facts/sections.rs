@@ -842,7 +842,7 @@ pub fn realm_residency(cx: &Facts<'_>, realm: Realm) -> RealmResidency {
                         s.name()
                     )
                 })
-                .chain(retained_outside(cx, realm, &entries))
+                .chain(retained_outside(cx, &entries))
                 .chain(
                     cx.model
                         .manifest
@@ -875,9 +875,9 @@ pub fn realm_residency(cx: &Facts<'_>, realm: Realm) -> RealmResidency {
 /// for a time by their own terms (a retention the model records, or the catalog's default for
 /// the provider's standard service), or whose retention nobody states: the data may be at rest
 /// outside the realm, which the model's stores alone do not show.
-fn retained_outside(cx: &Facts<'_>, realm: Realm, entries: &[ResidencyEntry]) -> Vec<String> {
+fn retained_outside(cx: &Facts<'_>, entries: &[ResidencyEntry]) -> Vec<String> {
     let mut said = BTreeSet::new();
-    let mut out = unlisted_stores_outside(cx, realm, entries);
+    let mut out = unlisted_stores_outside(cx, entries);
     for entry in entries.iter().filter(|e| !e.at_rest && !e.inside_realm) {
         let Some(c) = cx.graph.component(&entry.component) else {
             continue;
@@ -902,15 +902,14 @@ fn retained_outside(cx: &Facts<'_>, realm: Realm, entries: &[ResidencyEntry]) ->
             }
             None => String::new(),
         };
-        let sites = realm_sites(realm.code());
         out.push(if kept.is_empty() {
             format!(
-                "{} receives in-scope data in {}, outside the realm of {sites}, and how long it keeps it is not stated: whether in-scope data is at rest there is not known",
+                "{} receives in-scope data in {}, outside the realm, and how long it keeps it is not stated: whether in-scope data is at rest there is not known",
                 org.name, entry.location
             )
         } else {
             format!(
-                "{} {kept} in {}, outside the realm of {sites}: whether in-scope data is at rest there is not shown by the model",
+                "{} {kept} in {}, outside the realm: whether in-scope data is at rest there is not shown by the model",
                 org.name, entry.location
             )
         });
@@ -920,7 +919,7 @@ fn retained_outside(cx: &Facts<'_>, realm: Realm, entries: &[ResidencyEntry]) ->
 
 /// Stores outside the realm that receive in-scope data but list nothing under `stores`: a
 /// datastore is there to keep data, so what it keeps is an open question, never "nothing".
-fn unlisted_stores_outside(cx: &Facts<'_>, realm: Realm, entries: &[ResidencyEntry]) -> Vec<String> {
+fn unlisted_stores_outside(cx: &Facts<'_>, entries: &[ResidencyEntry]) -> Vec<String> {
     let mut received: BTreeMap<&str, (&str, Vec<&str>)> = BTreeMap::new();
     for entry in entries.iter().filter(|e| !e.at_rest && !e.inside_realm) {
         let Some(c) = cx.graph.component(&entry.component) else {
@@ -937,12 +936,11 @@ fn unlisted_stores_outside(cx: &Facts<'_>, realm: Realm, entries: &[ResidencyEnt
                 .push(entry.data.as_str());
         }
     }
-    let sites = realm_sites(realm.code());
     received
         .into_iter()
         .map(|(component, (location, data))| {
             format!(
-                "`{component}`, a store in {location}, outside the realm of {sites}, receives {} and the model does not say what it keeps (its `stores` list is empty): whether in-scope data is at rest there is not known",
+                "`{component}`, a store in {location}, outside the realm, receives {} and the model does not say what it keeps (its `stores` list is empty): whether in-scope data is at rest there is not known",
                 data.join(", ")
             )
         })
