@@ -451,7 +451,7 @@ const HEADERS: [&str; 14] = [
     "sub-processors",
     "residency kept % per realm (data at rest)",
     "transfers without a recorded mechanism",
-    "transfers not assessed",
+    "transfers not assessed (under a law trustflow names but does not assess, or a customer's law not recorded: evidence required)",
     "secrets outside Atlassian",
     "public endpoints",
     "Runs on Atlassian",
