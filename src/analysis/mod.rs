@@ -142,7 +142,8 @@ pub fn analyze(facts: &Facts<'_>) -> Analysis {
         finding_counts: FindingCounts::default(),
         open_items: Vec::new(),
     };
-    let phi = facts.traits.iter().any(|t| t.phi);
+    // Whether any category is PHI, as the HIPAA section already derived it.
+    let phi = analysis.hipaa.applies;
     let residency = &analysis.residency;
     analysis.profiles = crate::facts::customers::profiles(
         model,

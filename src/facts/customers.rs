@@ -8,7 +8,7 @@
 //! entry only summarises the groups. Every installation keeps its own conclusions, and the
 //! work stays linear: one assessment per realm and law, never one per installation.
 
-use super::transfers::{self, CustomerLawPart, Establishment, Regime, Transfer, TransferStatus};
+use super::transfers::{self, CustomerLawPart, Establishment, Regime, Transfer};
 use crate::catalog::Catalog;
 use crate::model::{Installation, Model, Plan, Product, Realm};
 use serde::Serialize;
@@ -161,39 +161,38 @@ pub fn by_customer_law(law: &RealmLaw<'_>, hop: impl Fn(&CustomerLaw) -> Transfe
             transfer: hop(&group.law),
         })
         .collect();
-    if parts.windows(2).all(|w| w[0].transfer == w[1].transfer) {
+    if alike(&parts, |t| t) {
         // The customers' law does not decide this hop: one conclusion holds for all.
         return parts
             .into_iter()
             .next()
             .map_or_else(|| hop(&law.shared), |p| p.transfer);
     }
-    // The summary carries the weakest status among the groups with its mechanism (what a
-    // reader must act on) and names each group's outcome; the parts are the conclusions.
+    // The summary carries the most demanding part (the order `assess` ranks a hop's places
+    // by: what a reader must act on) and names each group's outcome; the parts are the
+    // conclusions. A field the parts disagree on has no one value: the summary says none.
     let weakest = parts
         .iter()
-        .min_by_key(|p| strength(p.transfer.status))
-        .map_or_else(|| hop(&law.shared), |p| p.transfer.clone());
-    // A field the parts disagree on has no one value: the summary says none (the parts do).
-    let shared =
-        |field: fn(&Transfer) -> String| parts.windows(2).all(|w| field(&w[0].transfer) == field(&w[1].transfer));
+        .map(|p| &p.transfer)
+        .max_by_key(|t| (t.status, t.mechanism))
+        .map_or_else(|| hop(&law.shared), Transfer::clone);
     Transfer {
         exporter_country: weakest
             .exporter_country
             .clone()
-            .filter(|_| shared(|t| format!("{:?}", t.exporter_country))),
+            .filter(|_| alike(&parts, |t| &t.exporter_country)),
         importer_country: weakest
             .importer_country
             .clone()
-            .filter(|_| shared(|t| format!("{:?}", t.importer_country))),
-        regime: if shared(|t| format!("{:?}", t.regime)) {
+            .filter(|_| alike(&parts, |t| &t.importer_country)),
+        regime: if alike(&parts, |t| &t.regime) {
             weakest.regime
         } else {
             Regime::Unknown
         },
         why: law.shared.why.clone(),
         // When every group reads alike (the law differs, the outcome does not), it is said once.
-        label: if parts.windows(2).all(|w| w[0].transfer.label == w[1].transfer.label) {
+        label: if alike(&parts, |t| &t.label) {
             weakest.label.clone()
         } else {
             format!(
@@ -222,15 +221,9 @@ fn part_said(part: &CustomerLawPart) -> String {
     }
 }
 
-/// How well a status is based: the lowest is what a reader must act on first.
-fn strength(status: TransferStatus) -> u8 {
-    match status {
-        TransferStatus::Required => 0,
-        TransferStatus::NotAssessed => 1,
-        TransferStatus::Offered => 2,
-        TransferStatus::Recorded => 3,
-        TransferStatus::NotATransfer => 4,
-    }
+/// Whether every part's transfer agrees on `field`.
+fn alike<T: PartialEq + ?Sized>(parts: &[CustomerLawPart], field: impl Fn(&Transfer) -> &T) -> bool {
+    parts.windows(2).all(|w| field(&w[0].transfer) == field(&w[1].transfer))
 }
 
 /// Every law the customers of a realm's installations are under (concluded or presumed).

@@ -607,7 +607,7 @@ fn same_area(
         _ => false,
     };
     if !inside {
-        return adequate_area(realm, regime, exporter, importer, catalog);
+        return adequate_area(realm, regime, (exporter, importer, facts, entity), catalog);
     }
     let name = facts.legal_entity.as_deref().unwrap_or(&facts.name);
     let why = format!(
@@ -716,12 +716,9 @@ fn first_export_unknown(realm: Realm, exporter: &Exporter<'_>, importer: &Import
 fn adequate_area(
     realm: Realm,
     regime: Regime,
-    exporter: &Exporter<'_>,
-    importer: &Importer<'_>,
+    (exporter, importer, facts, entity): (&Exporter<'_>, &Importer<'_>, &OrgFacts, &str),
     catalog: &Catalog,
 ) -> Option<Transfer> {
-    let facts = importer.facts?;
-    let entity = facts.country.as_deref()?;
     let own = Regime::of_country(entity, catalog);
     if !matches!(own, Regime::EuGdpr | Regime::UkGdpr | Regime::ChFadp) || own == regime {
         return None;

@@ -161,15 +161,12 @@ fn organisation_gaps(model: &Model, catalog: &Catalog) -> Vec<Gap> {
         }
         // The customer's own account (every component it runs is `owner: customer`) is under
         // the customer's own agreement: no DPA of the vendor's to ask for, nor its retention.
-        let customers_own = {
-            let mut run = model
-                .components
-                .iter()
-                .filter(|c| c.operator.as_deref() == Some(org.id.as_str()));
-            let first = run.next();
-            first.is_some_and(|c| c.owner == Some(crate::model::Owner::Customer))
-                && run.all(|c| c.owner == Some(crate::model::Owner::Customer))
-        };
+        let mut run = model
+            .components
+            .iter()
+            .filter(|c| c.operator.as_deref() == Some(org.id.as_str()))
+            .peekable();
+        let customers_own = run.peek().is_some() && run.all(|c| c.owner == Some(crate::model::Owner::Customer));
         if role == OrgRole::Vendor && org.contact.is_none() {
             keys.push(("contact", "privacy@example.com".to_owned()));
         }

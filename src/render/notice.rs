@@ -71,6 +71,11 @@ pub fn context(
     // And who sends the data: the customer itself, or the vendor (or another processor) onward.
     let mut safeguards = serde_json::Map::new();
     let mut senders = serde_json::Map::new();
+    let named: std::collections::BTreeMap<&str, &str> = analyses[1]
+        .subprocessors
+        .iter()
+        .map(|s| (s.organisation.as_str(), s.legal_entity.as_deref().unwrap_or(&s.name)))
+        .collect();
     for row in analyses[1].subprocessors.iter() {
         for (realm, transfer) in &row.transfer_mechanism {
             let key = format!("{}|{realm}", row.organisation);
@@ -79,16 +84,12 @@ pub fn context(
                 serde_json::Value::from(super::exports::safeguard(transfer)),
             );
             let sender = if transfer.exporter == "customer" {
-                "you (the customer)".to_owned()
+                "you (the customer)"
             } else {
-                analyses[1]
-                    .subprocessors
-                    .iter()
-                    .find(|s| s.organisation == transfer.exporter)
-                    .map_or_else(
-                        || transfer.exporter.clone(),
-                        |s| s.legal_entity.clone().unwrap_or_else(|| s.name.clone()),
-                    )
+                named
+                    .get(transfer.exporter.as_str())
+                    .copied()
+                    .unwrap_or(&transfer.exporter)
             };
             senders.insert(key, serde_json::Value::from(sender));
         }
