@@ -100,6 +100,22 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
             );
         }
     }
+    if (args.what, args.format) == (Kind::Subprocessors, Format::Atom) {
+        // An entry without a date added can only carry the feed's date, so feed readers show
+        // it as changed each day the feed is rebuilt; the vendor can end that with `since:`.
+        let undated: Vec<String> = page()
+            .subprocessors
+            .iter()
+            .filter(|e| e.date_added.is_empty())
+            .map(|e| crate::text::terminal_safe(&e.name).into_owned())
+            .collect();
+        if !undated.is_empty() {
+            eprintln!(
+                "warning: no date added is recorded for {}: the feed gives such an entry the feed's date ({date}), so it shows as updated whenever the feed is rebuilt on another day; add `since: YYYY-MM-DD` to the organisation",
+                undated.join(", ")
+            );
+        }
+    }
     let bytes = match (args.what, args.format) {
         (Kind::Marketplace, Format::Json) => {
             super::json("the Marketplace answers", &exports::marketplace(&facts, &analysis))?

@@ -643,11 +643,12 @@ fn places_of(importer: &Importer<'_>) -> String {
         .join(", ")
 }
 
-/// A hop to an importer decided by where its legal entity (`entity`) is established.
-fn to_entity(
+/// A hop from `exporter` to `importer`, its receiving country, regime, outcome and why: the one
+/// constructor of every hop, so each says the same fields (the label comes from `labelled`).
+fn hop(
     realm: Realm,
     regime: Regime,
-    (exporter, importer, entity): (&Exporter<'_>, &Importer<'_>, &str),
+    (exporter, importer, importer_country): (&Exporter<'_>, &Importer<'_>, Option<String>),
     (mechanism, status): (TransferMechanism, TransferStatus),
     why: String,
 ) -> Transfer {
@@ -656,7 +657,7 @@ fn to_entity(
         exporter: exporter.id.to_owned(),
         exporter_country: exporter.country.map(str::to_owned),
         importer: importer.id.to_owned(),
-        importer_country: Some(entity.to_owned()),
+        importer_country,
         regime,
         mechanism,
         module: None,
@@ -669,6 +670,23 @@ fn to_entity(
     }
 }
 
+/// A hop to an importer decided by where its legal entity (`entity`) is established.
+fn to_entity(
+    realm: Realm,
+    regime: Regime,
+    (exporter, importer, entity): (&Exporter<'_>, &Importer<'_>, &str),
+    outcome: (TransferMechanism, TransferStatus),
+    why: String,
+) -> Transfer {
+    hop(
+        realm,
+        regime,
+        (exporter, importer, Some(entity.to_owned())),
+        outcome,
+        why,
+    )
+}
+
 /// A disclosure by an exporter under no transfer law of its own, of data whose first export
 /// is under the customer's law, which the model does not record: not assessed. Were the
 /// customer under the EU or UK GDPR or the Swiss FADP, this would be an onward transfer that
@@ -678,32 +696,28 @@ fn first_export_unknown(realm: Realm, exporter: &Exporter<'_>, importer: &Import
         .facts
         .map_or(importer.id, |f| f.legal_entity.as_deref().unwrap_or(&f.name));
     let places: Vec<String> = importer.locations.iter().flatten().cloned().collect();
+    let country = match places.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    };
+    let why = format!(
+        "{} is under no general transfer rule of its own, so the law of its disclosure to {name}{} is the one the customer's data was first exported under, and where the customer is established is not recorded: depends on it (evidence required; an EU, UK or Swiss customer makes this an onward transfer that needs a mechanism, SCCs clauses 8.7, 8.8; add `established:` to the installation)",
+        exporter.id,
+        if places.is_empty() {
+            String::new()
+        } else {
+            format!(" (processing in {})", places.join(", "))
+        }
+    );
     Transfer {
-        realm,
-        exporter: exporter.id.to_owned(),
-        exporter_country: exporter.country.map(str::to_owned),
-        importer: importer.id.to_owned(),
-        importer_country: match places.as_slice() {
-            [one] => Some(one.clone()),
-            _ => None,
-        },
-        regime: Regime::Unknown,
-        mechanism: TransferMechanism::NoneFound,
-        module: None,
-        status: TransferStatus::NotAssessed,
-        why: format!(
-            "{} is under no general transfer rule of its own, so the law of its disclosure to {name}{} is the one the customer's data was first exported under, and where the customer is established is not recorded: depends on it (evidence required; an EU, UK or Swiss customer makes this an onward transfer that needs a mechanism, SCCs clauses 8.7, 8.8; add `established:` to the installation)",
-            exporter.id,
-            if places.is_empty() {
-                String::new()
-            } else {
-                format!(" (processing in {})", places.join(", "))
-            }
-        ),
-        label: String::new(),
-        by_platform_terms: false,
         evidence_required: true,
-        by_customer_law: Vec::new(),
+        ..hop(
+            realm,
+            Regime::Unknown,
+            (exporter, importer, country),
+            (TransferMechanism::NoneFound, TransferStatus::NotAssessed),
+            why,
+        )
     }
 }
 
@@ -758,26 +772,17 @@ fn one(
     country: Option<&str>,
     catalog: &Catalog,
 ) -> Transfer {
-    let mut t = Transfer {
+    let mut t = hop(
         realm,
-        exporter: exporter.id.to_owned(),
-        exporter_country: exporter.country.map(str::to_owned),
-        importer: importer.id.to_owned(),
-        importer_country: country.map(str::to_owned),
-        regime: regime.unwrap_or(if exporter.country.is_some() {
+        regime.unwrap_or(if exporter.country.is_some() {
             Regime::None
         } else {
             Regime::Unknown
         }),
-        mechanism: TransferMechanism::NoneFound,
-        module: None,
-        status: TransferStatus::Required,
-        why: String::new(),
-        label: String::new(),
-        by_platform_terms: false,
-        evidence_required: false,
-        by_customer_law: Vec::new(),
-    };
+        (exporter, importer, country.map(str::to_owned)),
+        (TransferMechanism::NoneFound, TransferStatus::Required),
+        String::new(),
+    );
     let name = importer
         .facts
         .map_or(importer.id, |f| f.legal_entity.as_deref().unwrap_or(&f.name));

@@ -650,8 +650,15 @@ pub struct AnnexIntegration {
     pub name: String,
     /// The personal data the app sends there, by name.
     pub personal_data: String,
-    /// Why it is not a sub-processor.
+    /// The provider, by name (or the service's name and that its provider is not stated).
+    pub provider: String,
+    /// The provider's legal entity as the model or the catalog knows it, and that the
+    /// customer's own agreement decides; empty when not known.
+    pub legal_entity: String,
+    /// Its role, in a few words: the customer's processor.
     pub role: String,
+    /// Why it is not a sub-processor, and which agreement applies.
+    pub agreement: String,
 }
 
 /// What "no installations" means for the annex, and how to fix it.
@@ -945,7 +952,7 @@ fn onward_transfers(
         .map(|t| {
             let name = entity_of(&t.importer);
             match &t.importer_country {
-                Some(country) => format!("{name} ({country})"),
+                Some(country) => format!("{name} (processes in {country})"),
                 None => format!("{name} (where it processes: not known)"),
             }
         })
@@ -967,10 +974,7 @@ fn onward_transfers(
             format!("transfers by {exporter} as exporter (processor to sub-processor) to")
         }
     };
-    Some(format!(
-        "{what} {} (in brackets: where each processes or can reach the data, not where it is established; see their entries)",
-        importers.join(", ")
-    ))
+    Some(format!("{what} {}; see their entries", importers.join(", ")))
 }
 
 /// The hosts of the flows into `components` that are not production destinations (a Connect
@@ -1090,11 +1094,19 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
                     (Some(o), _) => o.clone(),
                     (None, _) => format!("{} (provider not stated)", i.name),
                 },
+                provider: i
+                    .organisation
+                    .clone()
+                    .unwrap_or_else(|| format!("{} (provider not stated)", i.name)),
+                legal_entity: i.legal_entity.as_ref().map_or_else(String::new, |e| {
+                    format!("{e}, unless the customer's own agreement names another entity")
+                }),
                 personal_data: {
                     let names = i.data.iter().map(|id| data_name(facts, id)).collect::<Vec<_>>().join("; ");
                     if i.assumed { format!("{ASSUMED}: {names}") } else { names }
                 },
-                role: "enabled and owned by the customer: its provider is the customer's processor, not a sub-processor of the vendor (the customer's own agreement with it applies)".to_owned(),
+                role: "the customer's processor (an integration the customer enables with its own account)".to_owned(),
+                agreement: "the customer's own agreement with the provider applies; not a sub-processor of the vendor".to_owned(),
             })
             .collect(),
     }
@@ -1147,9 +1159,11 @@ pub fn annex_csv(annex: &Annex) -> Vec<u8> {
             })
             .chain(annex.integrations.iter().map(|i| {
                 let mut row = [""; 15];
-                row[0] = i.name.as_str();
+                row[0] = i.provider.as_str();
+                row[1] = i.legal_entity.as_str();
                 row[3] = i.role.as_str();
                 row[5] = i.personal_data.as_str();
+                row[13] = i.agreement.as_str();
                 row
             })),
     )

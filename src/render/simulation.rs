@@ -500,6 +500,11 @@ fn cells(row: &ComparisonRow) -> [String; HEADERS.len()] {
             None => not_simulated.to_owned(),
         },
         match row.findings_evidence_required {
+            // No finding is not no gap: the rows above may still hold evidence-required items
+            // that no rule reports (a residency caveat, a law not assessed).
+            0 if row.findings == [0, 0, 0] && open_elsewhere(row) => {
+                "0/0/0: no rule fired, but the evidence-required items in the rows above stay open".to_owned()
+            }
             0 => format!("{}/{}/{}", row.findings[0], row.findings[1], row.findings[2]),
             open => format!(
                 "{}/{}/{}; {open} of all findings need evidence the model lacks (open, not confirmed gaps)",
@@ -507,6 +512,15 @@ fn cells(row: &ComparisonRow) -> [String; HEADERS.len()] {
             ),
         },
     ]
+}
+
+/// Whether a row says "evidence required" outside its findings: residency or Runs on Atlassian
+/// caveats, transfers not assessed, HIPAA sites whose PHI is not marked.
+fn open_elsewhere(row: &ComparisonRow) -> bool {
+    !row.residency_evidence_required.is_empty()
+        || !row.runs_on_atlassian_evidence_required.is_empty()
+        || row.transfers_not_assessed > 0
+        || row.hipaa_installations_phi_not_assessed.is_some()
 }
 
 /// Recipients and transfers without a recorded mechanism per option: a pair of bars per option

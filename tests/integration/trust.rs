@@ -3,8 +3,9 @@
 
 use crate::trustflow;
 
-fn export(model: &str, format: &str) -> String {
-    let out = trustflow()
+/// Runs `export subprocessors` of `model` as `format` for 2026-11-30.
+fn run_export(model: &str, format: &str) -> std::process::Output {
+    trustflow()
         .args([
             "export",
             "subprocessors",
@@ -15,7 +16,11 @@ fn export(model: &str, format: &str) -> String {
             "2026-11-30",
         ])
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+fn export(model: &str, format: &str) -> String {
+    let out = run_export(model, format);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }
@@ -94,6 +99,18 @@ fn dates_added_feed_the_atom_feed_newest_first() {
     assert!(
         egress.contains("<title>Sub-processor (date added not stated): Atlassian</title>"),
         "{egress}"
+    );
+    // Such an entry can only carry the feed's date, so it churns in feed readers: the vendor
+    // is told which organisations to date.
+    let stderr = String::from_utf8(run_export("models/forge-egress.yaml", "atom").stderr).unwrap();
+    assert!(
+        stderr.contains("no date added is recorded for Atlassian") && stderr.contains("add `since: YYYY-MM-DD`"),
+        "{stderr}"
+    );
+    let stderr = String::from_utf8(run_export("models/connect-aws.yaml", "atom").stderr).unwrap();
+    assert!(
+        !stderr.contains("no date added"),
+        "every sub-processor of connect-aws has `since:`: {stderr}"
     );
 }
 

@@ -562,7 +562,20 @@ pub(super) fn place_badges(routes: &[Vec<(f64, f64)>], avoid: &[Rect]) -> Vec<Op
                     .copied()
                     .find(|p| clear_of_boxes(*p) && apart(*p, &placed))
             })
-            .or_else(|| candidates.first().copied());
+            // A crowded line: the spot clear of boxes farthest from every number placed so
+            // far, so a collision, if one is left, is the least one (the flow table still
+            // lists every number).
+            .or_else(|| {
+                let room = |p: &(f64, f64)| {
+                    placed
+                        .iter()
+                        .map(|q| (p.0 - q.0).hypot(p.1 - q.1))
+                        .fold(f64::INFINITY, f64::min)
+                };
+                let clear: Vec<(f64, f64)> = candidates.iter().copied().filter(|p| clear_of_boxes(*p)).collect();
+                let pool = if clear.is_empty() { &candidates } else { &clear };
+                pool.iter().copied().max_by(|a, b| room(a).total_cmp(&room(b)))
+            });
         if let Some(p) = spot {
             placed.push(p);
         }
