@@ -121,6 +121,10 @@ pub const CODES: &[(&str, &str)] = &[
         "A region, realm or country the catalog does not know.",
     ),
     ("unsupported-version", "`trustflow:` is not `1`."),
+    (
+        "placeholder",
+        "An overlay value still holds the template's `REPLACE: …` placeholder.",
+    ),
     ("unknown-rule", "A waiver names no rule code."),
     (
         "key-mismatch",

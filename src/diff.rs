@@ -59,6 +59,22 @@ pub struct Diff {
 }
 
 impl Diff {
+    /// New sub-processors whose notice is acknowledged (`notified`) but with which `new`
+    /// records no data processing agreement: telling customers is Art. 28(2), the contract is
+    /// Art. 28(4), and an acknowledged notice does not stand in for it. A DPA that comes with
+    /// the platform's terms (Forge) counts.
+    pub fn notified_without_dpa<'d>(&'d self, new: &Analysis) -> Vec<&'d Change> {
+        self.changes
+            .iter()
+            .filter(|c| c.kind == ChangeKind::NewSubprocessor && c.notified.is_some())
+            .filter(|c| {
+                !new.subprocessors
+                    .iter()
+                    .any(|s| s.organisation == c.subject && (s.dpa.is_recorded() || s.dpa_by_platform_terms))
+            })
+            .collect()
+    }
+
     /// Changes of a kind.
     pub fn of(&self, kind: ChangeKind) -> impl Iterator<Item = &Change> {
         self.changes.iter().filter(move |c| c.kind == kind)
@@ -212,55 +228,81 @@ pub fn diff(old: &Analysis, new: &Analysis) -> Diff {
     }
 }
 
-/// Findings that appear or disappear (waived findings count for neither).
+/// A finding's rule, subject and realm: what stays when only its message changes.
+type FindingKey = (crate::finding::RuleCode, String, Option<crate::model::Realm>);
+
+/// The findings not under a waiver, by key and message.
+fn open_findings(a: &Analysis) -> BTreeMap<(FindingKey, std::sync::Arc<str>), &crate::rules::Finding> {
+    a.findings
+        .iter()
+        .filter(|f| !f.is_waived())
+        .map(|f| {
+            (
+                ((f.rule, f.subject.clone(), f.realm), std::sync::Arc::clone(&f.message)),
+                f,
+            )
+        })
+        .collect()
+}
+
+/// Findings that appear or disappear (waived findings count for neither). A finding of the
+/// same rule, subject and realm whose message changed is one change, said as new with
+/// "(changed)", not a new and a resolved finding side by side.
 fn finding_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
-    let key = |f: &crate::rules::Finding| (f.rule, f.subject.clone(), f.realm, f.message.clone());
-    let old_findings: BTreeMap<_, _> = old
-        .findings
+    let (old_findings, new_findings) = (open_findings(old), open_findings(new));
+    let gone: Vec<_> = old_findings
         .iter()
-        .filter(|f| !f.is_waived())
-        .map(|f| (key(f), f))
+        .filter(|(k, _)| !new_findings.contains_key(*k))
         .collect();
-    let new_findings: BTreeMap<_, _> = new
-        .findings
-        .iter()
-        .filter(|f| !f.is_waived())
-        .map(|f| (key(f), f))
-        .collect();
-    for (k, f) in &new_findings {
-        if !old_findings.contains_key(k) {
-            changes.push(Change {
-                kind: ChangeKind::NewFinding,
-                subject: f.rule.to_string(),
-                name: f.title.to_owned(),
-                description: format!("{} [{}]: {}", f.rule, f.severity.as_str(), f.message),
-                data: Vec::new(),
-                purposes: Vec::new(),
-                locations: Vec::new(),
-                realm: f.realm.map(|r| r.code().to_owned()),
-                notified: None,
-                objection_until: None,
-                stored: Vec::new(),
-                retained: None,
-            });
-        }
+    // Each gone finding pairs with at most one new one of its key: the rest stay resolved.
+    let mut unpaired: BTreeMap<&FindingKey, usize> = BTreeMap::new();
+    for ((k, _), _) in &gone {
+        *unpaired.entry(k).or_default() += 1;
     }
-    for (k, f) in &old_findings {
-        if !new_findings.contains_key(k) {
-            changes.push(Change {
-                kind: ChangeKind::ResolvedFinding,
-                subject: f.rule.to_string(),
-                name: f.title.to_owned(),
-                description: format!("{} resolved: {}", f.rule, f.message),
-                data: Vec::new(),
-                purposes: Vec::new(),
-                locations: Vec::new(),
-                realm: f.realm.map(|r| r.code().to_owned()),
-                notified: None,
-                objection_until: None,
-                stored: Vec::new(),
-                retained: None,
-            });
+    let mut paired: BTreeMap<&FindingKey, usize> = BTreeMap::new();
+    let change = |kind: ChangeKind, f: &crate::rules::Finding, description: String| Change {
+        kind,
+        subject: f.rule.to_string(),
+        name: f.title.to_owned(),
+        description,
+        data: Vec::new(),
+        purposes: Vec::new(),
+        locations: Vec::new(),
+        realm: f.realm.map(|r| r.code().to_owned()),
+        notified: None,
+        objection_until: None,
+        stored: Vec::new(),
+        retained: None,
+    };
+    for (k, f) in new_findings.iter().filter(|(k, _)| !old_findings.contains_key(*k)) {
+        let was = unpaired.get_mut(&k.0).is_some_and(|left| {
+            let pair = *left > 0;
+            *left = left.saturating_sub(1);
+            pair
+        });
+        if was {
+            *paired.entry(&k.0).or_default() += 1;
+        }
+        changes.push(change(
+            ChangeKind::NewFinding,
+            f,
+            format!(
+                "{} [{}]{}: {}",
+                f.rule,
+                f.severity.as_str(),
+                if was { " (changed)" } else { "" },
+                f.message
+            ),
+        ));
+    }
+    for ((k, _), f) in gone {
+        match paired.get_mut(k) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => changes.push(change(
+                ChangeKind::ResolvedFinding,
+                f,
+                format!("{} resolved: {}", f.rule, f.message),
+            )),
         }
     }
 }

@@ -124,17 +124,29 @@ fn transfers_and_hipaa(analysis: &Analysis, out: &mut String) {
     }
 }
 
+/// What "no installations" means for `what` (this annex, this report), and how to fix it: said
+/// at the top of every artifact of a model without installations.
+pub fn no_installations(what: &str) -> String {
+    format!(
+        "The model has no installations, so no realm is analysed: where data is processed and the transfer basis are not assessed in this {what}. For the vendor: add the customers' installations (realm, establishment, products and plan) to the model's installations list or its import overlay (docs/model.md)."
+    )
+}
+
 /// A terminal summary of one analysis.
 pub fn analysis_text(analysis: &Analysis) -> String {
     let mut out = String::new();
     let app = &analysis.app;
-    let _ = writeln!(
-        out,
-        "{} ({}), realms: {}",
-        app.name,
-        app.platform,
-        app.realms.join(", ")
-    );
+    if app.realms.is_empty() {
+        let _ = writeln!(out, "{} ({})\n{}", app.name, app.platform, no_installations("summary"));
+    } else {
+        let _ = writeln!(
+            out,
+            "{} ({}), realms: {}",
+            app.name,
+            app.platform,
+            app.realms.join(", ")
+        );
+    }
     let roa = &analysis.runs_on_atlassian;
     let _ = writeln!(
         out,

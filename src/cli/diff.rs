@@ -108,7 +108,7 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
                 if let Some(date) = &change.objection_until {
                     let _ = write!(
                         text,
-                        " (customers notified; they may object until {date}, when it takes effect)"
+                        " (customers notified; they may object until it takes effect on {date})"
                     );
                 }
                 text.push('\n');
@@ -154,7 +154,7 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
         let pending = change
             .objection_until
             .as_ref()
-            .map(|date| format!(" (announced; customers may object until {date}: it may not take effect before)"))
+            .map(|date| format!(" (announced; customers may object until it takes effect on {date})"))
             .unwrap_or_default();
         eprintln!(
             "fail-on {}: {}{pending}",
@@ -162,7 +162,18 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
             crate::text::terminal_safe(&change.description)
         );
     }
-    Ok(if hits.is_empty() {
+    let unsigned = if args.fail_on.contains(&crate::finding::ChangeKind::NewSubprocessor) {
+        changes.notified_without_dpa(&analyses[1])
+    } else {
+        Vec::new()
+    };
+    for change in &unsigned {
+        eprintln!(
+            "fail-on new-subprocessor: {}: customers were notified, but no data processing agreement with it is recorded (GDPR Art. 28(4)); record `dpa:` on the organisation behind it in the model before it receives data",
+            crate::text::terminal_safe(&change.name)
+        );
+    }
+    Ok(if hits.is_empty() && unsigned.is_empty() {
         ExitStatus::Clean
     } else {
         ExitStatus::Findings

@@ -100,6 +100,12 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
             );
         }
     }
+    if args.what == Kind::Subprocessors && loaded.model.installations.is_empty() {
+        eprintln!(
+            "warning: the page says \"not stated\" for where each sub-processor processes data and its transfer safeguard: {}",
+            crate::text::no_installations("page")
+        );
+    }
     if (args.what, args.format) == (Kind::Subprocessors, Format::Atom) {
         // An entry without a date added can only carry the feed's date, so feed readers show
         // it as changed each day the feed is rebuilt; the vendor can end that with `since:`.
@@ -126,14 +132,17 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
         (Kind::Subprocessors, Format::Json) => super::json("the sub-processor list", &page())?,
         (Kind::Subprocessors, Format::Csv) => exports::trust_center_csv(&page().subprocessors),
         (Kind::Subprocessors, Format::Atom) => exports::trust_atom(&page(), &args.url, &date.to_string()).into_bytes(),
-        (Kind::Annex, Format::Json) => super::json("the DPA annex", &exports::annex(&facts, &analysis))?,
-        (Kind::Annex, Format::Csv) => exports::annex_csv(&exports::annex(&facts, &analysis)),
+        (Kind::Annex, Format::Json) => super::json("the DPA annex", &exports::annex(&facts, &analysis).as_of(date))?,
+        (Kind::Annex, Format::Csv) => exports::annex_csv(&exports::annex(&facts, &analysis).as_of(date)),
         (Kind::Annex, format @ (Format::Md | Format::Html)) => {
             let templates = crate::render::templates::Templates::load(args.templates.as_deref())
                 .map_err(|e| Failure::Message(e.to_string()))?;
             let name = if format == Format::Md { "annex.md" } else { "annex.html" };
             templates
-                .render(name, &serde_json::json!({ "annex": exports::annex(&facts, &analysis) }))
+                .render(
+                    name,
+                    &serde_json::json!({ "annex": exports::annex(&facts, &analysis).as_of(date) }),
+                )
                 .map_err(|e| Failure::Message(e.to_string()))?
                 .into_bytes()
         }

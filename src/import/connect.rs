@@ -379,10 +379,12 @@ fn vendor_service(b: &mut Builder, c: &Descriptor<'_>, grants: &Grants, catalog:
     } else {
         None
     };
+    // Without the secret there is nothing the model can say the store receives: it is left
+    // out rather than drawn as a component no flow reaches.
     if let Some(secret) = &secret {
         store.stores.push(secret.clone());
+        b.component(store, "the installation records every Connect app keeps");
     }
-    b.component(store, "the installation records every Connect app keeps");
     secret
 }
 

@@ -28,7 +28,7 @@ pub fn gaps(model: &Model, catalog: &Catalog, name_from_file: Option<&str>) -> V
         gaps.push(Gap {
             section: "app",
             id: model.app.name.clone(),
-            keys: vec![("name", "\"The app's name on the Marketplace\"".to_owned())],
+            keys: vec![("name", placeholder("the app's name on the Marketplace"))],
             why: "the descriptor names no app, so it is called after its file: every report, notice and trust page shows this name",
         });
     }
@@ -65,17 +65,17 @@ pub fn gaps(model: &Model, catalog: &Catalog, name_from_file: Option<&str>) -> V
             gaps.push(Gap {
                 section: "components",
                 id: component.id.clone(),
-                keys: vec![("region", "eu".to_owned())],
-                why: "where this service processes the data (a regional endpoint, the provider's data residency): the annex's \"where processed\" and its transfers depend on it",
+                keys: vec![("region", placeholder("eu, us or another region where it processes"))],
+                why: "where this service processes the data (a regional endpoint, the provider's data residency): the annex's \"where processed\" and its transfers depend on it; if each customer connects its own account there (its own Slack workspace), write `owner: customer` instead: the provider is then the customer's processor, not the vendor's sub-processor",
             });
         }
         if vendor_run && component.region.is_none() {
             // A cloud region names the place; the hosting provider, when it is not already
             // known, is one more organisation the user adds with `hosted_by`.
             let keys = if component.hosted_by.is_some() {
-                vec![("region", "eu".to_owned())]
+                vec![("region", placeholder("eu, us or another region where it runs"))]
             } else {
-                vec![("region", "\"aws:eu-central-1\"".to_owned())]
+                vec![("region", placeholder("its cloud region, such as aws:eu-central-1"))]
             };
             gaps.push(Gap {
                 section: "components",
@@ -101,13 +101,19 @@ pub fn gaps(model: &Model, catalog: &Catalog, name_from_file: Option<&str>) -> V
         .is_some_and(crate::model::ManifestFacts::customer_managed);
     if model.installations.is_empty() {
         let mut keys = vec![
-            ("realm", "eu".to_owned()),
-            ("established", "DE".to_owned()),
+            ("realm", placeholder("the site's data residency realm: eu, us, …")),
+            (
+                "established",
+                placeholder("the customer's country, an ISO code such as DE"),
+            ),
             ("products", "[jira]".to_owned()),
             ("plan", "standard".to_owned()),
         ];
         if customer_managed {
-            keys.push(("approved_egress", "[\"api.example-crm.com\"]".to_owned()));
+            keys.push((
+                "approved_egress",
+                format!("[{}]", placeholder("a host the site's admin approved")),
+            ));
         }
         gaps.push(Gap {
             section: "installations",
@@ -154,10 +160,13 @@ fn organisation_gaps(model: &Model, catalog: &Catalog) -> Vec<Gap> {
         let from_catalog = org.catalog.as_deref().and_then(|c| catalog.organisations.get(c));
         let mut keys = Vec::new();
         if org.legal_entity.is_none() && from_catalog.is_none_or(|c| c.legal_entity.is_none()) {
-            keys.push(("legal_entity", "\"Example Ltd\"".to_owned()));
+            keys.push(("legal_entity", placeholder("the legal entity that contracts")));
         }
         if org.country.is_none() && from_catalog.is_none_or(|c| c.country.is_none()) {
-            keys.push(("country", "GB".to_owned()));
+            keys.push((
+                "country",
+                placeholder("where it is established, an ISO code such as DE"),
+            ));
         }
         // The customer's own account (every component it runs is `owner: customer`) is under
         // the customer's own agreement: no DPA of the vendor's to ask for, nor its retention.
@@ -168,14 +177,17 @@ fn organisation_gaps(model: &Model, catalog: &Catalog) -> Vec<Gap> {
             .peekable();
         let customers_own = run.peek().is_some() && run.all(|c| c.owner == Some(crate::model::Owner::Customer));
         if role == OrgRole::Vendor && org.contact.is_none() {
-            keys.push(("contact", "privacy@example.com".to_owned()));
+            keys.push(("contact", placeholder("the e-mail or page for data protection matters")));
         }
         if org.dpa.is_none() && !customers_own {
-            keys.push(("dpa", "\"https://…/dpa (the signed DPA)\"".to_owned()));
+            keys.push(("dpa", placeholder("the signed DPA: its URL or reference")));
         }
         // A catalog default is the provider's standard terms, not what this app's account keeps.
         if org.retention.is_none() && !customers_own {
-            keys.push(("retention", "\"30 days after the request\"".to_owned()));
+            keys.push((
+                "retention",
+                placeholder("how long it keeps the data, such as 30 days after uninstall"),
+            ));
         }
         if !keys.is_empty() {
             gaps.push(Gap {
@@ -191,6 +203,15 @@ fn organisation_gaps(model: &Model, catalog: &Catalog) -> Vec<Gap> {
         }
     }
     gaps
+}
+
+/// The start of every value the template leaves for the user to write: an overlay that still
+/// holds one is refused, so an example never reaches an annex as if it were a fact.
+pub const PLACEHOLDER: &str = "REPLACE:";
+
+/// A template value to replace, saying what goes there.
+fn placeholder(what: &str) -> String {
+    format!("\"{PLACEHOLDER} {what}\"")
 }
 
 /// A commented overlay with exactly the gaps to fill: uncomment each line, put in the real
@@ -244,7 +265,7 @@ fn flow_gaps(model: &Model) -> Vec<Gap> {
         let Some(id) = &flow.id else { continue };
         let mut keys = Vec::new();
         if flow.purpose.is_none() {
-            keys.push(("purpose", "\"Summarise the day's issues for the stand-up\"".to_owned()));
+            keys.push(("purpose", placeholder("what the app sends it for, in plain words")));
         }
         // The scopes say what the app may read, not what it does: data that reaches the
         // vendor's own code (a Forge function, its server) or a service outside Atlassian is

@@ -24,6 +24,7 @@ pub fn apply_overlay(model: &Model, name: &str, text: &str) -> Result<Model, Vec
         )]);
     };
     let mut problems = Vec::new();
+    placeholders(&source, root, &mut problems);
     for (key, value) in entries {
         let Value::Str(key_text) = &key.value else { continue };
         match key_text.as_str() {
@@ -157,5 +158,27 @@ fn confirm_basis(list: &str, existing: &mut Json, overlay: &Json) {
         && let Some(object) = existing.as_object_mut()
     {
         object.remove("basis");
+    }
+}
+
+/// Values the overlay template left for the user to write (`REPLACE: …`): an example taken for
+/// a fact would reach the annex, so each one is an error at its place.
+fn placeholders(source: &SourceFile, node: &Node, problems: &mut Vec<Diagnostic>) {
+    match &node.value {
+        Value::Str(text) if text.starts_with(crate::import::gaps::PLACEHOLDER) => problems.push(
+            source.diagnostic(
+                Diagnostic::error(
+                    "placeholder",
+                    format!("the overlay still holds the template's placeholder `{text}`"),
+                )
+                .with_help("write the real value, or delete the line if the vendor has not answered yet"),
+                node.pos,
+            ),
+        ),
+        Value::Seq(items) => items.iter().for_each(|item| placeholders(source, item, problems)),
+        Value::Map(entries) => entries
+            .iter()
+            .for_each(|(_, value)| placeholders(source, value, problems)),
+        _ => {}
     }
 }

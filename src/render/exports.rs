@@ -242,6 +242,28 @@ pub struct TrustCenterEntry {
     pub special_categories: String,
     /// The date it was added (`since:` of the organisation), when recorded.
     pub date_added: String,
+    /// Its fragment on the published page (`#anthropic`), from its name: the Atom feed links
+    /// each entry there.
+    pub anchor: String,
+}
+
+/// A page fragment from a display name: lower-case ASCII letters and digits, `-` between
+/// words (`Twilio SendGrid` → `twilio-sendgrid`); `entry` when nothing is left.
+fn anchor(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-');
+    if out.is_empty() {
+        "entry".to_owned()
+    } else {
+        out.to_owned()
+    }
 }
 
 /// An integration the customer turns on with its own account (not a sub-processor).
@@ -385,15 +407,21 @@ pub fn trust_page(facts: &Facts<'_>, analysis: &Analysis) -> TrustPage {
                 name: s.name.clone(),
                 url: s.url.clone().unwrap_or_default(),
                 purpose: s.purposes.join("; "),
-                location: public_places(s)
-                    .into_iter()
-                    .chain(
-                        undocumented_residency(facts.model, facts.graph, &s.components)
-                            .iter()
-                            .map(|module| format!("{module}: Atlassian does not document where it keeps data")),
-                    )
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                // Never a blank cell: without installations no place is assessed, and the
+                // customer reads "not stated" (the vendor is warned when exporting).
+                location: Some(
+                    public_places(s)
+                        .into_iter()
+                        .chain(
+                            undocumented_residency(facts.model, facts.graph, &s.components)
+                                .iter()
+                                .map(|module| format!("{module}: Atlassian does not document where it keeps data")),
+                        )
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                )
+                .filter(|places| !places.is_empty())
+                .unwrap_or_else(|| "not stated".to_owned()),
                 legal_entity: s.legal_entity.clone().unwrap_or_default(),
                 data: names(&mut s.data.iter().map(|d| d.id.as_str())),
                 transfer_mechanism,
@@ -402,6 +430,7 @@ pub fn trust_page(facts: &Facts<'_>, analysis: &Analysis) -> TrustPage {
                     .get(s.organisation.as_str())
                     .and_then(|o| o.since.clone())
                     .unwrap_or_default(),
+                anchor: anchor(&s.name),
             }
         })
         .collect();
@@ -515,6 +544,12 @@ pub fn trust_atom(page: &TrustPage, page_url: &str, updated: &str) -> String {
                 .to_ascii_lowercase()
                 .replace(|c: char| !c.is_ascii_alphanumeric(), "-"))
         ));
+        // RFC 4287 §4.1.1: an entry without content links to where it is said in full.
+        out.push_str(&format!(
+            "    <link rel=\"alternate\" type=\"text/html\" href=\"{}#{}\"/>\n",
+            esc(page_url),
+            esc(&entry.anchor)
+        ));
         out.push_str(&format!(
             "    <updated>{}T00:00:00Z</updated>\n",
             if upcoming { esc(updated) } else { esc(&entry.date_added) }
@@ -580,6 +615,8 @@ pub struct AnnexRow {
     pub purpose: String,
     /// How often data is sent (from the flows' triggers).
     pub frequency: String,
+    /// How long it processes (SCC Annex I.B, duration of the processing).
+    pub duration: String,
     /// Retention, as the model records it.
     pub retention: String,
     /// Where it processes the data, per realm.
@@ -623,6 +660,12 @@ fn dpa_said(row: &crate::analysis::Subprocessor) -> String {
 pub struct Annex {
     /// The app.
     pub app: String,
+    /// The app's version, when the model records it.
+    pub version: Option<String>,
+    /// The date the annex speaks for (YYYY-MM-DD), when one is set.
+    pub as_of: Option<String>,
+    /// The controller: the customer, named by the agreement the annex belongs to.
+    pub controller: String,
     /// Said at the top when the model has no installations (locations and transfers are then
     /// empty, and why).
     pub warning: Option<String>,
@@ -643,6 +686,15 @@ pub struct Annex {
     pub hipaa: Option<String>,
 }
 
+impl Annex {
+    /// The annex as of `date`.
+    #[must_use]
+    pub fn as_of(mut self, date: crate::dates::Date) -> Annex {
+        self.as_of = Some(date.to_string());
+        self
+    }
+}
+
 /// A customer-enabled integration in the annex.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct AnnexIntegration {
@@ -655,14 +707,13 @@ pub struct AnnexIntegration {
     /// The provider's legal entity as the model or the catalog knows it, and that the
     /// customer's own agreement decides; empty when not known.
     pub legal_entity: String,
+    /// What the app sends there for, from the flows into it.
+    pub purpose: String,
     /// Its role, in a few words: the customer's processor.
     pub role: String,
     /// Why it is not a sub-processor, and which agreement applies.
     pub agreement: String,
 }
-
-/// What "no installations" means for the annex, and how to fix it.
-pub const NO_INSTALLATIONS: &str = "The model has no installations, so no realm is analysed: where data is processed and the transfer basis are not assessed in this annex. For the vendor: add the customers' installations (realm, establishment, products and plan) to the model or its import overlay.";
 
 /// Backticks and other Markdown marks from imported purposes, so a lawyer reads plain words.
 fn plain(text: &str) -> String {
@@ -687,26 +738,45 @@ fn attestation_name(id: &str) -> String {
 /// How often data reaches a recipient, from the triggers of the flows into its components.
 fn frequency(model: &crate::model::Model, graph: &crate::graph::FlowGraph, components: &[String]) -> String {
     use crate::model::Trigger;
+    // How often a trigger fires, when it says so by itself.
+    let said = |trigger: Option<Trigger>| -> Option<&'static str> {
+        match trigger? {
+            Trigger::Scheduled => Some("on a schedule"),
+            Trigger::Storage => Some("continuously (stored)"),
+            Trigger::Webhook
+            | Trigger::Event
+            | Trigger::LifecycleInstalled
+            | Trigger::LifecycleUninstalled
+            | Trigger::LifecycleEnabled
+            | Trigger::LifecycleDisabled => Some("each time the product event occurs"),
+            Trigger::Iframe | Trigger::User | Trigger::Invoke => Some("each time a user uses the app"),
+            Trigger::Rest | Trigger::Fetch | Trigger::Remote | Trigger::Webtrigger | Trigger::Email => None,
+        }
+    };
     let mut frequency = BTreeSet::new();
     let into = components
         .iter()
         .filter_map(|c| graph.component(c))
         .flat_map(|c| graph.incoming(c).map(|(flow, _)| &model.flows[flow]));
     for flow in into {
-        frequency.insert(match flow.trigger {
-            Some(Trigger::Scheduled) => "on a schedule",
-            Some(Trigger::Storage) => "continuously (stored)",
-            Some(
-                Trigger::Webhook
-                | Trigger::Event
-                | Trigger::LifecycleInstalled
-                | Trigger::LifecycleUninstalled
-                | Trigger::LifecycleEnabled
-                | Trigger::LifecycleDisabled,
-            ) => "each time the product event occurs",
-            Some(Trigger::Iframe | Trigger::User | Trigger::Invoke) => "each time a user uses the app",
-            _ => "each time the app calls it",
-        });
+        if let Some(when) = said(flow.trigger) {
+            frequency.insert(when);
+            continue;
+        }
+        // A call the app makes (a fetch, a REST call) happens when what runs the caller is
+        // triggered: a scheduled job's call is as frequent as the job.
+        let callers: BTreeSet<&str> = graph
+            .component(&flow.from)
+            .into_iter()
+            .flat_map(|c| graph.incoming(c).map(|(f, _)| &model.flows[f]))
+            .filter(|f| f.trigger != Some(Trigger::Storage))
+            .filter_map(|f| said(f.trigger))
+            .collect();
+        if callers.is_empty() {
+            frequency.insert("each time the app calls it");
+        } else {
+            frequency.extend(callers);
+        }
     }
     if frequency.is_empty() {
         "not stated".to_owned()
@@ -714,6 +784,12 @@ fn frequency(model: &crate::model::Model, graph: &crate::graph::FlowGraph, compo
         frequency.into_iter().collect::<Vec<_>>().join("; ")
     }
 }
+
+/// How long a recipient processes: the flows of the model run while the customer has the app
+/// installed; what is kept after that is the retention (SCC Annex I.B asks for the duration of
+/// processing by (sub-)processors).
+const DURATION: &str =
+    "while the customer has the app installed and the agreement is in force; what is kept after that: see retention";
 
 /// A recipient's retention for the annex: what the model states for the organisation (which
 /// replaces the catalog's default) and for each of its components that keeps data, and the
@@ -841,6 +917,7 @@ fn annex_row(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa, s: &crate::analy
             }
         },
         frequency,
+        duration: DURATION.to_owned(),
         retention,
         location: location_cell(facts, s),
         transfer: transfer_cell(facts, s),
@@ -946,16 +1023,34 @@ fn onward_transfers(
             |s| s.legal_entity.clone().unwrap_or_else(|| s.name.clone()),
         )
     };
+    // Where each processes for this realm's customers, and the country its entity reaches the
+    // data from when that is elsewhere: the hop's country alone would read as a place of
+    // processing (Atlassian keeps EU sites' data in the EU, reachable from AU).
+    let said = |t: &crate::analysis::Transfer| -> String {
+        let places = facts
+            .subprocessors
+            .iter()
+            .find(|s| s.organisation == t.importer)
+            .and_then(|s| s.locations.get(t.realm.code()));
+        let mark = crate::facts::sections::LEGAL_ENTITY_MARK;
+        let (run, entity): (Vec<&str>, Vec<&str>) = places
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .partition(|p| !p.ends_with(mark));
+        let entity: Vec<&str> = entity.iter().map(|e| e.trim_end_matches(mark)).collect();
+        match (run.is_empty(), entity.is_empty(), &t.importer_country) {
+            (true, true, Some(country)) => country.clone(),
+            (true, true, None) => "where it processes: not known".to_owned(),
+            (false, true, _) => run.join(", "),
+            (true, false, _) => format!("reached from its entity in {}", entity.join(", ")),
+            (false, false, _) => format!("{}, reachable from its entity in {}", run.join(", "), entity.join(", ")),
+        }
+    };
     let mut importers: Vec<String> = mine
         .iter()
         .filter(|t| t.realm == to_it.realm)
-        .map(|t| {
-            let name = entity_of(&t.importer);
-            match &t.importer_country {
-                Some(country) => format!("{name} (processes in {country})"),
-                None => format!("{name} (where it processes: not known)"),
-            }
-        })
+        .map(|t| format!("{} ({})", entity_of(&t.importer), said(t)))
         .collect();
     importers.sort();
     importers.dedup();
@@ -1023,12 +1118,21 @@ fn hipaa_said(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa) -> Option<Strin
     if matches!(hipaa.scope, HipaaScope::NoInstallations | HipaaScope::NotCovered) {
         return None;
     }
+    // By realm, not by installation id: an annex goes to one customer, and the ids of the
+    // model's other sites are neither its business nor words it would understand.
     let sites = hipaa.hipaa_installations.len();
+    let realms: BTreeSet<String> = facts
+        .model
+        .installations
+        .iter()
+        .filter(|i| hipaa.hipaa_installations.contains(&i.id))
+        .map(|i| crate::facts::sections::realm_sites(i.realm.code()))
+        .collect();
     let covered = format!(
-        "{sites} installation{} {} HIPAA-covered ({})",
-        if sites == 1 { "" } else { "s" },
+        "{sites} of the {} customer sites this annex considers {} HIPAA-covered ({})",
+        facts.model.installations.len(),
         if sites == 1 { "is" } else { "are" },
-        hipaa.hipaa_installations.join(", ")
+        realms.into_iter().collect::<Vec<_>>().join(", ")
     );
     Some(if hipaa.scope == HipaaScope::Assessed {
         let phi: Vec<String> = hipaa.phi.iter().map(|id| data_name(facts, id)).collect();
@@ -1056,11 +1160,16 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
         .collect();
     Annex {
         app: analysis.app.name.clone(),
-        warning: model.installations.is_empty().then(|| NO_INSTALLATIONS.to_owned()),
+        version: model.app.version.clone(),
+        as_of: None,
+        controller: "the customer that installs the app, as named in the agreement this annex belongs to".to_owned(),
+        warning: model.installations.is_empty().then(|| crate::text::no_installations("annex")),
         processor: {
             let vendor = facts.resolved.orgs.get(model.app.vendor.as_str());
             let unstated = |name: &str| {
-                format!("{name} (its legal entity and establishment are not stated: evidence required)")
+                // A name is not a legal entity, even one that reads like one ("… LLC"): the
+                // model does not say it is the contracting entity.
+                format!("the vendor known as \u{201c}{name}\u{201d} (the legal entity that contracts, and where it is established, are not stated: evidence required)")
             };
             let entity = vendor.map_or_else(
                 || unstated(&model.app.vendor),
@@ -1105,6 +1214,15 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
                     let names = i.data.iter().map(|id| data_name(facts, id)).collect::<Vec<_>>().join("; ");
                     if i.assumed { format!("{ASSUMED}: {names}") } else { names }
                 },
+                purpose: {
+                    let purposes: BTreeSet<String> = model
+                        .flows
+                        .iter()
+                        .filter(|f| f.to == i.component)
+                        .filter_map(|f| f.purpose.as_deref().map(plain))
+                        .collect();
+                    purposes.into_iter().collect::<Vec<_>>().join("; ")
+                },
                 role: "the customer's processor (an integration the customer enables with its own account)".to_owned(),
                 agreement: "the customer's own agreement with the provider applies; not a sub-processor of the vendor".to_owned(),
             })
@@ -1114,7 +1232,7 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
 
 /// The annex as CSV, one recipient per row, then the customer's integrations.
 pub fn annex_csv(annex: &Annex) -> Vec<u8> {
-    const HEADER: [&str; 15] = [
+    const HEADER: [&str; 16] = [
         "recipient",
         "legal_entity",
         "country",
@@ -1124,10 +1242,11 @@ pub fn annex_csv(annex: &Annex) -> Vec<u8> {
         "special_categories",
         "purpose",
         "frequency",
+        "duration",
         "retention",
         "location",
         "transfer",
-        "safeguards",
+        "certifications",
         "dpa",
         "baa",
     ];
@@ -1149,6 +1268,7 @@ pub fn annex_csv(annex: &Annex) -> Vec<u8> {
                     r.special_categories.as_str(),
                     r.purpose.as_str(),
                     r.frequency.as_str(),
+                    r.duration.as_str(),
                     r.retention.as_str(),
                     r.location.as_str(),
                     r.transfer.as_str(),
@@ -1158,12 +1278,13 @@ pub fn annex_csv(annex: &Annex) -> Vec<u8> {
                 ]
             })
             .chain(annex.integrations.iter().map(|i| {
-                let mut row = [""; 15];
+                let mut row = [""; 16];
                 row[0] = i.provider.as_str();
                 row[1] = i.legal_entity.as_str();
                 row[3] = i.role.as_str();
                 row[5] = i.personal_data.as_str();
-                row[13] = i.agreement.as_str();
+                row[7] = i.purpose.as_str();
+                row[14] = i.agreement.as_str();
                 row
             })),
     )

@@ -68,6 +68,9 @@ pub struct ReportData<'a> {
     pub residency: Vec<ResidencyTable>,
     /// Installations.
     pub installations: &'a [crate::model::Installation],
+    /// Said at the top of the report when the model has no installations (nothing is assessed
+    /// per realm), with how to add them.
+    pub no_installations: Option<String>,
     /// The data-flow diagram (SVG).
     pub diagram_svg: String,
     /// Said above the diagram when it is the summary of a large model (one box per boundary
@@ -246,6 +249,10 @@ impl<'a> ReportData<'a> {
             })
             .collect();
         let residency = residency_tables(analysis);
+        let annex = exports::Annex {
+            as_of: date.clone(),
+            ..exports::annex(facts, analysis)
+        };
         let (diagram_svg, diagram_note) = diagram::report_svg(model, graph, facts.catalog);
         ReportData {
             generator: format!("trustflow {}", env!("CARGO_PKG_VERSION")),
@@ -259,9 +266,13 @@ impl<'a> ReportData<'a> {
             flows,
             residency,
             installations: &model.installations,
+            no_installations: model
+                .installations
+                .is_empty()
+                .then(|| crate::text::no_installations("report")),
             diagram_svg,
             diagram_note,
-            annex: exports::annex(facts, analysis),
+            annex,
             severity_chart_svg: charts::severity_chart(analysis),
             recipients_chart_svg: charts::recipients_chart(analysis),
         }

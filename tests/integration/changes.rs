@@ -447,12 +447,10 @@ fn exports_for_procurement_tools() {
         .stderr(predicates::str::contains("marketplace takes json or md"));
 }
 
-#[test]
-fn vendor_journey_new_egress_host_fails_the_gate_until_the_notice_is_recorded() {
-    let dir = tempfile::tempdir().unwrap();
-    let new = dir.path().join("new.yaml");
+/// forge-egress.yaml with only an egress host added (no organisation, no flow), written in `dir`.
+fn with_only_a_new_host(dir: &std::path::Path) -> String {
+    let new = dir.join("new.yaml");
     let text = std::fs::read_to_string(crate::root().join("models/forge-egress.yaml")).unwrap();
-    // Only an egress host is added: no organisation, no flow.
     let added = text.replacen(
         "egress: [api.anthropic.com, slack.com]",
         "egress: [api.anthropic.com, slack.com, api.mistral.ai]",
@@ -460,12 +458,13 @@ fn vendor_journey_new_egress_host_fails_the_gate_until_the_notice_is_recorded() 
     );
     assert_ne!(added, text);
     std::fs::write(&new, added).unwrap();
-    let new = new.to_str().unwrap();
-    trustflow()
-        .args(["diff", "models/forge-egress.yaml", new, "--fail-on", "new-subprocessor"])
-        .assert()
-        .code(1)
-        .stderr(predicates::str::contains("fail-on new-subprocessor").and(predicates::str::contains("api.mistral.ai")));
+    new.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn the_notice_of_a_new_host_is_dated_and_in_the_vendors_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = &with_only_a_new_host(dir.path());
     // The notice customers receive: dated, with an effective date and how to object, in the
     // vendor's words (no tool wording, no local path).
     let notice = trustflow()
@@ -519,6 +518,17 @@ fn vendor_journey_new_egress_host_fails_the_gate_until_the_notice_is_recorded() 
             .unwrap()
             .contains("<strong>2027-01-15</strong>.")
     );
+}
+
+#[test]
+fn vendor_journey_new_egress_host_fails_the_gate_until_the_notice_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = &with_only_a_new_host(dir.path());
+    trustflow()
+        .args(["diff", "models/forge-egress.yaml", new, "--fail-on", "new-subprocessor"])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("fail-on new-subprocessor").and(predicates::str::contains("api.mistral.ai")));
     // Once the notice is recorded, the announced change no longer fails the gate.
     let acks = dir.path().join("waivers.yaml");
     std::fs::write(
@@ -538,12 +548,21 @@ fn vendor_journey_new_egress_host_fails_the_gate_until_the_notice_is_recorded() 
     gate("2026-11-03")
         .assert()
         .code(1)
-        .stdout(predicates::str::contains("they may object until 2026-12-02"))
-        .stderr(predicates::str::contains("customers may object until 2026-12-02"));
+        .stdout(predicates::str::contains(
+            "they may object until it takes effect on 2026-12-02",
+        ))
+        .stderr(predicates::str::contains(
+            "customers may object until it takes effect on 2026-12-02",
+        ));
+    // From then on the notice no longer holds it back; the contract still does: nobody has a
+    // DPA with a recipient the model does not even name (GDPR Art. 28(4)).
+    let unsigned = "customers were notified, but no data processing agreement with it is recorded (GDPR Art. 28(4))";
     gate("2026-12-02")
         .assert()
-        .code(0)
-        .stdout(predicates::str::contains("(customers notified 2026-11-02)"));
+        .code(1)
+        .stdout(predicates::str::contains("(customers notified 2026-11-02)"))
+        .stderr(predicates::str::contains(unsigned))
+        .stderr(predicates::str::contains("may object").not());
     // The notice of the new sub-processor announced the transfers to it: the gate of the CI
     // example (new-subprocessor and new-transfer) goes green on the same record.
     trustflow()
@@ -556,7 +575,9 @@ fn vendor_journey_new_egress_host_fails_the_gate_until_the_notice_is_recorded() 
         ])
         .args(["--waivers", acks, "--today", "2026-12-02"])
         .assert()
-        .code(0);
+        .code(1)
+        .stderr(predicates::str::contains(unsigned))
+        .stderr(predicates::str::contains("fail-on new-transfer").not());
     trustflow()
         .args(["diff", "models/forge-egress.yaml", new, "--fail-on", "new-transfer"])
         .args(["--today", "2026-12-02"])
@@ -570,8 +591,13 @@ fn vendor_journey_new_egress_host_fails_the_gate_until_the_notice_is_recorded() 
         "notified:\n  - { change: new-subprocessor, subject: \"declared:api.mistral.ai\", notice: 2026-11-02, effective: 2026-11-20 }\n",
     )
     .unwrap();
-    gate("2026-11-20").assert().code(0);
-    gate("2026-11-19").assert().code(1);
+    gate("2026-11-20")
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("may object").not());
+    gate("2026-11-19").assert().code(1).stderr(predicates::str::contains(
+        "may object until it takes effect on 2026-11-20",
+    ));
 }
 
 #[test]

@@ -432,16 +432,60 @@ fn import_says_what_is_missing_and_the_filled_template_completes_the_model() {
         }
     }
     let filled_path = dir.path().join("filled.yaml");
-    std::fs::write(&filled_path, &filled).unwrap();
-    let out = crate::trustflow()
-        .args(["import", "connect"])
-        .arg(&descriptor)
-        .arg("--overlay")
-        .arg(&filled_path)
-        .arg("-o")
-        .arg(&model)
-        .output()
-        .unwrap();
+    let import = |overlay: &str| {
+        std::fs::write(&filled_path, overlay).unwrap();
+        crate::trustflow()
+            .args(["import", "connect"])
+            .arg(&descriptor)
+            .arg("--overlay")
+            .arg(&filled_path)
+            .arg("-o")
+            .arg(&model)
+            .output()
+            .unwrap()
+    };
+    // Uncommented with its placeholders: refused, each at its place, so no example reaches an
+    // annex as a fact.
+    let out = import(&filled);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("error[placeholder]") && stderr.contains("filled.yaml:"),
+        "{stderr}"
+    );
+    // With the vendor's answers in place of the placeholders.
+    let answers = [
+        ("legal_entity", "GitHub Answers Ltd"),
+        ("country", "DE"),
+        ("contact", "privacy@example.com"),
+        ("dpa", "https://example.com/dpa"),
+        ("retention", "30 days after uninstall"),
+        ("purpose", "Link commits to issues"),
+        ("realm", "eu"),
+        ("established", "DE"),
+    ];
+    let filled: String = filled
+        .lines()
+        .map(|line| {
+            let mut line = line.to_owned();
+            for (key, answer) in answers {
+                let start = format!("{key}: \"REPLACE:");
+                while let Some(at) = line.find(&start) {
+                    let value = at + key.len() + 2;
+                    let end = value + 1 + line[value + 1..].find('"').unwrap();
+                    line.replace_range(value..=end, &format!("\"{answer}\""));
+                }
+            }
+            // A region answers for where a service or the vendor's cloud runs.
+            while let Some(at) = line.find("region: \"REPLACE:") {
+                let end = at + 9 + line[at + 9..].find('"').unwrap();
+                line.replace_range(at..=end, "region: eu");
+            }
+            line + "\n"
+        })
+        .collect();
+    assert!(!filled.contains("REPLACE:"), "{filled}");
+    let out = import(&filled);
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(out.status.success(), "{filled}\n{stderr}");
     assert!(stderr.contains("nothing missing for a DPA annex"), "{filled}\n{stderr}");

@@ -376,12 +376,12 @@ fn a_jwt_app_without_an_installed_callback_imports_without_a_secret_flow() {
             .iter()
             .any(|f| f.id.as_deref() == Some("server-to-store"))
     );
-    // Nor does the store claim to keep a secret nobody sends it.
-    let store = imported.model.components.iter().find(|c| c.id == "app-store").unwrap();
+    // Nor is there a store said to keep a secret nobody sends it: nothing reaches it, so it is
+    // not drawn at all.
     assert!(
-        !store.stores.iter().any(|d| d == "install-secret"),
+        !imported.model.components.iter().any(|c| c.id == "app-store"),
         "{:?}",
-        store.stores
+        imported.model.components
     );
     assert!(!imported.model.data.iter().any(|d| d.id == "install-secret"));
     import::write_checked(&imported.model, &imported.provenance, "d", "d.yaml", &catalog)
@@ -777,7 +777,7 @@ fn an_app_named_after_its_file_is_asked_for_its_name() {
     assert_eq!(app.keys[0].0, "name");
     let template = import::gaps::overlay_template("manifest.yml", "trustflow import …", &gaps);
     assert!(
-        template.contains("\n# app: { name: \"The app's name on the Marketplace\" }\n"),
+        template.contains("\n# app: { name: \"REPLACE: the app's name on the Marketplace\" }\n"),
         "{template}"
     );
     // The template's line, uncommented, is a valid overlay that ends the question.

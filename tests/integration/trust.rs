@@ -161,7 +161,7 @@ fn the_dpa_annex_has_the_scc_annex_columns_and_says_when_nothing_is_analysed() {
         .unwrap();
     let csv = String::from_utf8(out.stdout).unwrap();
     assert!(csv.starts_with(
-        "recipient,legal_entity,country,role,data_subjects,personal_data,special_categories,purpose,frequency,retention,location,transfer,safeguards,dpa,baa\n"
+        "recipient,legal_entity,country,role,data_subjects,personal_data,special_categories,purpose,frequency,duration,retention,location,transfer,certifications,dpa,baa\n"
     ));
     assert!(csv.contains("users of the customer's site"), "{csv}");
     assert!(csv.contains("no purge on uninstall"), "{csv}");
@@ -169,6 +169,7 @@ fn the_dpa_annex_has_the_scc_annex_columns_and_says_when_nothing_is_analysed() {
     for md_or_html in ["md", "html"] {
         let out = trustflow()
             .args(["export", "annex", "models/connect-aws.yaml", "--format", md_or_html])
+            .args(["--date", "2026-11-30"])
             .output()
             .unwrap();
         let page = String::from_utf8(out.stdout).unwrap();
@@ -200,12 +201,12 @@ fn the_dpa_annex_has_the_scc_annex_columns_and_says_when_nothing_is_analysed() {
             let mut rows = 0;
             for row in reader.records() {
                 let row = row.unwrap();
-                if row[3].starts_with("enabled and owned by the customer") {
+                if row[3].starts_with("the customer's processor") {
                     continue;
                 }
                 rows += 1;
                 assert_ne!(&row[0], "NOTE");
-                for cell in [&row[10], &row[11]] {
+                for cell in [&row[11], &row[12]] {
                     assert!(
                         cell.starts_with("not assessed: the model has no installations"),
                         "{text}"
