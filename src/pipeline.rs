@@ -62,6 +62,25 @@ pub struct Models {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// Keeps only installation `id` of `loaded`: what one customer's annex considers (the other
+/// sites of the model are neither its business nor, by their ids, words it knows).
+pub fn keep_installation(loaded: &mut crate::load::LoadedModel, id: &str) -> Result<(), Failure> {
+    if !loaded.model.installations.iter().any(|i| i.id == id) {
+        let known: Vec<&str> = loaded.model.installations.iter().map(|i| i.id.as_str()).collect();
+        return Err(Failure::Message(format!(
+            "no installation `{id}` in {}: {}",
+            loaded.source.name,
+            if known.is_empty() {
+                "it has none (add the customer's site under `installations`)".to_owned()
+            } else {
+                format!("it has {}", known.join(", "))
+            }
+        )));
+    }
+    loaded.model.installations.retain(|i| i.id == id);
+    Ok(())
+}
+
 /// Loads every model; fails with the problems of every invalid one.
 pub fn load_models(paths: &[PathBuf], catalog: &Catalog) -> Result<Models, Failure> {
     let mut errors = Vec::new();

@@ -14,7 +14,8 @@ pub enum Kind {
     /// The public sub-processor page (name, legal entity, purpose, location, safeguard, date added).
     Subprocessors,
     /// The DPA annex: per recipient, data subjects, personal and special data, purpose,
-    /// frequency, retention, location, transfer basis with its evidence status, safeguards.
+    /// frequency, duration, retention, location, transfer basis with its evidence status,
+    /// certifications.
     Annex,
 }
 
@@ -23,11 +24,11 @@ pub enum Kind {
 pub enum Format {
     /// JSON.
     Json,
-    /// Markdown (both).
+    /// Markdown (marketplace, subprocessors, annex).
     Md,
-    /// CSV (subprocessors).
+    /// CSV (subprocessors, annex).
     Csv,
-    /// A web page (subprocessors).
+    /// A web page (subprocessors, annex).
     Html,
     /// An Atom feed of sub-processors added, by their `since:` date (subprocessors).
     Atom,
@@ -39,7 +40,8 @@ pub enum Format {
     after_help = "Examples:\n  trustflow export marketplace models/connect-aws.yaml --format md\n  \
 trustflow export subprocessors models/connect-aws.yaml --format html -o subprocessors.html\n  \
 trustflow export subprocessors models/connect-aws.yaml --format atom --url https://acme.example/subprocessors\n  \
-trustflow export annex models/connect-aws.yaml --format csv -o annex.csv\n\n\
+trustflow export annex models/connect-aws.yaml --format csv -o annex.csv\n  \
+trustflow export annex models/forge-egress.yaml --installation us-hospital --format html -o annex-us-hospital.html\n\n\
 The sub-processor list is the public trust page: names, legal entities, purposes, places, transfer \
 safeguards and dates added (organisations' `since:`), customer-enabled integrations apart; no findings \
 and no internal ids. Its wording comes from trust.md.tera / trust.html.tera, replaceable with --templates.\n\
@@ -51,15 +53,20 @@ pub struct Args {
     what: Kind,
     /// The model file.
     model: PathBuf,
-    /// Output format (marketplace: json or md; subprocessors: md, html, json, csv or atom).
+    /// Output format (marketplace: json or md; subprocessors: md, html, json, csv or atom; annex: md, html, json or csv).
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
     /// Where the page is published (the Atom feed's id and link).
     #[arg(long, value_name = "URL", default_value = "urn:trustflow:subprocessors")]
     url: String,
-    /// The feed's date (YYYY-MM-DD); default: SOURCE_DATE_EPOCH, else today.
+    /// The date the page, feed or annex speaks for (YYYY-MM-DD); default: SOURCE_DATE_EPOCH,
+    /// else today.
     #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
     date: Option<crate::dates::Date>,
+    /// The annex for one customer: only this installation of the model (its id) is
+    /// considered, so the annex speaks of that customer's site alone.
+    #[arg(long, value_name = "ID")]
+    installation: Option<String>,
     /// A directory whose trust.md.tera / trust.html.tera / annex.md.tera / annex.html.tera
     /// replace the built-in pages.
     #[arg(long, value_name = "DIR")]
@@ -68,8 +75,17 @@ pub struct Args {
 
 /// Writes the export.
 pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
-    let models = pipeline::load_models(std::slice::from_ref(&args.model), catalog)?;
+    let mut models = pipeline::load_models(std::slice::from_ref(&args.model), catalog)?;
     super::warn(&models.warnings);
+    if let Some(id) = &args.installation {
+        if args.what != Kind::Annex {
+            return Err(Failure::Message(
+                "--installation selects one customer's site for the annex; the other exports speak for every customer"
+                    .to_owned(),
+            ));
+        }
+        pipeline::keep_installation(&mut models.loaded[0], id)?;
+    }
     let loaded = &models.loaded[0];
     let facts = crate::facts::Facts::new(loaded, catalog);
     let analysis = crate::analysis::analyze(&facts);

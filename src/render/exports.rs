@@ -295,6 +295,8 @@ pub struct TrustPage {
     pub customer_managed_egress: bool,
     /// The date the page speaks for (YYYY-MM-DD), when one is set.
     pub as_of: Option<String>,
+    /// Where customers ask about the list or object to a change: the vendor's `contact`.
+    pub contact: Option<String>,
     /// Sub-processors announced but not yet engaged on that date (date added after it).
     pub upcoming: Vec<TrustCenterEntry>,
 }
@@ -453,6 +455,11 @@ pub fn trust_page(facts: &Facts<'_>, analysis: &Analysis) -> TrustPage {
             .collect(),
         customer_managed_egress: analysis.customer_managed_egress.is_some(),
         as_of: None,
+        contact: model
+            .organisations
+            .iter()
+            .find(|o| o.id == model.app.vendor)
+            .and_then(|o| o.contact.clone()),
         upcoming: Vec::new(),
     }
 }
@@ -1128,12 +1135,14 @@ fn hipaa_said(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa) -> Option<Strin
         .filter(|i| hipaa.hipaa_installations.contains(&i.id))
         .map(|i| crate::facts::sections::realm_sites(i.realm.code()))
         .collect();
-    let covered = format!(
-        "{sites} of the {} customer sites this annex considers {} HIPAA-covered ({})",
-        facts.model.installations.len(),
-        if sites == 1 { "is" } else { "are" },
-        realms.into_iter().collect::<Vec<_>>().join(", ")
-    );
+    let covered = match facts.model.installations.len() {
+        1 => "The customer's site this annex considers is HIPAA-covered".to_owned(),
+        all => format!(
+            "{sites} of the {all} customer sites this annex considers {} HIPAA-covered ({})",
+            if sites == 1 { "is" } else { "are" },
+            realms.into_iter().collect::<Vec<_>>().join(", ")
+        ),
+    };
     Some(if hipaa.scope == HipaaScope::Assessed {
         let phi: Vec<String> = hipaa.phi.iter().map(|id| data_name(facts, id)).collect();
         format!(

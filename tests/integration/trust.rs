@@ -631,3 +631,45 @@ fn imported_connect_annex(dir: &tempfile::TempDir, descriptor: &str) -> (std::pa
     let annex = annex_json(&model);
     (model, annex)
 }
+
+/// One customer's annex speaks of its own site only: no other customer's realm or id, and the
+/// HIPAA note about that site alone; an unknown id says which ones the model has.
+#[test]
+fn an_annex_for_one_installation_speaks_of_that_site_alone() {
+    let annex = |id: &str| {
+        trustflow()
+            .args(["export", "annex", "models/forge-egress.yaml", "--installation", id])
+            .args(["--format", "md", "--date", "2026-11-30"])
+            .output()
+            .unwrap()
+    };
+    let out = annex("us-hospital");
+    assert!(out.status.success());
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.contains("US sites:") && !page.contains("EU sites"), "{page}");
+    assert!(!page.contains("eu-customer") && !page.contains("us-hospital"), "{page}");
+    assert!(
+        page.contains("The customer's site this annex considers is HIPAA-covered"),
+        "{page}"
+    );
+    let out = annex("nope");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("it has eu-customer, us-hospital"));
+    // The public page and the other exports speak for every customer.
+    trustflow()
+        .args([
+            "export",
+            "subprocessors",
+            "models/forge-egress.yaml",
+            "--installation",
+            "us-hospital",
+        ])
+        .assert()
+        .code(2);
+    // The trust page says where to ask and object.
+    let trust = export("models/forge-egress.yaml", "html");
+    assert!(
+        trust.contains("objections to a change: <a href=\"mailto:privacy@buddy.example\">"),
+        "{trust}"
+    );
+}
