@@ -766,24 +766,10 @@ fn frequency(model: &crate::model::Model, graph: &crate::graph::FlowGraph, compo
         .filter_map(|c| graph.component(c))
         .flat_map(|c| graph.incoming(c).map(|(flow, _)| &model.flows[flow]));
     for flow in into {
-        if let Some(when) = said(flow.trigger) {
-            frequency.insert(when);
-            continue;
-        }
-        // A call the app makes (a fetch, a REST call) happens when what runs the caller is
-        // triggered: a scheduled job's call is as frequent as the job.
-        let callers: BTreeSet<&str> = graph
-            .component(&flow.from)
-            .into_iter()
-            .flat_map(|c| graph.incoming(c).map(|(f, _)| &model.flows[f]))
-            .filter(|f| f.trigger != Some(Trigger::Storage))
-            .filter_map(|f| said(f.trigger))
-            .collect();
-        if callers.is_empty() {
-            frequency.insert("each time the app calls it");
-        } else {
-            frequency.extend(callers);
-        }
+        // A call the app makes (a fetch, a REST call) is as frequent as whatever runs the
+        // calling code, which a model does not always show (an import does not see scheduled
+        // triggers): said as such, not guessed from the flows that happen to be modelled.
+        frequency.insert(said(flow.trigger).unwrap_or("each time the app calls it"));
     }
     if frequency.is_empty() {
         "not stated".to_owned()
