@@ -59,20 +59,55 @@ pub struct Diff {
 }
 
 impl Diff {
-    /// New sub-processors whose notice is acknowledged (`notified`) but with which `new`
-    /// records no data processing agreement: telling customers is Art. 28(2), the contract is
-    /// Art. 28(4), and an acknowledged notice does not stand in for it. A DPA that comes with
-    /// the platform's terms (Forge) counts.
-    pub fn notified_without_dpa<'d>(&'d self, new: &Analysis) -> Vec<&'d Change> {
-        self.changes
+    /// New sub-processors whose notice is acknowledged (`notified`) but which `new` does not
+    /// yet let receive data, each with why: telling customers is Art. 28(2); the contract is
+    /// Art. 28(4) (a DPA recorded, or one that comes with the platform's terms, as Forge's);
+    /// a transfer needs its Chapter V safeguard recorded; PHI needs a business associate
+    /// agreement at every hop (45 CFR 164.502(e)). An acknowledged notice stands in for none
+    /// of them.
+    /// Each reason comes with the gate it belongs to (`new-transfer` for a missing safeguard).
+    pub fn notified_but_not_ready<'d>(&'d self, new: &Analysis) -> Vec<(&'d Change, ChangeKind, String)> {
+        let mut out = Vec::new();
+        for change in self
+            .changes
             .iter()
             .filter(|c| c.kind == ChangeKind::NewSubprocessor && c.notified.is_some())
-            .filter(|c| {
-                !new.subprocessors
-                    .iter()
-                    .any(|s| s.organisation == c.subject && (s.dpa.is_recorded() || s.dpa_by_platform_terms))
-            })
-            .collect()
+        {
+            let row = new.subprocessors.iter().find(|s| s.organisation == change.subject);
+            if !row.is_some_and(|s| s.dpa.is_recorded() || s.dpa_by_platform_terms) {
+                out.push((
+                    change,
+                    ChangeKind::NewSubprocessor,
+                    "customers were notified, but no data processing agreement with it is recorded (GDPR Art. 28(4)); record `dpa:` on the organisation behind it in the model before it receives data".to_owned(),
+                ));
+            }
+            let unsafe_transfers: BTreeSet<&str> = new
+                .transfers
+                .iter()
+                .filter(|t| t.importer == change.subject)
+                .flat_map(|t| t.conclusions().map(|(t, _)| t))
+                .filter(|t| t.needs_evidence())
+                .map(|t| t.label.as_str())
+                .collect();
+            if !unsafe_transfers.is_empty() {
+                out.push((
+                    change,
+                    ChangeKind::NewTransfer,
+                    format!(
+                        "customers were notified, but the transfer to it has no recorded safeguard (GDPR Chapter V: a notice is not one): {}",
+                        unsafe_transfers.into_iter().collect::<Vec<_>>().join("; ")
+                    ),
+                ));
+            }
+            if new.hipaa.missing_baa.contains(&change.subject) {
+                out.push((
+                    change,
+                    ChangeKind::NewSubprocessor,
+                    "customers were notified, but it receives PHI of HIPAA-covered sites and no business associate agreement with it is recorded (45 CFR 164.502(e)); record `baa: true` once it is signed".to_owned(),
+                ));
+            }
+        }
+        out
     }
 
     /// Changes of a kind.

@@ -162,18 +162,20 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
             crate::text::terminal_safe(&change.description)
         );
     }
-    let unsigned = if args.fail_on.contains(&crate::finding::ChangeKind::NewSubprocessor) {
-        changes.notified_without_dpa(&analyses[1])
-    } else {
-        Vec::new()
-    };
-    for change in &unsigned {
+    let not_ready: Vec<_> = changes
+        .notified_but_not_ready(&analyses[1])
+        .into_iter()
+        .filter(|(_, gate, _)| args.fail_on.contains(gate))
+        .collect();
+    for (change, gate, why) in &not_ready {
         eprintln!(
-            "fail-on new-subprocessor: {}: customers were notified, but no data processing agreement with it is recorded (GDPR Art. 28(4)); record `dpa:` on the organisation behind it in the model before it receives data",
-            crate::text::terminal_safe(&change.name)
+            "fail-on {}: {}: {}",
+            gate.as_str(),
+            crate::text::terminal_safe(&change.name),
+            crate::text::terminal_safe(why)
         );
     }
-    Ok(if hits.is_empty() && unsigned.is_empty() {
+    Ok(if hits.is_empty() && not_ready.is_empty() {
         ExitStatus::Clean
     } else {
         ExitStatus::Findings

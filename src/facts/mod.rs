@@ -73,6 +73,9 @@ pub struct Facts<'m> {
     pub soc2: Soc2,
     /// Runs on Atlassian eligibility.
     pub runs_on_atlassian: RunsOnAtlassian,
+    /// The egress addresses that keep a Forge app from pinned data residency
+    /// ([`sections::pinned_blockers`]).
+    pub pinned_blockers: Vec<String>,
     /// The scope, as the model writes it, that lets the app act as any user of the site:
     /// Connect's `ACT_AS_USER` or its Connect-on-Forge form `act-as-user:connect-<product>`.
     /// The user-impersonation rule reports it and the DPA annex says it beside the vendor's
@@ -111,6 +114,7 @@ impl<'m> Facts<'m> {
             soc2: Soc2::default(),
             runs_on_atlassian: RunsOnAtlassian::default(),
             impersonation: impersonation_scope(&model.app.scopes).cloned(),
+            pinned_blockers: sections::pinned_blockers(model, &loaded.graph),
         };
         // Each section is computed once: the rules and the analysis both read it.
         let (subprocessors, transfers) = sections::subprocessors(&facts);

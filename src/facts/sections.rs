@@ -792,6 +792,60 @@ pub fn residency(cx: &Facts<'_>) -> Vec<RealmResidency> {
     cx.realms.iter().map(|&realm| realm_residency(cx, realm)).collect()
 }
 
+/// The egress addresses that keep a Forge app from `PINNED` status: `fetch.backend` and
+/// `fetch.client` entries that may carry in-scope End-User Data (`inScopeEUD` true or not
+/// declared, which Forge reads as true) and do not go to one of the app's remotes
+/// (atlassian.md B5, B6, I3). Without the manifest's declarations, every egress host a
+/// component declares counts. Forge hosted storage follows a site's realm when the app is
+/// pinned; with any of these it is not, so where that storage is kept is not confirmed.
+pub fn pinned_blockers(model: &crate::model::Model, graph: &crate::graph::FlowGraph) -> Vec<String> {
+    use crate::model::EgressKind;
+    let mut blockers: Vec<String> = if let Some(m) = &model.manifest {
+        m.egress
+            .iter()
+            .filter(|e| matches!(e.kind, EgressKind::Backend | EgressKind::Client))
+            .filter(|e| e.in_scope_eud != Some(false))
+            .filter(|e| {
+                let host = crate::host::host_of(&e.address);
+                !m.remotes.iter().any(|r| r.host.as_deref() == Some(host.as_str()))
+            })
+            .map(|e| e.address.clone())
+            .collect()
+    } else {
+        // Without the manifest: every declared egress host, and every external service a Forge
+        // function sends data to (its host, else its id).
+        let kind = |id: &str| graph.component(id).map(|c| model.components[c].kind);
+        model
+            .components
+            .iter()
+            .flat_map(|c| c.egress.iter().cloned())
+            .chain(
+                model
+                    .flows
+                    .iter()
+                    .filter(|f| !f.data.is_empty())
+                    .filter(|f| kind(&f.from) == Some(ComponentKind::ForgeFunction))
+                    .filter(|f| kind(&f.to) == Some(ComponentKind::ExternalService))
+                    .map(|f| f.host.clone().unwrap_or_else(|| f.to.clone())),
+            )
+            .collect()
+    };
+    blockers.sort();
+    blockers.dedup();
+    blockers
+}
+
+/// Why Forge hosted storage is not confirmed to follow the site's realm, when the app sends
+/// in-scope data to `blockers` (see [`pinned_blockers`]).
+pub fn unpinned_storage(blockers: &[String]) -> Option<String> {
+    (!blockers.is_empty()).then(|| {
+        format!(
+            "Forge hosted storage follows the site's realm when the app is pinned; this app may send in-scope end-user data to {} (inScopeEUD true or not declared), which keeps it from pinned status, so where Atlassian keeps its hosted storage is not confirmed",
+            blockers.join(", ")
+        )
+    })
+}
+
 /// Residency for one realm, whether or not the model has an installation there (a simulation
 /// asks for the realms of its workload).
 pub fn realm_residency(cx: &Facts<'_>, realm: Realm) -> RealmResidency {
@@ -842,6 +896,7 @@ pub fn realm_residency(cx: &Facts<'_>, realm: Realm) -> RealmResidency {
                         s.name()
                     )
                 })
+                .chain(unpinned_storage(&cx.pinned_blockers).filter(|_| hosted_at_rest))
                 .chain(retained_outside(cx, &entries))
                 .chain(
                     cx.model

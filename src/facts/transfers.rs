@@ -354,9 +354,9 @@ impl Regime {
 pub fn adequacy_label(t: &Transfer) -> String {
     let country = t.importer_country.as_deref().unwrap_or("?");
     match t.regime {
-        Regime::UkGdpr => format!("UK adequacy regulations ({country})"),
-        Regime::ChFadp => format!("Swiss adequacy list ({country})"),
-        _ => format!("adequacy decision ({country})"),
+        Regime::UkGdpr => format!("UK adequacy regulations, which cover {country}"),
+        Regime::ChFadp => format!("Swiss adequacy list, which includes {country}"),
+        _ => format!("adequacy decision for {country}"),
     }
 }
 

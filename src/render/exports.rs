@@ -419,6 +419,11 @@ pub fn trust_page(facts: &Facts<'_>, analysis: &Analysis) -> TrustPage {
                                 .iter()
                                 .map(|module| format!("{module}: Atlassian does not document where it keeps data")),
                         )
+                        .chain(
+                            (stores_in_forge(facts, &s.components) && !facts.pinned_blockers.is_empty()).then(|| {
+                                "the app's stored data: not guaranteed to stay in your site's region (the app is not pinned to it)".to_owned()
+                            }),
+                        )
                         .collect::<Vec<_>>()
                         .join(", "),
                 )
@@ -800,9 +805,22 @@ fn retention(facts: &Facts<'_>, organisation: &str, components: &[String], at_re
             continue;
         };
         let component = &facts.model.components[c];
+        let name = component.name.as_deref().unwrap_or(&component.id);
         if let Some(text) = &component.retention {
-            let name = component.name.as_deref().unwrap_or(&component.id);
             stated.push(format!("{name}: {text}"));
+        }
+        // What happens at uninstall is part of the period (and Art. 28(3)(g) asks for deletion
+        // or return at the end of the service).
+        // Forge hosted storage is Atlassian's to keep (28 days after uninstall, the catalog's
+        // default on Atlassian's row), whatever the app does.
+        if !component.stores.is_empty() && component.kind != crate::model::ComponentKind::ForgeStorage {
+            match component.purge_on_uninstall {
+                Some(true) => stated.push(format!("{name}: deleted when the app is uninstalled")),
+                Some(false) => stated.push(format!(
+                    "{name}: kept after the app is uninstalled (no purge on uninstall): GDPR Art. 28(3)(g) asks for deletion or return at the end of the service (evidence required: how and when it is deleted)"
+                )),
+                None => {}
+            }
         }
     }
     // The provider's default stands beside what the vendor states for its own stores (a
@@ -819,6 +837,37 @@ fn retention(facts: &Facts<'_>, organisation: &str, components: &[String], at_re
     } else {
         // Annex I.B asks for the period also where data only passes through.
         "not stated (evidence required)".to_owned()
+    }
+}
+
+/// The nature and purpose of a recipient's processing, in plain words.
+fn annex_purpose(facts: &Facts<'_>, s: &crate::analysis::Subprocessor) -> String {
+    let (model, graph) = (facts.model, &facts.loaded.graph);
+    // The vendor processes for every purpose its code serves: what it sends on (to its
+    // providers, back to the product) as much as what it receives.
+    let mut purposes: BTreeSet<String> = s.purposes.iter().map(|p| plain(p)).collect();
+    if s.role == crate::analysis::GdprRole::Processor {
+        purposes.extend(
+            s.components
+                .iter()
+                .filter_map(|id| graph.component(id))
+                .flat_map(|c| graph.outgoing(c).map(|(flow, _)| &model.flows[flow]))
+                .filter(|f| !f.data.is_empty())
+                .filter_map(|f| f.purpose.as_deref().map(plain)),
+        );
+    }
+    let stated = if purposes.is_empty() {
+        "not stated (evidence required)".to_owned()
+    } else {
+        purposes.into_iter().collect::<Vec<_>>().join("; ")
+    };
+    // Impersonation widens what the vendor can do with the site's data: said beside
+    // its purposes, as the scope grants it whatever the purposes say.
+    match &facts.impersonation {
+        Some(scope) if s.role == crate::analysis::GdprRole::Processor => format!(
+            "{stated}; the app's permissions let it act as any user of the site, also when the user is not present ({scope})"
+        ),
+        _ => stated,
     }
 }
 
@@ -841,7 +890,17 @@ fn annex_row(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa, s: &crate::analy
                 .data_index(id)
                 .is_some_and(|d| facts.phi(d) || model.data[d].special_category().is_some())
         })
-        .map(|id| data_name(facts, id))
+        .map(|id| {
+            // PHI is health data under GDPR Art. 9 too; said as the model's mark, not as a
+            // second finding of the vendor's.
+            let name = data_name(facts, id);
+            match facts.data_index(id) {
+                Some(d) if facts.phi(d) && !model.data[d].special.is_some_and(crate::model::Special::is_special) => {
+                    format!("{name} (marked PHI: health data)")
+                }
+                _ => name,
+            }
+        })
         .collect();
     // "none" only when the model says so for every category: a descriptor cannot.
     let unstated: Vec<String> = ids
@@ -885,6 +944,11 @@ fn annex_row(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa, s: &crate::analy
         personal_data: said_data(facts, &s.data),
         special_categories: {
             let mut said = special;
+            // SCC Annex I.B asks for the restrictions or safeguards applied to sensitive data;
+            // the model has no field for them, and Art. 9 asks for a condition of its own.
+            if !said.is_empty() {
+                said.push("restrictions or safeguards applied to them (SCC Annex I.B): not stated (evidence required); their processing needs a GDPR Art. 9(2) condition, and at large scale a DPIA (Art. 35(3)(b))".to_owned());
+            }
             if !unstated.is_empty() {
                 said.push(format!("not stated for {} (evidence required)", unstated.join("; ")));
             }
@@ -894,21 +958,7 @@ fn annex_row(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa, s: &crate::analy
                 said.join("; ")
             }
         },
-        purpose: {
-            let stated = if s.purposes.is_empty() {
-                "not stated (evidence required)".to_owned()
-            } else {
-                s.purposes.iter().map(|p| plain(p)).collect::<Vec<_>>().join("; ")
-            };
-            // Impersonation widens what the vendor can do with the site's data: said beside
-            // its purposes, as the scope grants it whatever the purposes say.
-            match &facts.impersonation {
-                Some(scope) if s.role == crate::analysis::GdprRole::Processor => format!(
-                    "{stated}; the app's permissions let it act as any user of the site, also when the user is not present ({scope})"
-                ),
-                _ => stated,
-            }
-        },
+        purpose: annex_purpose(facts, s),
         frequency,
         duration: DURATION.to_owned(),
         retention,
@@ -936,6 +986,26 @@ fn annex_row(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa, s: &crate::analy
     }
 }
 
+/// Whether any of `components` is of `kind`.
+fn any_of_kind(facts: &Facts<'_>, components: &[String], kind: crate::model::ComponentKind) -> bool {
+    components.iter().any(|id| {
+        facts
+            .graph
+            .component(id)
+            .is_some_and(|c| facts.model.components[c].kind == kind)
+    })
+}
+
+/// Whether any of `components` is Forge hosted storage.
+fn stores_in_forge(facts: &Facts<'_>, components: &[String]) -> bool {
+    any_of_kind(facts, components, crate::model::ComponentKind::ForgeStorage)
+}
+
+/// Whether any of `components` is a Forge function.
+fn runs_in_forge(facts: &Facts<'_>, components: &[String]) -> bool {
+    any_of_kind(facts, components, crate::model::ComponentKind::ForgeFunction)
+}
+
 /// Where a recipient processes, per realm, with what the model cannot place: modules whose
 /// residency Atlassian does not document, and hosts that are not production destinations.
 fn location_cell(facts: &Facts<'_>, s: &crate::analysis::Subprocessor) -> String {
@@ -944,6 +1014,16 @@ fn location_cell(facts: &Facts<'_>, s: &crate::analysis::Subprocessor) -> String
         .map(|module| {
             format!("{module}: data residency not confirmed by Atlassian's documentation, so where it keeps data is not known (evidence required)")
         })
+        .chain(
+            crate::facts::sections::unpinned_storage(&facts.pinned_blockers)
+                .filter(|_| stores_in_forge(facts, &s.components))
+                .map(|why| format!("{why} (evidence required)")),
+        )
+        // Atlassian "aims" to run Forge invocations where the host product is (atlassian.md
+        // B1): the place of the app's functions is the aim, not a guarantee.
+        .chain(runs_in_forge(facts, &s.components).then(|| {
+            "Forge functions: Atlassian aims to run them where the site's product is, without a guarantee".to_owned()
+        }))
         .chain(non_production_hosts(facts, &s.components).into_iter().map(|(host, why)| {
             format!("reached at {host}, which is not a production destination ({why}): where the deployed service runs is not known (evidence required)")
         }))
@@ -1219,7 +1299,22 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
                     purposes.into_iter().collect::<Vec<_>>().join("; ")
                 },
                 role: "the customer's processor (an integration the customer enables with its own account)".to_owned(),
-                agreement: "the customer's own agreement with the provider applies; not a sub-processor of the vendor".to_owned(),
+                agreement: {
+                    let phi: Vec<String> = i
+                        .data
+                        .iter()
+                        .filter(|id| facts.data_index(id).is_some_and(|d| facts.phi(d)))
+                        .map(|id| data_name(facts, id))
+                        .collect();
+                    let mut said = "the customer's own agreement with the provider applies; not a sub-processor of the vendor".to_owned();
+                    if !phi.is_empty() && !analysis.hipaa.hipaa_installations.is_empty() {
+                        said.push_str(&format!(
+                            "; it receives PHI ({}): a HIPAA-covered customer needs its own business associate agreement with the provider",
+                            phi.join("; ")
+                        ));
+                    }
+                    said
+                },
             })
             .collect(),
     }

@@ -577,7 +577,9 @@ fn vendor_journey_new_egress_host_fails_the_gate_until_the_notice_is_recorded() 
         .assert()
         .code(1)
         .stderr(predicates::str::contains(unsigned))
-        .stderr(predicates::str::contains("fail-on new-transfer").not());
+        .stderr(predicates::str::contains(
+            "customers were notified, but the transfer to it has no recorded safeguard",
+        ));
     trustflow()
         .args(["diff", "models/forge-egress.yaml", new, "--fail-on", "new-transfer"])
         .args(["--today", "2026-12-02"])
@@ -637,4 +639,53 @@ fn the_ci_example_gates_with_the_waivers_and_publishes_the_trust_page() {
         assert!(gate.contains("--waivers \"$WAIVERS\""), "{gate}");
     }
     assert!(workflow.contains("trustflow export subprocessors"), "{workflow}");
+}
+
+/// A notice is Art. 28(2) only: once it has taken effect, the gate still fails on a new
+/// sub-processor whose transfer has no recorded safeguard (Chapter V) or which receives PHI
+/// without a business associate agreement (45 CFR 164.502(e)), saying which.
+#[test]
+fn a_notified_sub_processor_still_needs_its_safeguard_and_its_baa() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(crate::root().join("examples/journeys/standup-buddy-2.4.yaml")).unwrap();
+    let gate = |name: &str, from: &str, to: &str| {
+        let variant = text.replacen(from, to, 1);
+        assert_ne!(variant, text, "{from}");
+        let path = dir.path().join(name);
+        std::fs::write(&path, variant).unwrap();
+        let out = trustflow()
+            .args(["diff", "models/forge-egress.yaml", path.to_str().unwrap()])
+            .args(["--fail-on", "new-subprocessor,new-transfer"])
+            .args(["--waivers", "examples/journeys/notified.yaml", "--today", "2026-12-02"])
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stderr).unwrap())
+    };
+    // Mistral AI established in the US: the UK vendor's transfer needs the IDTA or the UK
+    // Addendum, which the model does not record.
+    let (code, stderr) = gate(
+        "us.yaml",
+        "country: FR, since: 2026-12-02",
+        "country: US, since: 2026-12-02",
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("fail-on new-transfer: Mistral AI: customers were notified, but the transfer to it has no recorded safeguard"),
+        "{stderr}"
+    );
+    // Mistral AI receiving the patient references of the HIPAA-covered site.
+    let (code, stderr) = gate(
+        "phi.yaml",
+        "data: [issue-content, user-identity], purpose: Translate",
+        "data: [issue-content, user-identity, patient-refs], purpose: Translate",
+    );
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("receives PHI of HIPAA-covered sites and no business associate agreement with it is recorded"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("no recorded safeguard"),
+        "FR is covered by the UK's adequacy regulations: {stderr}"
+    );
 }

@@ -97,7 +97,7 @@ fn the_three_journeys_run_as_documented() {
         "effective date"
     );
     // Buddy Apps is established in the UK: the UK's adequacy regulations cover France.
-    assert!(notice.contains("UK adequacy regulations (FR)"), "{notice}");
+    assert!(notice.contains("UK adequacy regulations, which cover FR"), "{notice}");
     assert!(
         !notice.contains(".yaml") && !notice.contains("trustflow"),
         "no file or tool names"

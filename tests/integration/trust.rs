@@ -411,7 +411,9 @@ fn publishing_a_page_with_unrecorded_safeguards_warns_the_vendor() {
         .stderr(predicates::str::contains(
             "warning: the page shows no recorded transfer safeguard for Anthropic: the analysis says IDTA or UK Addendum required, not recorded",
         ))
-        .stdout(predicates::str::contains("| EU, US, reachable from AU (its legal entity) |"));
+        .stdout(predicates::str::contains(
+            "| EU, US, reachable from AU (its legal entity), the app's stored data: not guaranteed to stay in your site's region (the app is not pinned to it) |",
+        ));
 }
 
 /// An import lists every personal category the app's permissions allow at each recipient. The
