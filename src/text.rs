@@ -128,7 +128,7 @@ fn transfers_and_hipaa(analysis: &Analysis, out: &mut String) {
 /// at the top of every artifact of a model without installations.
 pub fn no_installations(what: &str) -> String {
     format!(
-        "The model has no installations, so no realm is analysed: where data is processed and the transfer basis are not assessed in this {what}. For the vendor: add the customers' installations (realm, establishment, products and plan) to the model's installations list or its import overlay (docs/model.md)."
+        "The model has no installations, so no realm is analysed: where data is processed and the transfer basis are not assessed in this {what}. For the vendor: add the customers' installations (realm, establishment, products and plan) to the model's installations list or its import overlay."
     )
 }
 

@@ -108,7 +108,7 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
                 if let Some(date) = &change.objection_until {
                     let _ = write!(
                         text,
-                        " (customers notified; they may object until it takes effect on {date})"
+                        " (customers notified; they may object before it takes effect on {date})"
                     );
                 }
                 text.push('\n');
@@ -154,7 +154,7 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
         let pending = change
             .objection_until
             .as_ref()
-            .map(|date| format!(" (announced; customers may object until it takes effect on {date})"))
+            .map(|date| format!(" (announced; customers may object before it takes effect on {date})"))
             .unwrap_or_default();
         eprintln!(
             "fail-on {}: {}{pending}",

@@ -116,6 +116,21 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
             );
         }
     }
+    if args.what == Kind::Subprocessors {
+        // The page lists PHI among what a recipient receives; a vendor publishing it should
+        // know which of them it has no business associate agreement with.
+        for s in analysis
+            .subprocessors
+            .iter()
+            .filter(|s| s.role == crate::analysis::GdprRole::SubProcessor)
+            .filter(|s| analysis.hipaa.missing_baa.contains(&s.organisation))
+        {
+            eprintln!(
+                "warning: the page lists {} receiving PHI of HIPAA-covered sites, and no business associate agreement with it is recorded (45 CFR 164.502(e))",
+                crate::text::terminal_safe(&s.name)
+            );
+        }
+    }
     if args.what == Kind::Subprocessors && loaded.model.installations.is_empty() {
         eprintln!(
             "warning: the page says \"not stated\" for where each sub-processor processes data and its transfer safeguard: {}",

@@ -840,7 +840,7 @@ pub fn pinned_blockers(model: &crate::model::Model, graph: &crate::graph::FlowGr
 pub fn unpinned_storage(blockers: &[String]) -> Option<String> {
     (!blockers.is_empty()).then(|| {
         format!(
-            "Forge hosted storage follows the site's realm when the app is pinned; this app may send in-scope end-user data to {} (inScopeEUD true or not declared), which keeps it from pinned status, so where Atlassian keeps its hosted storage is not confirmed",
+            "Forge hosted storage stays in the site's region only when Atlassian pins the app to it, and this app may send the site's data to {}, which prevents that: where Atlassian keeps the app's stored data is not confirmed",
             blockers.join(", ")
         )
     })

@@ -53,7 +53,10 @@ pub fn gaps(model: &Model, catalog: &Catalog, name_from_file: Option<&str>) -> V
             gaps.push(Gap {
                 section: "components",
                 id: component.id.clone(),
-                keys: vec![("stores", format!("[{}]", component.stores.join(", ")))],
+                keys: vec![(
+                    "stores",
+                    placeholder(&format!("the ids it really stores, a list such as [{}]", component.stores.join(", "))),
+                )],
                 why: "the import assumes it keeps all the personal data the app's permissions let it read: keep only what it really stores (the annex marks the list \"not confirmed\" until you do)",
             });
         }
@@ -90,7 +93,7 @@ pub fn gaps(model: &Model, catalog: &Catalog, name_from_file: Option<&str>) -> V
         gaps.push(Gap {
             section: "data",
             id: data.id.clone(),
-            keys: vec![("special", "none".to_owned())],
+            keys: vec![("special", placeholder("none, or the category (health, …)"))],
             why: "whether it is health or other special-category data (GDPR Art. 9; `none`, or the category): the annex and notices say \"not stated\" until you do",
         });
     }
@@ -276,7 +279,13 @@ fn flow_gaps(model: &Model) -> Vec<Gap> {
                 && !c.operator.as_deref().is_some_and(|o| atlassian.contains(&o))
         });
         if leaves && flow.basis == Some(crate::model::Basis::Permissions) {
-            keys.push(("data", format!("[{}]", flow.data.join(", "))));
+            keys.push((
+                "data",
+                placeholder(&format!(
+                    "the ids it really sends, a list such as [{}]",
+                    flow.data.join(", ")
+                )),
+            ));
         }
         if keys.is_empty() {
             continue;

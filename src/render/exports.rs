@@ -273,10 +273,23 @@ pub struct TrustIntegration {
     pub name: String,
     /// The provider, when known.
     pub provider: String,
+    /// What the app sends there for, from the flows into it.
+    pub purpose: String,
     /// Personal data sent there at the customer's instruction, by name.
     pub data: String,
     /// Of that data, what is health (PHI) or special-category data, by name (empty: none).
     pub special_categories: String,
+}
+
+/// The purposes of the flows into component `id`, in plain words.
+fn purposes_into(model: &crate::model::Model, id: &str) -> String {
+    let purposes: BTreeSet<String> = model
+        .flows
+        .iter()
+        .filter(|f| f.to == id)
+        .filter_map(|f| f.purpose.as_deref().map(plain))
+        .collect();
+    purposes.into_iter().collect::<Vec<_>>().join("; ")
 }
 
 /// The public sub-processor page (`export subprocessors`).
@@ -421,7 +434,7 @@ pub fn trust_page(facts: &Facts<'_>, analysis: &Analysis) -> TrustPage {
                         )
                         .chain(
                             (stores_in_forge(facts, &s.components) && !facts.pinned_blockers.is_empty()).then(|| {
-                                "the app's stored data: not guaranteed to stay in your site's region (the app is not pinned to it)".to_owned()
+                                "the app's stored data: not guaranteed to stay in your site's region".to_owned()
                             }),
                         )
                         .collect::<Vec<_>>()
@@ -454,6 +467,7 @@ pub fn trust_page(facts: &Facts<'_>, analysis: &Analysis) -> TrustPage {
             .map(|i| TrustIntegration {
                 name: i.name.clone(),
                 provider: i.organisation.clone().unwrap_or_default(),
+                purpose: purposes_into(model, &i.component),
                 data: names(&mut i.data.iter().map(String::as_str)),
                 special_categories: names(&mut i.data.iter().map(String::as_str).filter(|id| special(id))),
             })
@@ -615,8 +629,10 @@ pub struct AnnexRow {
     pub legal_entity: String,
     /// Country of establishment (`not stated` when unknown).
     pub country: String,
-    /// Role (processor, sub-processor, …).
+    /// Role (processor, sub-processor, …); an announced sub-processor says from when.
     pub role: String,
+    /// The date it starts receiving data (`since:` of its organisation), when recorded.
+    pub date_added: Option<String>,
     /// Categories of data subjects (the categories' `subjects`).
     pub data_subjects: String,
     /// Categories of personal data, by name.
@@ -702,7 +718,15 @@ impl Annex {
     /// The annex as of `date`.
     #[must_use]
     pub fn as_of(mut self, date: crate::dates::Date) -> Annex {
-        self.as_of = Some(date.to_string());
+        let day = date.to_string();
+        // A sub-processor added after the annex's date is announced, not engaged: said in its
+        // role, as the trust page lists it apart.
+        for row in &mut self.rows {
+            if let Some(since) = row.date_added.as_deref().filter(|since| *since > day.as_str()) {
+                row.role = format!("{} from {since} (announced; not engaged on {day})", row.role);
+            }
+        }
+        self.as_of = Some(day);
         self
     }
 }
@@ -827,7 +851,7 @@ fn retention(facts: &Facts<'_>, organisation: &str, components: &[String], at_re
     // platform keeps data its own way too), but an organisation-wide statement replaces it.
     if let Some(Retention::CatalogDefault { text, source }) = org.and_then(|o| o.retention.as_ref()) {
         stated.push(format!(
-            "catalog default for the provider's standard service: {text} (source: {source}); not confirmed for this app's account (evidence required)"
+            "the provider's published default for its standard service: {text} (source: {source}); not confirmed for this app's account (evidence required)"
         ));
     }
     if !stated.is_empty() {
@@ -930,6 +954,11 @@ fn annex_row(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa, s: &crate::analy
     });
     AnnexRow {
         recipient: s.name.clone(),
+        date_added: model
+            .organisations
+            .iter()
+            .find(|o| o.id == s.organisation)
+            .and_then(|o| o.since.clone()),
         legal_entity: not_stated(s.legal_entity.clone()),
         country: not_stated(s.country.clone()),
         role: serde_json::to_value(s.role)
@@ -1217,7 +1246,7 @@ fn hipaa_said(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa) -> Option<Strin
         )
     } else {
         format!(
-            "{covered}, but no data category of the model is marked PHI: whether PHI reaches each recipient, and so which business associate agreements are needed, is not assessed (evidence required). Issue and page content of a covered entity can hold PHI."
+            "{covered}, but the vendor has not said which of the data is PHI: whether PHI reaches each recipient, and so which business associate agreements are needed, is not assessed (evidence required). Issue and page content of a covered entity can hold PHI."
         )
     })
 }
@@ -1289,15 +1318,7 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
                     let names = i.data.iter().map(|id| data_name(facts, id)).collect::<Vec<_>>().join("; ");
                     if i.assumed { format!("{ASSUMED}: {names}") } else { names }
                 },
-                purpose: {
-                    let purposes: BTreeSet<String> = model
-                        .flows
-                        .iter()
-                        .filter(|f| f.to == i.component)
-                        .filter_map(|f| f.purpose.as_deref().map(plain))
-                        .collect();
-                    purposes.into_iter().collect::<Vec<_>>().join("; ")
-                },
+                purpose: purposes_into(model, &i.component),
                 role: "the customer's processor (an integration the customer enables with its own account)".to_owned(),
                 agreement: {
                     let phi: Vec<String> = i

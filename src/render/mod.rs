@@ -187,6 +187,7 @@ impl<'a> ReportData<'a> {
         let graph = facts.graph;
         let resolved = &facts.resolved;
         let source = facts.loaded.source.name.as_str();
+        let date_given = date;
         let date = date.map(|d| d.to_string());
         let mut organisations: Vec<OrgRow> = model
             .organisations
@@ -249,9 +250,10 @@ impl<'a> ReportData<'a> {
             })
             .collect();
         let residency = residency_tables(analysis);
-        let annex = exports::Annex {
-            as_of: date.clone(),
-            ..exports::annex(facts, analysis)
+        let annex = exports::annex(facts, analysis);
+        let annex = match date_given {
+            Some(day) => annex.as_of(day),
+            None => annex,
         };
         let (diagram_svg, diagram_note) = diagram::report_svg(model, graph, facts.catalog);
         ReportData {

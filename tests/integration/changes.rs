@@ -549,10 +549,10 @@ fn vendor_journey_new_egress_host_fails_the_gate_until_the_notice_is_recorded() 
         .assert()
         .code(1)
         .stdout(predicates::str::contains(
-            "they may object until it takes effect on 2026-12-02",
+            "they may object before it takes effect on 2026-12-02",
         ))
         .stderr(predicates::str::contains(
-            "customers may object until it takes effect on 2026-12-02",
+            "customers may object before it takes effect on 2026-12-02",
         ));
     // From then on the notice no longer holds it back; the contract still does: nobody has a
     // DPA with a recipient the model does not even name (GDPR Art. 28(4)).
@@ -598,7 +598,7 @@ fn vendor_journey_new_egress_host_fails_the_gate_until_the_notice_is_recorded() 
         .code(1)
         .stderr(predicates::str::contains("may object").not());
     gate("2026-11-19").assert().code(1).stderr(predicates::str::contains(
-        "may object until it takes effect on 2026-11-20",
+        "may object before it takes effect on 2026-11-20",
     ));
 }
 

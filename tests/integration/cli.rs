@@ -379,6 +379,57 @@ fn csv_cells_never_start_a_formula() {
     }
 }
 
+/// The overlay template with each `REPLACE:` placeholder answered as a vendor would.
+fn answered(template: &str) -> String {
+    let answers = [
+        ("legal_entity", "GitHub Answers Ltd"),
+        ("country", "DE"),
+        ("contact", "privacy@example.com"),
+        ("dpa", "https://example.com/dpa"),
+        ("retention", "30 days after uninstall"),
+        ("purpose", "Link commits to issues"),
+        ("realm", "eu"),
+        ("established", "DE"),
+        ("special", "none"),
+        ("data", "[…]"),
+        ("stores", "[…]"),
+    ];
+    template
+        .lines()
+        .map(|line| {
+            let mut line = line.to_owned();
+            for (key, answer) in answers {
+                let start = format!("{key}: \"REPLACE:");
+                while let Some(at) = line.find(&start) {
+                    let value = at + key.len() + 2;
+                    let end = value + 1 + line[value + 1..].find('"').unwrap();
+                    // A list keeps the first id of the template's example (the vendor confirms
+                    // what is really sent); lists and `none` are written as YAML, the rest as text.
+                    let placeholder = &line[value..=end];
+                    let answer = if answer == "[…]" {
+                        let example = &placeholder[placeholder.find('[').unwrap() + 1..placeholder.find(']').unwrap()];
+                        format!("[{}]", example.split(", ").next().unwrap())
+                    } else {
+                        answer.to_owned()
+                    };
+                    let written = if answer.starts_with('[') || answer == "none" {
+                        answer
+                    } else {
+                        format!("\"{answer}\"")
+                    };
+                    line.replace_range(value..=end, &written);
+                }
+            }
+            // A region answers for where a service or the vendor's cloud runs.
+            while let Some(at) = line.find("region: \"REPLACE:") {
+                let end = at + 9 + line[at + 9..].find('"').unwrap();
+                line.replace_range(at..=end, "region: eu");
+            }
+            line + "\n"
+        })
+        .collect()
+}
+
 /// A procurement user's path from a bare descriptor: import prints what it read and what is
 /// missing, writes the overlay template, and the filled-in template gives a model with every
 /// location and an installation (a complete DPA annex).
@@ -454,36 +505,7 @@ fn import_says_what_is_missing_and_the_filled_template_completes_the_model() {
         "{stderr}"
     );
     // With the vendor's answers in place of the placeholders.
-    let answers = [
-        ("legal_entity", "GitHub Answers Ltd"),
-        ("country", "DE"),
-        ("contact", "privacy@example.com"),
-        ("dpa", "https://example.com/dpa"),
-        ("retention", "30 days after uninstall"),
-        ("purpose", "Link commits to issues"),
-        ("realm", "eu"),
-        ("established", "DE"),
-    ];
-    let filled: String = filled
-        .lines()
-        .map(|line| {
-            let mut line = line.to_owned();
-            for (key, answer) in answers {
-                let start = format!("{key}: \"REPLACE:");
-                while let Some(at) = line.find(&start) {
-                    let value = at + key.len() + 2;
-                    let end = value + 1 + line[value + 1..].find('"').unwrap();
-                    line.replace_range(value..=end, &format!("\"{answer}\""));
-                }
-            }
-            // A region answers for where a service or the vendor's cloud runs.
-            while let Some(at) = line.find("region: \"REPLACE:") {
-                let end = at + 9 + line[at + 9..].find('"').unwrap();
-                line.replace_range(at..=end, "region: eu");
-            }
-            line + "\n"
-        })
-        .collect();
+    let filled = answered(&filled);
     assert!(!filled.contains("REPLACE:"), "{filled}");
     let out = import(&filled);
     let stderr = String::from_utf8(out.stderr).unwrap();

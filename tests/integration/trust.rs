@@ -282,7 +282,7 @@ fn annex_retention_comes_from_the_model_then_the_catalog_default_marked_unconfir
     let forge = rows("models/forge-egress.yaml");
     let anthropic = of(&forge, "Anthropic");
     assert!(
-        anthropic.starts_with("catalog default for the provider's standard service: "),
+        anthropic.starts_with("the provider's published default for its standard service: "),
         "{anthropic}"
     );
     assert!(anthropic.contains("source: https://"), "{anthropic}");
@@ -313,7 +313,7 @@ fn annex_retention_comes_from_the_model_then_the_catalog_default_marked_unconfir
     let atlassian = of(&edited, "Atlassian");
     assert!(
         atlassian.starts_with(
-            "Forge Key-Value Store: notes for 7 days; catalog default for the provider's standard service: Forge hosted storage"
+            "Forge Key-Value Store: notes for 7 days; the provider's published default for its standard service: Forge hosted storage"
         ),
         "{atlassian}"
     );
@@ -412,7 +412,7 @@ fn publishing_a_page_with_unrecorded_safeguards_warns_the_vendor() {
             "warning: the page shows no recorded transfer safeguard for Anthropic: the analysis says IDTA or UK Addendum required, not recorded",
         ))
         .stdout(predicates::str::contains(
-            "| EU, US, reachable from AU (its legal entity), the app's stored data: not guaranteed to stay in your site's region (the app is not pinned to it) |",
+            "| EU, US, reachable from AU (its legal entity), the app's stored data: not guaranteed to stay in your site's region |",
         ));
 }
 
