@@ -1064,12 +1064,18 @@ fn location_cell(facts: &Facts<'_>, s: &crate::analysis::Subprocessor) -> String
         .installations
         .is_empty()
         .then(|| CELL_NO_INSTALLATIONS.to_owned());
-    unknown
+    let places = unknown
         .into_iter()
         .chain(s.said_locations())
-        .chain(notes)
         .collect::<Vec<_>>()
-        .join("; ")
+        .join("; ");
+    // The places are the model's; what keeps them from being settled follows them at once, so
+    // no reader takes the first words for a fact.
+    if notes.is_empty() {
+        places
+    } else {
+        format!("{places} — as modelled, not confirmed: {}", notes.join("; "))
+    }
 }
 
 /// A recipient's transfer basis per realm, and the transfers it makes itself: said once for
@@ -1343,7 +1349,7 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
 
 /// The annex as CSV, one recipient per row, then the customer's integrations.
 pub fn annex_csv(annex: &Annex) -> Vec<u8> {
-    const HEADER: [&str; 16] = [
+    const HEADER: [&str; 19] = [
         "recipient",
         "legal_entity",
         "country",
@@ -1360,9 +1366,18 @@ pub fn annex_csv(annex: &Annex) -> Vec<u8> {
         "certifications",
         "dpa",
         "baa",
+        "app",
+        "app_version",
+        "as_of",
     ];
-    // Without installations the cells themselves say why they are not assessed: a note row
-    // would be read as a recipient by a spreadsheet.
+    // Each row says which app and date it belongs to, so the file stands alone when it is
+    // attached without the HTML; without installations the cells themselves say why they are
+    // not assessed (a note row would be read as a recipient by a spreadsheet).
+    let (app, version, as_of) = (
+        annex.app.as_str(),
+        annex.version.as_deref().unwrap_or(""),
+        annex.as_of.as_deref().unwrap_or(""),
+    );
     super::csv::write_rows(
         &HEADER,
         annex
@@ -1386,16 +1401,22 @@ pub fn annex_csv(annex: &Annex) -> Vec<u8> {
                     r.safeguards.as_str(),
                     r.dpa.as_str(),
                     r.baa.as_str(),
+                    app,
+                    version,
+                    as_of,
                 ]
             })
             .chain(annex.integrations.iter().map(|i| {
-                let mut row = [""; 16];
+                let mut row = [""; 19];
                 row[0] = i.provider.as_str();
                 row[1] = i.legal_entity.as_str();
                 row[3] = i.role.as_str();
                 row[5] = i.personal_data.as_str();
                 row[7] = i.purpose.as_str();
                 row[14] = i.agreement.as_str();
+                row[16] = app;
+                row[17] = version;
+                row[18] = as_of;
                 row
             })),
     )

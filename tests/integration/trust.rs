@@ -161,7 +161,7 @@ fn the_dpa_annex_has_the_scc_annex_columns_and_says_when_nothing_is_analysed() {
         .unwrap();
     let csv = String::from_utf8(out.stdout).unwrap();
     assert!(csv.starts_with(
-        "recipient,legal_entity,country,role,data_subjects,personal_data,special_categories,purpose,frequency,duration,retention,location,transfer,certifications,dpa,baa\n"
+        "recipient,legal_entity,country,role,data_subjects,personal_data,special_categories,purpose,frequency,duration,retention,location,transfer,certifications,dpa,baa,app,app_version,as_of\n"
     ));
     assert!(csv.contains("users of the customer's site"), "{csv}");
     assert!(csv.contains("no purge on uninstall"), "{csv}");
