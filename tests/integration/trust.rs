@@ -95,23 +95,36 @@ fn dates_added_feed_the_atom_feed_newest_first() {
     assert_eq!(dates, sorted, "newest first");
     insta::assert_snapshot!("trust_connect_aws_atom", atom);
     // Every sub-processor of the page is in the feed: one without a recorded date added too.
-    let egress = export("models/forge-egress.yaml", "atom");
+    let dir = tempfile::tempdir().unwrap();
+    let undated = dir.path().join("undated.yaml");
+    let text = std::fs::read_to_string(crate::root().join("models/forge-egress.yaml")).unwrap();
+    let without = text.replacen(
+        "{ id: atlassian, catalog: atlassian, since: 2025-06-02 }",
+        "{ id: atlassian, catalog: atlassian }",
+        1,
+    );
+    assert_ne!(without, text);
+    std::fs::write(&undated, without).unwrap();
+    let undated = undated.to_str().unwrap();
+    let egress = export(undated, "atom");
     assert!(
         egress.contains("<title>Sub-processor (date added not stated): Atlassian</title>"),
         "{egress}"
     );
     // Such an entry can only carry the feed's date, so it churns in feed readers: the vendor
     // is told which organisations to date.
-    let stderr = String::from_utf8(run_export("models/forge-egress.yaml", "atom").stderr).unwrap();
+    let stderr = String::from_utf8(run_export(undated, "atom").stderr).unwrap();
     assert!(
         stderr.contains("no date added is recorded for Atlassian") && stderr.contains("add `since: YYYY-MM-DD`"),
         "{stderr}"
     );
-    let stderr = String::from_utf8(run_export("models/connect-aws.yaml", "atom").stderr).unwrap();
-    assert!(
-        !stderr.contains("no date added"),
-        "every sub-processor of connect-aws has `since:`: {stderr}"
-    );
+    for dated in ["models/connect-aws.yaml", "models/forge-egress.yaml"] {
+        let stderr = String::from_utf8(run_export(dated, "atom").stderr).unwrap();
+        assert!(
+            !stderr.contains("no date added"),
+            "every sub-processor of {dated} has `since:`: {stderr}"
+        );
+    }
 }
 
 #[test]
