@@ -12,8 +12,8 @@ if [ -z "${TRUSTFLOW:-}" ]; then
 fi
 trustflow="${TRUSTFLOW:-${CARGO_TARGET_DIR:-$root/target}/release/trustflow}"
 # Pages without --date are dated by SOURCE_DATE_EPOCH: one fixed day, so an unchanged page
-# gives an unchanged image (2026-11-23, the committed reports' date).
-export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1795392000}"
+# gives an unchanged image (2026-12-01: no earlier than the catalog sources it cites).
+export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1796083200}"
 
 shot() { # page, image, width, height
   chromium --headless --no-sandbox --disable-gpu --disable-background-networking \

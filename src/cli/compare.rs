@@ -89,6 +89,8 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
         Format::Md => super::emit(simulation::comparison_md(&rows).as_bytes()),
         Format::Csv => super::emit(&simulation::comparison_csv(&rows)),
         Format::Json => super::emit_json("the comparison", &rows),
-        Format::Html => super::emit(simulation::comparison_html(&rows).as_bytes()),
+        Format::Html => {
+            super::emit(simulation::comparison_html(&rows, &simulation::comparison_basis(workload.as_ref())).as_bytes())
+        }
     }
 }

@@ -24,14 +24,7 @@ pub struct Gap {
 /// gave the app after its file, when the descriptor names none.
 pub fn gaps(model: &Model, catalog: &Catalog, name_from_file: Option<&str>) -> Vec<Gap> {
     let mut gaps = Vec::new();
-    if name_from_file == Some(model.app.name.as_str()) {
-        gaps.push(Gap {
-            section: "app",
-            id: model.app.name.clone(),
-            keys: vec![("name", placeholder("the app's name on the Marketplace"))],
-            why: "the descriptor names no app, so it is called after its file: every report, notice and trust page shows this name",
-        });
-    }
+    gaps.extend(app_gap(model, name_from_file));
     gaps.extend(organisation_gaps(model, catalog));
     for component in &model.components {
         if component.kind == ComponentKind::ExternalService
@@ -149,6 +142,33 @@ pub fn gap_lines(gaps: &[Gap]) -> Vec<String> {
             format!("{} `{}`: add {} ({})", g.section, g.id, keys.join(", "), g.why)
         })
         .collect()
+}
+
+/// What the app section lacks: its name when the import took it from the file, its version.
+fn app_gap(model: &Model, name_from_file: Option<&str>) -> Option<Gap> {
+    // The app's name when the descriptor gives none, and its version (a descriptor rarely says
+    // which release it is): an annex says which version it describes.
+    let mut app_keys = Vec::new();
+    if name_from_file == Some(model.app.name.as_str()) {
+        app_keys.push(("name", placeholder("the app's name on the Marketplace")));
+    }
+    if model.app.version.is_none() {
+        app_keys.push(("version", placeholder("the release the annex describes, such as 2.4.0")));
+    }
+    if app_keys.is_empty() {
+        None
+    } else {
+        Some(Gap {
+            section: "app",
+            id: model.app.name.clone(),
+            why: if name_from_file == Some(model.app.name.as_str()) {
+                "the descriptor names no app, so it is called after its file: every report, notice and trust page shows this name; and the release the annex and notices describe"
+            } else {
+                "the release the annex and notices describe"
+            },
+            keys: app_keys,
+        })
+    }
 }
 
 /// What each organisation other than the customer and Atlassian lacks: who it is, where it is

@@ -1091,12 +1091,18 @@ fn transfer_cell(facts: &Facts<'_>, s: &crate::analysis::Subprocessor) -> String
         .filter(|t| t.exporter == s.organisation && t.importer != s.organisation)
         .map(std::convert::AsRef::as_ref)
         .collect();
-    let per_realm: Vec<(String, &str, Option<String>)> = s
+    // Every basis still to be evidenced says so in the words a reader looks for.
+    let per_realm: Vec<(String, String, Option<String>)> = s
         .transfer_mechanism
         .iter()
         .map(|(realm, t)| {
             let sites = crate::facts::sections::realm_sites(realm);
-            (sites, t.label.as_str(), onward_transfers(facts, &mine, t))
+            let label = if t.needs_evidence() && !t.label.contains("evidence required") {
+                format!("{} (evidence required)", t.label)
+            } else {
+                t.label.clone()
+            };
+            (sites, label, onward_transfers(facts, &mine, t))
         })
         .collect();
     let shared = per_realm.len() > 1 && per_realm.windows(2).all(|w| w[0].2 == w[1].2);
@@ -1202,7 +1208,7 @@ fn non_production_hosts(facts: &Facts<'_>, components: &[String]) -> Vec<(String
 fn baa_said(hipaa: &crate::analysis::Hipaa, s: &crate::analysis::Subprocessor) -> String {
     use crate::facts::sections::HipaaScope;
     match hipaa.scope {
-        HipaaScope::NoInstallations => "not assessed: the model has no installations".to_owned(),
+        HipaaScope::NoInstallations => "not assessed: no customer site is recorded".to_owned(),
         HipaaScope::NotCovered => {
             "none required by what the vendor states: no customer site is marked as covered by HIPAA".to_owned()
         }
@@ -1257,8 +1263,12 @@ fn hipaa_said(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa) -> Option<Strin
     })
 }
 
+/// Said at the top of an annex without customer sites, in a lawyer's words (the vendor is told
+/// how to add them where it imports or checks the model).
+const NO_SITES: &str = "No customer site is recorded, so where data is processed and the transfer basis are not assessed in this annex: they depend on each customer's data-residency region and country of establishment, which the vendor has to state.";
+
 /// An annex cell whose answer depends on the installations, in a model without any.
-const CELL_NO_INSTALLATIONS: &str = "not assessed: the model has no installations (add the customers' installations to the model or its import overlay)";
+const CELL_NO_INSTALLATIONS: &str = "not assessed: no customer site is recorded (where each customer's site is, and where the customer is established, decide it)";
 
 /// The DPA annex.
 pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
@@ -1273,7 +1283,7 @@ pub fn annex(facts: &Facts<'_>, analysis: &Analysis) -> Annex {
         version: model.app.version.clone(),
         as_of: None,
         controller: "the customer that installs the app, as named in the agreement this annex belongs to".to_owned(),
-        warning: model.installations.is_empty().then(|| crate::text::no_installations("annex")),
+        warning: model.installations.is_empty().then(|| NO_SITES.to_owned()),
         processor: {
             let vendor = facts.resolved.orgs.get(model.app.vendor.as_str());
             let unstated = |name: &str| {

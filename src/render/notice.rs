@@ -136,7 +136,8 @@ pub fn context(
         change["vendor"] = serde_json::Value::from(change["subject"].as_str() == Some(new.model.app.vendor.as_str()));
     }
     let context = serde_json::json!({
-        "app": new.model.app.name,
+        // Customers know the app by the name they installed: the old version's.
+        "app": old.model.app.name,
         "vendor": vendor,
         "contact": vendor_org.and_then(|o| o.contact.clone()),
         "diff": diff,

@@ -813,8 +813,20 @@ fn secrets_unit(row: &ComparisonRow) -> &'static str {
     }
 }
 
-/// The comparison as a web page with a chart.
-pub fn comparison_html(rows: &[ComparisonRow]) -> String {
+/// Where a comparison's figures come from, in a reader's words: the models' installations,
+/// and the simulated workload when one ran.
+pub fn comparison_basis(workload: Option<&crate::simulate::workload::Workload>) -> String {
+    match workload {
+        Some(w) => format!(
+            "Simulated figures (residency kept, secrets, blocked egress, attacks, HIPAA sites) come from one simulated workload run against each option: {} installations over {} days (seed {}), not from real sites; the other figures come from each model as written. Each option's figures come from its own model: a difference can come from what the models record, not only from the architecture.",
+            w.installations, w.days, w.seed
+        ),
+        None => "Every figure comes from each model as written and its installations (no simulation). Each option's figures come from its own model: a difference can come from what the models record, not only from the architecture.".to_owned(),
+    }
+}
+
+/// The comparison as a web page with a chart, under `basis` (see [`comparison_basis`]).
+pub fn comparison_html(rows: &[ComparisonRow], basis: &str) -> String {
     let mut table = String::from("<table><thead><tr><th></th>");
     for row in rows {
         let _ = write!(table, "<th>{}</th>", xml(&row.option));
@@ -831,6 +843,7 @@ pub fn comparison_html(rows: &[ComparisonRow]) -> String {
     table.push_str("</tbody></table>");
     let svg = comparison_chart(rows);
     format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Migration options</title><style>body{{font-family:\"DejaVu Sans\",Helvetica,Arial,sans-serif;color:#172b4d;margin:30px}}.scroll{{overflow-x:auto}}svg{{max-width:100%;height:auto}}@media (max-width:600px){{body{{margin:12px}}}}table{{border-collapse:collapse;font-size:13px}}th,td{{border:1px solid #dfe1e6;padding:5px 8px;text-align:left;vertical-align:top}}thead th{{background:#f4f5f7}}tbody th{{background:#fafbfc;font-weight:600}}</style></head><body><h1>Migration options side by side</h1><div class=\"scroll\">{table}</div><p style=\"color:#5e6c84\">Blue: organisations receiving personal data; red: recipient × realm transfers without a recorded mechanism.</p>{svg}</body></html>\n"
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Migration options</title><style>body{{font-family:\"DejaVu Sans\",Helvetica,Arial,sans-serif;color:#172b4d;margin:30px}}.scroll{{overflow-x:auto}}svg{{max-width:100%;height:auto}}@media (max-width:600px){{body{{margin:12px}}}}table{{border-collapse:collapse;font-size:13px}}th,td{{border:1px solid #dfe1e6;padding:5px 8px;text-align:left;vertical-align:top}}thead th{{background:#f4f5f7}}tbody th{{background:#fafbfc;font-weight:600}}</style></head><body><h1>Migration options side by side</h1><p>{}</p><div class=\"scroll\">{table}</div><p style=\"color:#5e6c84\">Blue: organisations receiving personal data; red: recipient × realm transfers without a recorded mechanism.</p>{svg}</body></html>\n",
+        xml(basis)
     )
 }

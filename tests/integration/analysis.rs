@@ -162,7 +162,7 @@ fn forge_with_remote() {
                 "sub-processor",
                 "US",
                 "digest* issue-content* user-identity*",
-                "eu-us-dpf required",
+                "sccs recorded",
             ),
             (
                 "openai",

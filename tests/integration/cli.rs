@@ -383,6 +383,7 @@ fn csv_cells_never_start_a_formula() {
 fn answered(template: &str) -> String {
     let answers = [
         ("legal_entity", "GitHub Answers Ltd"),
+        ("version", "1.0.0"),
         ("country", "DE"),
         ("contact", "privacy@example.com"),
         ("dpa", "https://example.com/dpa"),
@@ -469,6 +470,7 @@ fn import_says_what_is_missing_and_the_filled_template_completes_the_model() {
     let mut filled = String::new();
     for line in text.lines() {
         let entry = line.starts_with("#   - ")
+            || line.starts_with("# app: ")
             || [
                 "# organisations:",
                 "# data:",

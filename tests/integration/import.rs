@@ -777,11 +777,16 @@ fn an_app_named_after_its_file_is_asked_for_its_name() {
     assert_eq!(app.keys[0].0, "name");
     let template = import::gaps::overlay_template("manifest.yml", "trustflow import …", &gaps);
     assert!(
-        template.contains("\n# app: { name: \"REPLACE: the app's name on the Marketplace\" }\n"),
+        template.contains("\n# app: { name: \"REPLACE: the app's name on the Marketplace\", version: \"REPLACE: "),
         "{template}"
     );
     // The template's line, uncommented, is a valid overlay that ends the question.
-    let merged = import::apply_overlay(&imported.model, "o.yaml", "app: { name: Standup Buddy }\n").unwrap();
+    let merged = import::apply_overlay(
+        &imported.model,
+        "o.yaml",
+        "app: { name: Standup Buddy, version: \"1.0.0\" }\n",
+    )
+    .unwrap();
     assert_eq!(merged.app.name, "Standup Buddy");
     assert!(
         !import::gaps::gaps(&merged, &catalog, from_file)

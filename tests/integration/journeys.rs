@@ -107,9 +107,12 @@ fn the_three_journeys_run_as_documented() {
     assert!(read("gaps.yaml").contains("installations:"));
     let annex = read("annex.html");
     assert!(annex.contains("Buddy Apps Ltd") && annex.contains("Anthropic"));
-    assert!(!annex.contains("no installations"), "the overlay supplied the sites");
+    assert!(
+        !annex.contains("No customer site is recorded"),
+        "the overlay supplied the sites"
+    );
     assert!(read("annex.csv").starts_with("recipient,legal_entity,"));
-    assert!(read("timeline-annex.html").contains("no installations"));
+    assert!(read("timeline-annex.html").contains("No customer site is recorded"));
     // The addition is announced in the feed on the notice date, before it takes effect.
     assert!(read("trust-announced.atom").contains("Sub-processor to be added on 2026-12-02: Mistral AI"));
     // A descriptor names no hosting provider: "no sub-processor" is said as not stated.

@@ -220,17 +220,14 @@ fn the_dpa_annex_has_the_scc_annex_columns_and_says_when_nothing_is_analysed() {
                 rows += 1;
                 assert_ne!(&row[0], "NOTE");
                 for cell in [&row[11], &row[12]] {
-                    assert!(
-                        cell.starts_with("not assessed: the model has no installations"),
-                        "{text}"
-                    );
+                    assert!(cell.starts_with("not assessed: no customer site is recorded"), "{text}");
                 }
             }
             assert!(rows > 0, "{text}");
             assert!(text.contains("not stated for"), "{format}: {text}");
             continue;
         }
-        let first = text.find("no installations").unwrap_or(usize::MAX);
+        let first = text.find("No customer site is recorded").unwrap_or(usize::MAX);
         let first_row = text.find("Atlassian").unwrap_or(usize::MAX);
         assert!(first < first_row, "{format}: the warning comes first:\n{text}");
         // A descriptor cannot say whether data is special-category data: never "none".
@@ -605,7 +602,7 @@ fn a_tunnel_base_url_is_named_in_the_annex_and_reported() {
     assert_eq!(vendor["role"], "processor", "{annex}");
     let location = vendor["location"].as_str().unwrap();
     assert!(
-        location.starts_with("not assessed: the model has no installations"),
+        location.starts_with("not assessed: no customer site is recorded"),
         "{location}"
     );
     assert!(
