@@ -73,8 +73,9 @@ impl Diff {
             .iter()
             .filter(|c| c.kind == ChangeKind::NewSubprocessor && c.notified.is_some())
         {
+            // Forge hosting's DPA, part of the Forge terms, is already `recorded`.
             let row = new.subprocessors.iter().find(|s| s.organisation == change.subject);
-            if !row.is_some_and(|s| s.dpa.is_recorded() || s.dpa_by_platform_terms) {
+            if !row.is_some_and(|s| s.dpa.is_recorded()) {
                 out.push((
                     change,
                     ChangeKind::NewSubprocessor,
@@ -285,16 +286,12 @@ fn open_findings(a: &Analysis) -> BTreeMap<(FindingKey, std::sync::Arc<str>), &c
 /// "(changed)", not a new and a resolved finding side by side.
 fn finding_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
     let (old_findings, new_findings) = (open_findings(old), open_findings(new));
-    let gone: Vec<_> = old_findings
-        .iter()
-        .filter(|(k, _)| !new_findings.contains_key(*k))
-        .collect();
-    // Each gone finding pairs with at most one new one of its key: the rest stay resolved.
-    let mut unpaired: BTreeMap<&FindingKey, usize> = BTreeMap::new();
-    for ((k, _), _) in &gone {
-        *unpaired.entry(k).or_default() += 1;
+    // The findings that disappear, by key: a new finding of the same key takes one of them
+    // as its earlier wording ("changed"); those left are resolved.
+    let mut gone: BTreeMap<&FindingKey, Vec<&crate::rules::Finding>> = BTreeMap::new();
+    for ((key, _), f) in old_findings.iter().filter(|(k, _)| !new_findings.contains_key(*k)) {
+        gone.entry(key).or_default().push(f);
     }
-    let mut paired: BTreeMap<&FindingKey, usize> = BTreeMap::new();
     let change = |kind: ChangeKind, f: &crate::rules::Finding, description: String| Change {
         kind,
         subject: f.rule.to_string(),
@@ -309,15 +306,8 @@ fn finding_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
         stored: Vec::new(),
         retained: None,
     };
-    for (k, f) in new_findings.iter().filter(|(k, _)| !old_findings.contains_key(*k)) {
-        let was = unpaired.get_mut(&k.0).is_some_and(|left| {
-            let pair = *left > 0;
-            *left = left.saturating_sub(1);
-            pair
-        });
-        if was {
-            *paired.entry(&k.0).or_default() += 1;
-        }
+    for ((key, _), f) in new_findings.iter().filter(|(k, _)| !old_findings.contains_key(*k)) {
+        let changed = gone.get_mut(key).and_then(Vec::pop).is_some();
         changes.push(change(
             ChangeKind::NewFinding,
             f,
@@ -325,20 +315,17 @@ fn finding_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
                 "{} [{}]{}: {}",
                 f.rule,
                 f.severity.as_str(),
-                if was { " (changed)" } else { "" },
+                if changed { " (changed)" } else { "" },
                 f.message
             ),
         ));
     }
-    for ((k, _), f) in gone {
-        match paired.get_mut(k) {
-            Some(n) if *n > 0 => *n -= 1,
-            _ => changes.push(change(
-                ChangeKind::ResolvedFinding,
-                f,
-                format!("{} resolved: {}", f.rule, f.message),
-            )),
-        }
+    for f in gone.into_values().flatten() {
+        changes.push(change(
+            ChangeKind::ResolvedFinding,
+            f,
+            format!("{} resolved: {}", f.rule, f.message),
+        ));
     }
 }
 

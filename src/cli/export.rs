@@ -91,68 +91,19 @@ pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
     let analysis = crate::analysis::analyze(&facts);
     // The public page speaks for a day: `--date`, else SOURCE_DATE_EPOCH, else today.
     let date = crate::dates::report_date(args.date).unwrap_or_else(crate::dates::Date::today);
-    let page = || exports::trust_page(&facts, &analysis).as_of(date);
-    if args.what == Kind::Subprocessors {
-        // The public page says "not stated" where the model records no safeguard; the vendor
-        // publishing it should know which transfers those are before customers read it.
-        for s in analysis
-            .subprocessors
-            .iter()
-            .filter(|s| s.transfer_mechanism.values().any(|t| t.needs_evidence()))
-        {
-            eprintln!(
-                "warning: the page shows no recorded transfer safeguard for {}: the analysis says {}",
-                crate::text::terminal_safe(&s.name),
-                crate::text::terminal_safe(
-                    &s.transfer_mechanism
-                        .values()
-                        .filter(|t| t.needs_evidence())
-                        .map(|t| t.label.as_str())
-                        .collect::<std::collections::BTreeSet<_>>()
-                        .into_iter()
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                )
-            );
+    // The page is built once, and what the vendor should know before publishing it is said
+    // on standard error.
+    let page = (args.what == Kind::Subprocessors).then(|| exports::trust_page(&facts, &analysis).as_of(date));
+    if let Some(page) = &page {
+        let feed = args.format == Format::Atom;
+        for warning in exports::page_warnings(&analysis, page, loaded.model.installations.is_empty(), feed) {
+            eprintln!("warning: {}", crate::text::terminal_safe(&warning));
         }
     }
-    if args.what == Kind::Subprocessors {
-        // The page lists PHI among what a recipient receives; a vendor publishing it should
-        // know which of them it has no business associate agreement with.
-        for s in analysis
-            .subprocessors
-            .iter()
-            .filter(|s| s.role == crate::analysis::GdprRole::SubProcessor)
-            .filter(|s| analysis.hipaa.missing_baa.contains(&s.organisation))
-        {
-            eprintln!(
-                "warning: the page lists {} receiving PHI of HIPAA-covered sites, and no business associate agreement with it is recorded (45 CFR 164.502(e))",
-                crate::text::terminal_safe(&s.name)
-            );
-        }
-    }
-    if args.what == Kind::Subprocessors && loaded.model.installations.is_empty() {
-        eprintln!(
-            "warning: the page says \"not stated\" for where each sub-processor processes data and its transfer safeguard: {}",
-            crate::text::no_installations("page")
-        );
-    }
-    if (args.what, args.format) == (Kind::Subprocessors, Format::Atom) {
-        // An entry without a date added can only carry the feed's date, so feed readers show
-        // it as changed each day the feed is rebuilt; the vendor can end that with `since:`.
-        let undated: Vec<String> = page()
-            .subprocessors
-            .iter()
-            .filter(|e| e.date_added.is_empty())
-            .map(|e| crate::text::terminal_safe(&e.name).into_owned())
-            .collect();
-        if !undated.is_empty() {
-            eprintln!(
-                "warning: no date added is recorded for {}: the feed gives such an entry the feed's date ({date}), so it shows as updated whenever the feed is rebuilt on another day; add `since: YYYY-MM-DD` to the organisation",
-                undated.join(", ")
-            );
-        }
-    }
+    let page = || {
+        page.clone()
+            .unwrap_or_else(|| exports::trust_page(&facts, &analysis).as_of(date))
+    };
     let bytes = match (args.what, args.format) {
         (Kind::Marketplace, Format::Json) => {
             super::json("the Marketplace answers", &exports::marketplace(&facts, &analysis))?

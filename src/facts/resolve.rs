@@ -59,6 +59,8 @@ pub struct OrgFacts {
     /// How long it keeps the personal data it receives: the model's statement, else the
     /// catalog's published default for the provider.
     pub retention: Option<Retention>,
+    /// The date it started (or starts) receiving personal data for the app (`since:`).
+    pub since: Option<String>,
 }
 
 /// How long a recipient keeps personal data, and how far that is evidenced.
@@ -152,6 +154,7 @@ impl OrgFacts {
                 .clone()
                 .unwrap_or_else(|| entry.map(|e| e.domains.clone()).unwrap_or_default()),
             url: org.url.clone().or_else(|| entry.and_then(|e| e.url.clone())),
+            since: org.since.clone(),
             sources: entry
                 .map(|e| e.sources.iter().map(|s| format!("{} ({})", s.url, s.as_of)).collect())
                 .unwrap_or_default(),

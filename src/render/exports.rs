@@ -247,23 +247,12 @@ pub struct TrustCenterEntry {
     pub anchor: String,
 }
 
-/// A page fragment from a display name: lower-case ASCII letters and digits, `-` between
-/// words (`Twilio SendGrid` → `twilio-sendgrid`); `entry` when nothing is left.
+/// A page fragment from a display name: lower-case ASCII letters and digits, every other
+/// character `-` (`Twilio SendGrid` → `twilio-sendgrid`). The feed's entry ids have always
+/// ended in this slug, so a subscriber's ids stay the same.
 fn anchor(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let out = out.trim_end_matches('-');
-    if out.is_empty() {
-        "entry".to_owned()
-    } else {
-        out.to_owned()
-    }
+    name.to_ascii_lowercase()
+        .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
 }
 
 /// An integration the customer turns on with its own account (not a sub-processor).
@@ -398,8 +387,6 @@ pub fn trust_page(facts: &Facts<'_>, analysis: &Analysis) -> TrustPage {
             .data_index(id)
             .is_some_and(|d| facts.phi(d) || model.data[d].special_category().is_some())
     };
-    let since: std::collections::HashMap<&str, &crate::model::Organisation> =
-        model.organisations.iter().map(|o| (o.id.as_str(), o)).collect();
     let subprocessors = analysis
         .subprocessors
         .iter()
@@ -446,7 +433,9 @@ pub fn trust_page(facts: &Facts<'_>, analysis: &Analysis) -> TrustPage {
                 data: names(&mut s.data.iter().map(|d| d.id.as_str())),
                 transfer_mechanism,
                 special_categories: names(&mut s.data.iter().map(|d| d.id.as_str()).filter(|id| special(id))),
-                date_added: since
+                date_added: facts
+                    .resolved
+                    .orgs
                     .get(s.organisation.as_str())
                     .and_then(|o| o.since.clone())
                     .unwrap_or_default(),
@@ -481,6 +470,59 @@ pub fn trust_page(facts: &Facts<'_>, analysis: &Analysis) -> TrustPage {
             .and_then(|o| o.contact.clone()),
         upcoming: Vec::new(),
     }
+}
+
+/// What a vendor should know before publishing `page`: sub-processors shown without a recorded
+/// transfer safeguard or, receiving PHI, without a business associate agreement; a model with
+/// no installations (nothing placed); and, for the feed (`feed`), organisations without a date
+/// added, whose entries can only carry the feed's date and churn in feed readers.
+pub fn page_warnings(analysis: &Analysis, page: &TrustPage, no_installations: bool, feed: bool) -> Vec<String> {
+    let listed = analysis
+        .subprocessors
+        .iter()
+        .filter(|s| s.role == crate::analysis::GdprRole::SubProcessor);
+    let mut warnings = Vec::new();
+    for s in listed.clone() {
+        let open: BTreeSet<&str> = s
+            .transfer_mechanism
+            .values()
+            .filter(|t| t.needs_evidence())
+            .map(|t| t.label.as_str())
+            .collect();
+        if !open.is_empty() {
+            warnings.push(format!(
+                "the page shows no recorded transfer safeguard for {}: the analysis says {}",
+                s.name,
+                open.into_iter().collect::<Vec<_>>().join("; ")
+            ));
+        }
+    }
+    for s in listed.filter(|s| analysis.hipaa.missing_baa.contains(&s.organisation)) {
+        warnings.push(format!(
+            "the page lists {} receiving PHI of HIPAA-covered sites, and no business associate agreement with it is recorded (45 CFR 164.502(e))",
+            s.name
+        ));
+    }
+    if no_installations {
+        warnings.push(format!(
+            "the page says \"not stated\" for where each sub-processor processes data and its transfer safeguard: {}",
+            crate::text::no_installations("page")
+        ));
+    }
+    let undated: Vec<&str> = page
+        .subprocessors
+        .iter()
+        .filter(|e| e.date_added.is_empty())
+        .map(|e| e.name.as_str())
+        .collect();
+    if feed && !undated.is_empty() {
+        warnings.push(format!(
+            "no date added is recorded for {}: the feed gives such an entry the feed's date ({}), so it shows as updated whenever the feed is rebuilt on another day; add `since: YYYY-MM-DD` to the organisation",
+            undated.join(", "),
+            page.as_of.as_deref().unwrap_or("today")
+        ));
+    }
+    warnings
 }
 
 /// An Atom feed (RFC 4287) of the sub-processors, newest first: one entry per addition (an
@@ -565,10 +607,7 @@ pub fn trust_atom(page: &TrustPage, page_url: &str, updated: &str) -> String {
             } else {
                 esc(&entry.date_added)
             },
-            esc(&entry
-                .name
-                .to_ascii_lowercase()
-                .replace(|c: char| !c.is_ascii_alphanumeric(), "-"))
+            esc(&entry.anchor)
         ));
         // RFC 4287 §4.1.1: an entry without content links to where it is said in full.
         out.push_str(&format!(
@@ -954,10 +993,10 @@ fn annex_row(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa, s: &crate::analy
     });
     AnnexRow {
         recipient: s.name.clone(),
-        date_added: model
-            .organisations
-            .iter()
-            .find(|o| o.id == s.organisation)
+        date_added: facts
+            .resolved
+            .orgs
+            .get(s.organisation.as_str())
             .and_then(|o| o.since.clone()),
         legal_entity: not_stated(s.legal_entity.clone()),
         country: not_stated(s.country.clone()),
@@ -1131,47 +1170,48 @@ fn onward_transfers(
     mine: &[&crate::analysis::Transfer],
     to_it: &crate::analysis::Transfer,
 ) -> Option<String> {
-    let entity_of = |id: &str| -> String {
-        facts.subprocessors.iter().find(|s| s.organisation == id).map_or_else(
+    // Each importer by its legal entity, with where it processes for this realm's customers
+    // and the country its entity reaches the data from when that is elsewhere: the hop's
+    // country alone would read as a place of processing (Atlassian keeps EU sites' data in the
+    // EU, reachable from AU).
+    let row_of = |id: &str| facts.subprocessors.iter().find(|s| s.organisation == id);
+    let entity_of = |row: Option<&crate::analysis::Subprocessor>, id: &str| {
+        row.map_or_else(
             || id.to_owned(),
             |s| s.legal_entity.clone().unwrap_or_else(|| s.name.clone()),
         )
     };
-    // Where each processes for this realm's customers, and the country its entity reaches the
-    // data from when that is elsewhere: the hop's country alone would read as a place of
-    // processing (Atlassian keeps EU sites' data in the EU, reachable from AU).
     let said = |t: &crate::analysis::Transfer| -> String {
-        let places = facts
-            .subprocessors
-            .iter()
-            .find(|s| s.organisation == t.importer)
-            .and_then(|s| s.locations.get(t.realm.code()));
+        let row = row_of(&t.importer);
+        let name = entity_of(row, &t.importer);
         let mark = crate::facts::sections::LEGAL_ENTITY_MARK;
-        let (run, entity): (Vec<&str>, Vec<&str>) = places
+        let (run, entity): (Vec<&str>, Vec<&str>) = row
+            .and_then(|s| s.locations.get(t.realm.code()))
             .into_iter()
             .flatten()
             .map(String::as_str)
             .partition(|p| !p.ends_with(mark));
         let entity: Vec<&str> = entity.iter().map(|e| e.trim_end_matches(mark)).collect();
-        match (run.is_empty(), entity.is_empty(), &t.importer_country) {
+        let place = match (run.is_empty(), entity.is_empty(), &t.importer_country) {
             (true, true, Some(country)) => country.clone(),
             (true, true, None) => "where it processes: not known".to_owned(),
             (false, true, _) => run.join(", "),
             (true, false, _) => format!("reached from its entity in {}", entity.join(", ")),
             (false, false, _) => format!("{}, reachable from its entity in {}", run.join(", "), entity.join(", ")),
-        }
+        };
+        format!("{name} ({place})")
     };
     let mut importers: Vec<String> = mine
         .iter()
         .filter(|t| t.realm == to_it.realm)
-        .map(|t| format!("{} ({})", entity_of(&t.importer), said(t)))
+        .map(|t| said(t))
         .collect();
     importers.sort();
     importers.dedup();
     if importers.is_empty() {
         return None;
     }
-    let exporter = entity_of(&to_it.importer);
+    let exporter = entity_of(row_of(&to_it.importer), &to_it.importer);
     // "Onward" only after a first hop that is itself a transfer; after none, or one under a
     // law trustflow does not assess, the vendor's transfer is the first.
     use crate::analysis::TransferStatus;
@@ -1239,7 +1279,7 @@ fn hipaa_said(facts: &Facts<'_>, hipaa: &crate::analysis::Hipaa) -> Option<Strin
         .model
         .installations
         .iter()
-        .filter(|i| hipaa.hipaa_installations.contains(&i.id))
+        .filter(|i| i.hipaa)
         .map(|i| crate::facts::sections::realm_sites(i.realm.code()))
         .collect();
     let covered = match facts.model.installations.len() {

@@ -689,3 +689,38 @@ fn a_notified_sub_processor_still_needs_its_safeguard_and_its_baa() {
         "FR is covered by the UK's adequacy regulations: {stderr}"
     );
 }
+
+/// A finding whose wording changes between versions (Standup Buddy 2.4 adds an egress host to
+/// the Runs on Atlassian reasons) is one change, marked "(changed)", not a new finding beside
+/// a resolved one; a finding that goes away is still said resolved.
+#[test]
+fn a_reworded_finding_is_one_change() {
+    let out = trustflow()
+        .args([
+            "diff",
+            "models/forge-egress.yaml",
+            "examples/journeys/standup-buddy-2.4.yaml",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("new-finding           TF-PLAT-010 [info] (changed): "),
+        "{text}"
+    );
+    assert!(!text.contains("resolved-finding      TF-PLAT-010"), "{text}");
+    let back = trustflow()
+        .args([
+            "diff",
+            "examples/journeys/standup-buddy-2.4.yaml",
+            "models/forge-egress.yaml",
+        ])
+        .output()
+        .unwrap();
+    let back = String::from_utf8(back.stdout).unwrap();
+    assert!(back.contains("TF-PLAT-010 [info] (changed): "), "{back}");
+    assert!(
+        back.contains("resolved-finding      TF-SOC2-001 resolved: no SOC 2 report of Mistral AI"),
+        "findings about Mistral AI resolve: {back}"
+    );
+}
