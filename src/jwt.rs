@@ -141,6 +141,10 @@ pub fn canonical_request(method: &str, url: &str, base_path: Option<&str>) -> St
     }
     out.push('&');
     let query = query.split('#').next().unwrap_or("");
+    if query_is_canonical(query) {
+        out.push_str(query);
+        return out;
+    }
     fn decoded(text: &str) -> Cow<'_, str> {
         if text.contains(['%', '+']) {
             Cow::Owned(decode(text))
@@ -174,6 +178,30 @@ pub fn canonical_request(method: &str, url: &str, base_path: Option<&str>) -> St
         encode(value, &mut out);
     }
     out
+}
+
+/// Whether `query` is already its own canonical form: each parameter `name=value` of
+/// unreserved characters only, names in strictly increasing byte order (so none repeats),
+/// none of them `jwt`. Most requests' queries are, and need no sorting or encoding.
+fn query_is_canonical(query: &str) -> bool {
+    let unreserved = |text: &str| {
+        text.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+    };
+    let mut previous: Option<&str> = None;
+    for pair in query.split('&') {
+        let Some((name, value)) = pair.split_once('=') else {
+            return false;
+        };
+        if name.is_empty() || name == "jwt" || !unreserved(name) || !unreserved(value) {
+            return false;
+        }
+        if previous.is_some_and(|p| p >= name) {
+            return false;
+        }
+        previous = Some(name);
+    }
+    true
 }
 
 /// Whether `expected` (lower-case hex) is the qsh of the request, without building the hex.
@@ -285,10 +313,15 @@ fn claims_json(iss: &str, iat: i64, exp: i64, qsh: &str, sub: Option<&str>) -> V
         }
         out.push(b'"');
     }
-    let mut out = Vec::with_capacity(48 + iss.len() + qsh.len());
+    let mut out = Vec::with_capacity(96 + iss.len() + qsh.len() + sub.map_or(0, str::len));
+    let mut number = itoa::Buffer::new();
     out.extend_from_slice(b"{\"iss\":");
     string(iss, &mut out);
-    let _ = write!(out, ",\"iat\":{iat},\"exp\":{exp},\"qsh\":");
+    out.extend_from_slice(b",\"iat\":");
+    out.extend_from_slice(number.format(iat).as_bytes());
+    out.extend_from_slice(b",\"exp\":");
+    out.extend_from_slice(number.format(exp).as_bytes());
+    out.extend_from_slice(b",\"qsh\":");
     string(qsh, &mut out);
     if let Some(sub) = sub {
         out.extend_from_slice(b",\"sub\":");
@@ -357,6 +390,15 @@ impl RawClaims<'_> {
 
 /// The header checked and the payload part of a token.
 fn split_token(token: &str) -> Result<(&str, &str), JwtError> {
+    // The header trustflow and Atlassian's libraries write, found without splitting.
+    if let Some(rest) = token
+        .strip_prefix(ENCODED_HEADER)
+        .and_then(|rest| rest.strip_prefix('.'))
+        && let Some((payload, signature)) = rest.split_once('.')
+        && !signature.contains('.')
+    {
+        return Ok((ENCODED_HEADER, payload));
+    }
     let mut parts = token.split('.');
     let (Some(header), Some(payload), Some(_), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(JwtError::Malformed("expected three parts separated by `.`".to_owned()));
@@ -382,7 +424,62 @@ fn decode_payload<'b>(payload: &str, buffer: &'b mut Vec<u8>) -> Result<RawClaim
     URL_SAFE_NO_PAD
         .decode_vec(payload, buffer)
         .map_err(|e| JwtError::Malformed(format!("payload: {e}")))?;
+    if let Some(claims) = compact_claims(buffer) {
+        return Ok(claims);
+    }
     serde_json::from_slice(buffer).map_err(|e| JwtError::Malformed(format!("claims: {e}")))
+}
+
+/// The claims of a payload in exactly the compact form [`claims_json`] writes (keys in its
+/// order, no spaces, strings without escapes), read without a JSON parser: the simulation
+/// verifies millions of such tokens. Anything else — other keys, whitespace, escapes, a number
+/// serde_json would refuse — is `None`, and the caller reads it with serde_json, so a token
+/// is accepted or refused exactly as serde_json decides.
+fn compact_claims(json: &[u8]) -> Option<RawClaims<'_>> {
+    /// `"text"` at the start of `rest`: the text (valid UTF-8, no escapes or control
+    /// characters) and what follows the closing quote.
+    fn string(rest: &[u8]) -> Option<(&str, &[u8])> {
+        let rest = rest.strip_prefix(b"\"")?;
+        let end = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        if rest[end] != b'"' {
+            return None;
+        }
+        Some((std::str::from_utf8(&rest[..end]).ok()?, &rest[end + 1..]))
+    }
+    /// An integer at the start of `rest` as JSON writes it (no leading zeros, no `+`), within
+    /// `i64`.
+    fn integer(rest: &[u8]) -> Option<(i64, &[u8])> {
+        let negative = rest.first() == Some(&b'-');
+        let digits = &rest[usize::from(negative)..];
+        let count = digits.iter().take_while(|b| b.is_ascii_digit()).count();
+        if count == 0 || count > 19 || (count > 1 && digits[0] == b'0') {
+            return None;
+        }
+        let magnitude = digits[..count]
+            .iter()
+            .fold(0i128, |n, &d| n * 10 + i128::from(d - b'0'));
+        let value = i64::try_from(if negative { -magnitude } else { magnitude }).ok()?;
+        Some((value, &digits[count..]))
+    }
+    let rest = json.strip_prefix(b"{\"iss\":")?;
+    let (iss, rest) = string(rest)?;
+    let (iat, rest) = integer(rest.strip_prefix(b",\"iat\":")?)?;
+    let (exp, rest) = integer(rest.strip_prefix(b",\"exp\":")?)?;
+    let (qsh, rest) = string(rest.strip_prefix(b",\"qsh\":")?)?;
+    let (sub, rest) = match rest.strip_prefix(b",\"sub\":") {
+        Some(rest) => {
+            let (sub, rest) = string(rest)?;
+            (Some(Cow::Borrowed(sub)), rest)
+        }
+        None => (None, rest),
+    };
+    (rest == b"}").then_some(RawClaims {
+        iss: Cow::Borrowed(iss),
+        iat,
+        exp,
+        qsh: Cow::Borrowed(qsh),
+        sub,
+    })
 }
 
 /// Verifies `token` for a request, in Atlassian's order: decode, find the issuer's secret,
@@ -689,5 +786,52 @@ mod tests {
                 reference_canonical(&method, &url, base.as_deref())
             );
         }
+
+        /// Queries that are often already canonical (sorted, unreserved), and near misses:
+        /// repeated or unsorted names, `jwt`, a name without a value.
+        #[test]
+        fn canonical_queries_agree_with_the_reference(
+            pairs in proptest::collection::vec("[a-cj][a-cwt]{0,2}(=[a-c.~]{0,2})?", 0..4),
+        ) {
+            let url = format!("/p?{}", pairs.join("&"));
+            proptest::prop_assert_eq!(
+                canonical_request("GET", &url, None),
+                reference_canonical("GET", &url, None)
+            );
+        }
+
+        /// The claims reader for the compact form agrees with serde_json on anything near it.
+        #[test]
+        fn compact_claims_agree_with_serde_json(
+            iss in "[a-z\"\\\\é\u{1}-]{0,6}",
+            iat in proptest::num::i64::ANY,
+            exp in "-?0?[0-9]{1,20}",
+            sub in proptest::option::of("[a-z]{0,3}"),
+            tail in "(|}|,| )",
+        ) {
+            let json = format!(
+                "{{\"iss\":\"{iss}\",\"iat\":{iat},\"exp\":{exp},\"qsh\":\"q\"{}}}{tail}",
+                sub.map(|s| format!(",\"sub\":\"{s}\"")).unwrap_or_default()
+            );
+            let serde: Option<RawClaims<'_>> = serde_json::from_slice(json.as_bytes()).ok();
+            if let Some(fast) = compact_claims(json.as_bytes()) {
+                let serde = serde.expect("serde_json refuses what the compact reader accepts");
+                proptest::prop_assert_eq!(fast.owned(), serde.owned());
+            }
+        }
+    }
+
+    #[test]
+    fn compact_claims_read_what_sign_writes() {
+        let claims = Claims {
+            iss: "tenant-1".to_owned(),
+            iat: -5,
+            exp: i64::MAX,
+            qsh: "abc".to_owned(),
+            sub: Some("557058:f00".to_owned()),
+        };
+        let json = claims_json(&claims.iss, claims.iat, claims.exp, &claims.qsh, claims.sub.as_deref());
+        assert_eq!(json, serde_json::to_vec(&claims).unwrap());
+        assert_eq!(compact_claims(&json).map(|c| c.owned()), Some(claims));
     }
 }

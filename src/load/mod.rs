@@ -261,7 +261,7 @@ pub struct LoadedModel {
 pub fn load_model_file(path: &Path, catalog: &Catalog) -> Result<LoadedModel, Vec<Diagnostic>> {
     let name = path.display().to_string();
     match read_input(path) {
-        Ok(text) => load_model_str(&name, &text, catalog),
+        Ok(text) => load_model_text(&name, text, catalog),
         Err(err) => {
             let mut diagnostic = Diagnostic::error("io", format!("cannot read the model file: {err}"));
             diagnostic.file = name;
@@ -336,6 +336,12 @@ fn long_texts(root: &Node, source: &SourceFile) -> Vec<Diagnostic> {
 
 /// Reads and validates a model from text; `name` is used in messages.
 pub fn load_model_str(name: &str, text: &str, catalog: &Catalog) -> Result<LoadedModel, Vec<Diagnostic>> {
+    load_model_text(name, text.to_owned(), catalog)
+}
+
+/// [`load_model_str`] of text the model keeps without a copy (a file's text is the model's
+/// source for locating findings).
+fn load_model_text(name: &str, text: String, catalog: &Catalog) -> Result<LoadedModel, Vec<Diagnostic>> {
     let source = SourceFile::parse(name, text).map_err(|d| vec![*d])?;
     let Some(root) = source.root() else {
         return Err(vec![source.diagnostic(

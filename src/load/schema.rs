@@ -124,6 +124,9 @@ struct Object {
 
 const ANY: usize = 0;
 
+/// How many keys of a mapping are checked for repeats by scanning before they are hashed.
+const SCAN_KEYS: usize = 32;
+
 impl Schema {
     /// Compiles `source` (kept for [`Schema::at`]).
     pub fn compile(source: Json) -> Schema {
@@ -455,7 +458,8 @@ impl<'s> Checker<'s> {
 
     fn walk_object(&mut self, pos: Pos, entries: &[(Node, Node)], object: &Object, what: What<'_>) -> Json {
         let mut out = Map::new();
-        let mut seen: Vec<(&str, Pos)> = Vec::with_capacity(entries.len());
+        let mut seen: Vec<(&str, Pos)> = Vec::with_capacity(entries.len().min(SCAN_KEYS));
+        let mut seen_index: std::collections::HashMap<&str, Pos> = std::collections::HashMap::new();
         for (key_node, value_node) in entries {
             let Value::Str(key) = &key_node.value else {
                 self.report(
@@ -466,8 +470,17 @@ impl<'s> Checker<'s> {
                 );
                 continue;
             };
-            // Mappings of a model have a handful of keys: a linear scan beats hashing.
-            if let Some((_, first)) = seen.iter().find(|(k, _)| *k == key.as_str()) {
+            // Mappings of a model have a handful of keys: a linear scan beats hashing, until a
+            // hostile mapping of thousands of keys would make the scan quadratic.
+            if seen.len() == SCAN_KEYS {
+                seen_index = seen.iter().copied().collect();
+            }
+            let earlier = if seen.len() < SCAN_KEYS {
+                seen.iter().find(|(k, _)| *k == key.as_str()).map(|(_, p)| p)
+            } else {
+                seen_index.get(key.as_str())
+            };
+            if let Some(first) = earlier {
                 self.report(
                     "duplicate-key",
                     key_node.pos,
@@ -479,7 +492,11 @@ impl<'s> Checker<'s> {
                 );
                 continue;
             }
-            seen.push((key.as_str(), key_node.pos));
+            if seen.len() < SCAN_KEYS {
+                seen.push((key.as_str(), key_node.pos));
+            } else {
+                seen_index.insert(key.as_str(), key_node.pos);
+            }
             let found = object.properties.as_ref().and_then(|p| p.get(key.as_str())).copied();
             let value_shape = match (found, object.additional) {
                 (Some(s), _) | (None, Some(s)) => s,

@@ -257,6 +257,18 @@ enum EventKind {
     Uninstall,
 }
 
+impl EventKind {
+    /// Every kind, in declaration order (`kind as usize` indexes it).
+    const ALL: [EventKind; 6] = [
+        EventKind::PageView,
+        EventKind::ProductEvent,
+        EventKind::Scheduled,
+        EventKind::Admin,
+        EventKind::Install,
+        EventKind::Uninstall,
+    ];
+}
+
 /// A flow as executed for one realm: the ledger slots it adds to.
 #[derive(Clone, Debug, Default)]
 struct Step {
@@ -759,6 +771,24 @@ fn pick_realm(rng: &mut Rng, plan: &Plan, weight_sum: f64) -> usize {
     realm
 }
 
+impl Plan {
+    /// The entries an installation runs for each kind of event (indexed by `kind as usize`),
+    /// given which products it `uses`: chosen once per installation, as the event loop runs
+    /// millions of times.
+    fn runs(&self, uses: impl Fn(&Option<String>) -> bool) -> Vec<Vec<&[Step]>> {
+        EventKind::ALL
+            .iter()
+            .map(|&kind| {
+                self.entries
+                    .iter()
+                    .filter(|(entry_kind, steps)| *entry_kind == kind && uses(&steps[0].product))
+                    .map(|(_, steps)| steps.as_slice())
+                    .collect()
+            })
+            .collect()
+    }
+}
+
 #[allow(clippy::too_many_arguments, reason = "the hot loop's context, kept in locals")]
 fn run_installation(
     plan: &Plan,
@@ -792,12 +822,10 @@ fn run_installation(
     // Decoded claims of the installation's tokens, one buffer reused for all of them.
     let mut claims_buffer = Vec::with_capacity(256);
     let bytes = workload.bytes_per_record;
+    let runs = plan.runs(uses);
     let mut execute = |kind: EventKind, day: usize, realm: usize, tally: &mut Tally| {
         let mut events = 0;
-        for (entry_kind, steps) in &plan.entries {
-            if *entry_kind != kind || !uses(&steps[0].product) {
-                continue;
-            }
+        for &steps in &runs[kind as usize] {
             events += 1;
             for step in steps {
                 if let Some(host) = &step.blocked {
