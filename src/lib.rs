@@ -40,6 +40,7 @@ pub mod finding;
 pub mod graph;
 pub mod host;
 pub mod import;
+pub mod json;
 pub mod jwt;
 pub mod load;
 pub mod model;

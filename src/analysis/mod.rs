@@ -23,9 +23,11 @@ pub struct Analysis {
     /// The app.
     pub app: AppSummary,
     /// GDPR Art. 28/30 inventory: every organisation other than the customer receiving personal data.
+    #[serde(serialize_with = "crate::json::list")]
     pub subprocessors: std::sync::Arc<Vec<Subprocessor>>,
     /// Every disclosure of personal data, per installation realm, exporter and importer: the
     /// regime, the mechanism and how far it is evidenced.
+    #[serde(serialize_with = "crate::json::list")]
     pub transfers: std::sync::Arc<Vec<std::sync::Arc<Transfer>>>,
     /// Customer-enabled integrations: the customer's own accounts the app sends data to at its
     /// instruction (not the vendor's sub-processors).
@@ -39,10 +41,12 @@ pub struct Analysis {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_managed_egress: Option<crate::facts::sections::CustomerManagedEgress>,
     /// Every finding, sorted by rule, severity and subject.
+    #[serde(serialize_with = "crate::json::list")]
     pub findings: Vec<Finding>,
     /// Findings counted by severity (findings under an active waiver are counted apart).
     pub finding_counts: FindingCounts,
     /// Evidence required: facts the model lacks that rules need.
+    #[serde(serialize_with = "crate::json::list")]
     pub open_items: Vec<OpenItem>,
     /// Where data rests and travels, per installation realm.
     pub residency: Vec<RealmResidency>,
@@ -53,7 +57,7 @@ pub struct Analysis {
     /// The HIPAA business-associate chain.
     pub hipaa: Hipaa,
     /// SOC 2 subservice organisations and complementary controls.
-    pub soc2: Soc2,
+    pub soc2: std::sync::Arc<Soc2>,
     /// Runs on Atlassian eligibility.
     pub runs_on_atlassian: RunsOnAtlassian,
 }
@@ -114,7 +118,7 @@ pub struct OpenItem {
 /// Analyses a model from its checked facts: runs every rule and assembles the sections.
 pub fn analyze(facts: &Facts<'_>) -> Analysis {
     let model = facts.model;
-    let findings = rules::run_all(facts);
+    let (findings, residency) = rayon::join(|| rules::run_all(facts), || crate::facts::sections::residency(facts));
     let (subprocessors, hipaa, soc2, runs_on_atlassian) = facts.sections();
     let mut analysis = Analysis {
         app: AppSummary {
@@ -128,7 +132,7 @@ pub fn analyze(facts: &Facts<'_>) -> Analysis {
             realms: facts.realms.iter().map(|r| r.code().to_owned()).collect(),
         },
         profiles: Vec::new(),
-        residency: crate::facts::sections::residency(facts),
+        residency,
         hipaa,
         soc2,
         runs_on_atlassian,

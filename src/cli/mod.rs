@@ -251,10 +251,10 @@ fn emit_to(output: Option<&Path>, bytes: &[u8]) -> Result<ExitStatus, Failure> {
 
 /// Streams pretty JSON with a final newline to the `-o` file (atomically) or standard output
 /// (a portfolio's JSON can be far larger than its models: it is never held in memory whole).
-fn emit_json(what: &'static str, value: &impl serde::Serialize) -> Result<ExitStatus, Failure> {
+fn emit_json(what: &'static str, value: &(impl serde::Serialize + Sync)) -> Result<ExitStatus, Failure> {
     if let Some(path) = output_path() {
         return crate::output::write_atomic_with(&path, |file| {
-            serde_json::to_writer_pretty(&mut *file, value).map_err(std::io::Error::from)?;
+            crate::json::write_pretty(&mut *file, value).map_err(std::io::Error::from)?;
             file.write_all(b"\n")
         })
         .map(|()| ExitStatus::Clean)
@@ -262,7 +262,7 @@ fn emit_json(what: &'static str, value: &impl serde::Serialize) -> Result<ExitSt
     }
     let stdout = std::io::stdout().lock();
     let mut out = std::io::BufWriter::new(stdout);
-    let written = serde_json::to_writer_pretty(&mut out, value)
+    let written = crate::json::write_pretty(&mut out, value)
         .map_err(std::io::Error::from)
         .and_then(|()| out.write_all(b"\n"))
         .and_then(|()| out.flush());

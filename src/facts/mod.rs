@@ -70,7 +70,7 @@ pub struct Facts<'m> {
     /// The HIPAA chain.
     pub hipaa: Hipaa,
     /// The SOC 2 section.
-    pub soc2: Soc2,
+    pub soc2: std::sync::Arc<Soc2>,
     /// Runs on Atlassian eligibility.
     pub runs_on_atlassian: RunsOnAtlassian,
     /// The egress addresses that keep a Forge app from pinned data residency
@@ -111,7 +111,7 @@ impl<'m> Facts<'m> {
             atlassian_for_customer: None,
             customer_managed_egress: None,
             hipaa: Hipaa::default(),
-            soc2: Soc2::default(),
+            soc2: std::sync::Arc::default(),
             runs_on_atlassian: RunsOnAtlassian::default(),
             impersonation: impersonation_scope(&model.app.scopes).cloned(),
             pinned_blockers: sections::pinned_blockers(model, &loaded.graph),
@@ -124,7 +124,7 @@ impl<'m> Facts<'m> {
         facts.atlassian_for_customer = sections::atlassian_for_customer(&facts);
         facts.customer_managed_egress = sections::customer_managed_egress(&facts);
         facts.hipaa = sections::hipaa(&facts);
-        facts.soc2 = sections::soc2(&facts);
+        facts.soc2 = std::sync::Arc::new(sections::soc2(&facts));
         facts.runs_on_atlassian = sections::runs_on_atlassian(&facts);
         facts
     }
@@ -181,11 +181,18 @@ impl<'m> Facts<'m> {
 
     /// The analysis sections the analysis hands on: the inventory, HIPAA, SOC 2 and Runs on
     /// Atlassian, as computed once here.
-    pub fn sections(&self) -> (std::sync::Arc<Vec<Subprocessor>>, Hipaa, Soc2, RunsOnAtlassian) {
+    pub fn sections(
+        &self,
+    ) -> (
+        std::sync::Arc<Vec<Subprocessor>>,
+        Hipaa,
+        std::sync::Arc<Soc2>,
+        RunsOnAtlassian,
+    ) {
         (
             std::sync::Arc::clone(&self.subprocessors),
             self.hipaa.clone(),
-            self.soc2.clone(),
+            std::sync::Arc::clone(&self.soc2),
             self.runs_on_atlassian.clone(),
         )
     }

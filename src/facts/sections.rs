@@ -5,6 +5,7 @@ use super::customers::{self, CustomerLaw};
 use super::resolve::{Evidence, OrgFacts, inside_realm};
 use super::transfers::{self, Exporter, Importer, Transfer};
 use crate::model::{ComponentKind, OrgRole, Platform, Realm};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -281,15 +282,36 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<std::sync::Arc<T
     let model = cx.model;
     let rows = receipts(cx);
     let vendor = cx.resolved.orgs.get(model.app.vendor.as_str());
-    let mut all = Vec::new();
-    let mut out = Vec::new();
-    for (org, (data, components, purposes)) in rows {
-        let Some(facts) = cx.resolved.orgs.get(org.as_str()) else {
-            continue;
-        };
-        let Some(mut role) = gdpr_role(facts) else {
-            continue;
-        };
+    // Each recipient is assessed on its own, on all threads; the rows keep the inventory's
+    // order (by organisation id).
+    let rows: Vec<(String, Receipt)> = rows.into_iter().collect();
+    let assessed: Vec<(Subprocessor, Vec<std::sync::Arc<Transfer>>)> = rows
+        .into_par_iter()
+        .filter_map(|(org, receipt)| recipient_row(cx, vendor, &org, receipt))
+        .collect();
+    let mut all = Vec::with_capacity(assessed.iter().map(|(_, t)| t.len()).sum());
+    let mut out = Vec::with_capacity(assessed.len() + 1);
+    for (row, transfers) in assessed {
+        out.push(row);
+        all.extend(transfers);
+    }
+    out.extend(unidentified(cx, &mut all));
+    (out, all)
+}
+
+/// One recipient's inventory row and the transfers to it (one per realm), or `None` when it
+/// is not a recipient under the GDPR's roles.
+fn recipient_row(
+    cx: &Facts<'_>,
+    vendor: Option<&OrgFacts>,
+    org: &str,
+    (data, components, purposes): Receipt,
+) -> Option<(Subprocessor, Vec<std::sync::Arc<Transfer>>)> {
+    let model = cx.model;
+    let mut all = Vec::with_capacity(cx.realms.len());
+    {
+        let facts = cx.resolved.orgs.get(org)?;
+        let mut role = gdpr_role(facts)?;
         let controller = (role == GdprRole::SubProcessor)
             .then(|| controller_upstream(cx, &components))
             .flatten();
@@ -318,7 +340,7 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<std::sync::Arc<T
             }
             locations.insert(realm.code().to_owned(), shown);
             let importer = Importer {
-                id: &org,
+                id: org,
                 facts: Some(facts),
                 locations: places,
                 platform_sccs: facts.role == OrgRole::Atlassian && model.app.platform != Platform::Connect,
@@ -361,8 +383,8 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<std::sync::Arc<T
             transfer_mechanism.insert(realm.code().to_owned(), transfer);
         }
         let forge_hosting = facts.role == OrgRole::Atlassian && model.app.platform != Platform::Connect;
-        out.push(Subprocessor {
-            organisation: org.clone(),
+        let row = Subprocessor {
+            organisation: org.to_owned(),
             name: facts.name.clone(),
             legal_entity: facts.legal_entity.clone(),
             country: facts.country.clone(),
@@ -392,10 +414,9 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<std::sync::Arc<T
             url: facts.url.clone(),
             retention: facts.retention.as_ref().map(crate::facts::resolve::Retention::said),
             transfer_mechanism,
-        });
+        };
+        Some((row, all))
     }
-    out.extend(unidentified(cx, &mut all));
-    (out, all)
 }
 
 /// Where the Forge terms (with the Forge DPA and the SCCs) are published.
@@ -778,6 +799,7 @@ pub struct RealmResidency {
     /// Installations in the realm.
     pub installations: Vec<String>,
     /// Every in-scope data category at every component it reaches.
+    #[serde(serialize_with = "crate::json::list")]
     pub entries: Vec<ResidencyEntry>,
     /// Whether all in-scope data at rest stays inside the realm.
     pub kept: bool,

@@ -276,12 +276,20 @@ pub const MAX_INPUT_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Reads a UTF-8 input file of at most [`MAX_INPUT_BYTES`].
 pub fn read_input(path: &Path) -> std::io::Result<String> {
-    read_limited(std::fs::File::open(path)?)
+    let file = std::fs::File::open(path)?;
+    // Sized from the file: a text grown by doubling holds up to twice its length for as long
+    // as the model lives.
+    let size = file.metadata().map_or(0, |m| m.len()).min(MAX_INPUT_BYTES + 1);
+    read_limited_into(file, String::with_capacity(usize::try_from(size).unwrap_or(0)))
 }
 
 /// Reads UTF-8 text of at most [`MAX_INPUT_BYTES`] from `reader` (a file or standard input).
 pub fn read_limited(reader: impl std::io::Read) -> std::io::Result<String> {
-    let mut text = String::new();
+    read_limited_into(reader, String::new())
+}
+
+/// [`read_limited`] into `text`, whose capacity is a guess of the length.
+fn read_limited_into(reader: impl std::io::Read, mut text: String) -> std::io::Result<String> {
     std::io::Read::read_to_string(&mut std::io::Read::take(reader, MAX_INPUT_BYTES + 1), &mut text)?;
     if text.len() as u64 > MAX_INPUT_BYTES {
         return Err(std::io::Error::new(

@@ -72,7 +72,31 @@ offer is not a recorded mechanism: it is evidence required.",
 keep the data in the EEA (regional endpoint, EU region).",
     }
     fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
-        for row in cx.subprocessors.iter().filter(|r| !r.organisation.starts_with("unidentified:")) {
+        use rayon::prelude::*;
+        // The recipients on all threads (this rule's findings are the most numerous), each
+        // row's findings in the row's order.
+        let found: Vec<Vec<Finding>> = cx
+            .subprocessors
+            .par_iter()
+            .filter(|r| !r.organisation.starts_with("unidentified:"))
+            .map(|row| {
+                let mut found = Vec::new();
+                self.check_row(cx, row, &mut found);
+                found
+            })
+            .collect();
+        out.extend(found.into_iter().flatten());
+    }
+}
+
+impl TransferWithoutMechanism {
+    /// The findings of one recipient's row.
+    fn check_row(&self, cx: &Facts<'_>, row: &crate::facts::Subprocessor, out: &mut Vec<Finding>) {
+        use crate::rules::Rule as _;
+        // The same path for every finding of the row: found once.
+        let path = std::cell::OnceCell::new();
+        let path = || path.get_or_init(|| first_path(cx, &row.components, &row.data)).clone();
+        {
             // A hop nobody assessed is an open point, never a clean result: evidence required,
             // low, naming what it depends on.
             for (transfer, part) in row
@@ -85,7 +109,7 @@ keep the data in the EEA (regional endpoint, EU region).",
             {
                 let mut finding = self.evidence_finding(
                     &row.organisation,
-                    first_path(cx, &row.components, &row.data),
+                    path(),
                     format!(
                         "the disclosure of realm `{}` personal data{} from {} to {} ({}) is {}",
                         transfer.realm,
@@ -118,7 +142,7 @@ keep the data in the EEA (regional endpoint, EU region).",
                     transfer.regime.code(),
                     transfer.label
                 );
-                let path = first_path(cx, &row.components, &row.data);
+                let path = path();
                 // A mechanism that is merely offered, or a fact nobody recorded (a DPF listing, a
                 // location, the scope of platform terms), is evidence required; a transfer with no
                 // mechanism at all is a gap.

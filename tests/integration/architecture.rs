@@ -13,6 +13,7 @@ const LAYERS: &[&str] = &[
     "host",
     "diagnostic",
     "output",
+    "json",
     "jwt",
     "catalog",
     "finding",

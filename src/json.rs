@@ -1,0 +1,289 @@
+//! Pretty JSON of large analyses written on all threads, byte for byte what
+//! `serde_json::to_writer_pretty` writes.
+//!
+//! A 10,000-unit model's analysis is 350 MB of JSON, most of it in a few long lists (findings,
+//! transfers, the sub-processor inventory). [`write_pretty`] serialises with a formatter that
+//! tracks how deep it is; a list marked with `#[serde(serialize_with = "crate::json::list")]`
+//! then has its elements rendered on all threads, a window at a time (so memory stays bounded),
+//! indented to that depth and written in order as raw JSON while the next window renders. Any
+//! other serializer (compact JSON, `serde_json::Value` for templates) sees an ordinary list.
+
+use serde::ser::{Error as _, SerializeSeq as _};
+use serde::{Serialize, Serializer};
+use serde_json::ser::Formatter;
+use std::cell::Cell;
+use std::io::{self, Write};
+
+/// How many elements are rendered per window: large enough to keep both threads busy, small
+/// enough that a window of the largest elements (inventory rows) stays a few megabytes.
+const WINDOW: usize = 256;
+
+/// The indentation of one level, as `to_writer_pretty` writes it.
+const INDENT: &[u8] = b"  ";
+
+thread_local! {
+    /// While [`write_pretty`] runs on this thread: the depth of the value being written
+    /// (0 = the document). `None` otherwise, and on every other thread.
+    static DEPTH: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// Writes `value` as pretty JSON to `out`, the lists marked with [`list`] rendered on all
+/// threads. The bytes are those of `serde_json::to_writer_pretty`.
+pub fn write_pretty<W: Write, T: Serialize + ?Sized>(out: W, value: &T) -> serde_json::Result<()> {
+    let _reset = Reset(DEPTH.with(|d| d.replace(Some(0))));
+    let mut serializer = serde_json::Serializer::with_formatter(out, Pretty::at(0, true));
+    value.serialize(&mut serializer)
+}
+
+/// `serialize_with` for a long list: rendered on all threads under [`write_pretty`], an ordinary
+/// list under any other serializer.
+///
+/// # Errors
+/// What the serializer or an element's serialisation reports.
+pub fn list<S, T, L>(items: &L, serializer: S) -> Result<S::Ok, S::Error>
+where
+    S: Serializer,
+    T: Serialize + Sync,
+    L: Items<T> + ?Sized,
+{
+    let items = items.items();
+    let Some(depth) = DEPTH.with(Cell::get).filter(|_| items.len() > 64) else {
+        return serializer.collect_seq(items);
+    };
+    // Called for the list's value: its elements will stand one level deeper than `depth`.
+    let render = |window: &[T]| -> Result<Vec<Raw>, serde_json::Error> {
+        use rayon::prelude::*;
+        window.par_iter().map(|item| rendered(item, depth + 1)).collect()
+    };
+    let mut seq = serializer.serialize_seq(Some(items.len()))?;
+    let mut windows = items.chunks(WINDOW);
+    let mut current = windows.next().map(render).transpose().map_err(S::Error::custom)?;
+    while let Some(done) = current.take() {
+        // The next window renders on the pool while this thread writes the one before it.
+        let mut next = None;
+        let mut written = Ok(());
+        rayon::in_place_scope(|scope| {
+            if let Some(window) = windows.next() {
+                scope.spawn(|_| next = Some(render(window)));
+            }
+            written = done.iter().try_for_each(|raw| seq.serialize_element(raw));
+        });
+        written?;
+        current = next.transpose().map_err(S::Error::custom)?;
+    }
+    seq.end()
+}
+
+/// A list [`list`] can write: a `Vec`, or one shared behind an `Arc`.
+pub trait Items<T> {
+    /// The elements.
+    fn items(&self) -> &[T];
+}
+
+impl<T> Items<T> for Vec<T> {
+    fn items(&self) -> &[T] {
+        self
+    }
+}
+
+impl<T> Items<T> for std::sync::Arc<Vec<T>> {
+    fn items(&self) -> &[T] {
+        self
+    }
+}
+
+/// `item` as pretty JSON standing `depth` levels deep: the text `to_writer_pretty` writes for
+/// it at that place in a document.
+fn rendered<T: Serialize>(item: &T, depth: usize) -> Result<Raw, serde_json::Error> {
+    // Rendered on its own, whichever thread runs it: lists inside it are ordinary lists.
+    let _plain = Reset(DEPTH.with(|d| d.replace(None)));
+    let mut out = Vec::with_capacity(256);
+    item.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut out,
+        Pretty::at(depth, false),
+    ))?;
+    String::from_utf8(out).map(Raw).map_err(serde_json::Error::custom)
+}
+
+/// JSON text serde_json's serializer writes as it is, as it writes a `RawValue` (whose
+/// constructor would parse the text again: this text was just written by serde_json).
+struct Raw(String);
+
+impl Serialize for Raw {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        // The name serde_json recognises for raw JSON (its `RawValue` serialises the same way);
+        // the test below fails if a serde_json release changes it.
+        const TOKEN: &str = "$serde_json::private::RawValue";
+        let mut raw = serializer.serialize_struct(TOKEN, 1)?;
+        raw.serialize_field(TOKEN, &self.0)?;
+        raw.end()
+    }
+}
+
+/// Gives [`DEPTH`] back its earlier value when dropped (also on an error or a panic).
+struct Reset(Option<usize>);
+
+impl Drop for Reset {
+    fn drop(&mut self) {
+        DEPTH.with(|d| d.set(self.0));
+    }
+}
+
+/// serde_json's `PrettyFormatter` (two spaces per level), starting at a given depth, and
+/// when `track` is set keeping [`DEPTH`] at its depth for [`list`].
+struct Pretty {
+    depth: usize,
+    has_value: bool,
+    track: bool,
+}
+
+impl Pretty {
+    fn at(depth: usize, track: bool) -> Pretty {
+        Pretty {
+            depth,
+            has_value: false,
+            track,
+        }
+    }
+
+    fn set_depth(&mut self, depth: usize) {
+        self.depth = depth;
+        if self.track {
+            DEPTH.with(|d| d.set(Some(depth)));
+        }
+    }
+
+    fn indent<W: ?Sized + Write>(&self, writer: &mut W) -> io::Result<()> {
+        for _ in 0..self.depth {
+            writer.write_all(INDENT)?;
+        }
+        Ok(())
+    }
+}
+
+impl Formatter for Pretty {
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.set_depth(self.depth + 1);
+        self.has_value = false;
+        writer.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.set_depth(self.depth.saturating_sub(1));
+        if self.has_value {
+            writer.write_all(b"\n")?;
+            self.indent(writer)?;
+        }
+        writer.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
+        writer.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(writer)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.set_depth(self.depth + 1);
+        self.has_value = false;
+        writer.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.set_depth(self.depth.saturating_sub(1));
+        if self.has_value {
+            writer.write_all(b"\n")?;
+            self.indent(writer)?;
+        }
+        writer.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
+        writer.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(writer)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Row {
+        id: String,
+        tags: Vec<String>,
+        empty: Vec<u8>,
+        nested: Option<Box<Row>>,
+    }
+
+    #[derive(Serialize)]
+    struct Doc {
+        name: &'static str,
+        #[serde(serialize_with = "list")]
+        rows: Vec<Row>,
+        #[serde(serialize_with = "list")]
+        few: Vec<u32>,
+        inner: Vec<Inner>,
+    }
+
+    #[derive(Serialize)]
+    struct Inner {
+        #[serde(serialize_with = "list")]
+        rows: Vec<Row>,
+    }
+
+    fn rows(n: usize) -> Vec<Row> {
+        (0..n)
+            .map(|i| Row {
+                id: format!("r{i} \"quoted\"\nline"),
+                tags: (0..i % 3).map(|t| format!("t{t}")).collect(),
+                empty: Vec::new(),
+                nested: (i % 2 == 0).then(|| {
+                    Box::new(Row {
+                        id: "n".to_owned(),
+                        tags: vec![],
+                        empty: vec![],
+                        nested: None,
+                    })
+                }),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_bytes_are_those_of_to_writer_pretty() {
+        for n in [0, 1, 65, WINDOW * 2 + 7] {
+            let doc = Doc {
+                name: "d",
+                rows: rows(n),
+                few: (0..3).collect(),
+                inner: vec![Inner { rows: rows(n / 2) }, Inner { rows: Vec::new() }],
+            };
+            let mut parallel = Vec::new();
+            write_pretty(&mut parallel, &doc).unwrap();
+            assert_eq!(
+                String::from_utf8(parallel).unwrap(),
+                serde_json::to_string_pretty(&doc).unwrap(),
+                "{n} rows"
+            );
+            // Compact JSON and values are untouched, and the mode ends with the call.
+            assert_eq!(DEPTH.with(Cell::get), None);
+            let value = serde_json::to_value(&doc).unwrap();
+            assert_eq!(serde_json::to_string(&doc).unwrap(), value.to_string());
+        }
+    }
+}
