@@ -3,6 +3,10 @@
 use std::io::Write;
 use std::path::Path;
 
+/// The buffer between a large output and the file or pipe it goes to: a 10,000-unit analysis is
+/// 350 MB of JSON, which an 8 KiB buffer writes in 43,000 system calls.
+pub const WRITE_BUFFER: usize = 1 << 20;
+
 /// Writes `bytes` to `path` through a temporary file in the same directory, then renames it
 /// into place, so readers see either the old file or the whole new one.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -26,7 +30,7 @@ pub fn write_atomic_with(
         .unwrap_or_default();
     let temp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
     let result = (|| {
-        let mut file = std::io::BufWriter::new(std::fs::File::create(&temp)?);
+        let mut file = std::io::BufWriter::with_capacity(WRITE_BUFFER, std::fs::File::create(&temp)?);
         write(&mut file)?;
         let file = file.into_inner().map_err(std::io::IntoInnerError::into_error)?;
         file.sync_all()?;

@@ -261,7 +261,7 @@ fn emit_json(what: &'static str, value: &(impl serde::Serialize + Sync)) -> Resu
         .map_err(|err| Failure::Message(format!("cannot write {what} to {}: {err}", path.display())));
     }
     let stdout = std::io::stdout().lock();
-    let mut out = std::io::BufWriter::new(stdout);
+    let mut out = std::io::BufWriter::with_capacity(crate::output::WRITE_BUFFER, stdout);
     let written = crate::json::write_pretty(&mut out, value)
         .map_err(std::io::Error::from)
         .and_then(|()| out.write_all(b"\n"))
