@@ -120,12 +120,31 @@ impl<'m> Facts<'m> {
         let (subprocessors, transfers) = sections::subprocessors(&facts);
         facts.subprocessors = std::sync::Arc::new(subprocessors);
         facts.transfers = std::sync::Arc::new(transfers);
-        facts.customer_integrations = sections::customer_integrations(&facts);
-        facts.atlassian_for_customer = sections::atlassian_for_customer(&facts);
-        facts.customer_managed_egress = sections::customer_managed_egress(&facts);
-        facts.hipaa = sections::hipaa(&facts);
-        facts.soc2 = std::sync::Arc::new(sections::soc2(&facts));
-        facts.runs_on_atlassian = sections::runs_on_atlassian(&facts);
+        // The remaining sections read the inventory, not each other: built side by side.
+        let cx = &facts;
+        let ((integrations, (atlassian, egress)), (hipaa, (soc2, runs_on_atlassian))) = rayon::join(
+            || {
+                (
+                    sections::customer_integrations(cx),
+                    (
+                        sections::atlassian_for_customer(cx),
+                        sections::customer_managed_egress(cx),
+                    ),
+                )
+            },
+            || {
+                (
+                    sections::hipaa(cx),
+                    rayon::join(|| sections::soc2(cx), || sections::runs_on_atlassian(cx)),
+                )
+            },
+        );
+        facts.customer_integrations = integrations;
+        facts.atlassian_for_customer = atlassian;
+        facts.customer_managed_egress = egress;
+        facts.hipaa = hipaa;
+        facts.soc2 = std::sync::Arc::new(soc2);
+        facts.runs_on_atlassian = runs_on_atlassian;
         facts
     }
 
