@@ -816,7 +816,8 @@ fn run_installation(
     let client_key = format!("tenant-{i}");
     let secret = installation_secret(workload.seed, i);
     let key = jwt::Key::new(&secret);
-    let mut endpoints: HashMap<usize, (String, String)> = HashMap::new();
+    // Per flow, its URL and qsh for this installation (indexed by flow: looked up per event).
+    let mut endpoints: Vec<Option<(String, String)>> = vec![None; model.flows.len()];
     let mut held = vec![false; plan.holdings.len()];
     let mut hop_records = vec![0u64; plan.hops.len()];
     // Decoded claims of the installation's tokens, one buffer reused for all of them.
@@ -836,7 +837,7 @@ fn run_installation(
                 if let Some(check) = step.jwt {
                     // Each endpoint has a fixed URL per installation (as webhook URLs do), so
                     // the sender computes its qsh once; the receiver recomputes it every time.
-                    let (url, request_qsh) = endpoints.entry(step.flow).or_insert_with(|| {
+                    let (url, request_qsh) = endpoints[step.flow].get_or_insert_with(|| {
                         let url = format!("/{}?flow={}&installation={i}", model.flows[step.flow].to, step.flow);
                         let qsh = jwt::qsh("POST", &url, None);
                         (url, qsh)
