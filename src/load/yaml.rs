@@ -294,9 +294,12 @@ fn split(text: &str, piece: usize) -> Option<Vec<Entry<'_>>> {
     let mut entries: Vec<Entry<'_>> = Vec::with_capacity(starts.len());
     // Where the entry being grown into a piece of several whole entries starts.
     let mut open: Option<usize> = None;
-    for (i, &(start, first_line)) in starts.iter().enumerate() {
+    for (i, &(key_start, key_line_index)) in starts.iter().enumerate() {
         let end = starts.get(i + 1).map_or(text.len(), |&(next, _)| next);
-        let next = entry(&text[start..end], first_line, piece);
+        // The lines before the first key (comments, blank or not) belong to its piece: every
+        // byte of the file is parsed, as in one pass.
+        let (start, first_line) = if i == 0 { (0, 0) } else { (key_start, key_line_index) };
+        let next = entry(&text[start..end], first_line, key_start - start, piece);
         // Consecutive entries read whole share a piece until it holds `piece` bytes: a file
         // of many small keys is not parsed key by key.
         if next.groups.is_empty()
@@ -313,9 +316,10 @@ fn split(text: &str, piece: usize) -> Option<Vec<Entry<'_>>> {
     Some(entries)
 }
 
-/// One top-level entry (`block` starts with its key line): split into groups of items when
-/// its value is a block sequence, each group at least `piece` bytes but the last.
-fn entry(block: &str, first_line: u32, piece: usize) -> Entry<'_> {
+/// One top-level entry (its key line `lead` bytes into `block`, after the lines before the
+/// first key): split into groups of items when its value is a block sequence, each group at
+/// least `piece` bytes but the last. The head piece keeps every line before the first item.
+fn entry(block: &str, first_line: u32, lead: usize, piece: usize) -> Entry<'_> {
     let whole = Entry {
         head: Piece {
             text: block,
@@ -323,20 +327,25 @@ fn entry(block: &str, first_line: u32, piece: usize) -> Entry<'_> {
         },
         groups: Vec::new(),
     };
-    let mut lines = block.split_inclusive('\n');
+    let mut lines = block[lead..].split_inclusive('\n');
     let Some(key) = lines.next() else { return whole };
-    if !key_line(key).is_some_and(|rest| rest.trim().is_empty() || rest.trim_start().starts_with('#')) {
+    // Blank and comment as YAML means them: spaces and tabs only (not Unicode whitespace,
+    // which YAML reads as content or refuses).
+    let blank = |text: &str| text.bytes().all(|b| matches!(b, b' ' | b'\t' | b'\n'));
+    let comment = |text: &str| text.trim_start_matches([' ', '\t']).starts_with('#');
+    if !key_line(key).is_some_and(|rest| blank(rest) || comment(rest)) {
         return whole;
     }
-    let mut offset = key.len();
+    let mut offset = lead + key.len();
+    let key_line_index = first_line + u32::try_from(block[..lead].matches('\n').count()).unwrap_or(u32::MAX);
     let mut indent = None;
     // (byte offset, line) of each group's first item.
     let mut group_starts: Vec<(usize, u32)> = Vec::new();
-    for (line, l) in (first_line + 1..).zip(lines) {
+    for (line, l) in (key_line_index.saturating_add(1)..).zip(lines) {
         let spaces = l.len() - l.trim_start_matches(' ').len();
         let content = &l[spaces..];
         match indent {
-            None if content.trim().is_empty() || content.starts_with('#') => {}
+            None if blank(content) || comment(content) => {}
             // A sequence at column 0 (`key:` then `- a`) is an "indentless" one, which the
             // parser places differently from a sequence that is a document of its own.
             None if is_item(content) && spaces == 0 => return whole,
@@ -369,7 +378,7 @@ fn entry(block: &str, first_line: u32, piece: usize) -> Entry<'_> {
         .collect();
     Entry {
         head: Piece {
-            text: key,
+            text: &block[..group_starts[0].0],
             lines_before: first_line,
         },
         groups,
@@ -630,11 +639,24 @@ mod tests {
             "a:\n  - \"x\n\n  y\"\n  - 2\n",
             "a:\r\n  - 1\r\n  - 2\r\n",
             "\u{feff}a:\n  - 1\n  - 2\n",
+            // Found by review: lines before the first key, and Unicode whitespace between a
+            // key and its first item, were left out of every piece.
+            " oops\na:\n  - 1\n  - 2\n",
+            " {x: 1,\na:\n  - 1\n",
+            " '\na:\n  - 1\n  - x'\n",
+            "a:\n  \u{2028}\n  - 1\n  - 2\n",
+            "a:\n  \u{a0}\n  - 1\n",
+            "a:\n  \u{85}\n  - {\"id\":1}\n  - {\"id\":2}\n",
+            "a:\n  \u{b}\n  - 1\n",
+            "a:\n  \u{3000}\n  - 1\n",
+            "a:\t# c\n  - 1\n",
+            "# lead\n\n  # indented comment\n\t\na:\n  # c\n\t\n  - 1\n  - 2\nb: 1\n",
         ];
         for text in cases {
             split_agrees(text);
         }
         assert!(split_agrees("a:\n  - 1\n  - 2\nb: 2\n"));
+        assert!(split_agrees("# lead\n  # indented\na:\n  # c\n\n  - 1\n  - 2\nb: 2\n"));
         assert!(!split_agrees("a:\n  - &x 1\n  - *x\n"));
         assert!(!split_agrees("a:\n  - \"one\n  - two\"\n"));
     }
