@@ -278,6 +278,34 @@ fn analysis_json_is_identical_for_any_thread_count() {
     assert_eq!(run(1), run(2));
 }
 
+/// A model large enough to be parsed in pieces and to have its JSON lists rendered on the
+/// pool: the same bytes for one, two and three threads, and the bytes `to_writer_pretty`
+/// writes.
+#[test]
+fn a_large_analysis_is_the_same_for_any_thread_count() {
+    let yaml = trustflow::synth::twin_model(200);
+    assert!(yaml.len() > 256 * 1024, "{} bytes: too small to be split", yaml.len());
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            let catalog = Catalog::builtin();
+            let loaded = trustflow::load::load_model_str("twin.yaml", &yaml, &catalog).unwrap();
+            let analysis = analyze_loaded(&loaded, &catalog);
+            let mut written = Vec::new();
+            trustflow::json::write_pretty(&mut written, &analysis).unwrap();
+            assert_eq!(
+                written,
+                serde_json::to_vec_pretty(&analysis).unwrap(),
+                "{threads} threads"
+            );
+            written
+        })
+    };
+    let one = run(1);
+    assert_eq!(one, run(2));
+    assert_eq!(one, run(3));
+}
+
 #[test]
 fn rules_doc_is_current() {
     check_generated("docs/rules.md", &trustflow::rules::rules_markdown());
