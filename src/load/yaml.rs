@@ -188,19 +188,22 @@ struct Piece<'t> {
     lines_before: u32,
 }
 
-/// Top-level entries of the file: one whose value is a block sequence, as its key line and
-/// its items in groups, or one or more read whole.
+/// Top-level entries of the file: one whose value is a block sequence, as its key (with the
+/// blank and comment lines before its first item) and its items in groups, or one or more
+/// entries read whole.
 struct Entry<'t> {
     head: Piece<'t>,
     groups: Vec<Piece<'t>>,
 }
 
 /// Reads a large file in pieces on all threads: each top-level `key:` entry, and each group
-/// of items of a top-level block sequence (about `piece` bytes), is parsed as a document of its own and the pieces
-/// are joined into the tree one pass would build. `None` when the file does not have that
-/// shape or a piece fails or uses anchors: the caller then reads the file whole.
+/// of items of a top-level block sequence (about `piece` bytes), is parsed as a document of
+/// its own and the pieces are joined into the tree one pass would build. `None` when the file
+/// does not have that shape or a piece fails or uses anchors: the caller then reads the file
+/// whole.
 ///
-/// Why the joined tree is the same: a piece starts only at a line that begins a top-level key
+/// Why the joined tree is the same: every byte of the file is in exactly one piece (the lines
+/// before the first key go with it). A piece starts only at a line that begins a top-level key
 /// (a plain key at column 0) or an item of a top-level block sequence (`-` at the sequence's
 /// indentation). Such a line can be inside a construct of the piece before it only if that
 /// construct is a quoted scalar or a flow collection left open — then that piece fails on its
