@@ -304,6 +304,20 @@ fn a_large_analysis_is_the_same_for_any_thread_count() {
     let one = run(1);
     assert_eq!(one, run(2));
     assert_eq!(one, run(3));
+    // In a portfolio the same lists stand deeper (each app is an element of `apps`).
+    let catalog = Catalog::builtin();
+    let loaded = trustflow::load::load_model_str("twin.yaml", &yaml, &catalog).unwrap();
+    let apps = [
+        analyze_loaded(&loaded, &catalog),
+        analysis_of("models/connect-aws.yaml"),
+    ];
+    let portfolio = trustflow::pipeline::Portfolio {
+        apps: &apps,
+        portfolio: trustflow::analysis::portfolio(&apps),
+    };
+    let mut written = Vec::new();
+    trustflow::json::write_pretty(&mut written, &portfolio).unwrap();
+    assert_eq!(written, serde_json::to_vec_pretty(&portfolio).unwrap());
 }
 
 #[test]
