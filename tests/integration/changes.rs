@@ -1,5 +1,6 @@
 //! Diff categories, waivers, evidence required, SARIF and exports.
 
+use crate::edit;
 use crate::{root, trustflow};
 use predicates::prelude::*;
 use trustflow::analysis::{Analysis, analyze_loaded};
@@ -32,15 +33,6 @@ installations:
 const LLM: &str = "  - { id: openai, catalog: openai, dpa: \"https://openai.example/dpa\", sccs: true }\ndata:";
 const LLM_PARTS: &str = "  - { id: llm, kind: external-service, operator: openai, region: US }\nflows:";
 const LLM_FLOW: &str = "  - { from: server, to: llm, trigger: rest, auth: api-key, host: api.openai.com, data: [content], purpose: Summarise }\ninstallations:";
-
-fn edit(base: &str, edits: &[(&str, &str)]) -> String {
-    let mut text = base.to_owned();
-    for (from, to) in edits {
-        assert!(text.contains(from), "{from:?}");
-        text = text.replacen(from, to, 1);
-    }
-    text
-}
 
 fn analysis(yaml: &str) -> Analysis {
     let catalog = Catalog::builtin();
@@ -449,15 +441,13 @@ fn exports_for_procurement_tools() {
 
 /// forge-egress.yaml with only an egress host added (no organisation, no flow), written in `dir`.
 fn with_only_a_new_host(dir: &std::path::Path) -> String {
-    let new = dir.join("new.yaml");
-    let text = std::fs::read_to_string(crate::root().join("models/forge-egress.yaml")).unwrap();
-    let added = text.replacen(
+    let new = crate::variant(
+        dir,
+        "new.yaml",
+        "models/forge-egress.yaml",
         "egress: [api.anthropic.com, slack.com]",
         "egress: [api.anthropic.com, slack.com, api.mistral.ai]",
-        1,
     );
-    assert_ne!(added, text);
-    std::fs::write(&new, added).unwrap();
     new.to_str().unwrap().to_owned()
 }
 
@@ -647,12 +637,8 @@ fn the_ci_example_gates_with_the_waivers_and_publishes_the_trust_page() {
 #[test]
 fn a_notified_sub_processor_still_needs_its_safeguard_and_its_baa() {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(crate::root().join("examples/journeys/standup-buddy-2.4.yaml")).unwrap();
     let gate = |name: &str, from: &str, to: &str| {
-        let variant = text.replacen(from, to, 1);
-        assert_ne!(variant, text, "{from}");
-        let path = dir.path().join(name);
-        std::fs::write(&path, variant).unwrap();
+        let path = crate::variant(dir.path(), name, "examples/journeys/standup-buddy-2.4.yaml", from, to);
         let out = trustflow()
             .args(["diff", "models/forge-egress.yaml", path.to_str().unwrap()])
             .args(["--fail-on", "new-subprocessor,new-transfer"])

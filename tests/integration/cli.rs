@@ -355,15 +355,13 @@ fn import_rejects_bad_input_with_exit_2() {
 fn csv_cells_never_start_a_formula() {
     // A model named like a spreadsheet formula: the compare and report CSVs show it, never run it.
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(crate::root().join("models/forge-native.yaml")).unwrap();
-    let hostile = text.replacen(
+    let path = crate::variant(
+        dir.path(),
+        "formula.yaml",
+        "models/forge-native.yaml",
         "name: Acme Sync for Jira (Forge)",
         "name: \"=HYPERLINK(\\\"http://evil.example\\\",\\\"x\\\")\"",
-        1,
     );
-    assert_ne!(hostile, text, "the model's name line changed");
-    let path = dir.path().join("formula.yaml");
-    std::fs::write(&path, hostile).unwrap();
     let output = trustflow()
         .arg("compare")
         .arg(&path)

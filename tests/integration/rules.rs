@@ -2,6 +2,7 @@
 //! with a snapshot of what `trustflow analyze` prints for the firing model; and the clean bases
 //! the fixtures were made from (a Connect app and a Forge app).
 
+use crate::edit;
 use trustflow::analysis::analyze_loaded;
 use trustflow::catalog::Catalog;
 use trustflow::load::load_model_str;
@@ -47,15 +48,6 @@ flows:
 installations:
   - { id: eu, realm: eu, plan: standard }
 "#;
-
-fn edit(base: &str, edits: &[(&str, &str)]) -> String {
-    let mut text = base.to_owned();
-    for (from, to) in edits {
-        assert!(text.contains(from), "edit target {from:?} not in base");
-        text = text.replacen(from, to, 1);
-    }
-    text
-}
 
 fn codes(yaml: &str) -> Vec<&'static str> {
     let catalog = Catalog::builtin();

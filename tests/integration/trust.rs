@@ -96,15 +96,13 @@ fn dates_added_feed_the_atom_feed_newest_first() {
     insta::assert_snapshot!("trust_connect_aws_atom", atom);
     // Every sub-processor of the page is in the feed: one without a recorded date added too.
     let dir = tempfile::tempdir().unwrap();
-    let undated = dir.path().join("undated.yaml");
-    let text = std::fs::read_to_string(crate::root().join("models/forge-egress.yaml")).unwrap();
-    let without = text.replacen(
+    let undated = crate::variant(
+        dir.path(),
+        "undated.yaml",
+        "models/forge-egress.yaml",
         "{ id: atlassian, catalog: atlassian, since: 2025-06-02 }",
         "{ id: atlassian, catalog: atlassian }",
-        1,
     );
-    assert_ne!(without, text);
-    std::fs::write(&undated, without).unwrap();
     let undated = undated.to_str().unwrap();
     let egress = export(undated, "atom");
     assert!(
@@ -150,15 +148,13 @@ fn hostile_strings_stay_text_on_the_trust_page() {
 #[test]
 fn a_since_that_is_not_a_date_is_a_located_error() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("m.yaml");
-    let text = std::fs::read_to_string(crate::root().join("models/forge-native.yaml"))
-        .unwrap()
-        .replacen(
-            "organisations:\n",
-            "organisations:\n  - { id: x, name: X, since: last spring }\n",
-            1,
-        );
-    std::fs::write(&path, text).unwrap();
+    let path = crate::variant(
+        dir.path(),
+        "m.yaml",
+        "models/forge-native.yaml",
+        "organisations:\n",
+        "organisations:\n  - { id: x, name: X, since: last spring }\n",
+    );
     trustflow()
         .args(["check", path.to_str().unwrap()])
         .assert()
@@ -306,15 +302,19 @@ fn annex_retention_comes_from_the_model_then_the_catalog_default_marked_unconfir
     // A component's own retention is listed with its name, and a statement in the model
     // replaces the catalog default.
     let text = std::fs::read_to_string("models/forge-egress.yaml").unwrap();
-    let text = text.replace(
-        "  - { id: anthropic, catalog: anthropic",
-        "  - { id: anthropic, catalog: anthropic, retention: zero data retention agreed 2026-03-01",
+    let text = crate::edit(
+        &text,
+        &[
+            (
+                "  - { id: anthropic, catalog: anthropic",
+                "  - { id: anthropic, catalog: anthropic, retention: zero data retention agreed 2026-03-01",
+            ),
+            (
+                "stores: [slack-token, standup-notes],",
+                "stores: [slack-token, standup-notes], retention: notes for 7 days,",
+            ),
+        ],
     );
-    let text = text.replace(
-        "stores: [slack-token, standup-notes],",
-        "stores: [slack-token, standup-notes], retention: notes for 7 days,",
-    );
-    assert!(text.contains("zero data retention agreed") && text.contains("notes for 7 days"));
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("m.yaml");
     std::fs::write(&path, text).unwrap();
