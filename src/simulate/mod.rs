@@ -390,7 +390,11 @@ impl Plan {
             }
             let realm = self.realms[*ri];
             let assessed = facts.realms.contains(&realm);
-            if assessed && !facts.transfers.iter().any(|t| t.realm == realm && t.importer == *org) {
+            // Whether the analysis lists a disclosure to the organisation does not depend on the
+            // realm: a realm it did not assess is judged by the realms it did, when there are any.
+            let listed =
+                |t: &&std::sync::Arc<crate::facts::Transfer>| t.importer == *org && (!assessed || t.realm == realm);
+            if !facts.transfers.is_empty() && !facts.transfers.iter().any(|t| listed(&t)) {
                 // Not a disclosure the analysis lists (data written back to the customer's own
                 // product, or to its own account): no hop to count.
                 slot_hop.push(None);
@@ -405,7 +409,14 @@ impl Plan {
                     .map_or_else(
                         || TransferRow {
                             realm: realm.code().to_owned(),
-                            exporter: "?".to_owned(),
+                            // Who discloses to the organisation does not depend on the realm
+                            // (the customer to the vendor, the vendor to its sub-processors):
+                            // named from another realm's hop; only the law is not assessed.
+                            exporter: facts
+                                .transfers
+                                .iter()
+                                .find(|t| t.importer == *org)
+                                .map_or_else(|| "not assessed".to_owned(), |t| t.exporter.clone()),
                             organisation: org.clone(),
                             country: country.clone(),
                             regime: "not-assessed".to_owned(),

@@ -135,8 +135,10 @@ fn figures_agree_with_the_static_analysis() {
 #[test]
 fn forge_blocks_egress_to_undeclared_hosts() {
     let declared = model_text("forge-egress.yaml");
-    let undeclared = declared.replace("egress: [api.anthropic.com, slack.com]", "egress: [api.anthropic.com]");
-    assert_ne!(declared, undeclared);
+    let undeclared = crate::edit(
+        &declared,
+        &[("egress: [api.anthropic.com, slack.com]", "egress: [api.anthropic.com]")],
+    );
     let workload = small_workload(50, 3, 1);
     let allowed = run(&declared, &workload);
     assert_eq!(allowed.totals.blocked_egress, 0);
@@ -164,11 +166,11 @@ fn attacks_get_through_only_where_checks_are_missing() {
     // four attack tokens per installation are signed without being accepted.
     assert!(sim.totals.jwt_verified > 0);
     assert_eq!(sim.totals.jwt_verified + 4 * 40, sim.totals.jwt_signed);
-    let no_qsh = strict.replace("validates_qsh: true", "validates_qsh: false");
+    let no_qsh = crate::edit(&strict, &[("validates_qsh: true", "validates_qsh: false")]);
     let sim = run(&no_qsh, &workload);
     assert_eq!(sim.attacks["tampered-query"].accepted, 40);
     assert_eq!(sim.attacks["wrong-secret"].accepted, 0);
-    let no_jwt = strict.replace("verifies_jwt: true", "verifies_jwt: false");
+    let no_jwt = crate::edit(&strict, &[("verifies_jwt: true", "verifies_jwt: false")]);
     let sim = run(&no_jwt, &workload);
     assert_eq!(sim.attacks["wrong-secret"].accepted, 40);
     assert_eq!(sim.attacks["expired-token"].accepted, 40);
@@ -189,20 +191,29 @@ fn phi_of_hipaa_sites_without_a_baa_is_counted() {
     assert!(without.totals.phi_records_without_baa > 0);
     // The vendor's BAA alone is not enough: Anthropic only offers one (the catalog), and an
     // offer is not a signed BAA.
-    let vendor_only = model_text("forge-egress.yaml").replace(
-        "attestations: [soc2-type1]",
-        "attestations: [soc2-type1]\n    hipaa_baa: true",
+    let vendor_only = crate::edit(
+        &model_text("forge-egress.yaml"),
+        &[(
+            "attestations: [soc2-type1]",
+            "attestations: [soc2-type1]\n    hipaa_baa: true",
+        )],
     );
     assert!(run(&vendor_only, &workload).totals.phi_records_without_baa > 0);
-    let with_anthropic = vendor_only.replace(
-        "{ id: anthropic, catalog: anthropic,",
-        "{ id: anthropic, catalog: anthropic, hipaa_baa: true,",
+    let with_anthropic = crate::edit(
+        &vendor_only,
+        &[(
+            "{ id: anthropic, catalog: anthropic,",
+            "{ id: anthropic, catalog: anthropic, hipaa_baa: true,",
+        )],
     );
     // The stand-up notes the LLM writes from patient references are PHI as well, and go to Slack.
     assert!(run(&with_anthropic, &workload).totals.phi_records_without_baa > 0);
-    let with_baa = with_anthropic.replace(
-        "{ id: slack, catalog: slack,",
-        "{ id: slack, catalog: slack, hipaa_baa: true,",
+    let with_baa = crate::edit(
+        &with_anthropic,
+        &[(
+            "{ id: slack, catalog: slack,",
+            "{ id: slack, catalog: slack, hipaa_baa: true,",
+        )],
     );
     assert_eq!(
         run(&with_baa, &workload).totals.phi_records_without_baa,
@@ -376,6 +387,21 @@ fn simulated_transfers_are_the_analysis_hops_with_their_installations() {
     assert_eq!(openai.exporter, "acme");
     assert_eq!(openai.regime, "eu-gdpr");
     assert_eq!(openai.status, "required");
+    // A realm the model has no installation in: the law is not assessed, but who discloses to
+    // whom is the model's, not unknown.
+    let workload = workload::parse(
+        "w.yaml",
+        "installations: 40\nrealms: { eu: 0.5, au: 0.5 }\ndays: 2\nper_installation_per_day: { page_views: 3, product_events: 5 }\nseed: 7\n",
+    )
+    .unwrap();
+    let sim = run(&model_text("connect-aws.yaml"), &workload);
+    let au: Vec<_> = sim.transfers.iter().filter(|r| r.realm == "au").collect();
+    assert!(!au.is_empty());
+    for row in au {
+        assert_eq!(row.status, "not-assessed", "{row:?}");
+        let exporter = if row.organisation == "acme" { "customer" } else { "acme" };
+        assert_eq!(row.exporter, exporter, "{row:?}");
+    }
     // Per installation: every hop's installations and records are the sum of its rows.
     let mut per_hop: std::collections::BTreeMap<(&str, &str, &str), (u64, u64)> = std::collections::BTreeMap::new();
     for row in &sim.installation_transfers {
