@@ -18,6 +18,9 @@ use std::io::{self, Write};
 /// enough that a window of the largest elements (inventory rows) stays a few megabytes.
 const WINDOW: usize = 256;
 
+/// Lists longer than this are rendered on the pool; a shorter one costs less written in place.
+const PARALLEL_FROM: usize = 64;
+
 /// The indentation of one level, as `to_writer_pretty` writes it.
 const INDENT: &[u8] = b"  ";
 
@@ -47,7 +50,7 @@ where
     L: Items<T> + ?Sized,
 {
     let items = items.items();
-    let Some(depth) = DEPTH.with(Cell::get).filter(|_| items.len() > 64) else {
+    let Some(depth) = DEPTH.with(Cell::get).filter(|_| items.len() > PARALLEL_FROM) else {
         return serializer.collect_seq(items);
     };
     // Called for the list's value: its elements will stand one level deeper than `depth`.
@@ -274,7 +277,7 @@ mod tests {
 
     #[test]
     fn the_bytes_are_those_of_to_writer_pretty() {
-        for n in [0, 1, 65, WINDOW * 2 + 7] {
+        for n in [0, 1, PARALLEL_FROM + 1, WINDOW * 2 + 7] {
             let doc = Doc {
                 name: "d",
                 rows: rows(n),

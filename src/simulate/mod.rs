@@ -269,6 +269,15 @@ impl EventKind {
     ];
 }
 
+// `kind as usize` indexes `EventKind::ALL`: checked when the crate compiles.
+const _: () = {
+    let mut i = 0;
+    while i < EventKind::ALL.len() {
+        assert!(EventKind::ALL[i] as usize == i);
+        i += 1;
+    }
+};
+
 /// A flow as executed for one realm: the ledger slots it adds to.
 #[derive(Clone, Debug, Default)]
 struct Step {
