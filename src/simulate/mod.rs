@@ -391,6 +391,11 @@ impl Plan {
     /// assesses, with the same regime and evidence.
     fn map_hops(&mut self, facts: &Facts<'_>) {
         let mut index: HashMap<(usize, String), usize> = HashMap::new();
+        // The analysis's transfers by importer, in its order: looked up once per ledger slot.
+        let mut into: HashMap<&str, Vec<&crate::facts::Transfer>> = HashMap::new();
+        for t in facts.transfers.iter() {
+            into.entry(t.importer.as_str()).or_default().push(t);
+        }
         let mut slot_hop = Vec::with_capacity(self.slots.len());
         for (ri, d, org, country, at_rest) in &self.slots {
             if *at_rest || !self.personal[*d] {
@@ -401,9 +406,8 @@ impl Plan {
             let assessed = facts.realms.contains(&realm);
             // Whether the analysis lists a disclosure to the organisation does not depend on the
             // realm: a realm it did not assess is judged by the realms it did, when there are any.
-            let listed =
-                |t: &&std::sync::Arc<crate::facts::Transfer>| t.importer == *org && (!assessed || t.realm == realm);
-            if !facts.transfers.is_empty() && !facts.transfers.iter().any(|t| listed(&t)) {
+            let to_org = into.get(org.as_str()).map_or(&[][..], Vec::as_slice);
+            if !facts.transfers.is_empty() && !to_org.iter().any(|t| !assessed || t.realm == realm) {
                 // Not a disclosure the analysis lists (data written back to the customer's own
                 // product, or to its own account): no hop to count.
                 slot_hop.push(None);
@@ -411,41 +415,35 @@ impl Plan {
             }
             let key = (*ri, org.clone());
             let hop = *index.entry(key).or_insert_with(|| {
-                let row = facts
-                    .transfers
-                    .iter()
-                    .find(|t| t.realm == realm && t.importer == *org)
-                    .map_or_else(
-                        || TransferRow {
-                            realm: realm.code().to_owned(),
-                            // Who discloses to the organisation does not depend on the realm
-                            // (the customer to the vendor, the vendor to its sub-processors):
-                            // named from another realm's hop; only the law is not assessed.
-                            exporter: facts
-                                .transfers
-                                .iter()
-                                .find(|t| t.importer == *org)
-                                .map_or_else(|| "not assessed".to_owned(), |t| t.exporter.clone()),
-                            organisation: org.clone(),
-                            country: country.clone(),
-                            regime: "not-assessed".to_owned(),
-                            mechanism: format!("not assessed: the model has no installation in realm `{realm}`"),
-                            status: "not-assessed".to_owned(),
-                            installations: 0,
-                            records: 0,
-                        },
-                        |t| TransferRow {
-                            realm: realm.code().to_owned(),
-                            exporter: t.exporter.clone(),
-                            organisation: org.clone(),
-                            country: t.importer_country.clone().unwrap_or_else(|| "unknown".to_owned()),
-                            regime: t.regime.code().to_owned(),
-                            mechanism: t.label.clone(),
-                            status: json_code(&t.status),
-                            installations: 0,
-                            records: 0,
-                        },
-                    );
+                let row = to_org.iter().find(|t| t.realm == realm).map_or_else(
+                    || TransferRow {
+                        realm: realm.code().to_owned(),
+                        // Who discloses to the organisation does not depend on the realm
+                        // (the customer to the vendor, the vendor to its sub-processors):
+                        // named from another realm's hop; only the law is not assessed.
+                        exporter: to_org
+                            .first()
+                            .map_or_else(|| "not assessed".to_owned(), |t| t.exporter.clone()),
+                        organisation: org.clone(),
+                        country: country.clone(),
+                        regime: "not-assessed".to_owned(),
+                        mechanism: format!("not assessed: the model has no installation in realm `{realm}`"),
+                        status: "not-assessed".to_owned(),
+                        installations: 0,
+                        records: 0,
+                    },
+                    |t| TransferRow {
+                        realm: realm.code().to_owned(),
+                        exporter: t.exporter.clone(),
+                        organisation: org.clone(),
+                        country: t.importer_country.clone().unwrap_or_else(|| "unknown".to_owned()),
+                        regime: t.regime.code().to_owned(),
+                        mechanism: t.label.clone(),
+                        status: json_code(&t.status),
+                        installations: 0,
+                        records: 0,
+                    },
+                );
                 self.hops.push(row);
                 self.hops.len() - 1
             });
