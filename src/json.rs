@@ -14,9 +14,19 @@ use serde_json::ser::Formatter;
 use std::cell::Cell;
 use std::io::{self, Write};
 
-/// How many elements are rendered per window: large enough to keep both threads busy, small
-/// enough that a window of the largest elements (inventory rows) stays a few megabytes.
+/// The most elements rendered per window.
 const WINDOW: usize = 256;
+
+/// The first window's count, before the size of an element is known.
+const FIRST_WINDOW: usize = 64;
+
+/// The fewest elements per window: enough to share between the threads.
+const MIN_WINDOW: usize = 16;
+
+/// About how many bytes a window renders to: each next window's count is chosen from the size
+/// of the one before, so a list of large elements (inventory rows, a dozen kilobytes each at
+/// 1,000 units) does not hold megabytes of rendered text at a time.
+const WINDOW_BYTES: usize = 256 << 10;
 
 /// Lists longer than this are rendered on the pool; a shorter one costs less written in place.
 const PARALLEL_FROM: usize = 64;
@@ -59,14 +69,18 @@ where
         window.par_iter().map(|item| rendered(item, depth + 1)).collect()
     };
     let mut seq = serializer.serialize_seq(Some(items.len()))?;
-    let mut windows = items.chunks(WINDOW);
-    let mut current = windows.next().map(render).transpose().map_err(S::Error::custom)?;
+    let (first, mut rest) = items.split_at(FIRST_WINDOW.min(items.len()));
+    let mut current = Some(render(first).map_err(S::Error::custom)?);
     while let Some(done) = current.take() {
+        let bytes: usize = done.iter().map(|raw| raw.0.len()).sum();
+        let count = (WINDOW_BYTES * done.len() / bytes.max(1)).clamp(MIN_WINDOW, WINDOW);
+        let window;
+        (window, rest) = rest.split_at(count.min(rest.len()));
         // The next window renders on the pool while this thread writes the one before it.
         let mut next = None;
         let mut written = Ok(());
         rayon::in_place_scope(|scope| {
-            if let Some(window) = windows.next() {
+            if !window.is_empty() {
                 scope.spawn(|_| next = Some(render(window)));
             }
             written = done.iter().try_for_each(|raw| seq.serialize_element(raw));
@@ -295,6 +309,31 @@ mod tests {
             assert_eq!(DEPTH.with(Cell::get), None);
             let value = serde_json::to_value(&doc).unwrap();
             assert_eq!(serde_json::to_string(&doc).unwrap(), value.to_string());
+        }
+    }
+
+    #[test]
+    fn windows_of_large_elements_keep_every_element_in_order() {
+        // Rows of about 20 KB: after the first window, windows shrink to the fewest elements
+        // (WINDOW_BYTES / 20 KB is under MIN_WINDOW), and the count changes from window to
+        // window as sizes vary; every row must still be written once, in order.
+        for n in [FIRST_WINDOW + 1, FIRST_WINDOW + MIN_WINDOW * 5 + 3] {
+            let mut doc = Doc {
+                name: "large",
+                rows: rows(n),
+                few: Vec::new(),
+                inner: Vec::new(),
+            };
+            for (i, row) in doc.rows.iter_mut().enumerate() {
+                row.id = format!("{i}:{}", "x".repeat(10_000 + (i % 7) * 2_000));
+            }
+            let mut parallel = Vec::new();
+            write_pretty(&mut parallel, &doc).unwrap();
+            assert_eq!(
+                String::from_utf8(parallel).unwrap(),
+                serde_json::to_string_pretty(&doc).unwrap(),
+                "{n} large rows"
+            );
         }
     }
 }

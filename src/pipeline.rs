@@ -62,6 +62,16 @@ pub struct Models {
     pub warnings: Vec<Diagnostic>,
 }
 
+impl Models {
+    /// Frees each model's source text, for an output that points at no line of it (everything
+    /// but SARIF): the warnings were printed when the models loaded.
+    pub fn release_sources(&mut self) {
+        for loaded in &mut self.loaded {
+            loaded.source.release_text();
+        }
+    }
+}
+
 /// Keeps only installation `id` of `loaded`: what one customer's annex considers (the other
 /// sites of the model are neither its business nor, by their ids, words it knows).
 pub fn keep_installation(loaded: &mut crate::load::LoadedModel, id: &str) -> Result<(), Failure> {

@@ -168,12 +168,12 @@ pub fn apply(analysis: &mut Analysis, waivers: &[Waiver], today: Date) -> Vec<Un
             } else {
                 WaiverStatus::Expired
             };
-            finding.waiver = Some(WaiverState {
+            finding.waiver = Some(Box::new(WaiverState {
                 status,
                 reason: waiver.reason.clone(),
                 owner: waiver.owner.clone(),
                 expires: waiver.expires.clone(),
-            });
+            }));
         }
     }
     analysis.recount();

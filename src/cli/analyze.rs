@@ -36,7 +36,10 @@ pub struct Args {
 
 /// Analyses the models and prints the result.
 pub fn run(args: &Args, catalog: &Catalog) -> Result<ExitStatus, Failure> {
-    let (waivers, models) = args.inputs.load(catalog)?;
+    let (waivers, mut models) = args.inputs.load(catalog)?;
+    if args.format != Format::Sarif {
+        models.release_sources();
+    }
     let facts = pipeline::facts_of(&models.loaded, catalog);
     let (analyses, unused) = pipeline::analyse(&facts, &waivers);
     super::warn_unused(&unused);

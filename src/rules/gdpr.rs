@@ -38,7 +38,7 @@ rule! {
                     if row.organisation.starts_with("declared:") { "may receive" } else { "receives" }
                 ),
             };
-            out.push(self.evidence_finding(&row.organisation, path, message));
+            out.push(self.evidence_finding(&row.organisation, path.into(), message));
         }
     }
 }
@@ -68,7 +68,7 @@ rule! {
             if personal && cx.resolved.operator[from] != cx.resolved.operator[to] {
                 out.push(self.finding(
                     &flow.label(),
-                    vec![flow.from.clone(), flow.to.clone()],
+                    vec![flow.from.clone(), flow.to.clone()].into(),
                     format!("flow `{}` carries personal data without a purpose", flow.label()),
                 ));
             }
@@ -103,7 +103,7 @@ rule! {
             let verb = if row.organisation.starts_with("declared:") { "may reach" } else { "reaches" };
             out.push(self.finding(
                 &row.organisation,
-                path,
+                path.into(),
                 format!(
                     "personal data ({}) {verb} {}, which no organisation of the model or catalog serves",
                     data.join(", "),
@@ -193,7 +193,7 @@ rule! {
                 };
                 let mut finding = self.finding(
                     id,
-                    cx.path_to(d, reach.component),
+                    cx.path_to(d, reach.component).into(),
                     format!(
                         "`{id}` may hold {} data ({article}) of realm `{realm}` under {} and reaches the app: {condition}, and a DPIA if the processing is large-scale ({dpia})",
                         special.as_str(),

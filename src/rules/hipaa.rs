@@ -41,7 +41,7 @@ rule! {
                 // with app vendors: PHI in Forge compute or storage is a known gap, not a missing fact.
                 Evidence::Unknown if link.relationship == crate::facts::Relationship::Atlassian => out.push(self.finding(
                     &link.organisation,
-                    path,
+                    path.into(),
                     format!(
                         "Atlassian hosts PHI ({data}) in Forge for {}: its BAA covers its products only, and no BAA between the vendor and Atlassian for Forge hosting is known to exist",
                         link.baa_with.split(" (").next().unwrap_or(&link.baa_with)
@@ -49,7 +49,7 @@ rule! {
                 )),
                 Evidence::None => out.push(self.finding(
                     &link.organisation,
-                    path,
+                    path.into(),
                     format!(
                         "{} ({}) receives PHI ({data}) and has no BAA with {}",
                         link.name, link.relationship, link.baa_with
@@ -57,7 +57,7 @@ rule! {
                 )),
                 Evidence::Offered => out.push(self.evidence_finding(
                     &link.organisation,
-                    path,
+                    path.into(),
                     format!(
                         "{} ({}) receives PHI ({data}); it offers a BAA{scope}, but none with {} is recorded",
                         link.name, link.relationship, link.baa_with
@@ -65,7 +65,7 @@ rule! {
                 )),
                 Evidence::Unknown => out.push(self.evidence_finding(
                     &link.organisation,
-                    path,
+                    path.into(),
                     format!(
                         "{} ({}) receives PHI ({data}); no BAA with {} is recorded",
                         link.name, link.relationship, link.baa_with
@@ -112,7 +112,7 @@ rule! {
                 if component.kind == crate::model::ComponentKind::ForgeStorage {
                     out.push(self.finding(
                         &component.id,
-                        cx.path_to(d, reach.component),
+                        cx.path_to(d, reach.component).into(),
                         format!(
                             "`{}` keeps `{}` (PHI) in Forge hosted storage; no BAA between {} and Atlassian for Forge hosting is recorded, and none is known to exist",
                             component.id, category.id, vendor
@@ -156,7 +156,7 @@ rule! {
                 AtlassianBaa::Available | AtlassianBaa::NotHipaaCovered | AtlassianBaa::ProductsNotRecorded => {}
                 AtlassianBaa::NotOnPlan => out.push(self.finding(
                     id,
-                    products.clone(),
+                    products.clone().into(),
                     format!(
                         "installation `{id}` handles PHI on the `{}` plan",
                         installation.plan.map_or("", crate::model::Plan::as_str)
@@ -164,7 +164,7 @@ rule! {
                 )),
                 AtlassianBaa::ProductNotCovered => out.push(self.finding(
                     id,
-                    products.clone(),
+                    products.clone().into(),
                     format!(
                         "installation `{id}` handles PHI in {}, which Atlassian's BAA does not cover (Jira, Jira Service Management and Confluence only)",
                         installation
@@ -178,7 +178,7 @@ rule! {
                 )),
                 AtlassianBaa::PlanNotRecorded => out.push(self.evidence_finding(
                     id,
-                    products.clone(),
+                    products.clone().into(),
                     format!("installation `{id}` handles PHI; its Atlassian plan is not stated"),
                 )),
 

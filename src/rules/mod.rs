@@ -89,7 +89,7 @@ pub trait Rule: Sync {
     }
 
     /// A finding of this rule.
-    fn finding(&self, subject: &str, path: Vec<String>, message: String) -> Finding {
+    fn finding(&self, subject: &str, path: crate::finding::Path, message: String) -> Finding {
         let meta = self.meta();
         Finding {
             rule: meta.code,
@@ -108,7 +108,7 @@ pub trait Rule: Sync {
 
     /// A finding raised because a fact is missing: one severity step lower, marked as
     /// evidence required.
-    fn evidence_finding(&self, subject: &str, path: Vec<String>, message: String) -> Finding {
+    fn evidence_finding(&self, subject: &str, path: crate::finding::Path, message: String) -> Finding {
         let mut finding = self.finding(subject, path, message);
         finding.severity = finding.severity.lowered();
         finding.evidence_required = true;

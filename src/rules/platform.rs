@@ -33,7 +33,7 @@ rule! {
                 };
                 out.push(self.finding(
                     &component.id,
-                    cx.path_to(d, reach.component),
+                    cx.path_to(d, reach.component).into(),
                     format!("`{}` keeps `{}` ({encrypted})", component.id, category.id),
                 ));
             }
@@ -77,7 +77,7 @@ rule! {
             if let Some(to) = inbound_from_outside(cx, flow) {
                 out.push(self.finding(
                     &flow.label(),
-                    vec![flow.from.clone(), flow.to.clone()],
+                    vec![flow.from.clone(), flow.to.clone()].into(),
                     format!(
                         "`{}` accepts `{}` from `{}` without authentication",
                         cx.model.components[to].id,
@@ -116,7 +116,7 @@ rule! {
                 Some(true) => {}
                 Some(false) => out.push(self.finding(
                     &component.id,
-                    path,
+                    path.into(),
                     format!(
                         "`{}` receives JWT-signed `{}` but does not verify the token",
                         component.id,
@@ -125,7 +125,7 @@ rule! {
                 )),
                 None => out.push(self.evidence_finding(
                     &component.id,
-                    path,
+                    path.into(),
                     format!(
                         "`{}` receives JWT-signed `{}`; whether it verifies the token is not stated",
                         component.id,
@@ -163,12 +163,12 @@ rule! {
                 Some(true) => {}
                 Some(false) => out.push(self.finding(
                     &component.id,
-                    path,
+                    path.into(),
                     format!("`{}` does not check the qsh claim of `{}`", component.id, flow.label()),
                 )),
                 None => out.push(self.evidence_finding(
                     &component.id,
-                    path,
+                    path.into(),
                     format!(
                         "`{}` receives `{}`; whether it checks the qsh claim is not stated",
                         component.id,
@@ -197,7 +197,7 @@ rule! {
             if component.public_endpoint {
                 out.push(self.finding(
                     &component.id,
-                    vec![component.id.clone()],
+                    vec![component.id.clone()].into(),
                     format!("`{}` is reachable from the internet", component.id),
                 ));
             }
@@ -205,7 +205,7 @@ rule! {
         for flow in cx.model.flows.iter().filter(|f| f.trigger == Some(Trigger::Webtrigger)) {
             out.push(self.finding(
                 &flow.to,
-                vec![flow.from.clone(), flow.to.clone()],
+                vec![flow.from.clone(), flow.to.clone()].into(),
                 format!("`{}` is invoked through a Forge web trigger, a public URL", flow.to),
             ));
         }
@@ -267,13 +267,13 @@ rule! {
                 Some(true) => {}
                 Some(false) => out.push(self.finding(
                     &component.id,
-                    path,
+                    path.into(),
                     format!("`{}` keeps `{}` after uninstall", component.id, cx.model.data[d].id),
                 )),
                 None if component.kind == ComponentKind::ForgeStorage => {}
                 None => out.push(self.evidence_finding(
                     &component.id,
-                    path,
+                    path.into(),
                     format!(
                         "whether `{}` deletes `{}` on uninstall is not stated",
                         component.id, cx.model.data[d].id
@@ -306,12 +306,12 @@ rule! {
                 Some(true) => {}
                 Some(false) => out.push(self.finding(
                     &component.id,
-                    path,
+                    path.into(),
                     format!("`{}` stores tenants' data without a tenant key", component.id),
                 )),
                 None => out.push(self.evidence_finding(
                     &component.id,
-                    path,
+                    path.into(),
                     format!("whether `{}` keys its records by tenant is not stated", component.id),
                 )),
             }
@@ -335,7 +335,7 @@ rule! {
             for host in component.egress.iter().filter(|h| crate::host::is_unbounded(h)) {
                 out.push(self.finding(
                     &component.id,
-                    vec![component.id.clone()],
+                    vec![component.id.clone()].into(),
                     format!("`{}` may send data to any host (`{host}`)", component.id),
                 ));
             }
@@ -344,7 +344,7 @@ rule! {
             if let Some(host) = flow.host.as_deref().filter(|h| crate::host::is_unbounded(h)) {
                 out.push(self.finding(
                     &flow.label(),
-                    vec![flow.from.clone(), flow.to.clone()],
+                    vec![flow.from.clone(), flow.to.clone()].into(),
                     format!("flow `{}` goes to any host (`{host}`)", flow.label()),
                 ));
             }
@@ -403,7 +403,7 @@ rule! {
             if !crate::host::is_unbounded(&host) && crate::host::non_production(&host).is_none() && !known(&host) {
                 out.push(self.finding(
                     &host,
-                    path,
+                    path.into(),
                     format!("no organisation in the model or catalog serves `{host}`"),
                 ));
             }
@@ -441,7 +441,7 @@ rule! {
                 .unwrap_or_else(|| roa.components.clone());
             out.push(self.finding(
                 &cx.model.app.name,
-                path,
+                path.into(),
                 format!("not eligible: {}", roa.reasons.join("; ")),
             ));
         }
@@ -467,7 +467,7 @@ rule! {
             if let Some(why) = crate::host::non_production(&host) {
                 out.push(self.finding(
                     &host,
-                    path,
+                    path.into(),
                     format!("`{host}` is not a production destination: {why}"),
                 ));
             }
@@ -492,7 +492,7 @@ rule! {
         if let Some(scope) = &cx.impersonation {
             out.push(self.finding(
                 &cx.model.app.name,
-                Vec::new(),
+                Vec::new().into(),
                 format!(
                     "the app requests `{scope}`: it can act as any user of the site (user impersonation), so it can read and change whatever any user can"
                 ),
@@ -525,7 +525,7 @@ rule! {
             if !installation.recorded {
                 out.push(self.evidence_finding(
                     &subject,
-                    Vec::new(),
+                    Vec::new().into(),
                     format!(
                         "the destinations the admin of installation `{}` approved are not recorded ({}): its recipients are unknown",
                         installation.installation, section.basis
@@ -536,7 +536,7 @@ rule! {
             for destination in installation.destinations.iter().filter(|d| !d.identified) {
                 out.push(self.finding(
                     &subject,
-                    Vec::new(),
+                    Vec::new().into(),
                     format!(
                         "installation `{}` approved `{}`, which no organisation in the model or catalog runs: a recipient the DPA cannot name",
                         installation.installation, destination.host

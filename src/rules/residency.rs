@@ -42,7 +42,7 @@ elsewhere.",
                     let component = &cx.model.components[reach.component];
                     let mut finding = self.finding(
                         &component.id,
-                        cx.path_to(d, reach.component),
+                        cx.path_to(d, reach.component).into(),
                         format!(
                             "`{}` of installations in realm `{realm}` is stored in {location} by `{}`",
                             category.id, component.id
@@ -94,8 +94,11 @@ impl TransferWithoutMechanism {
     fn check_row(&self, cx: &Facts<'_>, row: &crate::facts::Subprocessor, out: &mut Vec<Finding>) {
         use crate::rules::Rule as _;
         // The same path for every finding of the row: found once.
-        let path = std::cell::OnceCell::new();
-        let path = || path.get_or_init(|| first_path(cx, &row.components, &row.data)).clone();
+        let path = std::cell::OnceCell::<crate::finding::Path>::new();
+        let path = || -> crate::finding::Path {
+            path.get_or_init(|| first_path(cx, &row.components, &row.data).into())
+                .clone()
+        };
         // A hop nobody assessed is an open point, never a clean result: evidence required,
         // low, naming what it depends on.
         for (transfer, part) in row
@@ -278,7 +281,7 @@ held in vendor-hosted or third-party stores stay where they are unless the vendo
                 let component = &cx.model.components[reach.component];
                 out.push(self.finding(
                     &component.id,
-                    cx.path_to(d, reach.component),
+                    cx.path_to(d, reach.component).into(),
                     format!(
                         "`{}` stored by `{}` ({}) does not move when a site changes realm",
                         category.id,
@@ -315,7 +318,7 @@ rule! {
             if let Some((d, category)) = personal {
                 out.push(self.evidence_finding(
                     &component.id,
-                    cx.path_to(d, c),
+                    cx.path_to(d, c).into(),
                     format!(
                         "`{}` receives `{}` but the model gives no region for it",
                         component.id, category.id

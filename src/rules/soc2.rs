@@ -27,7 +27,7 @@ rule! {
             };
             out.push(self.evidence_finding(
                 &org.organisation,
-                org.services.clone(),
+                org.services.clone().into(),
                 format!("no SOC 2 report of {} ({}, {kind}) is known", org.name, org.category),
             ));
         }

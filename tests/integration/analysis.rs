@@ -101,7 +101,7 @@ fn connect_on_aws() {
     assert!(has(&analysis, "TF-PLAT-001", "app-db", None));
     assert!(has(&analysis, "TF-RES-002", "openai", Some("eu")));
     let secret = analysis.findings.iter().find(|f| f.rule == "TF-PLAT-001").unwrap();
-    assert_eq!(secret.path, ["jira", "app-server", "app-db"]);
+    assert_eq!(secret.path[..], ["jira", "app-server", "app-db"]);
     assert!(!analysis.runs_on_atlassian.eligible);
     assert!(!analysis.hipaa.applies);
 }
@@ -258,7 +258,7 @@ fn every_finding_names_its_rule_and_a_path_of_model_components() {
         let analysis = analyze_loaded(&loaded, &catalog);
         for finding in &analysis.findings {
             assert!(trustflow::rules::find(finding.rule.as_str()).is_some());
-            for id in &finding.path {
+            for id in finding.path.iter() {
                 assert!(
                     loaded.model.components.iter().any(|c| &c.id == id),
                     "{model}: {id} in {finding:?}"

@@ -148,3 +148,19 @@ mod robustness {
         }
     }
 }
+
+#[test]
+fn a_released_source_locates_nothing_and_shows_no_line() {
+    use trustflow::diagnostic::{Diagnostic, Seg};
+    use trustflow::load::SourceFile;
+    use trustflow::load::node::Pos;
+    let mut source = SourceFile::parse("m.yaml", "app:\n  id: x\n").unwrap();
+    let path = [Seg::Key("app".into()), Seg::Key("id".into())];
+    assert_eq!(source.locate(&path, false), Pos { line: 2, column: 7 });
+    source.release_text();
+    // Nothing to point into: the file's start, and a diagnostic without a source line.
+    assert_eq!(source.locate(&path, false), Pos::default());
+    let shown = source.diagnostic(Diagnostic::error("yaml-syntax", "m"), Pos { line: 2, column: 7 });
+    assert_eq!((shown.file.as_str(), shown.line), ("m.yaml", 2));
+    assert_eq!(shown.source_line, None);
+}
