@@ -140,10 +140,19 @@ impl<'m> Checks<'m> {
         }
     }
 
-    fn reference(&mut self, target: &'static str, candidates: &HashSet<&str>, id: &str, at: Vec<Seg>) {
+    /// Checks that `id` is one of `candidates` (the ids of `target`); `at` gives the place
+    /// of the reference, built only when it is dangling (a large model has millions).
+    fn reference(
+        &mut self,
+        target: &'static str,
+        candidates: &HashSet<&str>,
+        id: &str,
+        at: impl FnOnce() -> Vec<Seg>,
+    ) {
         if candidates.contains(id) {
             return;
         }
+        let at = at();
         if target == "organisations" && self.catalog.organisations.contains_key(id) {
             self.push(
                 Diagnostic::error(
@@ -192,7 +201,7 @@ impl<'m> Checks<'m> {
         let components: HashSet<&str> = model.components.iter().map(|c| c.id.as_str()).collect();
 
         if !model.app.vendor.is_empty() {
-            self.reference("organisations", &orgs, &model.app.vendor, path!["app", "vendor"]);
+            self.reference("organisations", &orgs, &model.app.vendor, || path!["app", "vendor"]);
         }
         for (i, org) in model.organisations.iter().enumerate() {
             if let Some(entry) = &org.catalog
@@ -241,34 +250,34 @@ impl<'m> Checks<'m> {
         }
         for (i, boundary) in model.boundaries.iter().enumerate() {
             if let Some(operator) = &boundary.operator {
-                self.reference("organisations", &orgs, operator, path!["boundaries", i, "operator"]);
+                self.reference("organisations", &orgs, operator, || path!["boundaries", i, "operator"]);
             }
             if let Some(parent) = &boundary.parent {
-                self.reference("boundaries", &boundaries, parent, path!["boundaries", i, "parent"]);
+                self.reference("boundaries", &boundaries, parent, || path!["boundaries", i, "parent"]);
             }
         }
         for (i, component) in model.components.iter().enumerate() {
             if let Some(operator) = &component.operator {
-                self.reference("organisations", &orgs, operator, path!["components", i, "operator"]);
+                self.reference("organisations", &orgs, operator, || path!["components", i, "operator"]);
             }
             if let Some(host) = &component.hosted_by {
-                self.reference("organisations", &orgs, host, path!["components", i, "hosted_by"]);
+                self.reference("organisations", &orgs, host, || path!["components", i, "hosted_by"]);
             }
             if let Some(boundary) = &component.boundary {
-                self.reference("boundaries", &boundaries, boundary, path!["components", i, "boundary"]);
+                self.reference("boundaries", &boundaries, boundary, || path!["components", i, "boundary"]);
             }
             for (j, id) in component.stores.iter().enumerate() {
-                self.reference("data", &data, id, path!["components", i, "stores", j]);
+                self.reference("data", &data, id, || path!["components", i, "stores", j]);
             }
             for (j, id) in component.produces.iter().enumerate() {
-                self.reference("data", &data, id, path!["components", i, "produces", j]);
+                self.reference("data", &data, id, || path!["components", i, "produces", j]);
             }
         }
         for (i, flow) in model.flows.iter().enumerate() {
-            self.reference("components", &components, &flow.from, path!["flows", i, "from"]);
-            self.reference("components", &components, &flow.to, path!["flows", i, "to"]);
+            self.reference("components", &components, &flow.from, || path!["flows", i, "from"]);
+            self.reference("components", &components, &flow.to, || path!["flows", i, "to"]);
             for (j, id) in flow.data.iter().enumerate() {
-                self.reference("data", &data, id, path!["flows", i, "data", j]);
+                self.reference("data", &data, id, || path!["flows", i, "data", j]);
             }
         }
     }

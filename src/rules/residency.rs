@@ -85,6 +85,7 @@ keep the data in the EEA (regional endpoint, EU region).",
                 found
             })
             .collect();
+        out.reserve(found.iter().map(Vec::len).sum());
         out.extend(found.into_iter().flatten());
     }
 }
