@@ -142,13 +142,7 @@ impl<'m> Checks<'m> {
 
     /// Checks that `id` is one of `candidates` (the ids of `target`); `at` gives the place
     /// of the reference, built only when it is dangling (a large model has millions).
-    fn reference(
-        &mut self,
-        target: &'static str,
-        candidates: &HashSet<&str>,
-        id: &str,
-        at: impl FnOnce() -> Vec<Seg>,
-    ) {
+    fn reference(&mut self, target: &'static str, candidates: &HashSet<&str>, id: &str, at: impl FnOnce() -> Vec<Seg>) {
         if candidates.contains(id) {
             return;
         }
@@ -264,7 +258,9 @@ impl<'m> Checks<'m> {
                 self.reference("organisations", &orgs, host, || path!["components", i, "hosted_by"]);
             }
             if let Some(boundary) = &component.boundary {
-                self.reference("boundaries", &boundaries, boundary, || path!["components", i, "boundary"]);
+                self.reference("boundaries", &boundaries, boundary, || {
+                    path!["components", i, "boundary"]
+                });
             }
             for (j, id) in component.stores.iter().enumerate() {
                 self.reference("data", &data, id, || path!["components", i, "stores", j]);

@@ -14,7 +14,7 @@ pub mod transfers;
 pub use resolve::Evidence;
 pub use sections::european_realm;
 pub use sections::{
-    AtlassianForCustomer, BaaLink, CustomerIntegration, DataUse, GdprRole, Hipaa, RealmResidency, Relationship,
+    AtlassianForCustomer, BaaLink, CustomerIntegration, DataUse, GdprRole, Hipaa, Hop, RealmResidency, Relationship,
     ResidencyEntry, RunsOnAtlassian, Soc2, Subprocessor, SubserviceOrganisation,
 };
 pub use transfers::{Regime, Transfer, TransferMechanism, TransferStatus};

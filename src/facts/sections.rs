@@ -61,9 +61,90 @@ pub struct Subprocessor {
     /// catalog's default for the provider's standard service marked as such.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention: Option<String>,
-    /// The disclosure to this organisation, per installation realm: exporter, regime,
-    /// mechanism and its evidence (the same entries as the analysis's `transfers`).
-    pub transfer_mechanism: BTreeMap<String, std::sync::Arc<Transfer>>,
+    /// The disclosure to this organisation, per installation realm: an entry of the
+    /// analysis's `transfers`, written in JSON as its summary and its place in that list.
+    pub transfer_mechanism: BTreeMap<String, Hop>,
+}
+
+/// The hop into an inventory row's organisation in one realm: the analysis's `transfers[index]`,
+/// shared with that list. In JSON it is that entry's summary (exporter, regime, mechanism,
+/// status, label) and `transfer`, its index: the whole entry, with its reasons, is written
+/// once, in `transfers` (writing it twice made the copy a sixth of a large analysis's JSON).
+#[derive(Clone, Debug)]
+pub struct Hop {
+    /// The hop.
+    pub transfer: std::sync::Arc<Transfer>,
+    /// Its index in the analysis's `transfers`.
+    pub index: usize,
+}
+
+impl std::ops::Deref for Hop {
+    type Target = Transfer;
+
+    fn deref(&self) -> &Transfer {
+        &self.transfer
+    }
+}
+
+/// Two hops are the same when their conclusions are: where they stand in the list is not
+/// part of what a change notice compares.
+impl PartialEq for Hop {
+    fn eq(&self, other: &Hop) -> bool {
+        self.transfer == other.transfer
+    }
+}
+
+/// What JSON shows of a [`Hop`].
+#[derive(Serialize, schemars::JsonSchema)]
+struct HopSummary<'a> {
+    /// The index of the whole entry, with its reasons, in the analysis's `transfers`.
+    transfer: usize,
+    /// Organisation id of the exporter, or `customer`.
+    exporter: &'a str,
+    /// The law that governs the disclosure.
+    regime: transfers::Regime,
+    /// The basis.
+    mechanism: transfers::TransferMechanism,
+    /// The SCC module (1–4) when SCCs are the basis.
+    module: Option<u8>,
+    /// How far the basis is evidenced.
+    status: transfers::TransferStatus,
+    /// A short summary for tables; with customers established under different laws, each
+    /// group's outcome (the parts are in the `transfers` entry).
+    label: &'a str,
+    /// A fact the model lacks decides the basis: evidence required.
+    evidence_required: bool,
+}
+
+impl<'a> From<&'a Hop> for HopSummary<'a> {
+    fn from(hop: &'a Hop) -> HopSummary<'a> {
+        HopSummary {
+            transfer: hop.index,
+            exporter: &hop.exporter,
+            regime: hop.regime,
+            mechanism: hop.mechanism,
+            module: hop.module,
+            status: hop.status,
+            label: &hop.label,
+            evidence_required: hop.evidence_required,
+        }
+    }
+}
+
+impl Serialize for Hop {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        HopSummary::from(self).serialize(serializer)
+    }
+}
+
+impl schemars::JsonSchema for Hop {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Hop".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        HopSummary::json_schema(generator)
+    }
 }
 
 /// The part an organisation plays in the GDPR inventory.
@@ -291,7 +372,10 @@ pub fn subprocessors(cx: &Facts<'_>) -> (Vec<Subprocessor>, Vec<std::sync::Arc<T
         .collect();
     let mut all = Vec::with_capacity(assessed.iter().map(|(_, t)| t.len()).sum());
     let mut out = Vec::with_capacity(assessed.len() + 1);
-    for (row, transfers) in assessed {
+    for (mut row, transfers) in assessed {
+        for hop in row.transfer_mechanism.values_mut() {
+            hop.index += all.len();
+        }
         out.push(row);
         all.extend(transfers);
     }
@@ -378,8 +462,10 @@ fn recipient_row(
         };
         let transfer = customers::by_customer_law(&cx.customer_laws[&realm], hop);
         let transfer = std::sync::Arc::new(transfer); // listed twice: shared, not copied
+        // The row's own index for now: `subprocessors` adds where the row's hops start.
+        let index = all.len();
         all.push(std::sync::Arc::clone(&transfer));
-        transfer_mechanism.insert(realm.code().to_owned(), transfer);
+        transfer_mechanism.insert(realm.code().to_owned(), Hop { transfer, index });
     }
     let forge_hosting = facts.role == OrgRole::Atlassian && model.app.platform != Platform::Connect;
     let row = Subprocessor {
@@ -711,8 +797,9 @@ impl Unassessed {
             };
             let transfer = customers::by_customer_law(&cx.customer_laws[&realm], hop);
             let transfer = std::sync::Arc::new(transfer); // listed twice: shared, not copied
+            let index = all.len();
             all.push(std::sync::Arc::clone(&transfer));
-            transfer_mechanism.insert(realm.code().to_owned(), transfer);
+            transfer_mechanism.insert(realm.code().to_owned(), Hop { transfer, index });
         }
         Subprocessor {
             organisation: self.id,

@@ -453,3 +453,41 @@ installations:
     assert!(swiss.why.contains("onward transfer"), "{}", swiss.why);
     assert_eq!(serde_json::to_value(swiss.regime).unwrap(), "ch-fadp");
 }
+
+#[test]
+fn each_inventory_hop_points_at_its_whole_entry_in_transfers() {
+    // What a reader of the JSON follows: `subprocessors[].transfer_mechanism[realm].transfer`
+    // is the index of the same hop in `transfers`, with its reasons, written once.
+    let mut hops = 0;
+    for model in crate::yaml_files("models") {
+        let out = crate::trustflow()
+            .args(["analyze", "--format", "json"])
+            .arg(&model)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", model.display());
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let transfers = json["transfers"].as_array().unwrap();
+        for row in json["subprocessors"].as_array().unwrap() {
+            for (realm, hop) in row["transfer_mechanism"].as_object().unwrap() {
+                let whole = &transfers[hop["transfer"].as_u64().unwrap() as usize];
+                assert_eq!(whole["realm"], realm.as_str(), "{}", model.display());
+                assert_eq!(whole["importer"], row["organisation"]);
+                for field in [
+                    "exporter",
+                    "regime",
+                    "mechanism",
+                    "module",
+                    "status",
+                    "label",
+                    "evidence_required",
+                ] {
+                    assert_eq!(hop[field], whole[field], "{field} in {}", model.display());
+                }
+                assert!(hop.get("why").is_none(), "the reasons are written once, in `transfers`");
+                hops += 1;
+            }
+        }
+    }
+    assert!(hops > 20, "the bundled models have hops to check ({hops})");
+}
