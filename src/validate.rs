@@ -36,24 +36,35 @@ struct Checks<'m> {
 /// How many dangling references get a suggestion.
 const DETAILED: usize = 100;
 
-/// Runs every cross-check.
-pub fn validate(model: &Model, graph: &FlowGraph, catalog: &Catalog) -> Vec<Issue> {
-    let mut checks = Checks {
-        model,
-        graph,
-        catalog,
-        issues: Vec::new(),
-        suggested: 0,
-    };
-    checks.version();
-    checks.unique_ids();
-    checks.references();
-    checks.boundary_cycles();
-    checks.regions();
-    checks.dates();
-    checks.data_availability();
-    checks.shape_warnings();
-    checks.issues
+/// Runs every cross-check. The checks are independent (only `references` counts its
+/// suggestions): they run on all threads, and their issues are joined in this order.
+pub fn validate<'m>(model: &'m Model, graph: &'m FlowGraph, catalog: &'m Catalog) -> Vec<Issue> {
+    use rayon::prelude::*;
+    let checks: [fn(&mut Checks<'m>); 8] = [
+        Checks::version,
+        Checks::unique_ids,
+        Checks::references,
+        Checks::boundary_cycles,
+        Checks::regions,
+        Checks::dates,
+        Checks::data_availability,
+        Checks::shape_warnings,
+    ];
+    let found: Vec<Vec<Issue>> = checks
+        .par_iter()
+        .map(|check| {
+            let mut checks = Checks {
+                model,
+                graph,
+                catalog,
+                issues: Vec::new(),
+                suggested: 0,
+            };
+            check(&mut checks);
+            checks.issues
+        })
+        .collect();
+    found.concat()
 }
 
 impl<'m> Checks<'m> {
