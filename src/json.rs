@@ -20,6 +20,16 @@ const WINDOW: usize = 256;
 /// The first window's count, before the size of an element is known.
 const FIRST_WINDOW: usize = 64;
 
+/// The size of an element guessed for the first window, before any was rendered.
+const FIRST_GUESS: usize = 512;
+
+/// About how many bytes a run of elements renders to: the runs of a window are what the
+/// threads share. Against one text per element, runs made a 10,000-unit run 6 % faster; kept
+/// small, as texts under 16 KiB come from the allocator's small sizes, which reuse what the
+/// analysis freed (runs of 32 KiB, in fresh pages, raised the peak of a 1,000-unit run by
+/// 1.5 MiB; runs of 3 KiB by 0.7 MiB).
+const RUN_BYTES: usize = 3 << 10;
+
 /// The fewest elements per window: enough to share between the threads.
 const MIN_WINDOW: usize = 16;
 
@@ -63,17 +73,28 @@ where
     let Some(depth) = DEPTH.with(Cell::get).filter(|_| items.len() > PARALLEL_FROM) else {
         return serializer.collect_seq(items);
     };
-    // Called for the list's value: its elements will stand one level deeper than `depth`.
-    let render = |window: &[T]| -> Result<Vec<Raw>, serde_json::Error> {
+    // Called for the list's value: its elements will stand one level deeper than `depth`. A
+    // window renders as runs of elements, each one text with the separators between its
+    // elements, which the list writes as one element: the same bytes, with a run's worth of
+    // elements per allocation instead of one.
+    let render = |window: &[T], per_element: usize| -> Result<Window, serde_json::Error> {
         use rayon::prelude::*;
-        window.par_iter().map(|item| rendered(item, depth + 1)).collect()
+        let runs = window
+            .par_chunks((RUN_BYTES / per_element.max(1)).max(1))
+            .map(|run| rendered(run, depth + 1, per_element))
+            .collect::<Result<_, _>>()?;
+        Ok(Window {
+            runs,
+            elements: window.len(),
+        })
     };
     let mut seq = serializer.serialize_seq(Some(items.len()))?;
     let (first, mut rest) = items.split_at(FIRST_WINDOW.min(items.len()));
-    let mut current = Some(render(first).map_err(S::Error::custom)?);
+    let mut current = Some(render(first, FIRST_GUESS).map_err(S::Error::custom)?);
     while let Some(done) = current.take() {
-        let bytes: usize = done.iter().map(|raw| raw.0.len()).sum();
-        let count = (WINDOW_BYTES * done.len() / bytes.max(1)).clamp(MIN_WINDOW, WINDOW);
+        let bytes: usize = done.runs.iter().map(|raw| raw.0.len()).sum();
+        let per_element = bytes / done.elements.max(1);
+        let count = (WINDOW_BYTES / per_element.max(1)).clamp(MIN_WINDOW, WINDOW);
         let window;
         (window, rest) = rest.split_at(count.min(rest.len()));
         // The next window renders on the pool while this thread writes the one before it.
@@ -81,9 +102,9 @@ where
         let mut written = Ok(());
         rayon::in_place_scope(|scope| {
             if !window.is_empty() {
-                scope.spawn(|_| next = Some(render(window)));
+                scope.spawn(|_| next = Some(render(window, per_element)));
             }
-            written = done.iter().try_for_each(|raw| seq.serialize_element(raw));
+            written = done.runs.iter().try_for_each(|raw| seq.serialize_element(raw));
         });
         written?;
         current = next.transpose().map_err(S::Error::custom)?;
@@ -109,16 +130,32 @@ impl<T> Items<T> for std::sync::Arc<Vec<T>> {
     }
 }
 
-/// `item` as pretty JSON standing `depth` levels deep: the text `to_writer_pretty` writes for
-/// it at that place in a document.
-fn rendered<T: Serialize>(item: &T, depth: usize) -> Result<Raw, serde_json::Error> {
+/// A rendered window: its runs of elements, and how many elements it holds.
+struct Window {
+    runs: Vec<Raw>,
+    elements: usize,
+}
+
+/// The elements of `run` as pretty JSON standing `depth` levels deep, with the separators
+/// `to_writer_pretty` writes between them in a list: the text the list writes for them after
+/// the separator before the first. `per_element` is the expected size of one, so the text is
+/// allocated once at about its size rather than grown by doubling.
+fn rendered<T: Serialize>(run: &[T], depth: usize, per_element: usize) -> Result<Raw, serde_json::Error> {
     // Rendered on its own, whichever thread runs it: lists inside it are ordinary lists.
     let _plain = Reset(DEPTH.with(|d| d.replace(None)));
-    let mut out = Vec::with_capacity(256);
-    item.serialize(&mut serde_json::Serializer::with_formatter(
-        &mut out,
-        Pretty::at(depth, false),
-    ))?;
+    let mut out = Vec::with_capacity(run.len() * (per_element + per_element / 8));
+    for (i, item) in run.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b",\n");
+            for _ in 0..depth {
+                out.extend_from_slice(INDENT);
+            }
+        }
+        item.serialize(&mut serde_json::Serializer::with_formatter(
+            &mut out,
+            Pretty::at(depth, false),
+        ))?;
+    }
     String::from_utf8(out).map(Raw).map_err(serde_json::Error::custom)
 }
 
