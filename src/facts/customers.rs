@@ -170,7 +170,8 @@ pub fn by_customer_law(law: &RealmLaw<'_>, hop: impl Fn(&CustomerLaw) -> Transfe
     }
     // The summary carries the most demanding part (the order `assess` ranks a hop's places
     // by: what a reader must act on) and names each group's outcome; the parts are the
-    // conclusions. A field the parts disagree on has no one value: the summary says none.
+    // conclusions. The countries and the regime, where the parts disagree, have no one value:
+    // the summary says none; its status, mechanism and module are the most demanding part's.
     let weakest = parts
         .iter()
         .map(|p| &p.transfer)

@@ -67,9 +67,10 @@ pub struct Subprocessor {
 }
 
 /// The hop into an inventory row's organisation in one realm: the analysis's `transfers[index]`,
-/// shared with that list. In JSON it is that entry's summary (exporter, regime, mechanism,
-/// status, label) and `transfer`, its index: the whole entry, with its reasons, is written
-/// once, in `transfers` (writing it twice made the copy a sixth of a large analysis's JSON).
+/// shared with that list. In JSON it is that entry's summary ([`HopSummary`]) and `transfer`,
+/// its index: the whole entry, with its reasons, countries and per-customer-law parts, is
+/// written once, in `transfers` (writing it twice made the copy a sixth of a large analysis's
+/// JSON).
 #[derive(Clone, Debug)]
 pub struct Hop {
     /// The hop.
@@ -94,26 +95,43 @@ impl PartialEq for Hop {
     }
 }
 
-/// What JSON shows of a [`Hop`].
+/// The hop into this organisation in one realm, summarised: the whole hop, with its reasons
+/// (`why`), countries and per-customer-law parts, is `transfers[transfer]`.
 #[derive(Serialize, schemars::JsonSchema)]
 struct HopSummary<'a> {
-    /// The index of the whole entry, with its reasons, in the analysis's `transfers`.
+    /// The index of the whole hop in the analysis's `transfers`.
     transfer: usize,
     /// Organisation id of the exporter, or `customer`.
     exporter: &'a str,
-    /// The law that governs the disclosure.
+    /// The law that governs the disclosure (`unknown` when customers established under
+    /// different laws disagree on it).
     regime: transfers::Regime,
-    /// The basis.
+    /// The basis (with `customer_law_parts`: the most demanding part's).
     mechanism: transfers::TransferMechanism,
     /// The SCC module (1–4) when SCCs are the basis.
     module: Option<u8>,
-    /// How far the basis is evidenced.
+    /// How far the basis is evidenced (with `customer_law_parts`: the most demanding part's).
     status: transfers::TransferStatus,
-    /// A short summary for tables; with customers established under different laws, each
-    /// group's outcome (the parts are in the `transfers` entry).
+    /// A short summary for tables; with customer-law parts, each group's outcome.
     label: &'a str,
+    /// The SCCs come with the platform's terms (the Forge terms), not a contract the model
+    /// records. Omitted when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    by_platform_terms: bool,
     /// A fact the model lacks decides the basis: evidence required.
     evidence_required: bool,
+    /// When the realm's customers are established under different laws and this hop depends
+    /// on that law: how many groups `transfers[transfer].by_customer_law` concludes for, each
+    /// for its own installations. `status`, `mechanism` and `module` are then the most
+    /// demanding group's, not every installation's. Omitted when the hop has one conclusion.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    customer_law_parts: usize,
+}
+
+// serde's `skip_serializing_if` hands the field by reference.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl<'a> From<&'a Hop> for HopSummary<'a> {
@@ -126,7 +144,9 @@ impl<'a> From<&'a Hop> for HopSummary<'a> {
             module: hop.module,
             status: hop.status,
             label: &hop.label,
+            by_platform_terms: hop.by_platform_terms,
             evidence_required: hop.evidence_required,
+            customer_law_parts: hop.by_customer_law.len(),
         }
     }
 }
@@ -889,8 +909,8 @@ pub struct RealmResidency {
     /// Whether all in-scope data at rest stays inside the realm.
     pub kept: bool,
     /// What "kept" rests on that is not documented (storage without documented data-residency
-    /// support): evidence required, said next to the conclusion.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// support): evidence required, said next to the conclusion. Omitted when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence_required: Vec<String>,
 }
 

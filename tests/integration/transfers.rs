@@ -457,9 +457,17 @@ installations:
 #[test]
 fn each_inventory_hop_points_at_its_whole_entry_in_transfers() {
     // What a reader of the JSON follows: `subprocessors[].transfer_mechanism[realm].transfer`
-    // is the index of the same hop in `transfers`, with its reasons, written once.
-    let mut hops = 0;
-    for model in crate::yaml_files("models") {
+    // is the index of the same hop in `transfers`, with its reasons, written once; and the
+    // JSON is what docs/analysis.schema.json says it is.
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(crate::root().join("docs/analysis.schema.json")).unwrap())
+            .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let (mut hops, mut parted) = (0, 0);
+    let models = crate::yaml_files("models")
+        .into_iter()
+        .chain(crate::yaml_files("tests/fixtures/transfers"));
+    for model in models {
         let out = crate::trustflow()
             .args(["analyze", "--format", "json"])
             .arg(&model)
@@ -467,6 +475,11 @@ fn each_inventory_hop_points_at_its_whole_entry_in_transfers() {
             .unwrap();
         assert!(out.status.success(), "{}", model.display());
         let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&json)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", model.display());
         let transfers = json["transfers"].as_array().unwrap();
         for row in json["subprocessors"].as_array().unwrap() {
             for (realm, hop) in row["transfer_mechanism"].as_object().unwrap() {
@@ -480,14 +493,23 @@ fn each_inventory_hop_points_at_its_whole_entry_in_transfers() {
                     "module",
                     "status",
                     "label",
+                    "by_platform_terms",
                     "evidence_required",
                 ] {
-                    assert_eq!(hop[field], whole[field], "{field} in {}", model.display());
+                    assert_eq!(hop.get(field), whole.get(field), "{field} in {}", model.display());
                 }
+                // A hop concluded per customer law says so, and how many conclusions it has.
+                let parts = whole
+                    .get("by_customer_law")
+                    .and_then(|p| p.as_array())
+                    .map_or(0, Vec::len);
+                assert_eq!(hop["customer_law_parts"].as_u64().unwrap_or(0), parts as u64);
                 assert!(hop.get("why").is_none(), "the reasons are written once, in `transfers`");
                 hops += 1;
+                parted += usize::from(parts > 0);
             }
         }
     }
     assert!(hops > 20, "the bundled models have hops to check ({hops})");
+    assert!(parted > 0, "the fixtures have hops concluded per customer law");
 }
