@@ -10,6 +10,17 @@ use std::fmt::Write as _;
 
 use super::diagram::xml;
 
+/// Where a hop went: the place its basis is assessed for and, when the recipient processes in
+/// or reaches the data from more places, all of them (one country alone would read as the only
+/// destination).
+fn place(row: &crate::simulate::TransferRow) -> String {
+    if row.processes_in.iter().any(|p| *p != row.country) {
+        format!("{}; processes in {}", row.country, row.processes_in.join(", "))
+    } else {
+        row.country.clone()
+    }
+}
+
 /// A simulation summary for terminals.
 pub fn text(sim: &Simulation) -> String {
     let t = &sim.totals;
@@ -58,13 +69,19 @@ pub fn text(sim: &Simulation) -> String {
     if !sim.transfers.is_empty() {
         let _ = writeln!(
             out,
-            "\nTransfers (realm: exporter → recipient (country), installations, records — basis as the analysis assesses it):"
+            "\nTransfers (realm: exporter → recipient (the country its basis is assessed for; every place it processes in, when more), installations, records — basis as the analysis assesses it):"
         );
         for row in &sim.transfers {
             let _ = writeln!(
                 out,
                 "  {}: {} → {} ({}), {} installations, {} records — {}",
-                row.realm, row.exporter, row.organisation, row.country, row.installations, row.records, row.mechanism
+                row.realm,
+                row.exporter,
+                row.organisation,
+                place(row),
+                row.installations,
+                row.records,
+                row.mechanism
             );
         }
         let _ = writeln!(
@@ -171,7 +188,7 @@ pub fn html(sim: &Simulation) -> String {
             "realm",
             "exporter",
             "recipient",
-            "country",
+            "where (assessed; every place)",
             "installations",
             "records",
             "basis",
@@ -183,7 +200,7 @@ pub fn html(sim: &Simulation) -> String {
                     xml(&r.realm),
                     xml(&r.exporter),
                     xml(&r.organisation),
-                    xml(&r.country),
+                    xml(&place(r)),
                     r.installations.to_string(),
                     r.records.to_string(),
                     xml(&r.mechanism),

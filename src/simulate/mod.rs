@@ -96,8 +96,13 @@ pub struct TransferRow {
     pub exporter: String,
     /// Recipient.
     pub organisation: String,
-    /// Where it went (or, when the regime binds the recipient, where it is established).
+    /// Where it went (or, when the regime binds the recipient, where it is established): the
+    /// place the analysis assesses the hop for, the most demanding of `processes_in`.
     pub country: String,
+    /// Every place the recipient processes the data or can reach it from in this realm, as the
+    /// analysis's inventory lists them (`AU (legal entity)`: reachable from there); empty for a
+    /// realm the analysis did not assess.
+    pub processes_in: Vec<String>,
     /// The governing law, as in the analysis's `transfers` (`not-assessed` for a realm the
     /// model has no installation in).
     pub regime: String,
@@ -396,6 +401,12 @@ impl Plan {
         for t in facts.transfers.iter() {
             into.entry(t.importer.as_str()).or_default().push(t);
         }
+        // The inventory's places per organisation and realm, said beside the assessed one.
+        let places: HashMap<&str, &BTreeMap<String, Vec<String>>> = facts
+            .subprocessors
+            .iter()
+            .map(|row| (row.organisation.as_str(), &row.locations))
+            .collect();
         let mut slot_hop = Vec::with_capacity(self.slots.len());
         for (ri, d, org, country, at_rest) in &self.slots {
             if *at_rest || !self.personal[*d] {
@@ -426,6 +437,7 @@ impl Plan {
                             .map_or_else(|| "not assessed".to_owned(), |t| t.exporter.clone()),
                         organisation: org.clone(),
                         country: country.clone(),
+                        processes_in: Vec::new(),
                         regime: "not-assessed".to_owned(),
                         mechanism: format!("not assessed: the model has no installation in realm `{realm}`"),
                         status: "not-assessed".to_owned(),
@@ -437,6 +449,11 @@ impl Plan {
                         exporter: t.exporter.clone(),
                         organisation: org.clone(),
                         country: t.importer_country.clone().unwrap_or_else(|| "unknown".to_owned()),
+                        processes_in: places
+                            .get(org.as_str())
+                            .and_then(|at| at.get(realm.code()))
+                            .cloned()
+                            .unwrap_or_default(),
                         regime: t.regime.code().to_owned(),
                         mechanism: t.label.clone(),
                         status: json_code(&t.status),
