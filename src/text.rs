@@ -82,9 +82,21 @@ fn transfers_and_hipaa(analysis: &Analysis, out: &mut String) {
     if !analysis.transfers.is_empty() {
         let _ = writeln!(
             out,
-            "\nTransfers (realm: exporter → importer (where it processes the data, or its establishment when the regime binds it), regime: basis):"
+            "\nTransfers (realm: exporter → importer (where it processes the data, or its establishment when the regime binds it; every place it processes in, when more), regime: basis):"
         );
+        // Where each importer processes in each realm, as the inventory lists it: said beside
+        // the place the hop is assessed for when there are more.
+        let places: std::collections::HashMap<&str, &std::collections::BTreeMap<String, Vec<String>>> = analysis
+            .subprocessors
+            .iter()
+            .map(|row| (row.organisation.as_str(), &row.locations))
+            .collect();
         for (t, part) in analysis.transfers.iter().flat_map(|t| t.conclusions()) {
+            let country = t.importer_country.as_deref().unwrap_or("?");
+            let all = places
+                .get(t.importer.as_str())
+                .and_then(|at| at.get(t.realm.code()))
+                .map_or(&[][..], Vec::as_slice);
             let regime = match (t.regime, t.exporter_country.as_deref()) {
                 (crate::analysis::Regime::None | crate::analysis::Regime::Unknown, None) => "regime unknown".to_owned(),
                 (crate::analysis::Regime::None, Some(c)) => format!("no general transfer law ({c})"),
@@ -99,7 +111,7 @@ fn transfers_and_hipaa(analysis: &Analysis, out: &mut String) {
                 t.exporter,
                 t.exporter_country.as_deref().unwrap_or("?"),
                 t.importer,
-                t.importer_country.as_deref().unwrap_or("?"),
+                place(country, all),
                 t.label
             );
         }
@@ -130,6 +142,17 @@ pub fn no_installations(what: &str) -> String {
     format!(
         "The model has no installations, so no realm is analysed: where data is processed and the transfer basis are not assessed in this {what}. For the vendor: add the customers' installations (realm, establishment, products and plan) to the model's installations list or its import overlay."
     )
+}
+
+/// Where a hop goes: the place its basis is assessed for and, when the recipient processes in
+/// or reaches the data from more places (`places`, as the inventory lists them), all of them:
+/// one country alone would read as the only destination.
+pub fn place(country: &str, places: &[String]) -> String {
+    if places.iter().any(|p| p != country) {
+        format!("{country}; processes in {}", places.join(", "))
+    } else {
+        country.to_owned()
+    }
 }
 
 /// A terminal summary of one analysis.

@@ -10,15 +10,9 @@ use std::fmt::Write as _;
 
 use super::diagram::xml;
 
-/// Where a hop went: the place its basis is assessed for and, when the recipient processes in
-/// or reaches the data from more places, all of them (one country alone would read as the only
-/// destination).
+/// Where a hop went (see [`crate::text::place`]).
 fn place(row: &crate::simulate::TransferRow) -> String {
-    if row.processes_in.iter().any(|p| *p != row.country) {
-        format!("{}; processes in {}", row.country, row.processes_in.join(", "))
-    } else {
-        row.country.clone()
-    }
+    crate::text::place(&row.country, &row.processes_in)
 }
 
 /// A simulation summary for terminals.
