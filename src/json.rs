@@ -146,10 +146,10 @@ fn rendered<T: Serialize>(run: &[T], depth: usize, per_element: usize) -> Result
     let mut out = Vec::with_capacity(run.len() * (per_element + per_element / 8));
     for (i, item) in run.iter().enumerate() {
         if i > 0 {
-            out.extend_from_slice(b",\n");
-            for _ in 0..depth {
-                out.extend_from_slice(INDENT);
-            }
+            // The separator the list's formatter writes before every element but the first.
+            Pretty::at(depth, false)
+                .entry(&mut out, false)
+                .map_err(serde_json::Error::io)?;
         }
         item.serialize(&mut serde_json::Serializer::with_formatter(
             &mut out,

@@ -84,19 +84,11 @@ fn transfers_and_hipaa(analysis: &Analysis, out: &mut String) {
             out,
             "\nTransfers (realm: exporter → importer (where it processes the data, or its establishment when the regime binds it; every place it processes in, when more), regime: basis):"
         );
-        // Where each importer processes in each realm, as the inventory lists it: said beside
-        // the place the hop is assessed for when there are more.
-        let places: std::collections::HashMap<&str, &std::collections::BTreeMap<String, Vec<String>>> = analysis
-            .subprocessors
-            .iter()
-            .map(|row| (row.organisation.as_str(), &row.locations))
-            .collect();
+        // Every place each importer processes in, said beside the one its hop is assessed for.
+        let places = crate::facts::sections::Places::of(&analysis.subprocessors);
         for (t, part) in analysis.transfers.iter().flat_map(|t| t.conclusions()) {
             let country = t.importer_country.as_deref().unwrap_or("?");
-            let all = places
-                .get(t.importer.as_str())
-                .and_then(|at| at.get(t.realm.code()))
-                .map_or(&[][..], Vec::as_slice);
+            let all = places.get(&t.importer, t.realm);
             let regime = match (t.regime, t.exporter_country.as_deref()) {
                 (crate::analysis::Regime::None | crate::analysis::Regime::Unknown, None) => "regime unknown".to_owned(),
                 (crate::analysis::Regime::None, Some(c)) => format!("no general transfer law ({c})"),

@@ -167,6 +167,29 @@ impl schemars::JsonSchema for Hop {
     }
 }
 
+/// Where the inventory's organisations process the data or can reach it from, per realm: for
+/// naming every place beside the one a hop is assessed for.
+pub struct Places<'a>(std::collections::HashMap<&'a str, &'a BTreeMap<String, Vec<String>>>);
+
+impl<'a> Places<'a> {
+    /// Indexes the inventory's rows by organisation.
+    pub fn of(rows: &'a [Subprocessor]) -> Places<'a> {
+        Places(
+            rows.iter()
+                .map(|row| (row.organisation.as_str(), &row.locations))
+                .collect(),
+        )
+    }
+
+    /// The places of `organisation` in `realm`; empty when the inventory has none.
+    pub fn get(&self, organisation: &str, realm: Realm) -> &'a [String] {
+        self.0
+            .get(organisation)
+            .and_then(|at| at.get(realm.code()))
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
 /// The part an organisation plays in the GDPR inventory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]

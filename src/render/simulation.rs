@@ -10,11 +10,6 @@ use std::fmt::Write as _;
 
 use super::diagram::xml;
 
-/// Where a hop went (see [`crate::text::place`]).
-fn place(row: &crate::simulate::TransferRow) -> String {
-    crate::text::place(&row.country, &row.processes_in)
-}
-
 /// A simulation summary for terminals.
 pub fn text(sim: &Simulation) -> String {
     let t = &sim.totals;
@@ -72,7 +67,7 @@ pub fn text(sim: &Simulation) -> String {
                 row.realm,
                 row.exporter,
                 row.organisation,
-                place(row),
+                crate::text::place(&row.country, &row.processes_in),
                 row.installations,
                 row.records,
                 row.mechanism
@@ -194,7 +189,7 @@ pub fn html(sim: &Simulation) -> String {
                     xml(&r.realm),
                     xml(&r.exporter),
                     xml(&r.organisation),
-                    xml(&place(r)),
+                    xml(&crate::text::place(&r.country, &r.processes_in)),
                     r.installations.to_string(),
                     r.records.to_string(),
                     xml(&r.mechanism),

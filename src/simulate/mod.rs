@@ -401,12 +401,8 @@ impl Plan {
         for t in facts.transfers.iter() {
             into.entry(t.importer.as_str()).or_default().push(t);
         }
-        // The inventory's places per organisation and realm, said beside the assessed one.
-        let places: HashMap<&str, &BTreeMap<String, Vec<String>>> = facts
-            .subprocessors
-            .iter()
-            .map(|row| (row.organisation.as_str(), &row.locations))
-            .collect();
+        // Every place each recipient processes in, said beside the one its hop is assessed for.
+        let places = crate::facts::sections::Places::of(&facts.subprocessors);
         let mut slot_hop = Vec::with_capacity(self.slots.len());
         for (ri, d, org, country, at_rest) in &self.slots {
             if *at_rest || !self.personal[*d] {
@@ -449,11 +445,7 @@ impl Plan {
                         exporter: t.exporter.clone(),
                         organisation: org.clone(),
                         country: t.importer_country.clone().unwrap_or_else(|| "unknown".to_owned()),
-                        processes_in: places
-                            .get(org.as_str())
-                            .and_then(|at| at.get(realm.code()))
-                            .cloned()
-                            .unwrap_or_default(),
+                        processes_in: places.get(org, realm).to_vec(),
                         regime: t.regime.code().to_owned(),
                         mechanism: t.label.clone(),
                         status: json_code(&t.status),
