@@ -3,10 +3,10 @@
 //! carried with the loaded model: it is the one adjacency every later stage walks.
 
 use crate::model::Model;
+use foldhash::{HashMap, HashMapExt};
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
-use std::collections::HashMap;
 
 /// The trust boundaries one flow crosses.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use crate::graph::FlowGraph;
 use crate::model::{FORMAT_VERSION, Model, Region};
 use crate::path;
 use crate::suggest;
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 /// A problem at a path of the model document.
 #[derive(Clone, Debug, PartialEq)]

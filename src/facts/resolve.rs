@@ -4,8 +4,8 @@
 use crate::catalog::{Catalog, CatalogOrganisation};
 use crate::graph::FlowGraph;
 use crate::model::{ComponentKind, Model, OrgRole, Realm, Region};
+use foldhash::HashMap;
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// An organisation with the model's facts laid over the catalog's.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -169,7 +169,7 @@ impl schemars::JsonSchema for Hop {
 
 /// Where the inventory's organisations process the data or can reach it from, per realm: for
 /// naming every place beside the one a hop is assessed for.
-pub struct Places<'a>(std::collections::HashMap<&'a str, &'a BTreeMap<String, Vec<String>>>);
+pub struct Places<'a>(foldhash::HashMap<&'a str, &'a BTreeMap<String, Vec<String>>>);
 
 impl<'a> Places<'a> {
     /// Indexes the inventory's rows by organisation.

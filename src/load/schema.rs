@@ -42,7 +42,7 @@ pub struct Schema {
     /// The schema as given, for compiling subschemas named by pointer.
     source: Json,
     /// Subschemas compiled by [`Schema::with_pointers`].
-    by_pointer: std::collections::HashMap<String, usize>,
+    by_pointer: foldhash::HashMap<String, usize>,
 }
 
 #[derive(Debug)]
@@ -111,7 +111,7 @@ impl Kind {
 #[derive(Debug)]
 struct Object {
     /// Property name → subschema.
-    properties: Option<std::collections::HashMap<String, usize>>,
+    properties: Option<foldhash::HashMap<String, usize>>,
     /// Property names in the schema's order, for help text.
     names: Vec<String>,
     /// `additionalProperties` when it is a schema.
@@ -134,9 +134,9 @@ impl Schema {
             shapes: vec![Shape::Any],
             root: ANY,
             source: Json::Null,
-            by_pointer: std::collections::HashMap::new(),
+            by_pointer: foldhash::HashMap::default(),
         };
-        let mut memo = std::collections::HashMap::new();
+        let mut memo = foldhash::HashMap::default();
         schema.root = schema.compile_node(&source, &source, &mut memo);
         schema.source = source;
         schema
@@ -151,7 +151,7 @@ impl Schema {
     #[must_use]
     pub fn with_pointers(mut self, pointers: &[String]) -> Schema {
         let source = std::mem::take(&mut self.source);
-        let mut memo = std::collections::HashMap::new();
+        let mut memo = foldhash::HashMap::default();
         for pointer in pointers {
             if let Some(node) = source.pointer(pointer) {
                 let index = self.compile_node(node, &source, &mut memo);
@@ -175,12 +175,7 @@ impl Schema {
         node
     }
 
-    fn compile_node(
-        &mut self,
-        node: &Json,
-        root: &Json,
-        memo: &mut std::collections::HashMap<*const Json, usize>,
-    ) -> usize {
+    fn compile_node(&mut self, node: &Json, root: &Json, memo: &mut foldhash::HashMap<*const Json, usize>) -> usize {
         let node = Schema::resolve(node, root);
         let key: *const Json = node;
         if let Some(&index) = memo.get(&key) {
@@ -459,7 +454,7 @@ impl<'s> Checker<'s> {
     fn walk_object(&mut self, pos: Pos, entries: &[(Node, Node)], object: &Object, what: What<'_>) -> Json {
         let mut out = Map::new();
         let mut seen: Vec<(&str, Pos)> = Vec::with_capacity(entries.len().min(SCAN_KEYS));
-        let mut seen_index: std::collections::HashMap<&str, Pos> = std::collections::HashMap::new();
+        let mut seen_index: foldhash::HashMap<&str, Pos> = foldhash::HashMap::default();
         for (key_node, value_node) in entries {
             let Value::Str(key) = &key_node.value else {
                 self.report(

@@ -13,9 +13,9 @@ pub use manifest::{
 };
 pub use region::{CloudProvider, Realm, Region, RegionError};
 
+use foldhash::HashMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// The format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
