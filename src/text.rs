@@ -169,7 +169,7 @@ pub fn analysis_text(analysis: &Analysis) -> String {
         if roa.eligible {
             "eligible".to_owned()
         } else {
-            format!("not eligible ({})", roa.reasons.join("; "))
+            format!("not eligible ({})", roa.summary)
         }
     );
     for item in &roa.evidence_required {

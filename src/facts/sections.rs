@@ -1578,6 +1578,10 @@ pub struct RunsOnAtlassian {
     pub eligible: bool,
     /// Why not: each names Atlassian's rule, then the manifest entry or model element.
     pub reasons: Vec<String>,
+    /// The same reasons in one sentence, each rule named once with every element that breaks
+    /// it ("compute and storage must be hosted by Atlassian: `app-db` and `app-server` run
+    /// outside Atlassian"); empty when eligible.
+    pub summary: String,
     /// What the model cannot show and Atlassian's check needs (storage without documented
     /// residency support): evidence required, not a pass.
     pub evidence_required: Vec<String>,
@@ -1609,31 +1613,27 @@ pub mod roa_rules {
 /// for anything the manifest does not account for.
 pub fn runs_on_atlassian(cx: &Facts<'_>) -> RunsOnAtlassian {
     use crate::model::{EgressKind, StorageResidency, WebtriggerResponse};
-    let mut reasons = BTreeSet::new();
+    let mut reasons = Reasons::default();
     let mut evidence = BTreeSet::new();
     let mut components = BTreeSet::new();
     if cx.model.app.platform == Platform::Connect {
-        reasons.insert(format!(
-            "{}: a Connect app's code runs on the vendor's servers",
-            roa_rules::CONNECT
-        ));
+        reasons.text(
+            roa_rules::CONNECT,
+            "a Connect app's code runs on the vendor's servers".to_owned(),
+        );
     }
     let manifest = cx.model.manifest.as_ref();
     if let Some(m) = manifest {
         if m.connect_modules {
-            reasons.insert(format!(
-                "{}: the manifest declares `connectModules`",
-                roa_rules::CONNECT
-            ));
+            reasons.text(roa_rules::CONNECT, "the manifest declares `connectModules`".to_owned());
         }
         for remote in &m.remotes {
-            reasons.insert(format!("{}: remote `{}`", roa_rules::REMOTES, remote.key));
+            reasons.text(roa_rules::REMOTES, format!("remote `{}`", remote.key));
             if remote.configured {
-                reasons.insert(format!(
-                    "{}: remote `{}` is `configured`",
+                reasons.text(
                     roa_rules::CUSTOMER_MANAGED,
-                    remote.key
-                ));
+                    format!("remote `{}` is `configured`", remote.key),
+                );
             }
         }
         for entry in &m.egress {
@@ -1644,35 +1644,34 @@ pub fn runs_on_atlassian(cx: &Facts<'_>) -> RunsOnAtlassian {
                     EgressKind::Client => "fetch.client",
                     EgressKind::Content => "content egress (images, fonts, frames, media, scripts, styles count too)",
                 };
-                reasons.insert(format!("{}: {kind} `{}`", roa_rules::NON_ANALYTICS, entry.address));
+                reasons.text(roa_rules::NON_ANALYTICS, format!("{kind} `{}`", entry.address));
             } else if entry.in_scope_eud != Some(false) {
-                reasons.insert(format!("{}: `{}`", roa_rules::IN_SCOPE_ANALYTICS, entry.address));
+                reasons.text(roa_rules::IN_SCOPE_ANALYTICS, format!("`{}`", entry.address));
             }
         }
         for trigger in &m.webtriggers {
             match trigger.response {
                 WebtriggerResponse::Static => {}
                 WebtriggerResponse::Dynamic => {
-                    reasons.insert(format!(
-                        "{}: `{}` has `response.type: dynamic`",
+                    reasons.text(
                         roa_rules::DYNAMIC_WEBTRIGGER,
-                        trigger.key
-                    ));
+                        format!("`{}` has `response.type: dynamic`", trigger.key),
+                    );
                 }
                 WebtriggerResponse::Untyped => {
-                    reasons.insert(format!(
-                        "{}: `{}` declares no `response.type`",
+                    reasons.text(
                         roa_rules::DYNAMIC_WEBTRIGGER,
-                        trigger.key
-                    ));
+                        format!("`{}` declares no `response.type`", trigger.key),
+                    );
                 }
             }
         }
         if m.customer_managed_egress {
-            reasons.insert(format!(
-                "{}: `permissions.external.configurable.enabled: true` lets each customer's admin add destinations",
-                roa_rules::CUSTOMER_MANAGED
-            ));
+            reasons.text(
+                roa_rules::CUSTOMER_MANAGED,
+                "`permissions.external.configurable.enabled: true` lets each customer's admin add destinations"
+                    .to_owned(),
+            );
         }
         for store in m.storage.iter().filter(|s| s.residency == StorageResidency::Unknown) {
             evidence.insert(format!(
@@ -1696,16 +1695,10 @@ pub fn runs_on_atlassian(cx: &Facts<'_>) -> RunsOnAtlassian {
             continue;
         }
         components.insert(component.id.clone());
-        reasons.insert(match component.kind {
-            ComponentKind::ExternalService => {
-                format!(
-                    "{}: data leaves Atlassian to `{}`",
-                    roa_rules::NON_ANALYTICS,
-                    component.id
-                )
-            }
-            _ => format!("{}: `{}` runs outside Atlassian", roa_rules::OUTSIDE, component.id),
-        });
+        match component.kind {
+            ComponentKind::ExternalService => reasons.element(roa_rules::NON_ANALYTICS, Element::Leaves, &component.id),
+            _ => reasons.element(roa_rules::OUTSIDE, Element::RunsOutside, &component.id),
+        }
     }
     if manifest.is_none() {
         // Without the manifest's declarations, an egress host's category is not known: Atlassian
@@ -1713,19 +1706,116 @@ pub fn runs_on_atlassian(cx: &Facts<'_>) -> RunsOnAtlassian {
         for component in &cx.model.components {
             for host in &component.egress {
                 components.insert(component.id.clone());
-                reasons.insert(format!(
-                    "{}: `{}` declares egress to `{host}` (no category or `inScopeEUD` in the model)",
+                reasons.text(
                     roa_rules::NON_ANALYTICS,
-                    component.id
-                ));
+                    format!(
+                        "`{}` declares egress to `{host}` (no category or `inScopeEUD` in the model)",
+                        component.id
+                    ),
+                );
             }
         }
     }
     RunsOnAtlassian {
         eligible: reasons.is_empty(),
-        reasons: reasons.into_iter().collect(),
+        summary: reasons.summary(),
+        reasons: reasons.list(),
         evidence_required: evidence.into_iter().collect(),
         components: components.into_iter().collect(),
+    }
+}
+
+/// What a model element does that breaks one of Atlassian's rules, when many elements can do
+/// the same: said once for all of them in the summary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Element {
+    /// A component outside Atlassian that the manifest does not account for.
+    RunsOutside,
+    /// An external service Atlassian-hosted parts send data to.
+    Leaves,
+}
+
+impl Element {
+    /// The reason for one element, after its rule.
+    fn one(self, id: &str) -> String {
+        match self {
+            Element::RunsOutside => format!("`{id}` runs outside Atlassian"),
+            Element::Leaves => format!("data leaves Atlassian to `{id}`"),
+        }
+    }
+
+    /// The reason for all of `ids` (sorted, at least one).
+    fn all(self, ids: &BTreeSet<String>) -> String {
+        if ids.len() == 1 {
+            return self.one(ids.iter().next().map_or("", String::as_str));
+        }
+        let ticked: Vec<String> = ids.iter().map(|id| format!("`{id}`")).collect();
+        let (last, rest) = ticked.split_last().expect("at least two ids");
+        let list = format!("{} and {last}", rest.join(", "));
+        match self {
+            Element::RunsOutside => format!("{list} run outside Atlassian"),
+            Element::Leaves => format!("data leaves Atlassian to {list}"),
+        }
+    }
+}
+
+/// The reasons an app is not Runs on Atlassian, by Atlassian's rule: each listed on its own
+/// (`reasons`, one per manifest entry or element, so every one stays addressable) and in one
+/// sentence that names each rule once (`summary`).
+#[derive(Default)]
+struct Reasons {
+    texts: BTreeMap<&'static str, BTreeSet<String>>,
+    elements: BTreeMap<&'static str, BTreeMap<Element, BTreeSet<String>>>,
+}
+
+impl Reasons {
+    /// A reason of its own under `rule`.
+    fn text(&mut self, rule: &'static str, what: String) {
+        self.texts.entry(rule).or_default().insert(what);
+    }
+
+    /// Element `id` breaks `rule` the way `kind` says.
+    fn element(&mut self, rule: &'static str, kind: Element, id: &str) {
+        self.elements
+            .entry(rule)
+            .or_default()
+            .entry(kind)
+            .or_default()
+            .insert(id.to_owned());
+    }
+
+    fn is_empty(&self) -> bool {
+        self.texts.is_empty() && self.elements.is_empty()
+    }
+
+    /// Every reason as "rule: what", sorted.
+    fn list(&self) -> Vec<String> {
+        let mut all = BTreeSet::new();
+        for (rule, texts) in &self.texts {
+            all.extend(texts.iter().map(|what| format!("{rule}: {what}")));
+        }
+        for (rule, kinds) in &self.elements {
+            for (kind, ids) in kinds {
+                all.extend(ids.iter().map(|id| format!("{rule}: {}", kind.one(id))));
+            }
+        }
+        all.into_iter().collect()
+    }
+
+    /// Each rule once, with what breaks it, in the order of the rules' text.
+    fn summary(&self) -> String {
+        let rules: BTreeSet<&str> = self.texts.keys().chain(self.elements.keys()).copied().collect();
+        let parts: Vec<String> = rules
+            .into_iter()
+            .map(|rule| {
+                let mut whats: Vec<String> = self.texts.get(rule).into_iter().flatten().cloned().collect();
+                if let Some(kinds) = self.elements.get(rule) {
+                    whats.extend(kinds.iter().map(|(kind, ids)| kind.all(ids)));
+                }
+                format!("{rule}: {}", whats.join("; "))
+            })
+            .collect();
+        parts.join("; ")
     }
 }
 
@@ -1893,7 +1983,7 @@ fn approved_destination(cx: &Facts<'_>, host: String) -> ApprovedDestination {
 
 #[cfg(test)]
 mod tests {
-    use super::HipaaScope;
+    use super::{Element, HipaaScope, Reasons, roa_rules};
 
     #[test]
     fn hipaa_scope_needs_installations_a_covered_one_and_phi() {
@@ -1901,5 +1991,38 @@ mod tests {
         assert_eq!(HipaaScope::of(3, 0, true), HipaaScope::NotCovered);
         assert_eq!(HipaaScope::of(3, 1, false), HipaaScope::PhiNotMarked);
         assert_eq!(HipaaScope::of(3, 1, true), HipaaScope::Assessed);
+    }
+
+    #[test]
+    fn the_verdict_names_each_rule_once_and_lists_every_element() {
+        let mut reasons = Reasons::default();
+        assert!(reasons.is_empty());
+        reasons.text(
+            roa_rules::CONNECT,
+            "a Connect app's code runs on the vendor's servers".to_owned(),
+        );
+        for id in ["server", "db", "worker"] {
+            reasons.element(roa_rules::OUTSIDE, Element::RunsOutside, id);
+        }
+        reasons.element(roa_rules::NON_ANALYTICS, Element::Leaves, "llm");
+        reasons.text(roa_rules::NON_ANALYTICS, "fetch.backend `api.example.com`".to_owned());
+        assert_eq!(
+            reasons.summary(),
+            "Connect apps and modules are not eligible: a Connect app's code runs on the vendor's servers; \
+             compute and storage must be hosted by Atlassian: `db`, `server` and `worker` run outside Atlassian; \
+             only analytics egress is allowed: fetch.backend `api.example.com`; data leaves Atlassian to `llm`"
+        );
+        // Each element stays a reason of its own.
+        assert_eq!(
+            reasons.list(),
+            [
+                "Connect apps and modules are not eligible: a Connect app's code runs on the vendor's servers",
+                "compute and storage must be hosted by Atlassian: `db` runs outside Atlassian",
+                "compute and storage must be hosted by Atlassian: `server` runs outside Atlassian",
+                "compute and storage must be hosted by Atlassian: `worker` runs outside Atlassian",
+                "only analytics egress is allowed: data leaves Atlassian to `llm`",
+                "only analytics egress is allowed: fetch.backend `api.example.com`",
+            ]
+        );
     }
 }

@@ -442,7 +442,7 @@ rule! {
             out.push(self.finding(
                 &cx.model.app.name,
                 path.into(),
-                format!("not eligible: {}", roa.reasons.join("; ")),
+                format!("not eligible: {}", roa.summary),
             ));
         }
     }
