@@ -114,8 +114,10 @@ fn transfers_and_hipaa(analysis: &Analysis, out: &mut String) {
             let baa = &link.baa_label;
             let _ = writeln!(
                 out,
-                "  {:<22} {:<18} {baa} (with {})",
-                link.name, link.relationship, link.baa_with
+                "  {:<22} {:<29} {baa} (with {})",
+                link.name,
+                link.relationship.name(),
+                link.baa_with
             );
         }
         for integration in analysis.customer_integrations.iter().filter(|i| !i.phi.is_empty()) {
@@ -166,8 +168,11 @@ pub fn analysis_text(analysis: &Analysis) -> String {
     let _ = writeln!(
         out,
         "Runs on Atlassian: {}",
-        if roa.eligible {
+        if roa.eligible && roa.evidence_required.is_empty() {
             "eligible".to_owned()
+        } else if roa.eligible {
+            // Atlassian's check needs what the model cannot show: not a pass yet.
+            "eligible, not confirmed; evidence required:".to_owned()
         } else {
             format!("not eligible ({})", roa.summary)
         }

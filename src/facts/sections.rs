@@ -1619,7 +1619,10 @@ pub fn runs_on_atlassian(cx: &Facts<'_>) -> RunsOnAtlassian {
     if cx.model.app.platform == Platform::Connect {
         reasons.text(
             roa_rules::CONNECT,
-            "a Connect app's code runs on the vendor's servers".to_owned(),
+            format!(
+                "{} is a Connect app, whose code runs on the vendor's servers",
+                cx.model.app.name
+            ),
         );
     }
     let manifest = cx.model.manifest.as_ref();
@@ -1695,6 +1698,13 @@ pub fn runs_on_atlassian(cx: &Facts<'_>) -> RunsOnAtlassian {
             continue;
         }
         components.insert(component.id.clone());
+        if cx
+            .graph
+            .incoming(c)
+            .any(|(flow, _)| cx.model.flows[flow].trigger == Some(crate::model::Trigger::Remote))
+        {
+            reasons.element(roa_rules::REMOTES, Element::Remote, &component.id);
+        }
         match component.kind {
             ComponentKind::ExternalService => reasons.element(roa_rules::NON_ANALYTICS, Element::Leaves, &component.id),
             _ => reasons.element(roa_rules::OUTSIDE, Element::RunsOutside, &component.id),
@@ -1706,12 +1716,10 @@ pub fn runs_on_atlassian(cx: &Facts<'_>) -> RunsOnAtlassian {
         for component in &cx.model.components {
             for host in &component.egress {
                 components.insert(component.id.clone());
-                reasons.text(
+                reasons.element(
                     roa_rules::NON_ANALYTICS,
-                    format!(
-                        "`{}` declares egress to `{host}` (no category or `inScopeEUD` in the model)",
-                        component.id
-                    ),
+                    Element::DeclaresEgress(component.id.clone()),
+                    host,
                 );
             }
         }
@@ -1725,36 +1733,47 @@ pub fn runs_on_atlassian(cx: &Facts<'_>) -> RunsOnAtlassian {
     }
 }
 
+/// `a`, `a and b`, `a, b and c`: items as a sentence lists them.
+pub fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 /// What a model element does that breaks one of Atlassian's rules, when many elements can do
 /// the same: said once for all of them in the summary.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Element {
     /// A component outside Atlassian that the manifest does not account for.
     RunsOutside,
+    /// A component Atlassian-hosted parts call as a Forge Remote.
+    Remote,
     /// An external service Atlassian-hosted parts send data to.
     Leaves,
+    /// Egress this component declares to the hosts listed, with no category known.
+    DeclaresEgress(String),
 }
 
 impl Element {
     /// The reason for one element, after its rule.
-    fn one(self, id: &str) -> String {
-        match self {
-            Element::RunsOutside => format!("`{id}` runs outside Atlassian"),
-            Element::Leaves => format!("data leaves Atlassian to `{id}`"),
-        }
+    fn one(&self, id: &str) -> String {
+        self.all(&[format!("`{id}`")], false)
     }
 
-    /// The reason for all of `ids` (sorted, at least one).
-    fn all(self, ids: &BTreeSet<String>) -> String {
-        if ids.len() == 1 {
-            return self.one(ids.iter().next().map_or("", String::as_str));
-        }
-        let ticked: Vec<String> = ids.iter().map(|id| format!("`{id}`")).collect();
-        let (last, rest) = ticked.split_last().expect("at least two ids");
-        let list = format!("{} and {last}", rest.join(", "));
+    /// The reason for all of `ids` (ticked, sorted, at least one); `many` when more than one.
+    fn all(&self, ids: &[String], many: bool) -> String {
+        let list = and_list(ids);
         match self {
-            Element::RunsOutside => format!("{list} run outside Atlassian"),
+            Element::RunsOutside if many => format!("{list} run outside Atlassian"),
+            Element::RunsOutside => format!("{list} runs outside Atlassian"),
+            Element::Remote if many => format!("{list} are Forge Remotes"),
+            Element::Remote => format!("{list} is a Forge Remote"),
             Element::Leaves => format!("data leaves Atlassian to {list}"),
+            Element::DeclaresEgress(component) => {
+                format!("`{component}` declares egress to {list} (no category or `inScopeEUD` in the model)")
+            }
         }
     }
 }
@@ -1810,9 +1829,13 @@ impl Reasons {
             .map(|rule| {
                 let mut whats: Vec<String> = self.texts.get(rule).into_iter().flatten().cloned().collect();
                 if let Some(kinds) = self.elements.get(rule) {
-                    whats.extend(kinds.iter().map(|(kind, ids)| kind.all(ids)));
+                    whats.extend(kinds.iter().map(|(kind, ids)| {
+                        let ticked: Vec<String> = ids.iter().map(|id| format!("`{id}`")).collect();
+                        kind.all(&ticked, ticked.len() > 1)
+                    }));
                 }
-                format!("{rule}: {}", whats.join("; "))
+                // Within a rule, commas; between rules, semicolons.
+                format!("{rule}: {}", whats.join(", "))
             })
             .collect();
         parts.join("; ")
@@ -2001,6 +2024,10 @@ mod tests {
             roa_rules::CONNECT,
             "a Connect app's code runs on the vendor's servers".to_owned(),
         );
+        reasons.element(roa_rules::REMOTES, Element::Remote, "worker");
+        for host in ["b.example.com", "a.example.com"] {
+            reasons.element(roa_rules::NON_ANALYTICS, Element::DeclaresEgress("fn".to_owned()), host);
+        }
         for id in ["server", "db", "worker"] {
             reasons.element(roa_rules::OUTSIDE, Element::RunsOutside, id);
         }
@@ -2010,7 +2037,9 @@ mod tests {
             reasons.summary(),
             "Connect apps and modules are not eligible: a Connect app's code runs on the vendor's servers; \
              compute and storage must be hosted by Atlassian: `db`, `server` and `worker` run outside Atlassian; \
-             only analytics egress is allowed: fetch.backend `api.example.com`; data leaves Atlassian to `llm`"
+             only analytics egress is allowed: fetch.backend `api.example.com`, data leaves Atlassian to `llm`, \
+             `fn` declares egress to `a.example.com` and `b.example.com` (no category or `inScopeEUD` in the model); \
+             remotes are not allowed: `worker` is a Forge Remote"
         );
         // Each element stays a reason of its own.
         assert_eq!(
@@ -2020,8 +2049,13 @@ mod tests {
                 "compute and storage must be hosted by Atlassian: `db` runs outside Atlassian",
                 "compute and storage must be hosted by Atlassian: `server` runs outside Atlassian",
                 "compute and storage must be hosted by Atlassian: `worker` runs outside Atlassian",
+                "only analytics egress is allowed: `fn` declares egress to `a.example.com` (no category or \
+                 `inScopeEUD` in the model)",
+                "only analytics egress is allowed: `fn` declares egress to `b.example.com` (no category or \
+                 `inScopeEUD` in the model)",
                 "only analytics egress is allowed: data leaves Atlassian to `llm`",
                 "only analytics egress is allowed: fetch.backend `api.example.com`",
+                "remotes are not allowed: `worker` is a Forge Remote",
             ]
         );
     }

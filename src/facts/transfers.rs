@@ -374,7 +374,9 @@ fn label(t: &Transfer) -> String {
             t.exporter_country.as_deref(),
             t.importer_country.as_deref(),
         ) {
-            (_, Some(a), Some(b)) if a == b => "not a transfer (same country)".to_owned(),
+            // Where the importer is established decides, not where it processes: its own
+            // providers abroad are its own transfers, listed with it as the exporter.
+            (_, Some(a), Some(b)) if a == b => format!("not a transfer (importer established in {b}, as the exporter is)"),
             (TransferMechanism::WithinEea, ..) => "not a transfer (importer established in the EEA)".to_owned(),
             _ => "not a transfer (importer established where the regime applies)".to_owned(),
         },
@@ -418,7 +420,7 @@ fn label(t: &Transfer) -> String {
                 "not assessed: depends on where the customer is established".to_owned()
             }
             (Regime::None, Some("US")) => {
-                "not assessed: no general federal restriction on disclosures abroad (US; sector and state laws not assessed)".to_owned()
+                "not assessed: no general federal restriction on disclosures abroad (US; HIPAA is assessed on its own, other sector and state laws are not)".to_owned()
             }
             (Regime::None, Some(country)) => {
                 format!("not assessed: no general transfer rule known for {country}")
@@ -808,7 +810,12 @@ fn one(
             t.status = TransferStatus::NotAssessed;
             t.why = match exporter.country {
                 Some(c) if regime != Some(Regime::Unknown) && (exporter.upstream.is_some() || exporter.id != "customer") => format!(
-                    "exporter established in {c}: no general transfer rule that trustflow assesses (sector and state laws not assessed)"
+                    "exporter established in {c}: no general transfer rule that trustflow assesses ({})",
+                    if c == "US" {
+                        "HIPAA is assessed on its own, other sector and state laws are not"
+                    } else {
+                        "sector and state laws not assessed"
+                    }
                 ),
                 _ => "depends on where the customer is established, which the model does not record: the realm is not the applicable law (add `established:` to the installation)".to_owned(),
             };

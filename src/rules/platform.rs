@@ -239,7 +239,12 @@ fn declared_hosts(cx: &Facts<'_>) -> Vec<(String, Vec<String>)> {
 }
 
 fn tenant_data_at_rest(cx: &Facts<'_>, c: usize) -> Option<usize> {
-    cx.propagation.categories_at(c).find(|&d| {
+    tenant_data_kept(cx, c).next()
+}
+
+/// Every tenant data category component `c` keeps at rest, in the propagation's order.
+fn tenant_data_kept<'a>(cx: &'a Facts<'_>, c: usize) -> impl Iterator<Item = usize> + 'a {
+    cx.propagation.categories_at(c).filter(move |&d| {
         (cx.personal(d) || cx.model.data[d].credential) && cx.propagation.get(d, c).is_some_and(|r| r.at_rest)
     })
 }
@@ -262,23 +267,31 @@ rule! {
                 continue;
             }
             let Some(d) = tenant_data_at_rest(cx, c) else { continue };
+            if component.purge_on_uninstall == Some(true)
+                || (component.purge_on_uninstall.is_none() && component.kind == ComponentKind::ForgeStorage)
+            {
+                continue;
+            }
+            // Every category the store keeps, not just the first: a DPA's deletion clause
+            // covers each of them.
+            let mut kept: Vec<String> = tenant_data_kept(cx, c)
+                .map(|d| format!("`{}`", cx.model.data[d].id))
+                .collect();
+            kept.sort();
+            let kept = crate::facts::sections::and_list(&kept);
             let path = cx.path_to(d, c);
-            match component.purge_on_uninstall {
-                Some(true) => {}
-                Some(false) => out.push(self.finding(
+            if component.purge_on_uninstall == Some(false) {
+                out.push(self.finding(
                     &component.id,
                     path.into(),
-                    format!("`{}` keeps `{}` after uninstall", component.id, cx.model.data[d].id),
-                )),
-                None if component.kind == ComponentKind::ForgeStorage => {}
-                None => out.push(self.evidence_finding(
+                    format!("`{}` keeps {kept} after uninstall", component.id),
+                ));
+            } else {
+                out.push(self.evidence_finding(
                     &component.id,
                     path.into(),
-                    format!(
-                        "whether `{}` deletes `{}` on uninstall is not stated",
-                        component.id, cx.model.data[d].id
-                    ),
-                )),
+                    format!("whether `{}` deletes {kept} on uninstall is not stated", component.id),
+                ));
             }
         }
     }

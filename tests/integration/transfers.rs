@@ -386,7 +386,7 @@ fn customers_of_one_realm_under_one_law_share_a_conclusion_under_several_none() 
     assert_eq!(serde_json::to_value(gb.status).unwrap(), "recorded", "{gb:?}");
     assert_eq!(
         gb.label,
-        "differs by where the customer is established — customers in DE: not a transfer (same country); customers in GB: UK adequacy regulations, which cover DE"
+        "differs by where the customer is established — customers in DE: not a transfer (importer established in DE, as the exporter is); customers in GB: UK adequacy regulations, which cover DE"
     );
     let onward = analysis
         .transfers
