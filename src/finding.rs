@@ -90,6 +90,7 @@ rule_codes! {
     Plat011 => "TF-PLAT-011",
     Plat012 => "TF-PLAT-012",
     Plat013 => "TF-PLAT-013",
+    Plat014 => "TF-PLAT-014",
     Res001 => "TF-RES-001",
     Res002 => "TF-RES-002",
     Res003 => "TF-RES-003",

@@ -138,6 +138,7 @@ pub const RULES: &[&dyn Rule] = &[
     &platform::NonProductionDestination,
     &platform::UserImpersonation,
     &platform::CustomerManagedEgress,
+    &platform::ConnectEndOfSupport,
     &residency::DataAtRestOutsideRealm,
     &residency::TransferWithoutMechanism,
     &residency::LeftBehindOnMigration,

@@ -2,7 +2,8 @@
 
 use super::Finding;
 use crate::facts::Facts;
-use crate::model::{Auth, ComponentKind, Trigger};
+use crate::model::{Auth, ComponentKind, Platform, Product, Trigger};
+use std::collections::BTreeSet;
 
 rule! {
     /// Credentials at rest outside Atlassian (the Connect `sharedSecret` in the vendor's database).
@@ -557,5 +558,63 @@ rule! {
                 ));
             }
         }
+    }
+}
+
+rule! {
+    /// Connect apps: Atlassian's end of support for the platform.
+    ConnectEndOfSupport {
+        code: Plat014, name: "connect-end-of-support", severity: Medium,
+        title: "The app runs on Connect, which reaches its end of support",
+        references: [
+            "Atlassian RFC-129 (Connect end of support: December 2026)",
+            "Atlassian Connect end of support timeline (phase 2: Marketplace Connect apps cannot be updated from 2026-03-31)",
+            "SOC 2 CC7.1",
+            "GDPR Art. 32(1)(b)",
+        ],
+        why: "Atlassian is retiring Connect: no new Connect apps since 2025-09-17; since 2026-03-31 Marketplace apps \
+    with a Connect descriptor cannot be updated, so a fix the vendor makes cannot reach customers through the \
+    Marketplace; Connect's end of support is December 2026 (RFC-129), and Marketplace listings warn that such apps \
+    may stop working after it (Bitbucket Cloud Connect: 2027-01-31). For a customer this is a continuity and \
+    security-patching risk of the processing, and the architecture (and with it the sub-processors and transfers \
+    listed here) is about to change.",
+        example: "Any model with `app.platform: connect`.",
+        remediation: "Plan the move to Forge (Connect on Forge first, then Forge modules, or Forge Remote for the \
+    vendor's backend) and compare the options with `trustflow compare`; tell customers the timeline and what the \
+    new architecture changes in the sub-processor list and transfers.",
+    }
+    fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
+        if cx.model.app.platform != Platform::Connect {
+            return;
+        }
+        let products: BTreeSet<Product> = cx
+            .model
+            .installations
+            .iter()
+            .flat_map(|i| i.products.iter().copied())
+            .collect();
+        // Bitbucket Cloud's Connect has its own date; the rest of the products share December 2026.
+        let bitbucket_only = !products.is_empty() && products.iter().all(|p| *p == Product::Bitbucket);
+        let end = if bitbucket_only {
+            "Bitbucket Cloud Connect apps reach end of support on 2027-01-31"
+        } else if products.contains(&Product::Bitbucket) {
+            "Connect reaches end of support in December 2026 (RFC-129; Bitbucket Cloud: 2027-01-31)"
+        } else {
+            "Connect reaches end of support in December 2026 (RFC-129)"
+        };
+        // The path to the first of the vendor's components the product's data reaches: the
+        // part of the architecture the end of support is about.
+        let path = (0..cx.model.components.len())
+            .filter(|&c| !cx.model.components[c].kind.is_origin() && !cx.resolved.on_atlassian(c))
+            .find_map(|c| cx.propagation.categories_at(c).next().map(|d| cx.path_to(d, c)))
+            .unwrap_or_default();
+        out.push(self.finding(
+            &cx.model.app.name,
+            path.into(),
+            format!(
+                "{} is a Connect app: since 2026-03-31 a Marketplace app with a Connect descriptor cannot be updated, and {end}",
+                cx.model.app.name
+            ),
+        ));
     }
 }

@@ -99,8 +99,33 @@ fn every_rule_fires_and_stays_quiet_on_its_fixture_pair() {
 fn the_clean_bases_fire_only_what_their_platform_implies() {
     let mut connect = codes(CONNECT);
     connect.dedup();
-    assert_eq!(connect, ["TF-PLAT-010", "TF-RES-003"]);
+    assert_eq!(connect, ["TF-PLAT-010", "TF-PLAT-014", "TF-RES-003"]);
     assert_eq!(codes(FORGE), Vec::<&str>::new());
+}
+
+#[test]
+fn connect_end_of_support_gives_bitbucket_cloud_its_own_date() {
+    let message = |yaml: &str| {
+        let catalog = Catalog::builtin();
+        let loaded = load_model_str("eos.yaml", yaml, &catalog).unwrap();
+        analyze_loaded(&loaded, &catalog)
+            .findings
+            .iter()
+            .find(|f| f.rule == "TF-PLAT-014")
+            .map(|f| f.message.to_string())
+            .expect("TF-PLAT-014 fires on a Connect app")
+    };
+    assert!(message(CONNECT).ends_with("Connect reaches end of support in December 2026 (RFC-129)"));
+    let bitbucket = edit(
+        CONNECT,
+        &[("plan: standard }", "plan: standard, products: [bitbucket] }")],
+    );
+    assert!(message(&bitbucket).ends_with("Bitbucket Cloud Connect apps reach end of support on 2027-01-31"));
+    let both = edit(
+        CONNECT,
+        &[("plan: standard }", "plan: standard, products: [jira, bitbucket] }")],
+    );
+    assert!(message(&both).ends_with("December 2026 (RFC-129; Bitbucket Cloud: 2027-01-31)"));
 }
 
 #[test]
