@@ -263,6 +263,10 @@ pub fn analysis_text(analysis: &Analysis) -> String {
         if finding.path.len() > 1 {
             let _ = writeln!(out, "  {:<12} {:<6} path: {}", "", "", finding.path.join(" → "));
         }
+        // The legal source of every line, as a reader of this text alone needs it.
+        if !finding.references.is_empty() {
+            let _ = writeln!(out, "  {:<12} {:<6} sources: {}", "", "", finding.references.join("; "));
+        }
     }
     out.push('\n');
     out

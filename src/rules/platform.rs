@@ -35,7 +35,7 @@ rule! {
                 out.push(self.finding(
                     &component.id,
                     cx.path_to(d, reach.component).into(),
-                    format!("`{}` keeps `{}` ({encrypted})", component.id, category.id),
+                    format!("`{}` keeps the credential `{}` outside Atlassian ({encrypted})", component.id, category.id),
                 ));
             }
         }
