@@ -172,7 +172,7 @@ pub fn analysis_text(analysis: &Analysis) -> String {
             "eligible".to_owned()
         } else if roa.eligible {
             // Atlassian's check needs what the model cannot show: not a pass yet.
-            "eligible, not confirmed; evidence required:".to_owned()
+            "not confirmed (no reason for ineligibility found; evidence required):".to_owned()
         } else {
             format!("not eligible ({})", roa.summary)
         }

@@ -198,6 +198,12 @@ pub struct Transfer {
     pub importer: String,
     /// Where the importer processes the data (or can reach it from), when known.
     pub importer_country: Option<String>,
+    /// Whether `importer_country` is where the importer is established (a legal entity the
+    /// regime binds for its own processing) rather than only where it processes: the two
+    /// "not a transfer" conclusions rest on different facts and are labelled apart.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub importer_established: bool,
     /// The law that governs the disclosure.
     pub regime: Regime,
     /// The basis.
@@ -374,10 +380,16 @@ fn label(t: &Transfer) -> String {
             t.exporter_country.as_deref(),
             t.importer_country.as_deref(),
         ) {
-            // Where the importer is established decides, not where it processes: its own
-            // providers abroad are its own transfers, listed with it as the exporter.
-            (_, Some(a), Some(b)) if a == b => format!("not a transfer (importer established in {b}, as the exporter is)"),
-            (TransferMechanism::WithinEea, ..) => "not a transfer (importer established in the EEA)".to_owned(),
+            // An importer established where the regime binds it: where it then processes is
+            // its own providers' business, listed as its own transfers.
+            (_, Some(a), Some(b)) if a == b && t.importer_established => {
+                format!("not a transfer (importer established in {b}, as the exporter is)")
+            }
+            (_, Some(a), Some(b)) if a == b => format!("not a transfer (processed in {b}, the exporter's own country)"),
+            (TransferMechanism::WithinEea, ..) if t.importer_established => {
+                "not a transfer (importer established in the EEA)".to_owned()
+            }
+            (TransferMechanism::WithinEea, ..) => "not a transfer (processed inside the EEA)".to_owned(),
             _ => "not a transfer (importer established where the regime applies)".to_owned(),
         },
         TransferStatus::Recorded if t.mechanism == TransferMechanism::Adequacy => adequacy_label(t),
@@ -420,7 +432,7 @@ fn label(t: &Transfer) -> String {
                 "not assessed: depends on where the customer is established".to_owned()
             }
             (Regime::None, Some("US")) => {
-                "not assessed: no general federal restriction on disclosures abroad (US; HIPAA is assessed on its own, other sector and state laws are not)".to_owned()
+                "not assessed: no general federal restriction on disclosures abroad (US; sector and state laws not assessed for this hop)".to_owned()
             }
             (Regime::None, Some(country)) => {
                 format!("not assessed: no general transfer rule known for {country}")
@@ -660,6 +672,7 @@ fn hop(
         exporter_country: exporter.country.map(str::to_owned),
         importer: importer.id.to_owned(),
         importer_country,
+        importer_established: false,
         regime,
         mechanism,
         module: None,
@@ -680,13 +693,15 @@ fn to_entity(
     outcome: (TransferMechanism, TransferStatus),
     why: String,
 ) -> Transfer {
-    hop(
+    let mut t = hop(
         realm,
         regime,
         (exporter, importer, Some(entity.to_owned())),
         outcome,
         why,
-    )
+    );
+    t.importer_established = true;
+    t.labelled()
 }
 
 /// A disclosure by an exporter under no transfer law of its own, of data whose first export
@@ -810,12 +825,7 @@ fn one(
             t.status = TransferStatus::NotAssessed;
             t.why = match exporter.country {
                 Some(c) if regime != Some(Regime::Unknown) && (exporter.upstream.is_some() || exporter.id != "customer") => format!(
-                    "exporter established in {c}: no general transfer rule that trustflow assesses ({})",
-                    if c == "US" {
-                        "HIPAA is assessed on its own, other sector and state laws are not"
-                    } else {
-                        "sector and state laws not assessed"
-                    }
+                    "exporter established in {c}: no general transfer rule that trustflow assesses (sector and state laws not assessed for this hop)"
                 ),
                 _ => "depends on where the customer is established, which the model does not record: the realm is not the applicable law (add `established:` to the installation)".to_owned(),
             };

@@ -512,6 +512,10 @@ fn cells(row: &ComparisonRow) -> [String; HEADERS.len()] {
                 "0/0/0: no rule fired, but the evidence-required items in the rows above stay open".to_owned()
             }
             0 => format!("{}/{}/{}", row.findings[0], row.findings[1], row.findings[2]),
+            1 => format!(
+                "{}/{}/{}; 1 finding (of any severity) needs evidence the model lacks (open, not a confirmed gap)",
+                row.findings[0], row.findings[1], row.findings[2]
+            ),
             open => format!(
                 "{}/{}/{}; {open} of all findings need evidence the model lacks (open, not confirmed gaps)",
                 row.findings[0], row.findings[1], row.findings[2]

@@ -273,13 +273,30 @@ rule! {
             {
                 continue;
             }
-            // Every category the store keeps, not just the first: a DPA's deletion clause
-            // covers each of them.
-            let mut kept: Vec<String> = tenant_data_kept(cx, c)
-                .map(|d| format!("`{}`", cx.model.data[d].id))
-                .collect();
-            kept.sort();
-            let kept = crate::facts::sections::and_list(&kept);
+            // Every category the store keeps, not just the first, personal data (which the
+            // DPA's deletion clause covers) apart from credentials.
+            let (mut personal, mut credentials): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+            for d in tenant_data_kept(cx, c) {
+                let id = format!("`{}`", cx.model.data[d].id);
+                if cx.personal(d) {
+                    personal.push(id);
+                } else {
+                    credentials.push(id);
+                }
+            }
+            personal.sort();
+            credentials.sort();
+            let and = crate::facts::sections::and_list;
+            let kept = match (personal.is_empty(), credentials.is_empty()) {
+                (false, true) => format!("the personal data {}", and(&personal)),
+                (true, false) => format!("the credential{} {}", if credentials.len() > 1 { "s" } else { "" }, and(&credentials)),
+                _ => format!(
+                    "the personal data {}, and the credential{} {},",
+                    and(&personal),
+                    if credentials.len() > 1 { "s" } else { "" },
+                    and(&credentials)
+                ),
+            };
             let path = cx.path_to(d, c);
             if component.purge_on_uninstall == Some(false) {
                 out.push(self.finding(
@@ -429,7 +446,7 @@ rule! {
     /// Forge apps that are not eligible for Runs on Atlassian.
     NotRunsOnAtlassian {
         code: Plat010, name: "not-runs-on-atlassian", severity: Info,
-        title: "The app is not eligible for Runs on Atlassian",
+        title: "The app is not eligible for Runs on Atlassian, or its eligibility is not confirmed",
         references: ["Atlassian: Runs on Atlassian", "Forge data residency"],
         why: "Runs on Atlassian marks Forge apps whose compute and storage are Atlassian-hosted and which send no \
     in-scope data out. Atlassian's rules: no Connect modules, no remotes, no egress other than analytics egress declared \
@@ -443,6 +460,22 @@ rule! {
     }
     fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
         let roa = &cx.runs_on_atlassian;
+        if roa.eligible && !roa.evidence_required.is_empty() {
+            // No reason for ineligibility, but Atlassian's check needs what the model cannot
+            // show: an open item, not a pass.
+            let path = (0..cx.model.components.len())
+                .filter(|&c| cx.model.components[c].kind == ComponentKind::ForgeStorage)
+                .find_map(|c| cx.propagation.categories_at(c).next().map(|d| cx.path_to(d, c)))
+                .unwrap_or_default();
+            out.push(self.evidence_finding(
+                &cx.model.app.name,
+                path.into(),
+                format!(
+                    "not confirmed: no reason for ineligibility found, but {}",
+                    roa.evidence_required.join("; ")
+                ),
+            ));
+        }
         if !roa.eligible {
             // The path to the first component that makes the app ineligible.
             let path = roa
@@ -568,23 +601,26 @@ rule! {
         title: "The app runs on Connect, which reaches its end of support",
         references: [
             "Atlassian RFC-129 (Connect end of support: December 2026)",
-            "Atlassian Connect end of support timeline (phase 2: Marketplace Connect apps cannot be updated from 2026-03-31)",
-            "SOC 2 CC7.1",
-            "GDPR Art. 32(1)(b)",
+            "Atlassian Forge changelog CHANGE-3096 (from 2026-03-31 Marketplace Connect apps cannot be updated)",
+            "SOC 2 CC9.1 (business disruption)",
+            "GDPR Art. 32(1)(b) (ongoing availability and resilience)",
+            "GDPR Art. 28(2) (sub-processors the migration changes)",
         ],
         why: "Atlassian is retiring Connect: no new Connect apps since 2025-09-17; since 2026-03-31 Marketplace apps \
-    with a Connect descriptor cannot be updated, so a fix the vendor makes cannot reach customers through the \
-    Marketplace; Connect's end of support is December 2026 (RFC-129), and Marketplace listings warn that such apps \
-    may stop working after it (Bitbucket Cloud Connect: 2027-01-31). For a customer this is a continuity and \
+    with a Connect descriptor cannot be updated and private Connect apps cannot be installed, so a fix the vendor \
+    makes cannot reach customers through the Marketplace; Connect's end of support is December 2026 (RFC-129), and \
+    Marketplace listings warn that such apps may stop working after it (Bitbucket Cloud Connect: 2027-01-31). A \
+    Forge app that still declares Connect modules carries the same end for those modules. For a customer this is a continuity and \
     security-patching risk of the processing, and the architecture (and with it the sub-processors and transfers \
     listed here) is about to change.",
-        example: "Any model with `app.platform: connect`.",
+        example: "Any model with `app.platform: connect`, or a Forge manifest with `connectModules`.",
         remediation: "Plan the move to Forge (Connect on Forge first, then Forge modules, or Forge Remote for the \
     vendor's backend) and compare the options with `trustflow compare`; tell customers the timeline and what the \
     new architecture changes in the sub-processor list and transfers.",
     }
     fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
-        if cx.model.app.platform != Platform::Connect {
+        let connect_modules = cx.model.manifest.as_ref().is_some_and(|m| m.connect_modules);
+        if cx.model.app.platform != Platform::Connect && !connect_modules {
             return;
         }
         let products: BTreeSet<Product> = cx
@@ -596,11 +632,23 @@ rule! {
         // Bitbucket Cloud's Connect has its own date; the rest of the products share December 2026.
         let bitbucket_only = !products.is_empty() && products.iter().all(|p| *p == Product::Bitbucket);
         let end = if bitbucket_only {
-            "Bitbucket Cloud Connect apps reach end of support on 2027-01-31"
+            "Bitbucket Cloud Connect reaches end of support on 2027-01-31"
         } else if products.contains(&Product::Bitbucket) {
             "Connect reaches end of support in December 2026 (RFC-129; Bitbucket Cloud: 2027-01-31)"
         } else {
             "Connect reaches end of support in December 2026 (RFC-129)"
+        };
+        let name = &cx.model.app.name;
+        let message = if cx.model.app.platform != Platform::Connect {
+            // Updated as a Forge app: the Marketplace freeze does not apply, the end does.
+            format!("{name} still declares Connect modules (`connectModules`): {end}; they must become Forge modules or a Forge Remote")
+        } else if bitbucket_only {
+            // The Marketplace freeze of 2026-03-31 is stated for Jira and Confluence apps.
+            format!("{name} is a Connect app installed in Bitbucket Cloud only: {end}")
+        } else {
+            format!(
+                "{name} is a Connect app: since 2026-03-31 Marketplace apps with a Connect descriptor cannot be updated and private Connect apps cannot be installed, and {end}"
+            )
         };
         // The path to the first of the vendor's components the product's data reaches: the
         // part of the architecture the end of support is about.
@@ -608,13 +656,6 @@ rule! {
             .filter(|&c| !cx.model.components[c].kind.is_origin() && !cx.resolved.on_atlassian(c))
             .find_map(|c| cx.propagation.categories_at(c).next().map(|d| cx.path_to(d, c)))
             .unwrap_or_default();
-        out.push(self.finding(
-            &cx.model.app.name,
-            path.into(),
-            format!(
-                "{} is a Connect app: since 2026-03-31 a Marketplace app with a Connect descriptor cannot be updated, and {end}",
-                cx.model.app.name
-            ),
-        ));
+        out.push(self.finding(name, path.into(), message));
     }
 }

@@ -49,6 +49,17 @@ elsewhere.",
                         ),
                     );
                     finding.realm = Some(realm);
+                    // Chapter V is a source only where the data leaves the EEA, and then only
+                    // for customers under the EU GDPR, which the realm does not decide.
+                    finding.references = if cx.catalog.is_eea(&location) {
+                        &["Atlassian data residency (in-scope End-User Data)", "SOC 2 C1.1"]
+                    } else {
+                        &[
+                            "Atlassian data residency (in-scope End-User Data)",
+                            "GDPR Art. 44 (for customers under the EU GDPR)",
+                            "SOC 2 C1.1",
+                        ]
+                    };
                     out.push(finding);
                 }
             }

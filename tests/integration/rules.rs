@@ -120,12 +120,26 @@ fn connect_end_of_support_gives_bitbucket_cloud_its_own_date() {
         CONNECT,
         &[("plan: standard }", "plan: standard, products: [bitbucket] }")],
     );
-    assert!(message(&bitbucket).ends_with("Bitbucket Cloud Connect apps reach end of support on 2027-01-31"));
+    assert!(
+        message(&bitbucket).ends_with(
+            "installed in Bitbucket Cloud only: Bitbucket Cloud Connect reaches end of support on 2027-01-31"
+        )
+    );
     let both = edit(
         CONNECT,
         &[("plan: standard }", "plan: standard, products: [jira, bitbucket] }")],
     );
     assert!(message(&both).ends_with("December 2026 (RFC-129; Bitbucket Cloud: 2027-01-31)"));
+    // A Forge app still declaring Connect modules: the end, without the Marketplace freeze.
+    let hybrid = format!("{FORGE}manifest: {{ connect_modules: true }}\n");
+    let said = message(&hybrid);
+    assert!(
+        said.starts_with(
+            "F still declares Connect modules (`connectModules`): Connect reaches end of support in December 2026"
+        ),
+        "{said}"
+    );
+    assert!(!said.contains("cannot be updated"), "{said}");
 }
 
 #[test]
