@@ -427,6 +427,15 @@ fn label(t: &Transfer) -> String {
             "Swiss-U.S. DPF or SCCs adapted to Swiss law required, neither recorded".to_owned()
         }
         TransferStatus::Required => format!("{mechanism} required, not recorded"),
+        // Processed where no transfer would happen, by an importer whose establishment the
+        // model does not record (see `establishment_unknown`).
+        TransferStatus::NotAssessed if t.mechanism == TransferMechanism::WithinEea => {
+            "not assessed: processed inside the EEA by an importer whose establishment is not recorded: a transfer if it is established in a third country (EDPB Guidelines 05/2021)".to_owned()
+        }
+        TransferStatus::NotAssessed if t.mechanism == TransferMechanism::NotATransfer => format!(
+            "not assessed: processed in {}, the exporter's own country, by an importer whose establishment is not recorded: a transfer if it is established in a third country (EDPB Guidelines 05/2021)",
+            t.importer_country.as_deref().unwrap_or("?")
+        ),
         TransferStatus::NotAssessed => match (t.regime, t.exporter_country.as_deref()) {
             (Regime::None, None) | (Regime::Unknown, _) => {
                 "not assessed: depends on where the customer is established".to_owned()
@@ -818,7 +827,8 @@ fn one(
         t.mechanism = TransferMechanism::NotATransfer;
         t.status = TransferStatus::NotATransfer;
         t.why = format!("{name} processes in {country}, the exporter's own country: not a transfer");
-        return t;
+        establishment_unknown(&mut t, importer, regime);
+        return t.labelled();
     }
     match regime {
         None | Some(Regime::None | Regime::Unknown) => {
@@ -868,6 +878,26 @@ fn evidence_status(evidence: Evidence) -> Option<TransferStatus> {
     }
 }
 
+/// A "not a transfer" that rests on where the importer processes, for an importer whose
+/// establishment the model does not record, under a law for which access from a third country
+/// is itself a transfer (EDPB Guidelines 05/2021, remote access): evidence required.
+fn establishment_unknown(t: &mut Transfer, importer: &Importer<'_>, regime: Option<Regime>) {
+    let unknown = importer.facts.is_some_and(|f| f.country.is_none());
+    if unknown && matches!(regime, Some(Regime::EuGdpr | Regime::UkGdpr | Regime::ChFadp)) {
+        // Not assessed rather than "not a transfer": an open item TF-RES-002 reports.
+        t.status = TransferStatus::NotAssessed;
+        t.evidence_required = true;
+        let area = match regime {
+            Some(Regime::UkGdpr) => "the UK",
+            Some(Regime::ChFadp) => "Switzerland",
+            _ => "the EEA",
+        };
+        t.why.push_str(&format!(
+            " if the importer is established in {area}; where it is established is not in the model, and an importer in a third country reaching the data would make it a transfer (EDPB Guidelines 05/2021): evidence required (add its `country`)"
+        ));
+    }
+}
+
 fn eu(
     t: &mut Transfer,
     exporter: &Exporter<'_>,
@@ -880,6 +910,7 @@ fn eu(
         t.mechanism = TransferMechanism::WithinEea;
         t.status = TransferStatus::NotATransfer;
         t.why = format!("{name} processes in {country}, inside the EEA: not a transfer (GDPR Art. 44)");
+        establishment_unknown(t, importer, Some(Regime::EuGdpr));
         return;
     }
     if let Some(decision) = general_adequacy(country, catalog) {

@@ -54,6 +54,50 @@ fn eu_to_us_dpf_counts_only_when_recorded() {
 }
 
 #[test]
+fn an_importer_of_unknown_establishment_is_never_simply_not_a_transfer() {
+    assert_eq!(
+        hops("importer-establishment-unknown.yaml"),
+        [
+            "eu customer → v (DE): eu-gdpr within-eea not-a-transfer",
+            "eu v → here (DE): eu-gdpr not-a-transfer not-assessed",
+            "eu v → near (FR): eu-gdpr within-eea not-assessed",
+        ]
+    );
+    let analysis = analysis("importer-establishment-unknown.yaml");
+    for importer in ["here", "near"] {
+        let hop = analysis.transfers.iter().find(|t| t.importer == importer).unwrap();
+        assert!(hop.evidence_required, "{hop:?}");
+        assert!(hop.label.contains("establishment is not recorded"), "{hop:?}");
+        assert!(hop.why.contains("EDPB Guidelines 05/2021"), "{hop:?}");
+        // The open item is reported, not only written in the inventory.
+        assert!(
+            analysis
+                .findings
+                .iter()
+                .any(|f| f.rule == "TF-RES-002" && f.subject == importer && f.evidence_required),
+            "{importer}: {:#?}",
+            analysis.findings
+        );
+    }
+    // With the establishment recorded, the same hops are not transfers and nothing is open.
+    let catalog = Catalog::builtin();
+    let text = std::fs::read_to_string(root().join("tests/fixtures/transfers/importer-establishment-unknown.yaml"))
+        .unwrap()
+        .replace("name: Here AI,", "name: Here AI, country: DE,")
+        .replace("name: Near Mail,", "name: Near Mail, country: FR,");
+    let loaded = trustflow::load::load_model_str("known.yaml", &text, &catalog).unwrap();
+    let known = analyze_loaded(&loaded, &catalog);
+    for t in known.transfers.iter() {
+        assert_eq!(serde_json::to_value(t.status).unwrap(), "not-a-transfer", "{t:?}");
+    }
+    assert!(
+        !known.findings.iter().any(|f| f.rule == "TF-RES-002"),
+        "{:#?}",
+        known.findings
+    );
+}
+
+#[test]
 fn eu_to_gb_rests_on_adequacy() {
     assert_eq!(
         hops("eu-gb-adequacy.yaml"),
