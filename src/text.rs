@@ -108,6 +108,7 @@ fn transfers_and_hipaa(analysis: &Analysis, out: &mut String) {
             );
         }
     }
+    residency(analysis, out);
     if analysis.hipaa.applies {
         let _ = writeln!(out, "\nHIPAA chain (PHI: {}):", analysis.hipaa.phi.join(", "));
         for link in &analysis.hipaa.chain {
@@ -126,6 +127,32 @@ fn transfers_and_hipaa(analysis: &Analysis, out: &mut String) {
                 "  PHI also goes to the customer's own {} ({}): the customer's own BAA with its provider is needed (not assessed)",
                 integration.name, integration.component
             );
+        }
+    }
+}
+
+/// Where each realm's in-scope data rests, with what that conclusion rests on that the model
+/// cannot show.
+fn residency(analysis: &Analysis, out: &mut String) {
+    if analysis.residency.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nResidency of in-scope data at rest (per realm):");
+    for realm in &analysis.residency {
+        let installations = match realm.installations.len() {
+            1 => "1 installation".to_owned(),
+            n => format!("{n} installations"),
+        };
+        let verdict = match (realm.kept, realm.evidence_required.is_empty()) {
+            (true, true) => "stays in the realm",
+            (true, false) => "stays in the realm as far as the model shows; not confirmed (evidence required):",
+            (false, _) => {
+                "leaves the realm, or rests where the model does not say (the findings TF-RES-001 and TF-RES-004 below name each store)"
+            }
+        };
+        let _ = writeln!(out, "  {} ({installations}): {verdict}", realm.realm);
+        for item in &realm.evidence_required {
+            let _ = writeln!(out, "      {item}");
         }
     }
 }
