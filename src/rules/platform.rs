@@ -598,7 +598,7 @@ rule! {
     /// Connect apps: Atlassian's end of support for the platform.
     ConnectEndOfSupport {
         code: Plat014, name: "connect-end-of-support", severity: Medium,
-        title: "The app runs on Connect, which reaches its end of support",
+        title: "The app runs on Connect, whose end of support is December 2026",
         references: [
             "Atlassian RFC-129 (Connect end of support: December 2026)",
             "Atlassian Forge changelog CHANGE-3096 (from 2026-03-31 Marketplace Connect apps cannot be updated)",
@@ -632,11 +632,11 @@ rule! {
         // Bitbucket Cloud's Connect has its own date; the rest of the products share December 2026.
         let bitbucket_only = !products.is_empty() && products.iter().all(|p| *p == Product::Bitbucket);
         let end = if bitbucket_only {
-            "Bitbucket Cloud Connect reaches end of support on 2027-01-31"
+            "the end of support of Bitbucket Cloud Connect is 2027-01-31"
         } else if products.contains(&Product::Bitbucket) {
-            "Connect reaches end of support in December 2026 (RFC-129; Bitbucket Cloud: 2027-01-31)"
+            "the end of support of Connect is December 2026 (RFC-129; Bitbucket Cloud: 2027-01-31)"
         } else {
-            "Connect reaches end of support in December 2026 (RFC-129)"
+            "the end of support of Connect is December 2026 (RFC-129)"
         };
         let name = &cx.model.app.name;
         let message = if cx.model.app.platform != Platform::Connect {

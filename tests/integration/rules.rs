@@ -115,14 +115,14 @@ fn connect_end_of_support_gives_bitbucket_cloud_its_own_date() {
             .map(|f| f.message.to_string())
             .expect("TF-PLAT-014 fires on a Connect app")
     };
-    assert!(message(CONNECT).ends_with("Connect reaches end of support in December 2026 (RFC-129)"));
+    assert!(message(CONNECT).ends_with("the end of support of Connect is December 2026 (RFC-129)"));
     let bitbucket = edit(
         CONNECT,
         &[("plan: standard }", "plan: standard, products: [bitbucket] }")],
     );
     assert!(
         message(&bitbucket).ends_with(
-            "installed in Bitbucket Cloud only: Bitbucket Cloud Connect reaches end of support on 2027-01-31"
+            "installed in Bitbucket Cloud only: the end of support of Bitbucket Cloud Connect is 2027-01-31"
         )
     );
     let both = edit(
@@ -135,7 +135,7 @@ fn connect_end_of_support_gives_bitbucket_cloud_its_own_date() {
     let said = message(&hybrid);
     assert!(
         said.starts_with(
-            "F still declares Connect modules (`connectModules`): Connect reaches end of support in December 2026"
+            "F still declares Connect modules (`connectModules`): the end of support of Connect is December 2026"
         ),
         "{said}"
     );
