@@ -1588,6 +1588,19 @@ pub struct RunsOnAtlassian {
     pub evidence_required: Vec<String>,
     /// The components that make it ineligible.
     pub components: Vec<String>,
+    /// The reasons by rule, for [`RunsOnAtlassian::summary_within`].
+    #[serde(skip)]
+    #[schemars(skip)]
+    grouped: Reasons,
+}
+
+impl RunsOnAtlassian {
+    /// [`RunsOnAtlassian::summary`] with at most `names` elements named per clause, the rest
+    /// counted: for print, where a thousand-name sentence helps nobody (every one stays in
+    /// `reasons`).
+    pub fn summary_within(&self, names: usize) -> String {
+        self.grouped.summary_within(Some(names))
+    }
 }
 
 /// Atlassian's rules for the Runs on Atlassian badge, as its page states them (atlassian.md B7,
@@ -1729,6 +1742,7 @@ pub fn runs_on_atlassian(cx: &Facts<'_>) -> RunsOnAtlassian {
         eligible: reasons.is_empty(),
         summary: reasons.summary(),
         reasons: reasons.list(),
+        grouped: reasons,
         evidence_required: evidence.into_iter().collect(),
         components: components.into_iter().collect(),
     }
@@ -1782,7 +1796,7 @@ impl Element {
 /// The reasons an app is not Runs on Atlassian, by Atlassian's rule: each listed on its own
 /// (`reasons`, one per manifest entry or element, so every one stays addressable) and in one
 /// sentence that names each rule once (`summary`).
-#[derive(Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Reasons {
     texts: BTreeMap<&'static str, BTreeSet<String>>,
     elements: BTreeMap<&'static str, BTreeMap<Element, BTreeSet<String>>>,
@@ -1824,6 +1838,11 @@ impl Reasons {
 
     /// Each rule once, with what breaks it, in the order of the rules' text.
     fn summary(&self) -> String {
+        self.summary_within(None)
+    }
+
+    /// [`Reasons::summary`], naming at most `names` elements per clause when given.
+    fn summary_within(&self, names: Option<usize>) -> String {
         let rules: BTreeSet<&str> = self.texts.keys().chain(self.elements.keys()).copied().collect();
         let parts: Vec<String> = rules
             .into_iter()
@@ -1831,7 +1850,11 @@ impl Reasons {
                 let mut whats: Vec<String> = self.texts.get(rule).into_iter().flatten().cloned().collect();
                 if let Some(kinds) = self.elements.get(rule) {
                     whats.extend(kinds.iter().map(|(kind, ids)| {
-                        let ticked: Vec<String> = ids.iter().map(|id| format!("`{id}`")).collect();
+                        let shown = names.unwrap_or(usize::MAX).max(1);
+                        let mut ticked: Vec<String> = ids.iter().take(shown).map(|id| format!("`{id}`")).collect();
+                        if ids.len() > shown {
+                            ticked.push(format!("{} more", ids.len() - shown));
+                        }
                         kind.all(&ticked, ticked.len() > 1)
                     }));
                 }
@@ -2041,6 +2064,13 @@ mod tests {
              only analytics egress is allowed: fetch.backend `api.example.com`, data leaves Atlassian to `llm`, \
              `fn` declares egress to `a.example.com` and `b.example.com` (no category or `inScopeEUD` in the model); \
              remotes are not allowed: `worker` is a Forge Remote"
+        );
+        assert!(
+            reasons.summary_within(Some(2)).contains(
+                "compute and storage must be hosted by Atlassian: `db`, `server` and 1 more run outside Atlassian"
+            ),
+            "{}",
+            reasons.summary_within(Some(2))
         );
         // Each element stays a reason of its own.
         assert_eq!(

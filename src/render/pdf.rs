@@ -91,6 +91,16 @@ pub fn render(data: &ReportData<'_>) -> Result<Vec<u8>, RenderError> {
     }
     say_places(&mut json);
     shorten_for_print(&mut json);
+    // The Runs on Atlassian verdict names every element; in print, the first of each clause.
+    let roa = &data.analysis.runs_on_atlassian;
+    let short = roa.summary_within(PRINTED_LIST_ITEMS);
+    if short != roa.summary
+        && let Some(summary) = json.pointer_mut("/analysis/runs_on_atlassian/summary")
+    {
+        *summary = serde_json::Value::from(format!(
+            "{short} (every one of them in the HTML and JSON reports of this model)"
+        ));
+    }
     let fonts = fonts();
     let book = FontBook::from_fonts(&fonts);
     let main = file_id("/report.typ");

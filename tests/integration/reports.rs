@@ -509,4 +509,19 @@ fn a_large_models_pdf_prints_the_first_rows_and_says_where_all_of_them_are() {
         ))),
         "{text}"
     );
+    // The Runs on Atlassian verdict names the first 20 components of a clause and counts the rest.
+    let outside = analysis["runs_on_atlassian"]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r.as_str().unwrap().ends_with("runs outside Atlassian"))
+        .count();
+    assert!(outside > 20, "{outside}");
+    assert!(
+        text.contains(&squeeze(&format!("and {} more run outside Atlassian", outside - 20)))
+            && text.contains(&squeeze(
+                "(every one of them in the HTML and JSON reports of this model)"
+            )),
+        "{text}"
+    );
 }
