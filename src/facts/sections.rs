@@ -1712,11 +1712,13 @@ pub fn runs_on_atlassian(cx: &Facts<'_>) -> RunsOnAtlassian {
             continue;
         }
         components.insert(component.id.clone());
-        if cx
-            .graph
-            .incoming(c)
-            .any(|(flow, _)| cx.model.flows[flow].trigger == Some(crate::model::Trigger::Remote))
-        {
+        if cx.graph.incoming(c).any(|(flow, from)| {
+            // A Forge Remote invocation, or a call carrying a Forge Invocation Token from
+            // Atlassian's side (how a remote is reached by an event or a fetch).
+            let flow = &cx.model.flows[flow];
+            flow.trigger == Some(crate::model::Trigger::Remote)
+                || (flow.auth == Some(crate::model::Auth::Fit) && cx.resolved.on_atlassian(from))
+        }) {
             reasons.element(roa_rules::REMOTES, Element::Remote, &component.id);
         }
         match component.kind {
