@@ -143,12 +143,25 @@ fn residency(analysis: &Analysis, out: &mut String) {
             1 => "1 installation".to_owned(),
             n => format!("{n} installations"),
         };
+        let fired = |code: &str| {
+            analysis
+                .findings
+                .iter()
+                .any(|f| f.rule == code && f.realm.is_some_and(|r| r.code() == realm.realm))
+        };
         let verdict = match (realm.kept, realm.evidence_required.is_empty()) {
             (true, true) => "stays in the realm",
-            (true, false) => "stays in the realm as far as the model shows; not confirmed (evidence required):",
-            (false, _) => {
-                "leaves the realm, or rests where the model does not say (the findings TF-RES-001 and TF-RES-004 below name each store)"
-            }
+            (true, false) => "not confirmed to stay in the realm (evidence required):",
+            (false, _) => match (fired("TF-RES-001"), fired("TF-RES-004")) {
+                (true, false) => "leaves the realm (TF-RES-001 below names each store outside it)",
+                (true, true) => {
+                    "leaves the realm (TF-RES-001 below names each store outside it, TF-RES-004 each store whose place is not known)"
+                }
+                (false, true) => {
+                    "not confirmed to stay in the realm: where some of it rests is not known (TF-RES-004 below)"
+                }
+                (false, false) => "does not stay in the realm",
+            },
         };
         let _ = writeln!(out, "  {} ({installations}): {verdict}", realm.realm);
         for item in &realm.evidence_required {

@@ -429,12 +429,19 @@ fn label(t: &Transfer) -> String {
         TransferStatus::Required => format!("{mechanism} required, not recorded"),
         // Processed where no transfer would happen, by an importer whose establishment the
         // model does not record (see `establishment_unknown`).
-        TransferStatus::NotAssessed if t.mechanism == TransferMechanism::WithinEea => {
-            "not assessed: processed inside the EEA by an importer whose establishment is not recorded: a transfer if it is established in a third country (EDPB Guidelines 05/2021)".to_owned()
-        }
+        TransferStatus::NotAssessed if t.mechanism == TransferMechanism::WithinEea => format!(
+            "not assessed: processed inside the EEA by an importer whose establishment is not recorded: a transfer if it is established in a third country ({})",
+            when_a_transfer_guidance(t.regime)
+        ),
         TransferStatus::NotAssessed if t.mechanism == TransferMechanism::NotATransfer => format!(
-            "not assessed: processed in {}, the exporter's own country, by an importer whose establishment is not recorded: a transfer if it is established in a third country (EDPB Guidelines 05/2021)",
-            t.importer_country.as_deref().unwrap_or("?")
+            "not assessed: processed in {}, the exporter's own country, by an importer whose establishment is not recorded: a transfer if it is established in a third country ({})",
+            t.importer_country.as_deref().unwrap_or("?"),
+            when_a_transfer_guidance(t.regime)
+        ),
+        TransferStatus::NotAssessed if t.mechanism == TransferMechanism::Adequacy => format!(
+            "not assessed: processed in {}, which adequacy covers, by an importer whose establishment is not recorded: a transfer that needs its own mechanism if it is established in a third country ({})",
+            t.importer_country.as_deref().unwrap_or("?"),
+            when_a_transfer_guidance(t.regime)
         ),
         TransferStatus::NotAssessed => match (t.regime, t.exporter_country.as_deref()) {
             (Regime::None, None) | (Regime::Unknown, _) => {
@@ -878,6 +885,15 @@ fn evidence_status(evidence: Evidence) -> Option<TransferStatus> {
     }
 }
 
+/// The guidance on when a disclosure is a transfer, for the regime that governs it.
+pub fn when_a_transfer_guidance(regime: Regime) -> &'static str {
+    match regime {
+        Regime::UkGdpr => "ICO international transfers guidance",
+        Regime::ChFadp => "FDPIC guidance on disclosure abroad",
+        _ => "EDPB Guidelines 05/2021",
+    }
+}
+
 /// A "not a transfer" that rests on where the importer processes, for an importer whose
 /// establishment the model does not record, under a law for which access from a third country
 /// is itself a transfer (EDPB Guidelines 05/2021, remote access): evidence required.
@@ -892,8 +908,9 @@ fn establishment_unknown(t: &mut Transfer, importer: &Importer<'_>, regime: Opti
             Some(Regime::ChFadp) => "Switzerland",
             _ => "the EEA",
         };
+        let guidance = when_a_transfer_guidance(t.regime);
         t.why.push_str(&format!(
-            " if the importer is established in {area}; where it is established is not in the model, and an importer in a third country reaching the data would make it a transfer (EDPB Guidelines 05/2021): evidence required (add its `country`)"
+            " if the importer is established in {area}; where it is established is not in the model, and an importer in a third country reaching the data would make it a transfer ({guidance}): evidence required (add its `country`)"
         ));
     }
 }
@@ -917,6 +934,7 @@ fn eu(
         t.mechanism = TransferMechanism::Adequacy;
         t.status = TransferStatus::Recorded;
         t.why = format!("adequacy decision for {country} ({decision}; GDPR Art. 45)");
+        establishment_unknown(t, importer, Some(Regime::EuGdpr));
         return;
     }
     let module = exporter.module;
@@ -991,6 +1009,7 @@ fn uk(t: &mut Transfer, importer: &Importer<'_>, name: &str, country: &str, cata
         t.status = TransferStatus::Recorded;
         t.why =
             format!("UK adequacy regulations cover {country} (UK GDPR Art. 45; ICO international transfers guidance)");
+        establishment_unknown(t, importer, Some(Regime::UkGdpr));
         return;
     }
     let facts = importer.facts;
@@ -1068,6 +1087,7 @@ fn ch(
         t.mechanism = TransferMechanism::Adequacy;
         t.status = TransferStatus::Recorded;
         t.why = format!("{country} is listed in Annex 1 of the Swiss Data Protection Ordinance (FADP Art. 16(1))");
+        establishment_unknown(t, importer, Some(Regime::ChFadp));
         return;
     }
     let sccs = importer.sccs();

@@ -59,22 +59,23 @@ fn an_importer_of_unknown_establishment_is_never_simply_not_a_transfer() {
         hops("importer-establishment-unknown.yaml"),
         [
             "eu customer → v (DE): eu-gdpr within-eea not-a-transfer",
+            "eu v → far (GB): eu-gdpr adequacy not-assessed",
             "eu v → here (DE): eu-gdpr not-a-transfer not-assessed",
             "eu v → near (FR): eu-gdpr within-eea not-assessed",
         ]
     );
     let analysis = analysis("importer-establishment-unknown.yaml");
-    for importer in ["here", "near"] {
+    for importer in ["here", "near", "far"] {
         let hop = analysis.transfers.iter().find(|t| t.importer == importer).unwrap();
         assert!(hop.evidence_required, "{hop:?}");
         assert!(hop.label.contains("establishment is not recorded"), "{hop:?}");
         assert!(hop.why.contains("EDPB Guidelines 05/2021"), "{hop:?}");
         // The open item is reported, not only written in the inventory.
         assert!(
-            analysis
-                .findings
-                .iter()
-                .any(|f| f.rule == "TF-RES-002" && f.subject == importer && f.evidence_required),
+            analysis.findings.iter().any(|f| f.rule == "TF-RES-002"
+                && f.subject == importer
+                && f.evidence_required
+                && f.references.contains(&"EDPB Guidelines 05/2021 (Art. 3 and Chapter V)")),
             "{importer}: {:#?}",
             analysis.findings
         );
@@ -84,11 +85,18 @@ fn an_importer_of_unknown_establishment_is_never_simply_not_a_transfer() {
     let text = std::fs::read_to_string(root().join("tests/fixtures/transfers/importer-establishment-unknown.yaml"))
         .unwrap()
         .replace("name: Here AI,", "name: Here AI, country: DE,")
-        .replace("name: Near Mail,", "name: Near Mail, country: FR,");
+        .replace("name: Near Mail,", "name: Near Mail, country: FR,")
+        .replace("name: Far Search,", "name: Far Search, country: GB,");
     let loaded = trustflow::load::load_model_str("known.yaml", &text, &catalog).unwrap();
     let known = analyze_loaded(&loaded, &catalog);
     for t in known.transfers.iter() {
-        assert_eq!(serde_json::to_value(t.status).unwrap(), "not-a-transfer", "{t:?}");
+        let status = serde_json::to_value(t.status).unwrap();
+        let expected = if t.importer == "far" {
+            "recorded"
+        } else {
+            "not-a-transfer"
+        };
+        assert_eq!(status, expected, "{t:?}");
     }
     assert!(
         !known.findings.iter().any(|f| f.rule == "TF-RES-002"),
