@@ -188,8 +188,12 @@ rule! {
                 let id = &cx.model.data[d].id;
                 let condition = match regime {
                     Regime::ChFadp => "express consent or another justification is needed where required (FADP Art. 6(7), Art. 31)",
-                    Regime::UkGdpr => "a condition of UK GDPR Art. 9(2) (with Data Protection Act 2018 Sch. 1) is needed if it does",
-                    _ => "a condition of GDPR Art. 9(2) is needed if it does",
+                    // The condition and the DPIA are the controller's: the customer's, when the
+                    // vendor processes for it.
+                    Regime::UkGdpr => {
+                        "the controller (the customer, when the vendor processes for it) needs a condition of UK GDPR Art. 9(2) (with Data Protection Act 2018 Sch. 1) if it does"
+                    }
+                    _ => "the controller (the customer, when the vendor processes for it) needs a condition of GDPR Art. 9(2) if it does",
                 };
                 let mut finding = self.finding(
                     id,
