@@ -480,6 +480,10 @@ fn compact_claims(json: &[u8]) -> Option<RawClaims<'_>> {
         let magnitude = digits[..count]
             .iter()
             .fold(0i128, |n, &d| n * 10 + i128::from(d - b'0'));
+        if negative && magnitude == 0 {
+            // serde_json reads `-0` as a float, which an integer claim refuses: so does this.
+            return None;
+        }
         let value = i64::try_from(if negative { -magnitude } else { magnitude }).ok()?;
         Some((value, &digits[count..]))
     }
