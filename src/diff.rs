@@ -352,7 +352,7 @@ fn roa_changes(old: &Analysis, new: &Analysis, changes: &mut Vec<Change>) {
             name: new.app.name.clone(),
             description: format!(
                 "the app is no longer eligible for Runs on Atlassian: {}",
-                new.runs_on_atlassian.summary
+                new.runs_on_atlassian.summary()
             ),
             data: Vec::new(),
             purposes: Vec::new(),

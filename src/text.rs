@@ -1,6 +1,7 @@
 //! The plain-text rendering of an analysis, for terminals.
 
 use crate::analysis::{Analysis, PortfolioRecipient};
+use crate::facts::RoaVerdict;
 use std::fmt::Write as _;
 
 /// Each installation's approved destinations under customer-managed egress.
@@ -208,13 +209,11 @@ pub fn analysis_text(analysis: &Analysis) -> String {
     let _ = writeln!(
         out,
         "Runs on Atlassian: {}",
-        if roa.eligible && roa.evidence_required.is_empty() {
-            "eligible".to_owned()
-        } else if roa.eligible {
-            // Atlassian's check needs what the model cannot show: not a pass yet.
-            "not confirmed (no reason for ineligibility found; evidence required):".to_owned()
-        } else {
-            format!("not eligible ({})", roa.summary)
+        match roa.verdict {
+            RoaVerdict::Eligible => "eligible".to_owned(),
+            RoaVerdict::NotConfirmed =>
+                "not confirmed (no reason for ineligibility found; evidence required):".to_owned(),
+            RoaVerdict::NotEligible => format!("not eligible ({})", roa.summary()),
         }
     );
     for item in &roa.evidence_required {

@@ -15,7 +15,7 @@ pub use resolve::Evidence;
 pub use sections::european_realm;
 pub use sections::{
     AtlassianForCustomer, BaaLink, CustomerIntegration, DataUse, GdprRole, Hipaa, Hop, RealmResidency, Relationship,
-    ResidencyEntry, RunsOnAtlassian, Soc2, Subprocessor, SubserviceOrganisation,
+    ResidencyEntry, RoaVerdict, RunsOnAtlassian, Soc2, Subprocessor, SubserviceOrganisation,
 };
 pub use transfers::{Regime, Transfer, TransferMechanism, TransferStatus};
 

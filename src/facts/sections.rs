@@ -1575,32 +1575,70 @@ pub fn soc2(cx: &Facts<'_>) -> Soc2 {
 /// Runs on Atlassian eligibility.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RunsOnAtlassian {
-    /// Whether the app is eligible.
+    /// Whether no reason for ineligibility is found (see `verdict` for whether that is
+    /// confirmed).
     pub eligible: bool,
+    /// The conclusion: `eligible`, `not-confirmed` (no reason found, but Atlassian's check
+    /// needs what the model cannot show: `evidence_required`) or `not-eligible`.
+    pub verdict: RoaVerdict,
     /// Why not: each names Atlassian's rule, then the manifest entry or model element.
     pub reasons: Vec<String>,
     /// The same reasons in one sentence, each rule named once with every element that breaks
     /// it ("compute and storage must be hosted by Atlassian: `app-db` and `app-server` run
     /// outside Atlassian"); empty when eligible.
-    pub summary: String,
+    // Written from the grouped reasons, kept for `summary_within` (print).
+    #[serde(rename = "summary", serialize_with = "serialize_summary")]
+    #[schemars(rename = "summary", with = "String")]
+    grouped: Reasons,
     /// What the model cannot show and Atlassian's check needs (storage without documented
     /// residency support): evidence required, not a pass.
     pub evidence_required: Vec<String>,
     /// The components that make it ineligible.
     pub components: Vec<String>,
-    /// The reasons by rule, for [`RunsOnAtlassian::summary_within`].
-    #[serde(skip)]
-    #[schemars(skip)]
-    grouped: Reasons,
+}
+
+/// The Runs on Atlassian conclusion.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoaVerdict {
+    /// No reason for ineligibility, and nothing left to confirm.
+    #[default]
+    Eligible,
+    /// No reason for ineligibility found, but Atlassian's check needs what the model cannot
+    /// show: evidence required, not a pass.
+    NotConfirmed,
+    /// At least one of Atlassian's rules is broken.
+    NotEligible,
+}
+
+impl RoaVerdict {
+    /// The verdict when no reason for ineligibility is found (`eligible`) and nothing is left
+    /// to confirm (`confirmed`).
+    fn of(eligible: bool, confirmed: bool) -> RoaVerdict {
+        match (eligible, confirmed) {
+            (false, _) => RoaVerdict::NotEligible,
+            (true, false) => RoaVerdict::NotConfirmed,
+            (true, true) => RoaVerdict::Eligible,
+        }
+    }
 }
 
 impl RunsOnAtlassian {
+    /// The reasons in one sentence, each rule named once with every element that breaks it.
+    pub fn summary(&self) -> String {
+        self.grouped.summary_within(None)
+    }
+
     /// [`RunsOnAtlassian::summary`] with at most `names` elements named per clause, the rest
     /// counted: for print, where a thousand-name sentence helps nobody (every one stays in
     /// `reasons`).
     pub fn summary_within(&self, names: usize) -> String {
         self.grouped.summary_within(Some(names))
     }
+}
+
+fn serialize_summary<S: serde::Serializer>(grouped: &Reasons, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&grouped.summary_within(None))
 }
 
 /// Atlassian's rules for the Runs on Atlassian badge, as its page states them (atlassian.md B7,
@@ -1742,7 +1780,7 @@ pub fn runs_on_atlassian(cx: &Facts<'_>) -> RunsOnAtlassian {
     }
     RunsOnAtlassian {
         eligible: reasons.is_empty(),
-        summary: reasons.summary(),
+        verdict: RoaVerdict::of(reasons.is_empty(), evidence.is_empty()),
         reasons: reasons.list(),
         grouped: reasons,
         evidence_required: evidence.into_iter().collect(),
@@ -1776,11 +1814,12 @@ enum Element {
 impl Element {
     /// The reason for one element, after its rule.
     fn one(&self, id: &str) -> String {
-        self.all(&[format!("`{id}`")], false)
+        self.all(&[format!("`{id}`")])
     }
 
-    /// The reason for all of `ids` (ticked, sorted, at least one); `many` when more than one.
-    fn all(&self, ids: &[String], many: bool) -> String {
+    /// The reason for all of `ids` (ticked, sorted, at least one; the last may count the rest).
+    fn all(&self, ids: &[String]) -> String {
+        let many = ids.len() > 1;
         let list = and_list(ids);
         match self {
             Element::RunsOutside if many => format!("{list} run outside Atlassian"),
@@ -1838,12 +1877,8 @@ impl Reasons {
         all.into_iter().collect()
     }
 
-    /// Each rule once, with what breaks it, in the order of the rules' text.
-    fn summary(&self) -> String {
-        self.summary_within(None)
-    }
-
-    /// [`Reasons::summary`], naming at most `names` elements per clause when given.
+    /// Each rule once, with what breaks it, in the order of the rules' text; at most `names`
+    /// elements named per clause when given.
     fn summary_within(&self, names: Option<usize>) -> String {
         let rules: BTreeSet<&str> = self.texts.keys().chain(self.elements.keys()).copied().collect();
         let parts: Vec<String> = rules
@@ -1857,7 +1892,7 @@ impl Reasons {
                         if ids.len() > shown {
                             ticked.push(format!("{} more", ids.len() - shown));
                         }
-                        kind.all(&ticked, ticked.len() > 1)
+                        kind.all(&ticked)
                     }));
                 }
                 // Within a rule, commas; between rules, semicolons.
@@ -2060,7 +2095,7 @@ mod tests {
         reasons.element(roa_rules::NON_ANALYTICS, Element::Leaves, "llm");
         reasons.text(roa_rules::NON_ANALYTICS, "fetch.backend `api.example.com`".to_owned());
         assert_eq!(
-            reasons.summary(),
+            reasons.summary_within(None),
             "Connect apps and modules are not eligible: a Connect app's code runs on the vendor's servers; \
              compute and storage must be hosted by Atlassian: `db`, `server` and `worker` run outside Atlassian; \
              only analytics egress is allowed: fetch.backend `api.example.com`, data leaves Atlassian to `llm`, \

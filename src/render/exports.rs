@@ -28,9 +28,13 @@ pub struct MarketplaceAnswers {
 /// A yes/no answer with the model elements behind it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Answer {
-    /// The answer.
+    /// The answer; never `true` while `not_confirmed`.
     pub answer: bool,
-    /// Why: component ids, locations, reasons.
+    /// Nothing in the model says no, but what a yes rests on is not documented: evidence
+    /// required before the answer is given. Omitted when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_confirmed: bool,
+    /// Why: component ids, locations, reasons, and what a yes would need.
     pub details: Vec<String>,
 }
 
@@ -125,7 +129,7 @@ pub fn marketplace(facts: &Facts<'_>, analysis: &Analysis) -> MarketplaceAnswers
             data: s.data.iter().map(|d| d.id.clone()).collect(),
         })
         .collect();
-    let residency_details: Vec<String> = analysis
+    let mut residency_details: Vec<String> = analysis
         .residency
         .iter()
         .map(|r| {
@@ -133,10 +137,10 @@ pub fn marketplace(facts: &Facts<'_>, analysis: &Analysis) -> MarketplaceAnswers
             format!(
                 "realm {}: {}; {}",
                 r.realm,
-                if r.kept {
-                    "in-scope data at rest stays in the realm"
-                } else {
-                    "in-scope data at rest leaves the realm"
+                match (r.kept, r.evidence_required.is_empty()) {
+                    (true, true) => "in-scope data at rest stays in the realm",
+                    (true, false) => "in-scope data at rest is not confirmed to stay in the realm",
+                    (false, _) => "in-scope data at rest leaves the realm",
                 },
                 if moves {
                     "it moves with a realm migration"
@@ -150,24 +154,46 @@ pub fn marketplace(facts: &Facts<'_>, analysis: &Analysis) -> MarketplaceAnswers
         .residency
         .iter()
         .all(|r| r.kept && r.entries.iter().filter(|e| e.at_rest).all(|e| e.moves_on_migration));
+    // A yes that rests on what the model cannot show is not given: the open items are listed.
+    let residency_open: std::collections::BTreeSet<&String> =
+        analysis.residency.iter().flat_map(|r| &r.evidence_required).collect();
+    let residency_unconfirmed = residency_ok && !residency_open.is_empty();
+    residency_details.extend(
+        residency_open
+            .into_iter()
+            .map(|item| format!("evidence required: {item}")),
+    );
+    let roa = &analysis.runs_on_atlassian;
+    let roa_unconfirmed = roa.verdict == crate::facts::RoaVerdict::NotConfirmed;
     MarketplaceAnswers {
         app: analysis.app.name.clone(),
         stores_end_user_data_outside_atlassian: Answer {
             answer: !stored.is_empty(),
+            not_confirmed: false,
             details: stored.into_iter().collect(),
         },
         processes_end_user_data_outside_atlassian: Answer {
             answer: !processed.is_empty(),
+            not_confirmed: false,
             details: processed.into_iter().collect(),
         },
         third_parties,
         data_residency: Answer {
-            answer: residency_ok && !analysis.residency.is_empty(),
+            answer: residency_ok && !residency_unconfirmed && !analysis.residency.is_empty(),
+            not_confirmed: residency_unconfirmed,
             details: residency_details,
         },
         runs_on_atlassian: Answer {
-            answer: analysis.runs_on_atlassian.eligible,
-            details: analysis.runs_on_atlassian.reasons.clone(),
+            answer: roa.verdict == crate::facts::RoaVerdict::Eligible,
+            not_confirmed: roa_unconfirmed,
+            details: if roa_unconfirmed {
+                roa.evidence_required
+                    .iter()
+                    .map(|item| format!("evidence required: {item}"))
+                    .collect()
+            } else {
+                roa.reasons.clone()
+            },
         },
     }
 }
@@ -175,10 +201,14 @@ pub fn marketplace(facts: &Facts<'_>, analysis: &Analysis) -> MarketplaceAnswers
 /// The answers as Markdown, ready to paste into the Marketplace listing form.
 pub fn marketplace_markdown(answers: &MarketplaceAnswers) -> String {
     use super::templates::markdown_text as md;
-    let yes = |a: bool| if a { "Yes" } else { "No" };
+    let yes = |a: &Answer| match (a.answer, a.not_confirmed) {
+        (_, true) => "Not confirmed (evidence required)",
+        (true, false) => "Yes",
+        (false, false) => "No",
+    };
     let mut out = format!("# Privacy and security answers: {}\n\n", md(&answers.app));
     let mut q = |question: &str, answer: &Answer| {
-        let _ = writeln!(out, "**{question}** {}", yes(answer.answer));
+        let _ = writeln!(out, "**{question}** {}", yes(answer));
         for detail in &answer.details {
             let _ = writeln!(out, "- {}", md(detail));
         }

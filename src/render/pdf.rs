@@ -94,7 +94,7 @@ pub fn render(data: &ReportData<'_>) -> Result<Vec<u8>, RenderError> {
     // The Runs on Atlassian verdict names every element; in print, the first of each clause.
     let roa = &data.analysis.runs_on_atlassian;
     let short = roa.summary_within(PRINTED_LIST_ITEMS);
-    if short != roa.summary
+    if short != roa.summary()
         && let Some(summary) = json.pointer_mut("/analysis/runs_on_atlassian/summary")
     {
         *summary = serde_json::Value::from(format!(

@@ -460,7 +460,7 @@ rule! {
     }
     fn check(&self, cx: &Facts<'_>, out: &mut Vec<Finding>) {
         let roa = &cx.runs_on_atlassian;
-        if roa.eligible && !roa.evidence_required.is_empty() {
+        if roa.verdict == crate::facts::RoaVerdict::NotConfirmed {
             // No reason for ineligibility, but Atlassian's check needs what the model cannot
             // show: an open item, not a pass.
             let path = (0..cx.model.components.len())
@@ -489,7 +489,7 @@ rule! {
             out.push(self.finding(
                 &cx.model.app.name,
                 path.into(),
-                format!("not eligible: {}", roa.summary),
+                format!("not eligible: {}", roa.summary()),
             ));
         }
     }

@@ -336,38 +336,26 @@ fn rules_doc_is_current() {
     check_generated("docs/rules.md", &trustflow::rules::rules_markdown());
 }
 
-/// Two units of a portfolio, each with its own product, app and category: a category
-/// originates where a product first sends it, so one unit's issue is never at another unit's
-/// product or app (and three installations of one realm share one set of conclusions).
 #[test]
 fn a_forge_remote_is_named_under_atlassians_remotes_rule_however_it_is_called() {
     let text = std::fs::read_to_string(root().join("models/forge-remote.yaml")).unwrap();
-    for (from, to) in [("", ""), ("trigger: remote, auth: fit", "trigger: event, auth: fit")] {
-        let yaml = if from.is_empty() {
-            text.clone()
-        } else {
-            text.replace(from, to)
-        };
-        assert_ne!(from.is_empty(), yaml != text, "the edit applies");
+    // As bundled (a `trigger: remote` flow), and reached by an event with a Forge Invocation
+    // Token.
+    let by_event = text.replace("trigger: remote, auth: fit", "trigger: event, auth: fit");
+    assert_ne!(by_event, text, "the edit applies");
+    for yaml in [&text, &by_event] {
         let catalog = Catalog::builtin();
-        let loaded = trustflow::load::load_model_str("remote.yaml", &yaml, &catalog).unwrap();
+        let loaded = trustflow::load::load_model_str("remote.yaml", yaml, &catalog).unwrap();
         let roa = analyze_loaded(&loaded, &catalog).runs_on_atlassian;
-        assert!(
-            roa.reasons
-                .iter()
-                .any(|r| r == "remotes are not allowed: `remote` is a Forge Remote"),
-            "{to}: {:?}",
-            roa.reasons
-        );
-        assert!(
-            roa.summary
-                .contains("remotes are not allowed: `remote` is a Forge Remote"),
-            "{}",
-            roa.summary
-        );
+        let said = "remotes are not allowed: `remote` is a Forge Remote";
+        assert!(roa.reasons.iter().any(|r| r == said), "{:?}", roa.reasons);
+        assert!(roa.summary().contains(said), "{}", roa.summary());
     }
 }
 
+/// Two units of a portfolio, each with its own product, app and category: a category
+/// originates where a product first sends it, so one unit's issue is never at another unit's
+/// product or app (and three installations of one realm share one set of conclusions).
 #[test]
 fn a_category_of_one_unit_never_appears_at_another_units_product() {
     let yaml = r#"

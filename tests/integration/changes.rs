@@ -413,8 +413,18 @@ fn exports_for_procurement_tools() {
         md.contains("**Does the app store End-User Data outside Atlassian?** No"),
         "{md}"
     );
+    // Forge SQL's residency support is not documented: neither answer is a yes to paste.
+    for question in [
+        "Is the app eligible for Runs on Atlassian?",
+        "Does in-scope data stay in, and move with, the customer's data-residency realm?",
+    ] {
+        assert!(
+            md.contains(&format!("**{question}** Not confirmed (evidence required)")),
+            "{md}"
+        );
+    }
     assert!(
-        md.contains("**Is the app eligible for Runs on Atlassian?** Yes"),
+        md.contains("- evidence required: Forge SQL: data residency not confirmed"),
         "{md}"
     );
     let csv = trustflow()
