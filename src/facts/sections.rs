@@ -819,7 +819,7 @@ impl Unassessed {
                     exporter_country: vendor.and_then(|v| v.country.clone()),
                     importer: self.id.clone(),
                     importer_country: place.clone(),
-                    importer_established: false,
+                    importer_country_is: transfers::ImporterCountry::Processing,
                     // The exporter's own law when it has transfer rules (as for any hop), else the
                     // regime the data came under.
                     regime: vendor

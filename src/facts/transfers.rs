@@ -198,12 +198,12 @@ pub struct Transfer {
     pub importer: String,
     /// Where the importer processes the data (or can reach it from), when known.
     pub importer_country: Option<String>,
-    /// Whether `importer_country` is where the importer is established (a legal entity the
-    /// regime binds for its own processing) rather than only where it processes: the two
-    /// "not a transfer" conclusions rest on different facts and are labelled apart.
+    /// What `importer_country` stands for: the conclusions that rest on it differ (and are
+    /// labelled apart) by whether it is where the importer processes or where it is
+    /// established.
     #[serde(skip)]
     #[schemars(skip)]
-    pub importer_established: bool,
+    pub importer_country_is: ImporterCountry,
     /// The law that governs the disclosure.
     pub regime: Regime,
     /// The basis.
@@ -366,6 +366,31 @@ pub fn adequacy_label(t: &Transfer) -> String {
     }
 }
 
+/// What a hop's `importer_country` stands for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ImporterCountry {
+    /// Where the importer processes the data or can reach it from.
+    #[default]
+    Processing,
+    /// Where the importer is established: a legal entity the regime binds for its own
+    /// processing, wherever its providers then keep the data.
+    Establishment,
+    /// Where the importer processes, under a regime for which its establishment would decide
+    /// (an importer in a third country reaching the data makes a transfer), and the model does
+    /// not record it: evidence required.
+    EstablishmentUnknown,
+}
+
+/// The sources on when a disclosure is a transfer under `regime`: the article, then the
+/// guidance on the importer's establishment and remote access.
+pub fn when_a_transfer(regime: Regime) -> &'static [&'static str] {
+    match regime {
+        Regime::UkGdpr => &["UK GDPR Art. 44", "ICO international transfers guidance"],
+        Regime::ChFadp => &["Swiss FADP Art. 16", "FDPIC guidance on disclosure abroad"],
+        _ => &["GDPR Art. 44", "EDPB Guidelines 05/2021"],
+    }
+}
+
 /// The one-line summary of a transfer.
 fn label(t: &Transfer) -> String {
     let mechanism = match (t.mechanism, t.module) {
@@ -382,11 +407,11 @@ fn label(t: &Transfer) -> String {
         ) {
             // An importer established where the regime binds it: where it then processes is
             // its own providers' business, listed as its own transfers.
-            (_, Some(a), Some(b)) if a == b && t.importer_established => {
+            (_, Some(a), Some(b)) if a == b && t.importer_country_is == ImporterCountry::Establishment => {
                 format!("not a transfer (importer established in {b}, as the exporter is)")
             }
             (_, Some(a), Some(b)) if a == b => format!("not a transfer (processed in {b}, the exporter's own country)"),
-            (TransferMechanism::WithinEea, ..) if t.importer_established => {
+            (TransferMechanism::WithinEea, ..) if t.importer_country_is == ImporterCountry::Establishment => {
                 "not a transfer (importer established in the EEA)".to_owned()
             }
             (TransferMechanism::WithinEea, ..) => "not a transfer (processed inside the EEA)".to_owned(),
@@ -429,20 +454,19 @@ fn label(t: &Transfer) -> String {
         TransferStatus::Required => format!("{mechanism} required, not recorded"),
         // Processed where no transfer would happen, by an importer whose establishment the
         // model does not record (see `establishment_unknown`).
-        TransferStatus::NotAssessed if t.mechanism == TransferMechanism::WithinEea => format!(
-            "not assessed: processed inside the EEA by an importer whose establishment is not recorded: a transfer if it is established in a third country ({})",
-            when_a_transfer_guidance(t.regime)
-        ),
-        TransferStatus::NotAssessed if t.mechanism == TransferMechanism::NotATransfer => format!(
-            "not assessed: processed in {}, the exporter's own country, by an importer whose establishment is not recorded: a transfer if it is established in a third country ({})",
-            t.importer_country.as_deref().unwrap_or("?"),
-            when_a_transfer_guidance(t.regime)
-        ),
-        TransferStatus::NotAssessed if t.mechanism == TransferMechanism::Adequacy => format!(
-            "not assessed: processed in {}, which adequacy covers, by an importer whose establishment is not recorded: a transfer that needs its own mechanism if it is established in a third country ({})",
-            t.importer_country.as_deref().unwrap_or("?"),
-            when_a_transfer_guidance(t.regime)
-        ),
+        TransferStatus::NotAssessed if t.importer_country_is == ImporterCountry::EstablishmentUnknown => {
+            let place = t.importer_country.as_deref().unwrap_or("?");
+            let processed = match t.mechanism {
+                TransferMechanism::WithinEea => "processed inside the EEA".to_owned(),
+                TransferMechanism::Adequacy => format!("processed in {place}, which adequacy covers"),
+                _ => format!("processed in {place}, the exporter's own country"),
+            };
+            format!(
+                "not assessed: {processed}, by an importer whose establishment is not recorded: a transfer{} if it is established in a third country ({})",
+                if t.mechanism == TransferMechanism::Adequacy { " that needs its own mechanism" } else { "" },
+                when_a_transfer(t.regime)[1]
+            )
+        }
         TransferStatus::NotAssessed => match (t.regime, t.exporter_country.as_deref()) {
             (Regime::None, None) | (Regime::Unknown, _) => {
                 "not assessed: depends on where the customer is established".to_owned()
@@ -688,7 +712,7 @@ fn hop(
         exporter_country: exporter.country.map(str::to_owned),
         importer: importer.id.to_owned(),
         importer_country,
-        importer_established: false,
+        importer_country_is: ImporterCountry::Processing,
         regime,
         mechanism,
         module: None,
@@ -716,7 +740,7 @@ fn to_entity(
         outcome,
         why,
     );
-    t.importer_established = true;
+    t.importer_country_is = ImporterCountry::Establishment;
     t.labelled()
 }
 
@@ -834,7 +858,7 @@ fn one(
         t.mechanism = TransferMechanism::NotATransfer;
         t.status = TransferStatus::NotATransfer;
         t.why = format!("{name} processes in {country}, the exporter's own country: not a transfer");
-        establishment_unknown(&mut t, importer, regime);
+        establishment_unknown(&mut t, importer);
         return t.labelled();
     }
     match regime {
@@ -885,30 +909,23 @@ fn evidence_status(evidence: Evidence) -> Option<TransferStatus> {
     }
 }
 
-/// The guidance on when a disclosure is a transfer, for the regime that governs it.
-pub fn when_a_transfer_guidance(regime: Regime) -> &'static str {
-    match regime {
-        Regime::UkGdpr => "ICO international transfers guidance",
-        Regime::ChFadp => "FDPIC guidance on disclosure abroad",
-        _ => "EDPB Guidelines 05/2021",
-    }
-}
-
 /// A "not a transfer" that rests on where the importer processes, for an importer whose
 /// establishment the model does not record, under a law for which access from a third country
 /// is itself a transfer (EDPB Guidelines 05/2021, remote access): evidence required.
-fn establishment_unknown(t: &mut Transfer, importer: &Importer<'_>, regime: Option<Regime>) {
+fn establishment_unknown(t: &mut Transfer, importer: &Importer<'_>) {
     let unknown = importer.facts.is_some_and(|f| f.country.is_none());
-    if unknown && matches!(regime, Some(Regime::EuGdpr | Regime::UkGdpr | Regime::ChFadp)) {
+    let area = match t.regime {
+        Regime::EuGdpr => "the EEA",
+        Regime::UkGdpr => "the UK",
+        Regime::ChFadp => "Switzerland",
+        _ => return,
+    };
+    if unknown {
         // Not assessed rather than "not a transfer": an open item TF-RES-002 reports.
         t.status = TransferStatus::NotAssessed;
         t.evidence_required = true;
-        let area = match regime {
-            Some(Regime::UkGdpr) => "the UK",
-            Some(Regime::ChFadp) => "Switzerland",
-            _ => "the EEA",
-        };
-        let guidance = when_a_transfer_guidance(t.regime);
+        t.importer_country_is = ImporterCountry::EstablishmentUnknown;
+        let guidance = when_a_transfer(t.regime)[1];
         t.why.push_str(&format!(
             " if the importer is established in {area}; where it is established is not in the model, and an importer in a third country reaching the data would make it a transfer ({guidance}): evidence required (add its `country`)"
         ));
@@ -927,14 +944,14 @@ fn eu(
         t.mechanism = TransferMechanism::WithinEea;
         t.status = TransferStatus::NotATransfer;
         t.why = format!("{name} processes in {country}, inside the EEA: not a transfer (GDPR Art. 44)");
-        establishment_unknown(t, importer, Some(Regime::EuGdpr));
+        establishment_unknown(t, importer);
         return;
     }
     if let Some(decision) = general_adequacy(country, catalog) {
         t.mechanism = TransferMechanism::Adequacy;
         t.status = TransferStatus::Recorded;
         t.why = format!("adequacy decision for {country} ({decision}; GDPR Art. 45)");
-        establishment_unknown(t, importer, Some(Regime::EuGdpr));
+        establishment_unknown(t, importer);
         return;
     }
     let module = exporter.module;
@@ -1009,7 +1026,7 @@ fn uk(t: &mut Transfer, importer: &Importer<'_>, name: &str, country: &str, cata
         t.status = TransferStatus::Recorded;
         t.why =
             format!("UK adequacy regulations cover {country} (UK GDPR Art. 45; ICO international transfers guidance)");
-        establishment_unknown(t, importer, Some(Regime::UkGdpr));
+        establishment_unknown(t, importer);
         return;
     }
     let facts = importer.facts;
@@ -1087,7 +1104,7 @@ fn ch(
         t.mechanism = TransferMechanism::Adequacy;
         t.status = TransferStatus::Recorded;
         t.why = format!("{country} is listed in Annex 1 of the Swiss Data Protection Ordinance (FADP Art. 16(1))");
-        establishment_unknown(t, importer, Some(Regime::ChFadp));
+        establishment_unknown(t, importer);
         return;
     }
     let sccs = importer.sccs();

@@ -138,17 +138,8 @@ impl TransferWithoutMechanism {
             finding.realm = Some(transfer.realm);
             // Open only because the importer's establishment is unknown: the sources are those
             // of when a disclosure is a transfer, under the hop's own regime.
-            if matches!(
-                transfer.mechanism,
-                crate::facts::TransferMechanism::WithinEea
-                    | crate::facts::TransferMechanism::NotATransfer
-                    | crate::facts::TransferMechanism::Adequacy
-            ) {
-                finding.references = match transfer.regime {
-                    crate::facts::Regime::UkGdpr => &["UK GDPR Art. 44", "ICO international transfers guidance"],
-                    crate::facts::Regime::ChFadp => &["Swiss FADP Art. 16", "FDPIC guidance on disclosure abroad"],
-                    _ => &["GDPR Art. 44", "EDPB Guidelines 05/2021 (Art. 3 and Chapter V)"],
-                };
+            if transfer.importer_country_is == crate::facts::transfers::ImporterCountry::EstablishmentUnknown {
+                finding.references = crate::facts::transfers::when_a_transfer(transfer.regime);
             }
             out.push(finding);
         }
