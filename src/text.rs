@@ -139,21 +139,28 @@ fn residency(analysis: &Analysis, out: &mut String) {
         return;
     }
     let _ = writeln!(out, "\nResidency of in-scope data at rest (per realm):");
+    // The realms TF-RES-001 names, and whether TF-RES-004 (which names no realm: a place
+    // nobody gave) fired, found in one pass over the findings.
+    let mut outside = std::collections::BTreeSet::new();
+    let mut place_unknown = false;
+    for finding in &analysis.findings {
+        match (finding.rule, finding.realm) {
+            (crate::finding::RuleCode::Res001, Some(realm)) => {
+                outside.insert(realm.code());
+            }
+            (crate::finding::RuleCode::Res004, _) => place_unknown = true,
+            _ => {}
+        }
+    }
     for realm in &analysis.residency {
         let installations = match realm.installations.len() {
             1 => "1 installation".to_owned(),
             n => format!("{n} installations"),
         };
-        let fired = |code: &str| {
-            analysis
-                .findings
-                .iter()
-                .any(|f| f.rule == code && f.realm.is_some_and(|r| r.code() == realm.realm))
-        };
         let verdict = match (realm.kept, realm.evidence_required.is_empty()) {
             (true, true) => "stays in the realm",
             (true, false) => "not confirmed to stay in the realm (evidence required):",
-            (false, _) => match (fired("TF-RES-001"), fired("TF-RES-004")) {
+            (false, _) => match (outside.contains(realm.realm.as_str()), place_unknown) {
                 (true, false) => "leaves the realm (TF-RES-001 below names each store outside it)",
                 (true, true) => {
                     "leaves the realm (TF-RES-001 below names each store outside it, TF-RES-004 each store whose place is not known)"

@@ -198,6 +198,15 @@ impl<'m> Facts<'m> {
         propagation::component_path(self.model, &self.propagation.flow_chain(d, c), c)
     }
 
+    /// The path of data to the first component, in model order, that `wanted` accepts and
+    /// some data category reaches; empty when there is none.
+    pub fn path_to_first(&self, wanted: impl Fn(usize) -> bool) -> Vec<String> {
+        (0..self.model.components.len())
+            .filter(|&c| wanted(c))
+            .find_map(|c| self.propagation.categories_at(c).next().map(|d| self.path_to(d, c)))
+            .unwrap_or_default()
+    }
+
     /// The analysis sections the analysis hands on: the inventory, HIPAA, SOC 2 and Runs on
     /// Atlassian, as computed once here.
     pub fn sections(

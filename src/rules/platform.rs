@@ -267,36 +267,35 @@ rule! {
             if component.kind == ComponentKind::AtlassianProduct {
                 continue;
             }
-            let Some(d) = tenant_data_at_rest(cx, c) else { continue };
             if component.purge_on_uninstall == Some(true)
                 || (component.purge_on_uninstall.is_none() && component.kind == ComponentKind::ForgeStorage)
             {
                 continue;
             }
+            let kept: Vec<usize> = tenant_data_kept(cx, c).collect();
+            let Some(&d) = kept.first() else { continue };
             // Every category the store keeps, not just the first, personal data (which the
             // DPA's deletion clause covers) apart from credentials.
-            let (mut personal, mut credentials): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
-            for d in tenant_data_kept(cx, c) {
-                let id = format!("`{}`", cx.model.data[d].id);
-                if cx.personal(d) {
-                    personal.push(id);
-                } else {
-                    credentials.push(id);
-                }
-            }
-            personal.sort();
-            credentials.sort();
-            let and = crate::facts::sections::and_list;
-            let kept = match (personal.is_empty(), credentials.is_empty()) {
-                (false, true) => format!("the personal data {}", and(&personal)),
-                (true, false) => format!("the credential{} {}", if credentials.len() > 1 { "s" } else { "" }, and(&credentials)),
-                _ => format!(
-                    "the personal data {}, and the credential{} {},",
-                    and(&personal),
-                    if credentials.len() > 1 { "s" } else { "" },
-                    and(&credentials)
-                ),
+            let named = |personal: bool| {
+                let mut ids: Vec<String> = kept
+                    .iter()
+                    .filter(|&&d| cx.personal(d) == personal)
+                    .map(|&d| format!("`{}`", cx.model.data[d].id))
+                    .collect();
+                ids.sort();
+                ids
             };
+            let (personal, credentials) = (named(true), named(false));
+            let mut parts = Vec::new();
+            if !personal.is_empty() {
+                parts.push(format!("the personal data {}", crate::facts::sections::and_list(&personal)));
+            }
+            if !credentials.is_empty() {
+                let s = if credentials.len() > 1 { "s" } else { "" };
+                parts.push(format!("the credential{s} {}", crate::facts::sections::and_list(&credentials)));
+            }
+            // "the personal data `a`, and the credential `b`, after uninstall"
+            let kept = if parts.len() > 1 { format!("{},", parts.join(", and ")) } else { parts.join("") };
             let path = cx.path_to(d, c);
             if component.purge_on_uninstall == Some(false) {
                 out.push(self.finding(
@@ -463,10 +462,7 @@ rule! {
         if roa.verdict == crate::facts::RoaVerdict::NotConfirmed {
             // No reason for ineligibility, but Atlassian's check needs what the model cannot
             // show: an open item, not a pass.
-            let path = (0..cx.model.components.len())
-                .filter(|&c| cx.model.components[c].kind == ComponentKind::ForgeStorage)
-                .find_map(|c| cx.propagation.categories_at(c).next().map(|d| cx.path_to(d, c)))
-                .unwrap_or_default();
+            let path = cx.path_to_first(|c| cx.model.components[c].kind == ComponentKind::ForgeStorage);
             out.push(self.evidence_finding(
                 &cx.model.app.name,
                 path.into(),
@@ -652,10 +648,7 @@ rule! {
         };
         // The path to the first of the vendor's components the product's data reaches: the
         // part of the architecture the end of support is about.
-        let path = (0..cx.model.components.len())
-            .filter(|&c| !cx.model.components[c].kind.is_origin() && !cx.resolved.on_atlassian(c))
-            .find_map(|c| cx.propagation.categories_at(c).next().map(|d| cx.path_to(d, c)))
-            .unwrap_or_default();
+        let path = cx.path_to_first(|c| !cx.model.components[c].kind.is_origin() && !cx.resolved.on_atlassian(c));
         out.push(self.finding(name, path.into(), message));
     }
 }
