@@ -326,6 +326,17 @@ mod tests {
             .collect()
     }
 
+    /// `write_pretty` writes exactly what `serde_json::to_string_pretty` does.
+    fn assert_pretty_bytes(doc: &Doc, what: &str) {
+        let mut parallel = Vec::new();
+        write_pretty(&mut parallel, doc).unwrap();
+        assert_eq!(
+            String::from_utf8(parallel).unwrap(),
+            serde_json::to_string_pretty(doc).unwrap(),
+            "{what}"
+        );
+    }
+
     #[test]
     fn the_bytes_are_those_of_to_writer_pretty() {
         for n in [0, 1, PARALLEL_FROM + 1, WINDOW * 2 + 7] {
@@ -335,13 +346,7 @@ mod tests {
                 few: (0..3).collect(),
                 inner: vec![Inner { rows: rows(n / 2) }, Inner { rows: Vec::new() }],
             };
-            let mut parallel = Vec::new();
-            write_pretty(&mut parallel, &doc).unwrap();
-            assert_eq!(
-                String::from_utf8(parallel).unwrap(),
-                serde_json::to_string_pretty(&doc).unwrap(),
-                "{n} rows"
-            );
+            assert_pretty_bytes(&doc, &format!("{n} rows"));
             // Compact JSON and values are untouched, and the mode ends with the call.
             assert_eq!(DEPTH.with(Cell::get), None);
             let value = serde_json::to_value(&doc).unwrap();
@@ -364,13 +369,7 @@ mod tests {
             for (i, row) in doc.rows.iter_mut().enumerate() {
                 row.id = format!("{i}:{}", "x".repeat(10_000 + (i % 7) * 2_000));
             }
-            let mut parallel = Vec::new();
-            write_pretty(&mut parallel, &doc).unwrap();
-            assert_eq!(
-                String::from_utf8(parallel).unwrap(),
-                serde_json::to_string_pretty(&doc).unwrap(),
-                "{n} large rows"
-            );
+            assert_pretty_bytes(&doc, &format!("{n} large rows"));
         }
     }
 }

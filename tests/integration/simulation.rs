@@ -379,11 +379,7 @@ fn simulated_transfers_are_the_analysis_hops_with_their_installations() {
         assert!(!row.mechanism.contains("none needed"));
     }
     // The same engine as the analysis: the EU hop to OpenAI carries the analysis's label.
-    let openai = sim
-        .transfers
-        .iter()
-        .find(|r| r.realm == "eu" && r.organisation == "openai")
-        .unwrap();
+    let openai = hop(&sim, "eu", "openai");
     assert_eq!(openai.exporter, "acme");
     assert_eq!(openai.regime, "eu-gdpr");
     assert_eq!(openai.status, "required");
@@ -444,30 +440,34 @@ fn the_simulation_page_is_tables_and_a_chart_not_a_text_dump() {
     assert!(html.contains("<svg"), "the daily chart");
 }
 
+/// The simulated hop of `realm` to `organisation`.
+fn hop<'s>(
+    sim: &'s trustflow::simulate::Simulation,
+    realm: &str,
+    organisation: &str,
+) -> &'s trustflow::simulate::TransferRow {
+    sim.transfers
+        .iter()
+        .find(|r| r.realm == realm && r.organisation == organisation)
+        .unwrap_or_else(|| panic!("no {realm} hop to {organisation}"))
+}
+
 #[test]
 fn a_hop_to_a_recipient_in_several_places_names_them_all() {
     // Atlassian runs the Forge parts in the site's realm and can reach the data from its
     // Australian legal entity: the EU hop is assessed for AU, the most demanding place, and
     // the simulation must not read as if the data went to AU alone.
     let sim = run(&model_text("forge-remote.yaml"), &small_workload(60, 2, 9));
-    let hop = sim
-        .transfers
-        .iter()
-        .find(|r| r.realm == "eu" && r.organisation == "atlassian")
-        .unwrap();
-    assert_eq!(hop.country, "AU");
-    assert_eq!(hop.processes_in, ["EU", "AU (legal entity)"]);
+    let atlassian = hop(&sim, "eu", "atlassian");
+    assert_eq!(atlassian.country, "AU");
+    assert_eq!(atlassian.processes_in, ["EU", "AU (legal entity)"]);
     let text = trustflow::render::simulation::text(&sim);
     assert!(
         text.contains("eu: acme → atlassian (AU; processes in EU, AU (legal entity)),"),
         "{text}"
     );
     // One place: said once.
-    let openai = sim
-        .transfers
-        .iter()
-        .find(|r| r.realm == "eu" && r.organisation == "openai")
-        .unwrap();
+    let openai = hop(&sim, "eu", "openai");
     assert_eq!(openai.processes_in, ["US"]);
     assert!(text.contains("eu: acme → openai (US),"), "{text}");
 }
