@@ -333,8 +333,11 @@ pub struct ComparisonRow {
     pub secrets_outside_atlassian: u64,
     /// Components reachable from the internet.
     pub public_endpoints: usize,
-    /// Runs on Atlassian eligibility.
+    /// Runs on Atlassian eligibility: no reason for ineligibility found.
     pub runs_on_atlassian: bool,
+    /// The Runs on Atlassian conclusion, as the analysis says it (`not-confirmed` while
+    /// `runs_on_atlassian_evidence_required` is open).
+    pub runs_on_atlassian_verdict: crate::facts::RoaVerdict,
     /// What eligibility still needs evidence for.
     pub runs_on_atlassian_evidence_required: Vec<String>,
     /// Organisations receiving PHI with no BAA recorded; `null` when not assessed (HIPAA sites
@@ -425,6 +428,7 @@ pub fn comparison(
                     .map_or(static_secrets, |s| s.totals.secrets_outside_atlassian),
                 public_endpoints: loaded.model.components.iter().filter(|c| c.public_endpoint).count(),
                 runs_on_atlassian: a.runs_on_atlassian.eligible,
+                runs_on_atlassian_verdict: a.runs_on_atlassian.verdict,
                 runs_on_atlassian_evidence_required: a.runs_on_atlassian.evidence_required.clone(),
                 residency_evidence_required: evidence_by_realm
                     .values()
@@ -482,13 +486,16 @@ fn cells(row: &ComparisonRow) -> [String; HEADERS.len()] {
             (n, unit) => format!("{n} {unit}"),
         },
         row.public_endpoints.to_string(),
-        if row.runs_on_atlassian {
-            "eligible as modelled"
-        } else {
-            "not eligible"
-        }
-        .to_owned()
-            + &evidence_note(&row.runs_on_atlassian_evidence_required),
+        match row.runs_on_atlassian_verdict {
+            crate::facts::RoaVerdict::Eligible => "eligible".to_owned(),
+            crate::facts::RoaVerdict::NotConfirmed => format!(
+                "not confirmed (evidence required: {})",
+                row.runs_on_atlassian_evidence_required.join("; ")
+            ),
+            crate::facts::RoaVerdict::NotEligible => {
+                "not eligible".to_owned() + &evidence_note(&row.runs_on_atlassian_evidence_required)
+            }
+        },
         row.hipaa_installations_phi_not_assessed.map_or_else(
             || row.baas_needed.unwrap_or_default().to_string(),
             |n| format!("not assessed: no data category is marked PHI although {n} installations are HIPAA-covered (evidence required)"),

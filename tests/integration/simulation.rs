@@ -348,10 +348,10 @@ fn cli_simulate_compare_and_jwt() {
         ])
         .assert()
         .success()
-        // Eligible, with what still needs evidence beside it (Forge SQL's residency is not
-        // documented), and the residency figure says the same.
+        // Not confirmed, in the analysis's words, with what needs evidence (Forge SQL's
+        // residency is not documented), and the residency figure says the same.
         .stdout(predicate::str::contains(
-            "| Runs on Atlassian | not eligible | eligible as modelled, not confirmed (evidence required: Forge SQL: data residency not confirmed by Atlassian's documentation",
+            "| Runs on Atlassian | not eligible | not confirmed (evidence required: Forge SQL: data residency not confirmed by Atlassian's documentation",
         ))
         .stdout(predicate::str::contains(
             "from the model's installations (no simulation): EU sites 100 %; US sites 100 %; none of these figures is confirmed (evidence required: Forge SQL: data residency not confirmed by Atlassian's documentation, so where it keeps data is not known",
