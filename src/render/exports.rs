@@ -142,10 +142,11 @@ pub fn marketplace(facts: &Facts<'_>, analysis: &Analysis) -> MarketplaceAnswers
                     (true, false) => "in-scope data at rest is not confirmed to stay in the realm",
                     (false, _) => "in-scope data at rest leaves the realm",
                 },
-                if moves {
-                    "it moves with a realm migration"
-                } else {
-                    "some of it stays behind on a realm migration"
+                match (moves, r.evidence_required.is_empty()) {
+                    (true, true) => "it moves with a realm migration",
+                    // Where the data is kept is open: so is whether it follows the site.
+                    (true, false) => "whether it moves with a realm migration is not confirmed",
+                    (false, _) => "some of it stays behind on a realm migration",
                 }
             )
         })
