@@ -427,6 +427,12 @@ fn exports_for_procurement_tools() {
         md.contains("- evidence required: Forge SQL: data residency not confirmed"),
         "{md}"
     );
+    assert!(
+        md.contains(
+            "- realm eu: in-scope data at rest is not confirmed to stay in the realm; whether it moves with a realm migration is not confirmed"
+        ),
+        "{md}"
+    );
     let csv = trustflow()
         .args(["export", "subprocessors", "models/connect-aws.yaml", "--format", "csv"])
         .assert()
